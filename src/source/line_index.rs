@@ -1,0 +1,130 @@
+//! Byte offset ↔ line/column conversion.
+//!
+//! Lines and columns are 1-based; columns count Unicode scalar values (or UTF-16 code units for
+//! SARIF). A UTF-8 BOM counts in byte offsets but not in line 1's columns.
+
+/// 1-based line and column, columns in Unicode scalar values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LineCol {
+    pub line: u32,
+    pub column: u32,
+}
+
+/// Line starts of one file's text.
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    line_starts: Vec<u32>,
+    bom: bool,
+    ascii: bool,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        let mut line_starts = Vec::with_capacity(text.len() / 32 + 1);
+        line_starts.push(0);
+        for pos in memchr::memchr_iter(b'\n', text.as_bytes()) {
+            line_starts.push(pos as u32 + 1);
+        }
+        Self { line_starts, bom: text.starts_with('\u{feff}'), ascii: text.is_ascii() }
+    }
+
+    /// The 0-based line containing `offset`.
+    fn line_of(&self, offset: u32) -> usize {
+        match self.line_starts.binary_search(&offset) {
+            Ok(line) => line,
+            Err(next) => next - 1,
+        }
+    }
+
+    /// The byte offset where 0-based `line` starts (after the BOM on line 0).
+    fn content_start(&self, line: usize) -> u32 {
+        let start = self.line_starts[line];
+        if line == 0 && self.bom {
+            start + 3
+        } else {
+            start
+        }
+    }
+
+    /// Line and column (Unicode scalar values) of a byte offset.
+    pub fn line_col(&self, text: &str, offset: u32) -> LineCol {
+        let offset = offset.min(text.len() as u32);
+        let line = self.line_of(offset);
+        let start = self.content_start(line).min(offset);
+        let column = if self.ascii {
+            offset - start
+        } else {
+            text[start as usize..offset as usize].chars().count() as u32
+        };
+        LineCol { line: line as u32 + 1, column: column + 1 }
+    }
+
+    /// Line and column in UTF-16 code units, as SARIF counts them by default.
+    pub fn line_col_utf16(&self, text: &str, offset: u32) -> LineCol {
+        let offset = offset.min(text.len() as u32);
+        let line = self.line_of(offset);
+        let start = self.content_start(line).min(offset);
+        let column: usize =
+            text[start as usize..offset as usize].chars().map(char::len_utf16).sum();
+        LineCol { line: line as u32 + 1, column: column as u32 + 1 }
+    }
+
+    /// The byte range of 1-based `line`, without its line ending.
+    pub fn line_range(&self, text: &str, line: u32) -> std::ops::Range<usize> {
+        let i = (line as usize).saturating_sub(1).min(self.line_starts.len() - 1);
+        let start = self.line_starts[i] as usize;
+        let mut end = self.line_starts.get(i + 1).map_or(text.len(), |&s| s as usize);
+        let bytes = text.as_bytes();
+        if end > start && bytes[end - 1] == b'\n' {
+            end -= 1;
+        }
+        if end > start && bytes[end - 1] == b'\r' {
+            end -= 1;
+        }
+        start..end
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ascii_and_multibyte_columns() {
+        let text = "a: 1\nb: é x\n";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.line_col(text, 0), LineCol { line: 1, column: 1 });
+        assert_eq!(idx.line_col(text, 5), LineCol { line: 2, column: 1 });
+        // `x` is at byte 11 (é is two bytes) but column 6.
+        assert_eq!(idx.line_col(text, 11), LineCol { line: 2, column: 6 });
+    }
+
+    #[test]
+    fn bom_counts_in_offsets_not_columns() {
+        let text = "\u{feff}kind: Pod\n";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.line_col(text, 3), LineCol { line: 1, column: 1 });
+        assert_eq!(idx.line_col(text, 9), LineCol { line: 1, column: 7 });
+    }
+
+    #[test]
+    fn utf16_columns_count_surrogate_pairs() {
+        let text = "x: \"😀\" y\n";
+        let idx = LineIndex::new(text);
+        let y = text.find('y').unwrap() as u32;
+        assert_eq!(idx.line_col(text, y).column, 8);
+        assert_eq!(idx.line_col_utf16(text, y).column, 9);
+    }
+
+    #[test]
+    fn crlf_line_range() {
+        let text = "a\r\nbb\r\n";
+        let idx = LineIndex::new(text);
+        assert_eq!(&text[idx.line_range(text, 2)], "bb");
+        assert_eq!(idx.line_col(text, 3), LineCol { line: 2, column: 1 });
+    }
+}
