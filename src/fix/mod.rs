@@ -1,1 +1,1 @@
-//! TODO
+//! Applying fixes: edits, verification, the fixpoint loop, diffs and atomic writes.
