@@ -1,1 +1,259 @@
-//! TODO
+//! The span-accurate YAML layer.
+//!
+//! [`parse`] turns a file's text into documents: a small tree built from `granit-parser`'s
+//! events in which every node keeps its exact byte range in the original text, its scalar style
+//! and raw text. Comments stay out of the tree (their ranges are recorded for suppression
+//! comments and template detection); anchors and aliases are recorded, never expanded, so an
+//! alias bomb costs nothing; duplicate keys are recorded; nesting is bounded. Kubernetes' YAML 1.1
+//! scalar typing lives in [`resolve`].
+
+mod build;
+pub mod resolve;
+
+use crate::source::TextRange;
+use std::borrow::Cow;
+
+pub use build::{parse, DocumentParser};
+pub use granit_parser::ScalarStyle;
+
+/// How deeply collections may nest before the document is refused. Real manifests (CRD
+/// schemas included) stay far below; this keeps hostile input from costing memory or stack.
+pub const MAX_DEPTH: usize = 256;
+
+/// Index of a node in its document's arena.
+pub type NodeId = u32;
+
+/// An explicit tag on a node, as far as Kubernetes' decoding cares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tag {
+    Str,
+    Binary,
+    Int,
+    Bool,
+    Float,
+    Null,
+    Timestamp,
+    Map,
+    Seq,
+    /// Any other tag (`!foo`, `!!set`): the text stays a string.
+    Other,
+}
+
+/// Whether a collection was written in block or flow notation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CollectionStyle {
+    Block,
+    Flow,
+}
+
+#[derive(Clone, Debug)]
+pub enum NodeKind<'a> {
+    Scalar {
+        /// The value after escape processing and folding.
+        value: Cow<'a, str>,
+        style: ScalarStyle,
+    },
+    Mapping {
+        style: CollectionStyle,
+        /// `(key, value)` node pairs in source order.
+        entries: Vec<(NodeId, NodeId)>,
+    },
+    Sequence {
+        style: CollectionStyle,
+        items: Vec<NodeId>,
+    },
+    /// `*name`: the node it names (in this document), if it was defined before.
+    Alias { target: Option<NodeId> },
+}
+
+/// One node with its exact source range.
+#[derive(Clone, Debug)]
+pub struct Node<'a> {
+    pub kind: NodeKind<'a>,
+    /// The node itself: a scalar with its quotes (no tag or anchor), a block scalar from its
+    /// `|`/`>` indicator to the end of its last content line, a collection from its `{`, `[`,
+    /// first `-` or first key to the end of its last child (flow: its closing bracket). An empty
+    /// value (`key:`) is zero-width, right after the colon.
+    pub range: TextRange,
+    /// Where the node's properties (tag, anchor) start, or `range.start()` without them.
+    pub props_start: u32,
+    pub tag: Option<Tag>,
+    pub anchored: bool,
+}
+
+/// A syntax error with its position.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SyntaxError {
+    /// Byte offset where the parser stopped.
+    pub offset: u32,
+    pub message: String,
+}
+
+/// One YAML document of a stream.
+#[derive(Clone, Debug)]
+pub struct Document<'a> {
+    pub nodes: Vec<Node<'a>>,
+    pub root: Option<NodeId>,
+    /// From the document's first byte (or `---`) to its end.
+    pub range: TextRange,
+    /// Ranges of the comments in this document (`#` to the end of the line).
+    pub comments: Vec<TextRange>,
+    /// Pairs `(first key, repeated key)` of the same scalar key in one mapping.
+    pub duplicate_keys: Vec<(NodeId, NodeId)>,
+    /// 0-based index of the document in its stream.
+    pub index: usize,
+}
+
+impl<'a> Document<'a> {
+    pub fn node(&self, id: NodeId) -> &Node<'a> {
+        &self.nodes[id as usize]
+    }
+
+    pub fn root(&self) -> Option<NodeRef<'_, 'a>> {
+        self.root.map(|id| NodeRef { doc: self, id })
+    }
+
+    pub fn get(&self, id: NodeId) -> NodeRef<'_, 'a> {
+        NodeRef { doc: self, id }
+    }
+}
+
+/// A node together with its document, for convenient navigation.
+#[derive(Clone, Copy)]
+pub struct NodeRef<'d, 'a> {
+    pub doc: &'d Document<'a>,
+    pub id: NodeId,
+}
+
+impl std::fmt::Debug for NodeRef<'_, '_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "NodeRef({}, {:?})", self.id, self.node().range)
+    }
+}
+
+impl<'d, 'a> NodeRef<'d, 'a> {
+    pub fn node(self) -> &'d Node<'a> {
+        self.doc.node(self.id)
+    }
+
+    pub fn range(self) -> TextRange {
+        self.node().range
+    }
+
+    /// Follows an alias to the node it names (at most a few hops; aliases cannot chain far).
+    pub fn resolved(self) -> Self {
+        let mut cur = self;
+        for _ in 0..8 {
+            match cur.node().kind {
+                NodeKind::Alias { target: Some(t) } => {
+                    cur = NodeRef {
+                        doc: cur.doc,
+                        id: t,
+                    }
+                }
+                _ => break,
+            }
+        }
+        cur
+    }
+
+    /// The scalar's value, if this is a scalar (aliases are not followed).
+    pub fn as_str(self) -> Option<&'d str> {
+        match &self.node().kind {
+            NodeKind::Scalar { value, .. } => Some(value.as_ref()),
+            _ => None,
+        }
+    }
+
+    pub fn style(self) -> Option<ScalarStyle> {
+        match &self.node().kind {
+            NodeKind::Scalar { style, .. } => Some(*style),
+            _ => None,
+        }
+    }
+
+    pub fn is_mapping(self) -> bool {
+        matches!(self.node().kind, NodeKind::Mapping { .. })
+    }
+
+    pub fn is_sequence(self) -> bool {
+        matches!(self.node().kind, NodeKind::Sequence { .. })
+    }
+
+    pub fn is_scalar(self) -> bool {
+        matches!(self.node().kind, NodeKind::Scalar { .. })
+    }
+
+    pub fn is_alias(self) -> bool {
+        matches!(self.node().kind, NodeKind::Alias { .. })
+    }
+
+    /// Whether this is a null scalar as Kubernetes reads it (`key:`, `~`, `null`).
+    pub fn is_null(self) -> bool {
+        resolve::resolve(self) == resolve::ScalarType::Null
+    }
+
+    pub fn collection_style(self) -> Option<CollectionStyle> {
+        match &self.node().kind {
+            NodeKind::Mapping { style, .. } | NodeKind::Sequence { style, .. } => Some(*style),
+            _ => None,
+        }
+    }
+
+    /// `(key, value)` pairs of a mapping (empty for anything else).
+    pub fn entries(self) -> impl Iterator<Item = (NodeRef<'d, 'a>, NodeRef<'d, 'a>)> + 'd {
+        let doc = self.doc;
+        let slice: &'d [(NodeId, NodeId)] = match &doc.node(self.id).kind {
+            NodeKind::Mapping { entries, .. } => entries,
+            _ => &[],
+        };
+        slice
+            .iter()
+            .map(move |&(k, v)| (NodeRef { doc, id: k }, NodeRef { doc, id: v }))
+    }
+
+    /// Items of a sequence (empty for anything else).
+    pub fn items(self) -> impl Iterator<Item = NodeRef<'d, 'a>> + 'd {
+        let doc = self.doc;
+        let slice: &'d [NodeId] = match &doc.node(self.id).kind {
+            NodeKind::Sequence { items, .. } => items,
+            _ => &[],
+        };
+        slice.iter().map(move |&id| NodeRef { doc, id })
+    }
+
+    /// The last entry whose key is the scalar `key` (the one Kubernetes keeps), as `(key, value)`.
+    pub fn entry(self, key: &str) -> Option<(NodeRef<'d, 'a>, NodeRef<'d, 'a>)> {
+        self.resolved()
+            .entries()
+            .filter(|(k, _)| k.as_str() == Some(key))
+            .last()
+    }
+
+    /// The value under `key` of a mapping (aliases followed for the mapping itself).
+    pub fn get(self, key: &str) -> Option<NodeRef<'d, 'a>> {
+        self.entry(key).map(|(_, v)| v)
+    }
+
+    /// Follows a path of keys through nested mappings.
+    pub fn path(self, keys: &[&str]) -> Option<NodeRef<'d, 'a>> {
+        keys.iter().try_fold(self, |node, key| node.get(key))
+    }
+
+    /// The scalar string under `key`, if it is a scalar.
+    pub fn get_str(self, key: &str) -> Option<&'d str> {
+        self.get(key).and_then(|v| v.resolved().as_str())
+    }
+}
+
+/// Offset of the first byte of `text` at or after `from` that is not a space or tab.
+pub(crate) fn skip_blanks(text: &str, mut from: usize) -> usize {
+    let b = text.as_bytes();
+    while from < b.len() && (b[from] == b' ' || b[from] == b'\t') {
+        from += 1;
+    }
+    from
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,448 @@
+//! Builds [`Document`]s from `granit-parser` events, one document at a time.
+//!
+//! The parser's spans need normalising (see `research/yaml-libs.md`): a block scalar's span
+//! covers only its body, a block collection ends at the next token, an indentless sequence starts
+//! at its first item, an empty value sits before the colon. Each is corrected here so that every
+//! consumer can trust `Node::range`.
+
+use super::{CollectionStyle, Document, Node, NodeId, NodeKind, SyntaxError, Tag, MAX_DEPTH};
+use crate::source::TextRange;
+use granit_parser::{Event, Options, Parser, ScalarStyle, Span};
+use std::collections::HashMap;
+
+/// Parses every document of `text`. A document that fails to parse is an `Err` with the position
+/// where the parser stopped; parsing resumes at the next document marker.
+pub fn parse(text: &str) -> Vec<Result<Document<'_>, SyntaxError>> {
+    DocumentParser::new(text).collect()
+}
+
+/// An iterator over the documents of a stream, building one tree at a time so a huge stream of
+/// small documents never holds more than one tree.
+pub struct DocumentParser<'a> {
+    text: &'a str,
+    parser: Parser<'a, granit_parser::StrInput<'a>>,
+    index: usize,
+    done: bool,
+    pending_comments: Vec<TextRange>,
+}
+
+impl<'a> DocumentParser<'a> {
+    pub fn new(text: &'a str) -> Self {
+        let mut options = Options::default();
+        options.emit_anchor_events = true;
+        options.emit_comments = true;
+        // Long comment blocks are common (licence headers); never fail on them.
+        options.max_buffered_comment_events = usize::MAX / 2;
+        Self {
+            text,
+            parser: Parser::new_from_str_with_options(text, options),
+            index: 0,
+            done: false,
+            pending_comments: Vec::new(),
+        }
+    }
+
+    fn fail(
+        &mut self,
+        offset: usize,
+        message: String,
+    ) -> Option<Result<Document<'a>, SyntaxError>> {
+        self.index += 1;
+        match self.parser.proceed_next_document() {
+            Ok(true) => {}
+            Ok(false) | Err(_) => self.done = true,
+        }
+        Some(Err(SyntaxError {
+            offset: offset.min(self.text.len()) as u32,
+            message,
+        }))
+    }
+}
+
+fn span_range(span: &Span, fallback: usize) -> (usize, usize) {
+    match span.byte_range() {
+        Some(r) => (r.start, r.end),
+        None => (fallback, fallback),
+    }
+}
+
+fn convert_tag(tag: Option<&granit_parser::Tag>) -> Option<Tag> {
+    let tag = tag?;
+    if tag.handle() == "tag:yaml.org,2002:" {
+        Some(match tag.suffix() {
+            "str" => Tag::Str,
+            "binary" => Tag::Binary,
+            "int" => Tag::Int,
+            "bool" => Tag::Bool,
+            "float" => Tag::Float,
+            "null" => Tag::Null,
+            "timestamp" => Tag::Timestamp,
+            "map" => Tag::Map,
+            "seq" => Tag::Seq,
+            _ => Tag::Other,
+        })
+    } else {
+        Some(Tag::Other)
+    }
+}
+
+enum Frame {
+    Mapping { id: NodeId, key: Option<NodeId> },
+    Sequence { id: NodeId },
+}
+
+struct Builder<'a> {
+    text: &'a str,
+    nodes: Vec<Node<'a>>,
+    stack: Vec<Frame>,
+    root: Option<NodeId>,
+    anchors: HashMap<usize, NodeId>,
+    last_node: Option<NodeId>,
+    prev_end: usize,
+    comments: Vec<TextRange>,
+    duplicates: Vec<(NodeId, NodeId)>,
+    start: usize,
+}
+
+impl<'a> Builder<'a> {
+    fn add(&mut self, node: Node<'a>) -> NodeId {
+        let id = self.nodes.len() as NodeId;
+        self.nodes.push(node);
+        match self.stack.last_mut() {
+            None => self.root = Some(id),
+            Some(Frame::Sequence { id: seq }) => {
+                let seq = *seq;
+                if let NodeKind::Sequence { items, .. } = &mut self.nodes[seq as usize].kind {
+                    items.push(id);
+                }
+            }
+            Some(Frame::Mapping { id: map, key }) => match key.take() {
+                None => *key = Some(id),
+                Some(k) => {
+                    let map = *map;
+                    if let NodeKind::Mapping { entries, .. } = &mut self.nodes[map as usize].kind {
+                        entries.push((k, id));
+                    }
+                }
+            },
+        }
+        self.last_node = Some(id);
+        id
+    }
+
+    /// Where a block scalar's `|`/`>` indicator starts: scan forward from the previous token
+    /// over separators, properties and comments.
+    fn block_header_start(&self, body_start: usize) -> usize {
+        let b = self.text.as_bytes();
+        let mut i = self.prev_end.min(body_start);
+        while i < body_start {
+            match b[i] {
+                b'|' | b'>' => return i,
+                b'#' => {
+                    while i < body_start && b[i] != b'\n' {
+                        i += 1;
+                    }
+                }
+                b'!' | b'&' => {
+                    while i < body_start && !b[i].is_ascii_whitespace() {
+                        i += 1;
+                    }
+                }
+                _ => i += 1,
+            }
+        }
+        body_start
+    }
+
+    fn scalar_range(&self, style: ScalarStyle, start: usize, end: usize) -> (usize, usize) {
+        let b = self.text.as_bytes();
+        match style {
+            ScalarStyle::Literal | ScalarStyle::Folded => {
+                let header = self.block_header_start(start);
+                // The header runs to its line end, minus a trailing comment.
+                let mut header_end = header;
+                while header_end < b.len() && !matches!(b[header_end], b' ' | b'\t' | b'\r' | b'\n')
+                {
+                    header_end += 1;
+                }
+                let keep = self.text[header..header_end].contains('+');
+                let mut e = end.max(header_end).min(b.len());
+                if keep {
+                    // Trailing blank lines are content: stop at the start of the last line.
+                    while e > header_end && b[e - 1] != b'\n' {
+                        e -= 1;
+                    }
+                    if e > header_end && b[e - 1] == b'\n' {
+                        e -= 1;
+                        if e > header_end && b[e - 1] == b'\r' {
+                            e -= 1;
+                        }
+                    }
+                } else {
+                    while e > header_end && b[e - 1].is_ascii_whitespace() {
+                        e -= 1;
+                    }
+                }
+                (header, e)
+            }
+            ScalarStyle::Plain if start == end => {
+                // An empty value sits at the key's end; move it past the colon.
+                let i = super::skip_blanks(self.text, start);
+                if i < b.len() && b[i] == b':' {
+                    (i + 1, i + 1)
+                } else {
+                    (start, end)
+                }
+            }
+            _ => (start, end),
+        }
+    }
+
+    fn props_start(&self, span: &Span, start: usize) -> usize {
+        span.tag_start()
+            .and_then(|m| m.byte_offset())
+            .map_or(start, |t| t.min(start))
+    }
+
+    /// A block sequence should start at its first `-` even when the parser reports the first
+    /// item (indentless sequences).
+    fn sequence_start(&self, start: usize) -> usize {
+        let b = self.text.as_bytes();
+        if start < b.len() && b[start] == b'-' {
+            return start;
+        }
+        let mut i = start;
+        while i > 0 && (b[i - 1] == b' ' || b[i - 1] == b'\t') {
+            i -= 1;
+        }
+        if i > 0 && b[i - 1] == b'-' {
+            i - 1
+        } else {
+            start
+        }
+    }
+
+    fn finish_collection(&mut self, end_span_end: usize) {
+        let Some(frame) = self.stack.pop() else {
+            return;
+        };
+        let id = match frame {
+            Frame::Mapping { id, .. } | Frame::Sequence { id } => id,
+        };
+        let node = &self.nodes[id as usize];
+        let last_child = match &node.kind {
+            NodeKind::Mapping { entries, .. } => entries.last().map(|&(_, v)| v),
+            NodeKind::Sequence { items, .. } => items.last().copied(),
+            _ => None,
+        };
+        let style = match &node.kind {
+            NodeKind::Mapping { style, .. } | NodeKind::Sequence { style, .. } => *style,
+            _ => CollectionStyle::Flow,
+        };
+        let end = match style {
+            CollectionStyle::Flow => end_span_end,
+            CollectionStyle::Block => last_child.map_or(node.range.end() as usize, |c| {
+                self.nodes[c as usize].range.end() as usize
+            }),
+        };
+        let start = self.nodes[id as usize].range.start();
+        self.nodes[id as usize].range = TextRange::new(start, end as u32);
+        if let NodeKind::Mapping { entries, .. } = &self.nodes[id as usize].kind {
+            let dups = find_duplicates(&self.nodes, entries);
+            self.duplicates.extend(dups);
+        }
+        self.last_node = Some(id);
+    }
+}
+
+fn find_duplicates(nodes: &[Node<'_>], entries: &[(NodeId, NodeId)]) -> Vec<(NodeId, NodeId)> {
+    let key_str = |id: NodeId| match &nodes[id as usize].kind {
+        NodeKind::Scalar { value, .. } => Some(value.as_ref()),
+        _ => None,
+    };
+    let mut out = Vec::new();
+    if entries.len() <= 16 {
+        for (i, &(k, _)) in entries.iter().enumerate() {
+            let Some(ks) = key_str(k) else { continue };
+            if let Some(&(first, _)) = entries[..i].iter().find(|&&(p, _)| key_str(p) == Some(ks)) {
+                out.push((first, k));
+            }
+        }
+    } else {
+        let mut seen: HashMap<&str, NodeId> = HashMap::with_capacity(entries.len());
+        for &(k, _) in entries {
+            let Some(ks) = key_str(k) else { continue };
+            match seen.get(ks) {
+                Some(&first) => out.push((first, k)),
+                None => {
+                    seen.insert(ks, k);
+                }
+            }
+        }
+    }
+    out
+}
+
+impl<'a> Iterator for DocumentParser<'a> {
+    type Item = Result<Document<'a>, SyntaxError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let mut b: Option<Builder<'a>> = None;
+        loop {
+            let Some(next) = self.parser.next() else {
+                self.done = true;
+                return None;
+            };
+            let (event, span) = match next {
+                Ok(pair) => pair,
+                Err(err) => {
+                    let offset = err.marker().byte_offset().unwrap_or(self.text.len());
+                    let message = err.info();
+                    self.pending_comments.clear();
+                    return self.fail(offset, message);
+                }
+            };
+            let fallback = b.as_ref().map_or(0, |b| b.prev_end);
+            let (start, end) = span_range(&span, fallback);
+            let is_seq = matches!(event, Event::SequenceStart(..));
+            match event {
+                Event::StreamStart => {}
+                Event::StreamEnd => {
+                    self.done = true;
+                    return None;
+                }
+                Event::Comment(..) => {
+                    let range = TextRange::from_usize(start, end);
+                    match b.as_mut() {
+                        Some(b) => b.comments.push(range),
+                        None => self.pending_comments.push(range),
+                    }
+                }
+                Event::DocumentStart(..) => {
+                    b = Some(Builder {
+                        text: self.text,
+                        nodes: Vec::new(),
+                        stack: Vec::new(),
+                        root: None,
+                        anchors: HashMap::new(),
+                        last_node: None,
+                        prev_end: start,
+                        comments: std::mem::take(&mut self.pending_comments),
+                        duplicates: Vec::new(),
+                        start,
+                    });
+                }
+                Event::DocumentEnd => {
+                    let Some(b) = b.take() else { continue };
+                    let index = self.index;
+                    self.index += 1;
+                    let doc_end = end.max(
+                        b.nodes
+                            .iter()
+                            .map(|n| n.range.end() as usize)
+                            .max()
+                            .unwrap_or(0),
+                    );
+                    return Some(Ok(Document {
+                        nodes: b.nodes,
+                        root: b.root,
+                        range: TextRange::from_usize(b.start.min(doc_end), doc_end),
+                        comments: b.comments,
+                        duplicate_keys: b.duplicates,
+                        index,
+                    }));
+                }
+                Event::Scalar(value, style, _anchor, tag) => {
+                    let Some(bd) = b.as_mut() else { continue };
+                    let (s, e) = bd.scalar_range(style, start, end);
+                    let props = bd.props_start(&span, s);
+                    bd.add(Node {
+                        kind: NodeKind::Scalar { value, style },
+                        range: TextRange::from_usize(s, e),
+                        props_start: props as u32,
+                        tag: convert_tag(tag.as_deref()),
+                        anchored: false,
+                    });
+                    bd.prev_end = e.max(end).max(bd.prev_end);
+                }
+                Event::Alias(anchor) => {
+                    let Some(bd) = b.as_mut() else { continue };
+                    let target = bd.anchors.get(&anchor).copied();
+                    bd.add(Node {
+                        kind: NodeKind::Alias { target },
+                        range: TextRange::from_usize(start, end),
+                        props_start: start as u32,
+                        tag: None,
+                        anchored: false,
+                    });
+                    bd.prev_end = end;
+                }
+                Event::UnresolvedAlias(name) => {
+                    return self.fail(start, format!("unknown anchor '{name}' referenced"));
+                }
+                Event::Anchor(id, _) => {
+                    let Some(bd) = b.as_mut() else { continue };
+                    if let Some(node) = bd.last_node {
+                        bd.anchors.insert(id, node);
+                        let n = &mut bd.nodes[node as usize];
+                        n.anchored = true;
+                        n.props_start = n.props_start.min(start as u32);
+                    }
+                }
+                Event::SequenceStart(style, _anchor, tag)
+                | Event::MappingStart(style, _anchor, tag) => {
+                    let Some(bd) = b.as_mut() else { continue };
+                    if bd.stack.len() >= MAX_DEPTH {
+                        return self.fail(
+                            start,
+                            format!("collections nested deeper than {MAX_DEPTH} levels"),
+                        );
+                    }
+                    let style = match style {
+                        granit_parser::StructureStyle::Flow => CollectionStyle::Flow,
+                        granit_parser::StructureStyle::Block => CollectionStyle::Block,
+                    };
+                    let s = if is_seq && style == CollectionStyle::Block {
+                        bd.sequence_start(start)
+                    } else {
+                        start
+                    };
+                    let props = bd.props_start(&span, s);
+                    let kind = if is_seq {
+                        NodeKind::Sequence {
+                            style,
+                            items: Vec::new(),
+                        }
+                    } else {
+                        NodeKind::Mapping {
+                            style,
+                            entries: Vec::new(),
+                        }
+                    };
+                    let id = bd.add(Node {
+                        kind,
+                        range: TextRange::from_usize(s, end.max(s)),
+                        props_start: props as u32,
+                        tag: convert_tag(tag.as_deref()),
+                        anchored: false,
+                    });
+                    bd.stack.push(if is_seq {
+                        Frame::Sequence { id }
+                    } else {
+                        Frame::Mapping { id, key: None }
+                    });
+                    bd.prev_end = end.max(bd.prev_end);
+                }
+                Event::SequenceEnd | Event::MappingEnd => {
+                    let Some(bd) = b.as_mut() else { continue };
+                    bd.finish_collection(end);
+                    bd.prev_end = end.max(bd.prev_end);
+                }
+                _ => {}
+            }
+        }
+    }
+}
