@@ -65,15 +65,24 @@ pub struct Edit {
 
 impl Edit {
     pub fn replace(range: TextRange, content: impl Into<String>) -> Self {
-        Self { range, content: content.into() }
+        Self {
+            range,
+            content: content.into(),
+        }
     }
 
     pub fn insert(offset: u32, content: impl Into<String>) -> Self {
-        Self { range: TextRange::empty(offset), content: content.into() }
+        Self {
+            range: TextRange::empty(offset),
+            content: content.into(),
+        }
     }
 
     pub fn delete(range: TextRange) -> Self {
-        Self { range, content: String::new() }
+        Self {
+            range,
+            content: String::new(),
+        }
     }
 }
 
@@ -95,7 +104,11 @@ impl Fix {
     ) -> Self {
         let mut edits: Vec<Edit> = edits.into_iter().collect();
         edits.sort_by_key(|e| (e.range.start(), e.range.end()));
-        Self { applicability, message: message.into(), edits }
+        Self {
+            applicability,
+            message: message.into(),
+            edits,
+        }
     }
 
     pub fn safe(message: impl Into<String>, edits: impl IntoIterator<Item = Edit>) -> Self {
@@ -109,7 +122,12 @@ impl Fix {
     /// The smallest range covering every edit.
     pub fn range(&self) -> Option<TextRange> {
         let first = self.edits.first()?;
-        let end = self.edits.iter().map(|e| e.range.end()).max().unwrap_or(first.range.end());
+        let end = self
+            .edits
+            .iter()
+            .map(|e| e.range.end())
+            .max()
+            .unwrap_or(first.range.end());
         Some(TextRange::new(first.range.start(), end))
     }
 }

@@ -87,10 +87,14 @@ pub struct Report {
 
 impl Report {
     pub fn findings(&self) -> impl Iterator<Item = (&FileFindings, &Finding)> {
-        self.files.iter().flat_map(|f| f.findings.iter().map(move |d| (f, d)))
+        self.files
+            .iter()
+            .flat_map(|f| f.findings.iter().map(move |d| (f, d)))
     }
 
     pub fn count(&self, severity: Severity) -> usize {
-        self.findings().filter(|(_, d)| d.severity == severity).count()
+        self.findings()
+            .filter(|(_, d)| d.severity == severity)
+            .count()
     }
 }

@@ -25,7 +25,11 @@ impl LineIndex {
         for pos in memchr::memchr_iter(b'\n', text.as_bytes()) {
             line_starts.push(pos as u32 + 1);
         }
-        Self { line_starts, bom: text.starts_with('\u{feff}'), ascii: text.is_ascii() }
+        Self {
+            line_starts,
+            bom: text.starts_with('\u{feff}'),
+            ascii: text.is_ascii(),
+        }
     }
 
     /// The 0-based line containing `offset`.
@@ -56,7 +60,10 @@ impl LineIndex {
         } else {
             text[start as usize..offset as usize].chars().count() as u32
         };
-        LineCol { line: line as u32 + 1, column: column + 1 }
+        LineCol {
+            line: line as u32 + 1,
+            column: column + 1,
+        }
     }
 
     /// Line and column in UTF-16 code units, as SARIF counts them by default.
@@ -64,16 +71,26 @@ impl LineIndex {
         let offset = offset.min(text.len() as u32);
         let line = self.line_of(offset);
         let start = self.content_start(line).min(offset);
-        let column: usize =
-            text[start as usize..offset as usize].chars().map(char::len_utf16).sum();
-        LineCol { line: line as u32 + 1, column: column as u32 + 1 }
+        let column: usize = text[start as usize..offset as usize]
+            .chars()
+            .map(char::len_utf16)
+            .sum();
+        LineCol {
+            line: line as u32 + 1,
+            column: column as u32 + 1,
+        }
     }
 
     /// The byte range of 1-based `line`, without its line ending.
     pub fn line_range(&self, text: &str, line: u32) -> std::ops::Range<usize> {
-        let i = (line as usize).saturating_sub(1).min(self.line_starts.len() - 1);
+        let i = (line as usize)
+            .saturating_sub(1)
+            .min(self.line_starts.len() - 1);
         let start = self.line_starts[i] as usize;
-        let mut end = self.line_starts.get(i + 1).map_or(text.len(), |&s| s as usize);
+        let mut end = self
+            .line_starts
+            .get(i + 1)
+            .map_or(text.len(), |&s| s as usize);
         let bytes = text.as_bytes();
         if end > start && bytes[end - 1] == b'\n' {
             end -= 1;

@@ -17,12 +17,18 @@ pub struct TextRange {
 impl TextRange {
     /// A range from `start` to `end`; `end` is clamped up to `start`.
     pub fn new(start: u32, end: u32) -> Self {
-        Self { start, end: end.max(start) }
+        Self {
+            start,
+            end: end.max(start),
+        }
     }
 
     /// A zero-width range at `offset` (an insertion point).
     pub fn empty(offset: u32) -> Self {
-        Self { start: offset, end: offset }
+        Self {
+            start: offset,
+            end: offset,
+        }
     }
 
     /// Builds a range from `usize` offsets.
