@@ -46,7 +46,7 @@ fn block_scalar_with_comment_and_properties_before_indicator() {
     let doc = one(text);
     assert_eq!(
         slice(text, doc.root().unwrap().get("k").unwrap()),
-        "|\n  body"
+        "| # note\n  body"
     );
     let seq = "- |\n  x\n- >-\n  y\n";
     let doc = one(seq);
