@@ -1,1 +1,8 @@
-//! TODO
+//! The Kubernetes resource model: which document is which kind, where a kind keeps the pod
+//! metadata the Istio injector reads, and whether that pod gets a sidecar.
+
+mod injection;
+mod resource;
+
+pub use injection::{injection_state, Injection, NamespaceLabels};
+pub use resource::{extract_resources, scalar_string, MetaBlock, PodTemplate, Resource};

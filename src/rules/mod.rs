@@ -1,8 +1,117 @@
-//! The rule registry: one line per code.
+//! The rule registry: one line per code, grouped by family.
+//!
+//! A rule is a [`RuleMeta`] (code, name, severity, fix availability, page) plus a pure check
+//! over one resource or one document with the read-only [`Context`]. Rules never read files,
+//! print, or know about the CLI; the engine (`crate::engine`) runs them and filters by selection.
 
-use crate::diagnostic::RuleMeta;
+pub mod capture;
+pub mod files;
+pub mod placement;
+pub mod startup;
+pub mod values;
 
-/// Every rule meshlint knows, in code order.
-pub fn all() -> &'static [&'static RuleMeta] {
-    &[]
+use crate::context::Context;
+use crate::diagnostic::{Diagnostic, RuleMeta};
+use crate::k8s::Resource;
+use crate::yaml::Document;
+
+/// Facts about the file being linted that some rules need.
+#[derive(Clone, Debug, Default)]
+pub struct FileInfo {
+    /// The path as given or walked.
+    pub path: String,
+    /// A Kustomize patch: a partial object, so "missing" rules do not apply.
+    pub kustomize_patch: bool,
+    /// An istiod Helm values file (`values*.yaml`).
+    pub helm_values: bool,
+}
+
+/// What a resource rule sees.
+pub struct ResourceCheck<'c, 'd, 'a> {
+    pub text: &'a str,
+    pub doc: &'d Document<'a>,
+    pub res: &'c Resource<'d, 'a>,
+    pub cx: &'c Context,
+    pub file: &'c FileInfo,
+}
+
+/// What a document rule sees.
+pub struct DocumentCheck<'c, 'd, 'a> {
+    pub text: &'a str,
+    pub doc: &'d Document<'a>,
+    pub resources: &'c [Resource<'d, 'a>],
+    pub cx: &'c Context,
+    pub file: &'c FileInfo,
+    /// How many IstioOperator documents came before this one in the file.
+    pub prior_istio_operators: usize,
+}
+
+/// How a rule is run.
+#[derive(Clone, Copy)]
+pub enum Checker {
+    /// Once per resource (each item of a `kind: List` too).
+    Resource(fn(&ResourceCheck<'_, '_, '_>, &mut Vec<Diagnostic>)),
+    /// Once per parsed document.
+    Document(fn(&DocumentCheck<'_, '_, '_>, &mut Vec<Diagnostic>)),
+    /// Reported by the engine itself (syntax, templates, unreadable files).
+    Engine,
+}
+
+/// A registered rule.
+pub struct Rule {
+    pub meta: &'static RuleMeta,
+    pub checker: Checker,
+}
+
+/// Every rule, in code order.
+pub static RULES: &[Rule] = &[
+    Rule { meta: &startup::hold_missing::RULE, checker: Checker::Resource(startup::hold_missing::check) },
+    Rule { meta: &placement::annotation_on_controller::RULE, checker: Checker::Resource(placement::annotation_on_controller::check) },
+    Rule { meta: &capture::ip_ranges_empty::RULE, checker: Checker::Resource(capture::ip_ranges_empty::check) },
+    Rule { meta: &values::annotation_value_not_string::RULE, checker: Checker::Resource(values::annotation_value_not_string::check) },
+    Rule { meta: &files::SYNTAX_ERROR, checker: Checker::Engine },
+    Rule { meta: &files::TEMPLATED_FILE, checker: Checker::Engine },
+    Rule { meta: &files::UNREADABLE_FILE, checker: Checker::Engine },
+];
+
+/// Every rule's metadata, in code order.
+pub fn all() -> impl Iterator<Item = &'static RuleMeta> {
+    RULES.iter().map(|r| r.meta)
+}
+
+/// Finds a rule by code (`MESH101`) or name (`hold-missing`), case-insensitively for codes.
+pub fn find(code_or_name: &str) -> Option<&'static RuleMeta> {
+    all().find(|m| m.code.eq_ignore_ascii_case(code_or_name) || m.name == code_or_name)
+}
+
+/// `--select` / `--ignore`: codes, names or code prefixes (`MESH3`).
+#[derive(Clone, Debug, Default)]
+pub struct RuleSelector {
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
+}
+
+fn matches(pattern: &str, meta: &RuleMeta) -> bool {
+    let p = pattern.trim();
+    p.eq_ignore_ascii_case("ALL")
+        || meta.name == p
+        || meta.code.len() >= p.len() && meta.code[..p.len()].eq_ignore_ascii_case(p) && !p.is_empty()
+}
+
+impl RuleSelector {
+    /// Whether `meta` is enabled: selected (everything when nothing is selected), not ignored.
+    pub fn enabled(&self, meta: &RuleMeta) -> bool {
+        let selected = self.select.is_empty() || self.select.iter().any(|p| matches(p, meta));
+        selected && !self.ignore.iter().any(|p| matches(p, meta))
+    }
+
+    /// Patterns that match no rule, for a usage error.
+    pub fn unknown_patterns(&self) -> Vec<&str> {
+        self.select
+            .iter()
+            .chain(&self.ignore)
+            .map(String::as_str)
+            .filter(|p| !all().any(|m| matches(p, m)))
+            .collect()
+    }
 }

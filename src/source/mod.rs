@@ -1,7 +1,9 @@
-//! Source text: byte ranges, line index, decoding and file discovery.
+//! Source text: byte ranges, line index, and file discovery.
 
+mod discover;
 mod line_index;
 mod text;
 
+pub use discover::{discover, is_manifest_name, Discovered, Input, MissingPath, WalkProblem};
 pub use line_index::{LineCol, LineIndex};
 pub use text::TextRange;

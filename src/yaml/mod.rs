@@ -8,6 +8,7 @@
 //! scalar typing lives in [`resolve`].
 
 mod build;
+pub mod edit;
 pub mod resolve;
 
 use crate::source::TextRange;

@@ -1,0 +1,184 @@
+//! Linting one text: decode, detect templates, parse document by document, run the rules,
+//! filter by selection, sort. Pure: no file system access (see `crate::source` for that).
+
+use crate::context::Context;
+use crate::diagnostic::{Diagnostic, RuleMeta};
+use crate::k8s::extract_resources;
+use crate::rules::{self, Checker, DocumentCheck, FileInfo, ResourceCheck, RuleSelector};
+use crate::source::TextRange;
+use crate::yaml::{self, Document, NodeKind, ScalarStyle};
+
+/// The outcome of decoding a file's bytes.
+pub enum Decoded<'b> {
+    Text(&'b str),
+    /// Not lintable: a MESH902 diagnostic.
+    Unreadable(Diagnostic),
+}
+
+/// Decodes bytes as UTF-8 text, refusing binary and UTF-16 files with a MESH902.
+pub fn decode(bytes: &[u8]) -> Decoded<'_> {
+    let unreadable = |offset: usize, message: String| {
+        Decoded::Unreadable(Diagnostic::new(&rules::files::UNREADABLE_FILE, TextRange::empty(offset as u32), message))
+    };
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return unreadable(0, "the file is UTF-16 (it starts with a UTF-16 byte-order mark); re-save it as UTF-8".into());
+    }
+    if bytes.len() > u32::MAX as usize / 2 {
+        return unreadable(0, "the file is larger than 2 GiB".into());
+    }
+    if let Some(nul) = memchr::memchr(0, bytes) {
+        return unreadable(nul, "the file contains a NUL byte: it is binary, not YAML".into());
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Decoded::Text(text),
+        Err(e) => unreadable(
+            e.valid_up_to(),
+            format!("the file is not valid UTF-8 (invalid byte 0x{:02X}); re-save it as UTF-8", bytes[e.valid_up_to()]),
+        ),
+    }
+}
+
+/// The first `{{` outside comments, and whether it lies outside quoted and block scalars
+/// (which makes the file a template even though it parses).
+fn template_marker(text: &str, docs: &[Result<Document<'_>, yaml::SyntaxError>]) -> Option<(u32, bool)> {
+    let bytes = text.as_bytes();
+    let mut comments: Vec<TextRange> = Vec::new();
+    let mut strings: Vec<TextRange> = Vec::new();
+    for doc in docs.iter().flatten() {
+        comments.extend(&doc.comments);
+        for node in &doc.nodes {
+            if let NodeKind::Scalar { style, .. } = &node.kind {
+                if *style != ScalarStyle::Plain {
+                    strings.push(node.range);
+                }
+            }
+        }
+    }
+    let in_any = |ranges: &[TextRange], at: u32| ranges.iter().any(|r| r.start() <= at && at < r.end());
+    let line_comment = |at: usize| {
+        // A `#` starting the line (after blanks) when the parser gave us no comment ranges.
+        let line_start = bytes[..at].iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+        bytes[line_start..at].iter().all(|b| b.is_ascii_whitespace()) && false
+            || text[line_start..at].trim_start().starts_with('#')
+    };
+    let mut first_outside_comment = None;
+    for pos in memchr::memmem::find_iter(bytes, b"{{") {
+        let at = pos as u32;
+        if in_any(&comments, at) || line_comment(pos) {
+            continue;
+        }
+        if first_outside_comment.is_none() {
+            first_outside_comment = Some(at);
+        }
+        if !in_any(&strings, at) {
+            return Some((at, true));
+        }
+    }
+    first_outside_comment.map(|at| (at, false))
+}
+
+/// Whether a path lies under `templates/` next to a `Chart.yaml` (a Helm chart's templates).
+pub fn is_chart_template(path: &std::path::Path) -> bool {
+    let mut dir = path.parent();
+    while let Some(d) = dir {
+        if d.file_name().is_some_and(|n| n == "templates") {
+            if let Some(chart) = d.parent() {
+                if chart.join("Chart.yaml").is_file() || chart.join("Chart.yml").is_file() {
+                    return true;
+                }
+            }
+        }
+        dir = d.parent();
+    }
+    false
+}
+
+/// Lints one decoded text. `chart_template` says the path makes it a Helm template.
+pub fn lint_text(text: &str, file: &FileInfo, chart_template: bool, cx: &Context, selector: &RuleSelector) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let has_braces = memchr::memmem::find(text.as_bytes(), b"{{").is_some();
+    if chart_template || has_braces {
+        // Templates are decided on the whole file before anything is reported.
+        let docs: Vec<_> = yaml::parse(text).into_iter().collect();
+        let marker = template_marker(text, &docs);
+        let parse_failed = docs.iter().any(Result::is_err);
+        let templated = match marker {
+            Some((_, outside_strings)) => chart_template || outside_strings || parse_failed,
+            None => chart_template,
+        };
+        if templated {
+            let at = marker.map_or(0, |(at, _)| at);
+            let mut d = Diagnostic::new(
+                &rules::files::TEMPLATED_FILE,
+                TextRange::new(at, at + if marker.is_some() { 2 } else { 0 }),
+                "this file is a Helm/Go template: it is skipped; lint the rendered output (helm template) instead",
+            );
+            d.message = if chart_template {
+                "this file is a Helm chart template: it is skipped; lint the rendered output (helm template) instead".into()
+            } else {
+                d.message
+            };
+            if selector.enabled(&rules::files::TEMPLATED_FILE) {
+                out.push(d);
+            }
+            return out;
+        }
+        lint_documents(text, docs.into_iter(), file, cx, &mut out);
+    } else {
+        lint_documents(text, yaml::DocumentParser::new(text), file, cx, &mut out);
+    }
+    out.retain(|d| rules::find(d.code).is_none_or(|m| selector.enabled(m)));
+    sort(&mut out);
+    out
+}
+
+pub fn sort(diags: &mut [Diagnostic]) {
+    diags.sort_by(|a, b| (a.range.start(), a.range.end(), a.code).cmp(&(b.range.start(), b.range.end(), b.code)));
+}
+
+fn lint_documents<'a>(
+    text: &'a str,
+    docs: impl Iterator<Item = Result<Document<'a>, yaml::SyntaxError>>,
+    file: &FileInfo,
+    cx: &Context,
+    out: &mut Vec<Diagnostic>,
+) {
+    let mut prior_istio_operators = 0;
+    for doc in docs {
+        match doc {
+            Err(e) => out.push(Diagnostic::new(
+                &rules::files::SYNTAX_ERROR,
+                TextRange::empty(e.offset),
+                format!("YAML syntax error: {}", e.message),
+            )),
+            Ok(doc) => {
+                let resources = extract_resources(&doc);
+                for rule in rules::RULES {
+                    match rule.checker {
+                        Checker::Resource(check) => {
+                            for res in &resources {
+                                check(&ResourceCheck { text, doc: &doc, res, cx, file }, out);
+                            }
+                        }
+                        Checker::Document(check) => check(
+                            &DocumentCheck { text, doc: &doc, resources: &resources, cx, file, prior_istio_operators },
+                            out,
+                        ),
+                        Checker::Engine => {}
+                    }
+                }
+                prior_istio_operators += resources.iter().filter(|r| r.is_istio_operator()).count();
+            }
+        }
+    }
+}
+
+/// Whether `meta`'s findings count for the exit code at `fail_on`.
+pub fn counts_for_exit(meta_code: &str, severity: crate::diagnostic::Severity, fail_on: crate::diagnostic::Severity) -> bool {
+    meta_code != rules::files::TEMPLATED_FILE.code && severity >= fail_on
+}
+
+/// The rule a diagnostic came from.
+pub fn rule_of(d: &Diagnostic) -> Option<&'static RuleMeta> {
+    rules::find(d.code)
+}

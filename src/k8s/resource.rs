@@ -1,0 +1,178 @@
+//! Resources found in a document, and their pod templates.
+
+use crate::yaml::{Document, NodeRef};
+
+/// A metadata mapping and its interesting children, each as `(key, value)`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct MetaBlock<'d, 'a> {
+    /// The `metadata` key and its value.
+    pub metadata: Option<(NodeRef<'d, 'a>, NodeRef<'d, 'a>)>,
+    pub annotations: Option<(NodeRef<'d, 'a>, NodeRef<'d, 'a>)>,
+    pub labels: Option<(NodeRef<'d, 'a>, NodeRef<'d, 'a>)>,
+}
+
+impl<'d, 'a> MetaBlock<'d, 'a> {
+    fn of(parent: Option<NodeRef<'d, 'a>>) -> Self {
+        let metadata = parent.and_then(|p| p.entry("metadata"));
+        let meta_value = metadata.map(|(_, v)| v.resolved()).filter(|v| v.is_mapping());
+        Self {
+            metadata,
+            annotations: meta_value.and_then(|m| m.entry("annotations")),
+            labels: meta_value.and_then(|m| m.entry("labels")),
+        }
+    }
+
+    /// `(key, value)` of an annotation.
+    pub fn annotation(&self, name: &str) -> Option<(NodeRef<'d, 'a>, NodeRef<'d, 'a>)> {
+        self.annotations.and_then(|(_, v)| v.entry(name))
+    }
+
+    pub fn label(&self, name: &str) -> Option<(NodeRef<'d, 'a>, NodeRef<'d, 'a>)> {
+        self.labels.and_then(|(_, v)| v.entry(name))
+    }
+
+    /// An annotation's value as Kubernetes reads it: a string scalar (null is `""`); `None` when
+    /// absent or not a scalar.
+    pub fn annotation_str(&self, name: &str) -> Option<&'d str> {
+        self.annotation(name).and_then(|(_, v)| scalar_string(v))
+    }
+
+    pub fn label_str(&self, name: &str) -> Option<&'d str> {
+        self.label(name).and_then(|(_, v)| scalar_string(v))
+    }
+
+    /// Every annotation `(key, value)`.
+    pub fn annotation_entries(&self) -> impl Iterator<Item = (NodeRef<'d, 'a>, NodeRef<'d, 'a>)> + 'd {
+        self.annotations.into_iter().flat_map(|(_, v)| v.resolved().entries())
+    }
+
+    pub fn label_entries(&self) -> impl Iterator<Item = (NodeRef<'d, 'a>, NodeRef<'d, 'a>)> + 'd {
+        self.labels.into_iter().flat_map(|(_, v)| v.resolved().entries())
+    }
+}
+
+/// A scalar's string value as the API server would store it in a `map[string]string`: the text
+/// for any scalar, `""` for null.
+pub fn scalar_string<'d>(node: NodeRef<'d, '_>) -> Option<&'d str> {
+    let node = node.resolved();
+    if node.is_null() {
+        return Some("");
+    }
+    node.as_str()
+}
+
+/// Where a kind keeps the pod metadata the injector reads.
+#[derive(Clone, Copy, Debug)]
+pub struct PodTemplate<'d, 'a> {
+    /// The key that holds the pod template (`template`), or `None` for a Pod.
+    pub template_key: Option<NodeRef<'d, 'a>>,
+    /// The mapping holding `metadata` and `spec` (a Pod's root, a workload's template).
+    pub holder: Option<NodeRef<'d, 'a>>,
+    pub meta: MetaBlock<'d, 'a>,
+    /// The pod spec mapping.
+    pub spec: Option<NodeRef<'d, 'a>>,
+}
+
+/// One Kubernetes object (or a non-object document such as a Helm values file).
+#[derive(Clone, Debug)]
+pub struct Resource<'d, 'a> {
+    pub doc: &'d Document<'a>,
+    pub root: NodeRef<'d, 'a>,
+    /// `kind`, or `""` when the document has none.
+    pub kind: &'d str,
+    pub api_version: &'d str,
+    pub name: Option<&'d str>,
+    pub namespace: Option<&'d str>,
+    /// The object's own metadata.
+    pub meta: MetaBlock<'d, 'a>,
+    /// The metadata of a CronJob's job template (`spec.jobTemplate.metadata`), a controller
+    /// level the injector never reads.
+    pub job_template_meta: Option<MetaBlock<'d, 'a>>,
+    /// The pod the injector sees, for Pods and workloads.
+    pub pod: Option<PodTemplate<'d, 'a>>,
+    /// The `kind` key, to point at when nothing better exists.
+    pub kind_key: Option<NodeRef<'d, 'a>>,
+}
+
+impl<'d, 'a> Resource<'d, 'a> {
+    fn new(doc: &'d Document<'a>, root: NodeRef<'d, 'a>) -> Self {
+        let kind = root.get_str("kind").unwrap_or("");
+        let meta = MetaBlock::of(Some(root));
+        let meta_value = meta.metadata.map(|(_, v)| v.resolved());
+        let spec = root.get("spec").map(NodeRef::resolved);
+        let (pod, job_template_meta) = match kind {
+            "Pod" => (
+                Some(PodTemplate { template_key: None, holder: Some(root), meta, spec }),
+                None,
+            ),
+            "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "ReplicationController" | "Job"
+            | "DeploymentConfig" | "Rollout" => (template_at(spec), None),
+            "CronJob" => {
+                let job = spec.and_then(|s| s.get("jobTemplate")).map(NodeRef::resolved);
+                let job_spec = job.and_then(|j| j.get("spec")).map(NodeRef::resolved);
+                (template_at(job_spec), job.map(|j| MetaBlock::of(Some(j))))
+            }
+            "PodTemplate" => (template_at(Some(root)), None),
+            _ => (None, None),
+        };
+        Self {
+            doc,
+            root,
+            kind,
+            api_version: root.get_str("apiVersion").unwrap_or(""),
+            name: meta_value.and_then(|m| m.get_str("name")),
+            namespace: meta_value.and_then(|m| m.get_str("namespace")),
+            meta,
+            job_template_meta,
+            pod,
+            kind_key: root.entry("kind").map(|(k, _)| k),
+        }
+    }
+
+    /// Whether this object is an IstioOperator (`install.istio.io`).
+    pub fn is_istio_operator(&self) -> bool {
+        self.kind == "IstioOperator"
+    }
+
+    /// Whether this is a workload with a pod template (not a bare Pod).
+    pub fn is_controller(&self) -> bool {
+        self.pod.is_some() && self.kind != "Pod"
+    }
+}
+
+fn template_at<'d, 'a>(parent: Option<NodeRef<'d, 'a>>) -> Option<PodTemplate<'d, 'a>> {
+    let parent = parent?;
+    if !parent.is_mapping() {
+        return None;
+    }
+    let (key, value) = match parent.entry("template") {
+        Some((k, v)) => (Some(k), Some(v.resolved()).filter(|v| v.is_mapping())),
+        None => (None, None),
+    };
+    Some(PodTemplate {
+        template_key: key,
+        holder: value,
+        meta: MetaBlock::of(value),
+        spec: value.and_then(|v| v.get("spec")).map(NodeRef::resolved),
+    })
+}
+
+/// The resources of one document: the object itself, or each item of a `kind: List`.
+pub fn extract_resources<'d, 'a>(doc: &'d Document<'a>) -> Vec<Resource<'d, 'a>> {
+    let Some(root) = doc.root() else { return Vec::new() };
+    let root = root.resolved();
+    if !root.is_mapping() {
+        return Vec::new();
+    }
+    let kind = root.get_str("kind").unwrap_or("");
+    if kind == "List" || kind.ends_with("List") && root.get("items").is_some_and(NodeRef::is_sequence) {
+        let mut out = vec![Resource::new(doc, root)];
+        if let Some(items) = root.get("items") {
+            out.extend(
+                items.resolved().items().map(NodeRef::resolved).filter(|i| i.is_mapping()).map(|i| Resource::new(doc, i)),
+            );
+        }
+        return out;
+    }
+    vec![Resource::new(doc, root)]
+}
