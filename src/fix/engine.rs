@@ -1,0 +1,731 @@
+//! The fixpoint loop: apply fixes, verify, repeat.
+//!
+//! [`fix_text`] knows nothing about YAML or rules. The caller hands it a lint closure that parses
+//! and lints one whole file's text; each round the loop lints the current text, applies the
+//! non-colliding fixes allowed by [`FixOptions`], lints the result and keeps it only if the file
+//! still parses and no new error-severity diagnostic appeared. Errors are compared as a multiset
+//! of `(code, message)` pairs, since positions shift under edits.
+//!
+//! When a round fails verification it is rolled back and its fixes are retried one at a time,
+//! each on top of the ones already proven good, so one bad fix does not block the others. A fix
+//! that fails is recorded as rejected, with the reason, and never offered again: it is identified
+//! by its code, messages and edited text (the replaced text and the replacement), not by its
+//! position. The loop ends when no fix is left to apply or after [`FixOptions::max_rounds`]
+//! rounds.
+//!
+//! If the original text does not parse, the loop still applies fixes (a rule may repair what the
+//! parser trips on) but can only check them for new errors.
+
+use super::apply::apply_fixes;
+use crate::diagnostic::{Applicability, Diagnostic, Fix, Severity};
+use crate::source::TextRange;
+use std::collections::{HashMap, HashSet};
+
+/// The default and documented cap on fix rounds per file.
+pub const MAX_ROUNDS: usize = 10;
+
+/// What the lint closure reports for one text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LintResult {
+    /// `false` when the text does not parse.
+    pub parsed: bool,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Which fixes to apply and how long to try.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FixOptions {
+    /// Apply [`Applicability::Unsafe`] fixes too (`--unsafe-fixes`).
+    pub unsafe_fixes: bool,
+    /// At most this many rounds (lint, apply, verify); [`MAX_ROUNDS`] by default.
+    pub max_rounds: usize,
+}
+
+impl Default for FixOptions {
+    fn default() -> Self {
+        Self {
+            unsafe_fixes: false,
+            max_rounds: MAX_ROUNDS,
+        }
+    }
+}
+
+/// A fix that was applied and kept.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AppliedFix {
+    pub code: &'static str,
+    pub name: &'static str,
+    /// The diagnostic's message.
+    pub message: String,
+    /// The fix's title ("quote the value").
+    pub fix_message: String,
+    pub applicability: Applicability,
+    /// The 1-based round that applied it.
+    pub round: usize,
+    /// The diagnostic's range in the text of that round (the original text in round 1).
+    pub range: TextRange,
+    /// The same range in the original text; `None` when it lies inside text that an earlier
+    /// round's fix wrote.
+    pub original_range: Option<TextRange>,
+}
+
+/// A fix that was tried, failed verification and was left out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RejectedFix {
+    pub code: &'static str,
+    pub name: &'static str,
+    /// The diagnostic's message.
+    pub message: String,
+    /// The fix's title.
+    pub fix_message: String,
+    pub applicability: Applicability,
+    /// The 1-based round that tried it.
+    pub round: usize,
+    /// The diagnostic's range in the text of that round.
+    pub range: TextRange,
+    /// The same range in the original text, when it maps back (see [`AppliedFix`]).
+    pub original_range: Option<TextRange>,
+    /// Why it was left out: "it would make the file unparsable", "it would introduce MESH302:
+    /// …", or that its edits do not fit the text.
+    pub reason: String,
+}
+
+/// The result of [`fix_text`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FixOutcome {
+    /// The fixed text (the original when nothing applied).
+    pub text: String,
+    /// Fixes kept, in the order applied.
+    pub applied: Vec<AppliedFix>,
+    /// Fixes rejected, in the order tried.
+    pub rejected: Vec<RejectedFix>,
+    /// Rounds run (each round that tried at least one fix).
+    pub rounds: usize,
+    /// The loop stopped at `max_rounds` with fixes still to apply.
+    pub hit_limit: bool,
+    /// `text` differs from the original.
+    pub changed: bool,
+    /// The lint of `text`, so the caller need not lint it again to report what remains.
+    pub lint: LintResult,
+}
+
+/// Fixes `original` to a fixpoint; see the module docs.
+pub fn fix_text(
+    original: &str,
+    lint: &dyn Fn(&str) -> LintResult,
+    opts: &FixOptions,
+) -> FixOutcome {
+    let mut text = original.to_owned();
+    let mut current = lint(&text);
+    let mut rejected_keys: HashSet<FixKey> = HashSet::new();
+    let mut history: Vec<Vec<EditShift>> = Vec::new();
+    let mut applied = Vec::new();
+    let mut rejected = Vec::new();
+    let mut rounds = 0;
+    let mut hit_limit = false;
+
+    loop {
+        let candidates = candidates(&text, &current, opts, &rejected_keys);
+        if candidates.is_empty() {
+            break;
+        }
+        if rounds == opts.max_rounds {
+            hit_limit = true;
+            break;
+        }
+        rounds += 1;
+        let round = run_round(&text, &current, &candidates, lint);
+
+        let record = |diag: &Diagnostic, fix: &Fix| AppliedFix {
+            code: diag.code,
+            name: diag.name,
+            message: diag.message.clone(),
+            fix_message: fix.message.clone(),
+            applicability: fix.applicability,
+            round: rounds,
+            range: diag.range,
+            original_range: map_to_original(diag.range, &history),
+        };
+        for &i in &round.accepted {
+            let (diag, fix) = candidates[i];
+            applied.push(record(diag, fix));
+        }
+        for (i, reason) in round.rejected {
+            let (diag, fix) = candidates[i];
+            rejected_keys.insert(FixKey::new(&text, diag, fix));
+            let AppliedFix {
+                code,
+                name,
+                message,
+                fix_message,
+                applicability,
+                round,
+                range,
+                original_range,
+            } = record(diag, fix);
+            rejected.push(RejectedFix {
+                code,
+                name,
+                message,
+                fix_message,
+                applicability,
+                round,
+                range,
+                original_range,
+                reason,
+            });
+        }
+        let shifts = edit_shifts(round.accepted.iter().map(|&i| candidates[i].1));
+        drop(candidates);
+
+        if let Some((new_text, new_lint)) = round.result {
+            if new_text == text {
+                // The fixes cancelled out; another round would offer them again.
+                break;
+            }
+            history.push(shifts);
+            text = new_text;
+            current = new_lint;
+        }
+    }
+
+    FixOutcome {
+        changed: text != original,
+        text,
+        applied,
+        rejected,
+        rounds,
+        hit_limit,
+        lint: current,
+    }
+}
+
+/// What one round decided, as indices into its candidates.
+struct Round {
+    accepted: Vec<usize>,
+    rejected: Vec<(usize, String)>,
+    /// The new text and its lint, when some fix was kept.
+    result: Option<(String, LintResult)>,
+}
+
+fn run_round(
+    text: &str,
+    before: &LintResult,
+    candidates: &[(&Diagnostic, &Fix)],
+    lint: &dyn Fn(&str) -> LintResult,
+) -> Round {
+    let fixes: Vec<&Fix> = candidates.iter().map(|(_, fix)| *fix).collect();
+    let attempt = apply_fixes(text, &fixes);
+    let mut rejected: Vec<(usize, String)> = attempt
+        .invalid
+        .iter()
+        .map(|&i| {
+            (
+                i,
+                "its edits do not fit the text (out of range or overlapping)".to_owned(),
+            )
+        })
+        .collect();
+    if attempt.applied.is_empty() {
+        return Round {
+            accepted: Vec::new(),
+            rejected,
+            result: None,
+        };
+    }
+
+    let after = lint(&attempt.text);
+    let failure = match verdict(before, &after) {
+        Ok(()) => {
+            return Round {
+                accepted: attempt.applied,
+                rejected,
+                result: Some((attempt.text, after)),
+            }
+        }
+        Err(reason) => reason,
+    };
+    if let [only] = attempt.applied[..] {
+        rejected.push((only, failure));
+        return Round {
+            accepted: Vec::new(),
+            rejected,
+            result: None,
+        };
+    }
+
+    // Roll back, then add the round's fixes one at a time on top of those proven good. Every
+    // trial is checked against the round's starting text, so a new error is blamed on the fix
+    // whose addition made it appear.
+    let mut accepted: Vec<usize> = Vec::new();
+    let mut result = None;
+    for &candidate in &attempt.applied {
+        let trial: Vec<&Fix> = accepted
+            .iter()
+            .chain([&candidate])
+            .map(|&i| candidates[i].1)
+            .collect();
+        let tried = apply_fixes(text, &trial);
+        debug_assert!(tried.skipped.is_empty() && tried.invalid.is_empty());
+        let linted = lint(&tried.text);
+        match verdict(before, &linted) {
+            Ok(()) => {
+                accepted.push(candidate);
+                result = Some((tried.text, linted));
+            }
+            Err(reason) => rejected.push((candidate, reason)),
+        }
+    }
+    Round {
+        accepted,
+        rejected,
+        result,
+    }
+}
+
+/// The fixes to try on `text`: allowed by the options, not known to fail, not no-ops.
+fn candidates<'a>(
+    text: &str,
+    lint: &'a LintResult,
+    opts: &FixOptions,
+    rejected: &HashSet<FixKey>,
+) -> Vec<(&'a Diagnostic, &'a Fix)> {
+    lint.diagnostics
+        .iter()
+        .filter_map(|diag| Some((diag, diag.fix.as_ref()?)))
+        .filter(|(_, fix)| match fix.applicability {
+            Applicability::Safe => true,
+            Applicability::Unsafe => opts.unsafe_fixes,
+        })
+        .filter(|(_, fix)| !is_noop(text, fix))
+        .filter(|(diag, fix)| {
+            rejected.is_empty() || !rejected.contains(&FixKey::new(text, diag, fix))
+        })
+        .collect()
+}
+
+/// Whether every edit of `fix` replaces text with itself (the problem is already fixed).
+fn is_noop(text: &str, fix: &Fix) -> bool {
+    !fix.edits.is_empty()
+        && fix
+            .edits
+            .iter()
+            .all(|edit| text.get(edit.range.as_range()) == Some(edit.content.as_str()))
+}
+
+/// `Ok` when `after` keeps what `before` promised: still parses (if it did) and has no
+/// error-severity `(code, message)` that `before` did not have as often.
+fn verdict(before: &LintResult, after: &LintResult) -> Result<(), String> {
+    if before.parsed && !after.parsed {
+        return Err("it would make the file unparsable".to_owned());
+    }
+    let mut known: HashMap<(&str, &str), usize> = HashMap::new();
+    for diag in before
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+    {
+        *known.entry((diag.code, diag.message.as_str())).or_default() += 1;
+    }
+    let mut new = after
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .filter(|d| match known.get_mut(&(d.code, d.message.as_str())) {
+            Some(count) if *count > 0 => {
+                *count -= 1;
+                false
+            }
+            _ => true,
+        });
+    let Some(first) = new.next() else {
+        return Ok(());
+    };
+    let more = new.count();
+    let reason = format!("it would introduce {}: {}", first.code, first.message);
+    Err(match more {
+        0 => reason,
+        1 => format!("{reason} (and 1 more new error)"),
+        _ => format!("{reason} (and {more} more new errors)"),
+    })
+}
+
+/// A fix's identity across rounds: positions shift, the edited text does not.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct FixKey {
+    code: &'static str,
+    message: String,
+    fix_message: String,
+    /// `(replaced text, replacement)` per edit.
+    edits: Vec<(String, String)>,
+}
+
+impl FixKey {
+    fn new(text: &str, diag: &Diagnostic, fix: &Fix) -> Self {
+        Self {
+            code: diag.code,
+            message: diag.message.clone(),
+            fix_message: fix.message.clone(),
+            edits: fix
+                .edits
+                .iter()
+                .map(|edit| {
+                    let old = text.get(edit.range.as_range()).unwrap_or_default();
+                    (old.to_owned(), edit.content.clone())
+                })
+                .collect(),
+        }
+    }
+}
+
+/// One applied edit, to map offsets of a round's output back to its input.
+#[derive(Clone, Copy, Debug)]
+struct EditShift {
+    old: TextRange,
+    new_len: u32,
+}
+
+fn edit_shifts<'a>(fixes: impl Iterator<Item = &'a Fix>) -> Vec<EditShift> {
+    let mut shifts: Vec<EditShift> = fixes
+        .flat_map(|fix| &fix.edits)
+        .map(|edit| EditShift {
+            old: edit.range,
+            new_len: edit.content.len() as u32,
+        })
+        .collect();
+    shifts.sort_by_key(|shift| (shift.old.start(), shift.old.end()));
+    shifts
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Bias {
+    Start,
+    End,
+}
+
+/// Maps `range` in the text after `history.len()` rounds back to the original text.
+fn map_to_original(range: TextRange, history: &[Vec<EditShift>]) -> Option<TextRange> {
+    let mut start = range.start();
+    let mut end = range.end();
+    for shifts in history.iter().rev() {
+        start = map_back(start, shifts, Bias::Start)?;
+        end = map_back(end, shifts, Bias::End)?;
+    }
+    Some(TextRange::new(start, end))
+}
+
+/// Maps `offset` in a round's output to its input, `None` inside text an edit wrote. An offset
+/// at an edit's edge maps to the edge of the replaced range on the side `bias` names.
+fn map_back(offset: u32, shifts: &[EditShift], bias: Bias) -> Option<u32> {
+    let offset = i64::from(offset);
+    let mut delta: i64 = 0;
+    for shift in shifts {
+        let new_start = i64::from(shift.old.start()) + delta;
+        let new_end = new_start + i64::from(shift.new_len);
+        if offset < new_start {
+            break;
+        }
+        if offset == new_start {
+            let at_end = bias == Bias::End && shift.new_len == 0;
+            return Some(if at_end {
+                shift.old.end()
+            } else {
+                shift.old.start()
+            });
+        }
+        if offset < new_end {
+            return None;
+        }
+        if offset == new_end && bias == Bias::End {
+            return Some(shift.old.end());
+        }
+        delta += i64::from(shift.new_len) - i64::from(shift.old.len());
+    }
+    u32::try_from(offset - delta).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::{Edit, FixAvailability, RuleMeta};
+
+    const TRU: RuleMeta = RuleMeta {
+        code: "TEST001",
+        name: "tru",
+        severity: Severity::Warning,
+        fix: FixAvailability::Safe,
+        summary: "",
+        page: "",
+    };
+    const BOOM: RuleMeta = RuleMeta {
+        code: "TEST002",
+        name: "boom",
+        severity: Severity::Error,
+        fix: FixAvailability::None,
+        summary: "",
+        page: "",
+    };
+    const NEVER: RuleMeta = RuleMeta {
+        code: "TEST003",
+        name: "never",
+        severity: Severity::Info,
+        fix: FixAvailability::Safe,
+        summary: "",
+        page: "",
+    };
+
+    /// Byte ranges of the whitespace-separated words of `text` equal to `word`.
+    fn words<'a>(text: &'a str, word: &'a str) -> impl Iterator<Item = TextRange> + 'a {
+        let mut offset = 0;
+        text.split_inclusive(char::is_whitespace)
+            .filter_map(move |piece| {
+                let start = offset;
+                offset += piece.len();
+                (piece.trim_end() == word).then(|| TextRange::from_usize(start, start + word.len()))
+            })
+    }
+
+    /// "Parses" when braces balance; flags `tru` (safe fix: `true`), `yes` (unsafe fix: `true`),
+    /// `bad` (safe fix that opens a brace), `worse` (safe fix to `BOOM`) and `BOOM` (an error).
+    fn toy_lint(text: &str) -> LintResult {
+        let parsed = text.matches('{').count() == text.matches('}').count();
+        let mut diagnostics = Vec::new();
+        for range in words(text, "tru") {
+            let d = Diagnostic::new(&TRU, range, "`tru` is not a boolean");
+            diagnostics.push(d.with_fix(Fix::safe("use `true`", [Edit::replace(range, "true")])));
+        }
+        for range in words(text, "yes") {
+            let d = Diagnostic::new(&TRU, range, "`yes` is a YAML 1.1 boolean");
+            diagnostics
+                .push(d.with_fix(Fix::unsafe_("use `true`", [Edit::replace(range, "true")])));
+        }
+        for range in words(text, "bad") {
+            let d = Diagnostic::new(&TRU, range, "`bad` is bad");
+            diagnostics.push(d.with_fix(Fix::safe("brace it", [Edit::replace(range, "{bad")])));
+        }
+        for range in words(text, "worse") {
+            let d = Diagnostic::new(&TRU, range, "`worse` is worse");
+            diagnostics.push(d.with_fix(Fix::safe("boom", [Edit::replace(range, "BOOM")])));
+        }
+        for range in words(text, "BOOM") {
+            diagnostics.push(Diagnostic::new(&BOOM, range, "`BOOM` exploded"));
+        }
+        LintResult {
+            parsed,
+            diagnostics,
+        }
+    }
+
+    #[test]
+    fn fixes_every_occurrence_and_converges() {
+        let out = fix_text(
+            "a: tru\nb: tru\nc: true\n",
+            &toy_lint,
+            &FixOptions::default(),
+        );
+        assert_eq!(out.text, "a: true\nb: true\nc: true\n");
+        assert_eq!(out.applied.len(), 2);
+        assert_eq!(out.applied[1].original_range, Some(TextRange::new(10, 13)));
+        assert!(out.rejected.is_empty());
+        assert_eq!(out.rounds, 1);
+        assert!(!out.hit_limit && out.changed);
+        assert!(out.lint.diagnostics.is_empty());
+    }
+
+    #[test]
+    fn nothing_to_fix_runs_no_round() {
+        let out = fix_text("a: true\n", &toy_lint, &FixOptions::default());
+        assert_eq!(out.text, "a: true\n");
+        assert_eq!((out.rounds, out.changed, out.hit_limit), (0, false, false));
+    }
+
+    #[test]
+    fn unsafe_fixes_need_the_option() {
+        let text = "a: yes\nb: tru\n";
+        let out = fix_text(text, &toy_lint, &FixOptions::default());
+        assert_eq!(out.text, "a: yes\nb: true\n");
+        assert_eq!(out.lint.diagnostics.len(), 1);
+        let opts = FixOptions {
+            unsafe_fixes: true,
+            ..FixOptions::default()
+        };
+        assert_eq!(fix_text(text, &toy_lint, &opts).text, "a: true\nb: true\n");
+    }
+
+    #[test]
+    fn unparsable_fix_is_rolled_back_and_rejected_good_ones_kept() {
+        let out = fix_text(
+            "a: tru\nb: bad\nc: tru\n",
+            &toy_lint,
+            &FixOptions::default(),
+        );
+        assert_eq!(out.text, "a: true\nb: bad\nc: true\n");
+        assert_eq!(out.applied.len(), 2);
+        assert_eq!(out.rejected.len(), 1);
+        let rejected = &out.rejected[0];
+        assert_eq!(rejected.message, "`bad` is bad");
+        assert_eq!(rejected.reason, "it would make the file unparsable");
+        assert_eq!(rejected.original_range, Some(TextRange::new(10, 13)));
+        // Rejected once, never retried: the loop stops after one round.
+        assert_eq!(out.rounds, 1);
+        assert!(!out.hit_limit);
+    }
+
+    #[test]
+    fn a_lone_bad_fix_is_rejected_and_the_text_kept() {
+        let lints = std::cell::Cell::new(0);
+        let counting = |text: &str| {
+            lints.set(lints.get() + 1);
+            toy_lint(text)
+        };
+        let out = fix_text("x: bad\n", &counting, &FixOptions::default());
+        assert_eq!(out.text, "x: bad\n");
+        assert!(!out.changed);
+        assert_eq!(out.rejected.len(), 1);
+        assert_eq!(lints.get(), 2, "the original and the one failed attempt");
+    }
+
+    #[test]
+    fn new_error_is_rejected_with_its_code_and_message() {
+        let out = fix_text("a: worse\nb: tru\n", &toy_lint, &FixOptions::default());
+        assert_eq!(out.text, "a: worse\nb: true\n");
+        assert_eq!(out.rejected.len(), 1);
+        assert_eq!(
+            out.rejected[0].reason,
+            "it would introduce TEST002: `BOOM` exploded"
+        );
+    }
+
+    #[test]
+    fn errors_already_present_are_not_new() {
+        // One BOOM exists; a fix producing a second, identical one is still a new error.
+        let out = fix_text("BOOM worse tru\n", &toy_lint, &FixOptions::default());
+        assert_eq!(out.text, "BOOM worse true\n");
+        assert_eq!(out.rejected.len(), 1);
+        // An error the fix does not add does not block it.
+        let out = fix_text("BOOM tru\n", &toy_lint, &FixOptions::default());
+        assert_eq!(out.text, "BOOM true\n");
+        assert!(out.rejected.is_empty());
+    }
+
+    #[test]
+    fn never_converging_fix_hits_the_limit() {
+        let grows = |text: &str| {
+            let end = text.len() as u32;
+            let d = Diagnostic::new(&NEVER, TextRange::empty(end), "needs more");
+            LintResult {
+                parsed: true,
+                diagnostics: vec![d.with_fix(Fix::safe("add x", [Edit::insert(end, "x")]))],
+            }
+        };
+        let out = fix_text("", &grows, &FixOptions::default());
+        assert_eq!(out.text, "x".repeat(10));
+        assert_eq!(out.rounds, 10);
+        assert!(out.hit_limit);
+        assert_eq!(out.applied.len(), 10);
+        // The last diagnostic sits at the edge of text earlier rounds wrote: it maps back to
+        // the end of the original.
+        assert_eq!(out.applied[9].original_range, Some(TextRange::empty(0)));
+    }
+
+    #[test]
+    fn overlapping_fixes_are_retried_next_round() {
+        // Two fixes for one span: the second is skipped in round 1; in round 2 the text changed
+        // and the rule no longer offers it.
+        let two = |text: &str| {
+            let mut diagnostics = Vec::new();
+            for range in words(text, "tru") {
+                let d = Diagnostic::new(&TRU, range, "`tru`");
+                diagnostics.push(
+                    d.clone()
+                        .with_fix(Fix::safe("a", [Edit::replace(range, "true")])),
+                );
+                diagnostics.push(d.with_fix(Fix::safe("b", [Edit::replace(range, "TRUE")])));
+            }
+            LintResult {
+                parsed: true,
+                diagnostics,
+            }
+        };
+        let out = fix_text("tru tru\n", &two, &FixOptions::default());
+        assert_eq!(out.text, "true true\n");
+        assert_eq!(out.rounds, 1);
+    }
+
+    #[test]
+    fn rounds_chain_and_ranges_map_back() {
+        // Round 1 turns `aa` into `tru`; round 2 fixes `tru`.
+        let chain = |text: &str| {
+            let mut result = toy_lint(text);
+            for range in words(text, "aa") {
+                let d = Diagnostic::new(&TRU, range, "`aa`");
+                result
+                    .diagnostics
+                    .push(d.with_fix(Fix::safe("a", [Edit::replace(range, "tru")])));
+            }
+            result
+        };
+        let out = fix_text("xx aa tru\n", &chain, &FixOptions::default());
+        assert_eq!(out.text, "xx true true\n");
+        assert_eq!(out.rounds, 2);
+        let second: Vec<_> = out.applied.iter().filter(|a| a.round == 2).collect();
+        assert_eq!(second.len(), 1);
+        // The word round 1 wrote maps back to the span it replaced.
+        assert_eq!(second[0].range, TextRange::new(3, 6));
+        assert_eq!(second[0].original_range, Some(TextRange::new(3, 5)));
+        // Round 1 applied both `aa` and the original `tru` (offsets 6..9 in the original).
+        let first: Vec<_> = out.applied.iter().filter(|a| a.round == 1).collect();
+        assert_eq!(first.len(), 2);
+        assert_eq!(first[1].original_range, Some(TextRange::new(6, 9)));
+    }
+
+    #[test]
+    fn map_back_handles_edges_and_insertions() {
+        // "0123456789": replace 2..4 with "abc", delete 6..7, insert "Z" at 9.
+        let shifts = vec![
+            EditShift {
+                old: TextRange::new(2, 4),
+                new_len: 3,
+            },
+            EditShift {
+                old: TextRange::new(6, 7),
+                new_len: 0,
+            },
+            EditShift {
+                old: TextRange::empty(9),
+                new_len: 1,
+            },
+        ];
+        // New text: "01abc45789" -> with Z: "01abc4578Z9"
+        assert_eq!(map_back(1, &shifts, Bias::Start), Some(1));
+        assert_eq!(map_back(2, &shifts, Bias::Start), Some(2));
+        assert_eq!(map_back(3, &shifts, Bias::Start), None);
+        assert_eq!(map_back(5, &shifts, Bias::End), Some(4));
+        assert_eq!(map_back(5, &shifts, Bias::Start), Some(4));
+        assert_eq!(map_back(6, &shifts, Bias::Start), Some(5));
+        assert_eq!(map_back(7, &shifts, Bias::Start), Some(6));
+        assert_eq!(map_back(7, &shifts, Bias::End), Some(7));
+        assert_eq!(map_back(8, &shifts, Bias::Start), Some(8));
+        assert_eq!(map_back(9, &shifts, Bias::Start), Some(9));
+        assert_eq!(map_back(10, &shifts, Bias::End), Some(9));
+        assert_eq!(map_back(11, &shifts, Bias::Start), Some(10));
+    }
+
+    #[test]
+    fn invalid_fix_is_rejected_not_retried() {
+        let broken = |text: &str| {
+            let d = Diagnostic::new(&TRU, TextRange::empty(0), "broken");
+            let end = text.len() as u32 + 5;
+            LintResult {
+                parsed: true,
+                diagnostics: vec![d.with_fix(Fix::safe("x", [Edit::insert(end, "x")]))],
+            }
+        };
+        let out = fix_text("abc", &broken, &FixOptions::default());
+        assert_eq!(out.text, "abc");
+        assert_eq!(out.rejected.len(), 1);
+        assert!(out.rejected[0].reason.contains("do not fit"));
+        assert_eq!(out.rounds, 1);
+        assert!(!out.hit_limit);
+    }
+}
