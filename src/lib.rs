@@ -252,3 +252,144 @@ fn lint_paths_in_pool(paths: &[PathBuf], settings: &Settings) -> Result<Report, 
     results.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(Report { files: results, files_checked, fix_summary: None })
 }
+
+/// What `--fix` or `--diff` did to one file.
+#[derive(Debug)]
+pub struct FileChange {
+    pub path: PathBuf,
+    /// The path as displayed (diff headers, messages).
+    pub display: String,
+    pub original: String,
+    pub fixed: String,
+    /// Fixes applied, as `(code, name, line, column, fix message)` in the original text.
+    pub applied: Vec<report::AppliedFix>,
+}
+
+/// The outcome of fixing: the report of what remains, the changes, and problems met.
+#[derive(Debug, Default)]
+pub struct FixRun {
+    pub report: Report,
+    pub changes: Vec<FileChange>,
+}
+
+/// Fixes one text to a fixpoint and returns the outcome and the findings that remain.
+pub fn fix_source(
+    text: &str,
+    file: &FileInfo,
+    chart_template: bool,
+    cx: &Context,
+    selector: &RuleSelector,
+    unsafe_fixes: bool,
+) -> fix::FixOutcome {
+    let lint = |t: &str| {
+        let diagnostics = engine::lint_text(t, file, chart_template, cx, selector);
+        let parsed = !diagnostics.iter().any(|d| d.code == rules::files::SYNTAX_ERROR.code);
+        fix::LintResult { parsed, diagnostics }
+    };
+    fix::fix_text(text, &lint, &fix::FixOptions { unsafe_fixes, ..fix::FixOptions::default() })
+}
+
+fn fix_one(
+    path: &Path,
+    cx: &Context,
+    settings: &Settings,
+    patches: &[PathBuf],
+    unsafe_fixes: bool,
+) -> (FileFindings, Option<FileChange>, Vec<String>) {
+    let display = display_path(path);
+    let Ok(bytes) = read_file(path) else { return (lint_file(path, cx, settings, patches), None, Vec::new()) };
+    let Decoded::Text(text) = engine::decode(&bytes) else {
+        return (lint_file(path, cx, settings, patches), None, Vec::new());
+    };
+    let file = file_info(path, patches);
+    let outcome = fix_source(text, &file, engine::is_chart_template(path), cx, &settings.selector, unsafe_fixes);
+    let original_index = LineIndex::new(text);
+    let at = |r: Option<TextRange>, fallback: TextRange| {
+        let lc = original_index.line_col(text, r.unwrap_or(fallback).start());
+        (lc.line, lc.column)
+    };
+    let failures: Vec<String> = outcome
+        .rejected
+        .iter()
+        .map(|r| {
+            let (line, col) = at(r.original_range, r.range);
+            format!("fix for {} at {display}:{line}:{col} was not applied: {}", r.code, r.reason)
+        })
+        .chain(outcome.hit_limit.then(|| format!("{display}: fixes did not converge after {} rounds", fix::MAX_ROUNDS)))
+        .collect();
+    let applied = outcome
+        .applied
+        .iter()
+        .map(|a| {
+            let (line, column) = at(a.original_range, a.range);
+            report::AppliedFix { path: display.clone(), code: a.code, name: a.name, line, column, message: a.fix_message.clone() }
+        })
+        .collect();
+    let remaining = locate(&outcome.text, &LineIndex::new(&outcome.text), &display, outcome.lint.diagnostics.clone());
+    let change = outcome.changed.then(|| FileChange {
+        path: path.to_path_buf(),
+        display: display.clone(),
+        original: text.to_owned(),
+        fixed: outcome.text.clone(),
+        applied,
+    });
+    (remaining, change, failures)
+}
+
+/// Computes the fixes for every manifest under `paths` (writing nothing): the findings that
+/// would remain, and each changed file's before and after.
+pub fn fix_paths(paths: &[PathBuf], settings: &Settings, unsafe_fixes: bool) -> Result<FixRun, source::MissingPath> {
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(settings.jobs).build().ok();
+    let run = || {
+        let threads = rayon::current_num_threads();
+        let found = source::discover(paths, threads)?;
+        let files: Vec<PathBuf> = found.inputs.into_iter().map(|i| i.path).collect();
+        let (cx, patches) = gather(&files, &settings.lint);
+        let results: Vec<_> = files.par_iter().map(|p| fix_one(p, &cx, settings, &patches, unsafe_fixes)).collect();
+        let mut run = FixRun::default();
+        let mut summary = report::FixSummary::default();
+        for (findings, change, failures) in results {
+            run.report.files_checked += 1;
+            summary.failures.extend(failures);
+            if let Some(c) = change {
+                summary.files_fixed += 1;
+                summary.fixes_applied += c.applied.len();
+                summary.applied.extend(c.applied.iter().cloned());
+                run.changes.push(c);
+            }
+            if !findings.findings.is_empty() {
+                run.report.files.push(findings);
+            }
+        }
+        for problem in found.problems {
+            let d = Diagnostic::new(&rules::files::UNREADABLE_FILE, TextRange::empty(0), problem.message.clone());
+            run.report.files.push(locate("", &LineIndex::new(""), &display_path(&problem.path), vec![d]));
+            run.report.files_checked += 1;
+        }
+        run.report.files.sort_by(|a, b| a.path.cmp(&b.path));
+        run.report.fix_summary = Some(summary);
+        Ok(run)
+    };
+    match pool {
+        Some(pool) => pool.install(run),
+        None => run(),
+    }
+}
+
+/// Lints (and optionally fixes) text read from stdin as if it were the file `name`.
+pub fn lint_stdin(text: &str, name: &str, settings: &Settings, fix: Option<bool>) -> (FileFindings, Option<String>) {
+    let mut cx = Context::new(settings.lint.clone());
+    cx.absorb(collect_facts(text, name));
+    let file = file_info(Path::new(name), &[]);
+    match fix {
+        None => {
+            let diags = engine::lint_text(text, &file, false, &cx, &settings.selector);
+            (locate(text, &LineIndex::new(text), name, diags), None)
+        }
+        Some(unsafe_fixes) => {
+            let outcome = fix_source(text, &file, false, &cx, &settings.selector, unsafe_fixes);
+            let findings = locate(&outcome.text, &LineIndex::new(&outcome.text), name, outcome.lint.diagnostics);
+            (findings, Some(outcome.text))
+        }
+    }
+}

@@ -1,3 +1,354 @@
-//! The `meshlint` command line (filled in by the CLI work).
+//! The `meshlint` command line: parse arguments, call the library, print, choose the exit code.
+//!
+//! Exit codes: 0 when nothing at or above `--fail-on` remains, 1 when something does (or
+//! `--diff` found changes), 2 when a usage, configuration or I/O problem prevented linting.
+
 #![forbid(unsafe_code)]
-fn main() {}
+
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use meshlint::context::{LintOptions, Profile};
+use meshlint::diagnostic::Severity;
+use meshlint::report::{self, Format, FormatContext, Report};
+use meshlint::rules::{self, RuleSelector};
+use meshlint::{display_path, fix, Settings};
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(name = "meshlint", version, about = "Lint and fix Kubernetes and Istio manifests", args_conflicts_with_subcommands = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    check: CheckArgs,
+}
+
+#[derive(clap::Args, Debug)]
+struct CheckArgs {
+    /// Files or directories to lint (`-` reads stdin). Default: the current directory.
+    paths: Vec<PathBuf>,
+    /// Apply safe fixes (and unsafe ones with --unsafe-fixes), then report what remains.
+    #[arg(long)]
+    fix: bool,
+    /// Print the fixes as a unified diff instead of writing them; exit 1 if there is any.
+    #[arg(long)]
+    diff: bool,
+    /// Also apply fixes that need a human look.
+    #[arg(long)]
+    unsafe_fixes: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Human)]
+    format: FormatArg,
+    /// Write the report to a file instead of stdout.
+    #[arg(long, value_name = "PATH")]
+    output_file: Option<PathBuf>,
+    /// Only these rules: codes, names or code prefixes (MESH3), comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    select: Vec<String>,
+    /// Skip these rules: codes, names or code prefixes, comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    ignore: Vec<String>,
+    /// Which Istio the manifests target.
+    #[arg(long, value_enum, default_value_t = ProfileArg::InCluster)]
+    profile: ProfileArg,
+    /// Use this configuration file.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Ignore configuration files (suppression comments still apply).
+    #[arg(long)]
+    no_config: bool,
+    /// Lowest severity that makes the run fail (exit 1).
+    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
+    fail_on: FailOn,
+    /// When to use colours (NO_COLOR is honoured).
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    color: ColorArg,
+    /// Print findings only: no summary when all is clear.
+    #[arg(long, short)]
+    quiet: bool,
+    /// Print a count per rule instead of each finding.
+    #[arg(long)]
+    statistics: bool,
+    /// List the fixes applied.
+    #[arg(long)]
+    show_fixes: bool,
+    /// Worker threads (default: one per core).
+    #[arg(long, short, value_name = "N")]
+    jobs: Option<usize>,
+    /// The file name to report for stdin (`-`).
+    #[arg(long, value_name = "PATH")]
+    stdin_filename: Option<String>,
+    /// Pods start Envoy as a native sidecar (Istio >= 1.27 on Kubernetes >= 1.33): the hold and
+    /// Vault rules are off unless a pod says otherwise.
+    #[arg(long)]
+    native_sidecars: bool,
+    /// Treat pods in namespaces meshlint knows nothing about as not injected.
+    #[arg(long)]
+    injection_explicit: bool,
+    /// Vault's address range (CIDR), for MESH401 and the exclusion fixes; repeatable.
+    #[arg(long, value_name = "CIDR")]
+    vault_address: Vec<ipnet::IpNet>,
+    /// Vault's port (default 8200); repeatable.
+    #[arg(long, value_name = "PORT")]
+    vault_port: Vec<u16>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// List every rule: code, name, severity, fix.
+    Rules,
+    /// Print a rule's page.
+    Explain {
+        /// A code (MESH101) or name (hold-missing).
+        rule: String,
+    },
+    /// Print a shell completion script.
+    Completions {
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum FormatArg {
+    Human,
+    Concise,
+    Json,
+    JsonLines,
+    Sarif,
+    Github,
+    Gitlab,
+    Junit,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Self {
+        match f {
+            FormatArg::Human => Format::Human,
+            FormatArg::Concise => Format::Concise,
+            FormatArg::Json => Format::Json,
+            FormatArg::JsonLines => Format::JsonLines,
+            FormatArg::Sarif => Format::Sarif,
+            FormatArg::Github => Format::Github,
+            FormatArg::Gitlab => Format::Gitlab,
+            FormatArg::Junit => Format::Junit,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum ProfileArg {
+    InCluster,
+    Managed,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum FailOn {
+    Error,
+    Warning,
+    Info,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::Rules) => print_rules(),
+        Some(Command::Explain { rule }) => explain(&rule),
+        Some(Command::Completions { shell }) => {
+            clap_complete::generate(shell, &mut Cli::command(), "meshlint", &mut std::io::stdout());
+            ExitCode::SUCCESS
+        }
+        None => match run(&cli.check) {
+            Ok(code) => code,
+            Err(message) => {
+                eprintln!("meshlint: error: {message}");
+                ExitCode::from(2)
+            }
+        },
+    }
+}
+
+fn print_rules() -> ExitCode {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{:<8} {:<32} {:<8} {:<10} summary", "code", "name", "severity", "fix");
+    for m in rules::all() {
+        let _ = writeln!(out, "{:<8} {:<32} {:<8} {:<10} {}", m.code, m.name, m.severity.as_str(), m.fix.as_str(), m.summary);
+    }
+    ExitCode::SUCCESS
+}
+
+fn explain(rule: &str) -> ExitCode {
+    match rules::find(rule) {
+        Some(m) => {
+            print!("{}", m.page);
+            ExitCode::SUCCESS
+        }
+        None => {
+            eprintln!("meshlint: error: unknown rule `{rule}` (see `meshlint rules`)");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn settings(args: &CheckArgs) -> Result<Settings, String> {
+    let selector = RuleSelector { select: args.select.clone(), ignore: args.ignore.clone() };
+    let unknown = selector.unknown_patterns();
+    if !unknown.is_empty() {
+        return Err(format!("unknown rule selector(s): {} (see `meshlint rules`)", unknown.join(", ")));
+    }
+    let mut vault = meshlint::context::VaultOptions::default();
+    if !args.vault_port.is_empty() {
+        vault.ports.clone_from(&args.vault_port);
+    }
+    vault.addresses.clone_from(&args.vault_address);
+    if let Some(cfg) = &args.config {
+        if !cfg.is_file() {
+            return Err(format!("{}: configuration file not found", cfg.display()));
+        }
+    }
+    let lint = LintOptions {
+        profile: match args.profile {
+            ProfileArg::InCluster => Profile::InCluster,
+            ProfileArg::Managed => Profile::Managed,
+        },
+        native_sidecars: args.native_sidecars,
+        injection_explicit: args.injection_explicit,
+        vault,
+        namespaces: Default::default(),
+    };
+    Ok(Settings { lint, selector, jobs: args.jobs.unwrap_or(0) })
+}
+
+fn use_color(arg: ColorArg, to_terminal: bool) -> bool {
+    match arg {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    }
+}
+
+fn fail_threshold(f: FailOn) -> Severity {
+    match f {
+        FailOn::Error => Severity::Error,
+        FailOn::Warning => Severity::Warning,
+        FailOn::Info => Severity::Info,
+    }
+}
+
+fn failing(report: &Report, fail_on: Severity) -> bool {
+    report.findings().any(|(_, d)| meshlint::engine::counts_for_exit(d.code, d.severity, fail_on))
+}
+
+fn write_out(args: &CheckArgs, report: &Report) -> Result<(), String> {
+    let format: Format = args.format.into();
+    let to_file = args.output_file.is_some();
+    let mut ctx = FormatContext::new(rules::metas(), env!("CARGO_PKG_VERSION"));
+    ctx.color = !to_file && use_color(args.color, std::io::stdout().is_terminal());
+    ctx.show_fixes = args.show_fixes;
+    ctx.statistics = args.statistics;
+    if args.quiet && report.files.is_empty() && report.fix_summary.is_none() && format.is_human() {
+        return Ok(());
+    }
+    let mut buf = Vec::with_capacity(64 * 1024);
+    report::write_report(format, report, &ctx, &mut buf).map_err(|e| e.to_string())?;
+    match &args.output_file {
+        Some(p) => std::fs::write(p, &buf).map_err(|e| format!("{}: {e}", p.display())),
+        None => {
+            let mut out = std::io::stdout().lock();
+            match out.write_all(&buf).and_then(|()| out.flush()) {
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                other => other.map_err(|e| e.to_string()),
+            }
+        }
+    }
+}
+
+fn run(args: &CheckArgs) -> Result<ExitCode, String> {
+    let settings = settings(args)?;
+    let fail_on = fail_threshold(args.fail_on);
+    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+    if paths.iter().any(|p| p.as_os_str() == "-") {
+        return run_stdin(args, &settings, fail_on);
+    }
+    if args.diff {
+        let run = meshlint::fix_paths(&paths, &settings, args.unsafe_fixes).map_err(|e| e.to_string())?;
+        let mut out = std::io::stdout().lock();
+        for c in &run.changes {
+            let _ = out.write_all(fix::unified_diff(&c.original, &c.fixed, &c.display).as_bytes());
+        }
+        let _ = out.flush();
+        let fixes: usize = run.changes.iter().map(|c| c.applied.len()).sum();
+        eprintln!("{} fix(es) would change {} file(s)", fixes, run.changes.len());
+        return Ok(if run.changes.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) });
+    }
+    if args.fix {
+        let run = meshlint::fix_paths(&paths, &settings, args.unsafe_fixes).map_err(|e| e.to_string())?;
+        let mut report = run.report;
+        let mut io_error = false;
+        for c in &run.changes {
+            if let Err(e) = fix::write_atomically(&c.path, c.original.as_bytes(), c.fixed.as_bytes()) {
+                io_error = true;
+                let summary = report.fix_summary.get_or_insert_with(Default::default);
+                summary.failures.push(format!("{}: not written: {e}", c.display));
+                summary.files_fixed = summary.files_fixed.saturating_sub(1);
+                summary.fixes_applied = summary.fixes_applied.saturating_sub(c.applied.len());
+                summary.applied.retain(|a| a.path != c.display);
+                // Nothing was fixed there: report the file as it still is.
+                let findings = meshlint::lint_paths(std::slice::from_ref(&c.path), &settings).map_err(|e| e.to_string())?;
+                report.files.retain(|f| f.path != c.display);
+                report.files.extend(findings.files);
+            }
+        }
+        report.files.sort_by(|a, b| a.path.cmp(&b.path));
+        write_out(args, &report)?;
+        let code = if io_error {
+            2
+        } else {
+            u8::from(failing(&report, fail_on))
+        };
+        return Ok(ExitCode::from(code));
+    }
+    let report = meshlint::lint_paths(&paths, &settings).map_err(|e| e.to_string())?;
+    write_out(args, &report)?;
+    Ok(ExitCode::from(u8::from(failing(&report, fail_on))))
+}
+
+fn run_stdin(args: &CheckArgs, settings: &Settings, fail_on: Severity) -> Result<ExitCode, String> {
+    let mut bytes = Vec::new();
+    std::io::stdin().read_to_end(&mut bytes).map_err(|e| format!("cannot read stdin: {e}"))?;
+    let name = args.stdin_filename.clone().unwrap_or_else(|| "<stdin>".into());
+    let name = display_path(std::path::Path::new(&name));
+    let text = match std::str::from_utf8(&bytes) {
+        Ok(t) => t.to_owned(),
+        Err(_) => String::from_utf8_lossy(&bytes).into_owned(),
+    };
+    let fix_mode = (args.fix || args.diff).then_some(args.unsafe_fixes);
+    let (findings, fixed) = meshlint::lint_stdin(&text, &name, settings, fix_mode);
+    let mut report = Report { files_checked: 1, ..Report::default() };
+    if !findings.findings.is_empty() {
+        report.files.push(findings);
+    }
+    if let Some(fixed) = fixed {
+        if args.diff {
+            print!("{}", fix::unified_diff(&text, &fixed, &name));
+            return Ok(ExitCode::from(u8::from(fixed != text)));
+        }
+        // The fixed text goes to stdout; the report to stderr.
+        print!("{fixed}");
+        let mut ctx = FormatContext::new(rules::metas(), env!("CARGO_PKG_VERSION"));
+        ctx.color = use_color(args.color, std::io::stderr().is_terminal());
+        let mut buf = Vec::new();
+        report::write_report(args.format.into(), &report, &ctx, &mut buf).map_err(|e| e.to_string())?;
+        let _ = std::io::stderr().write_all(&buf);
+        return Ok(ExitCode::from(u8::from(failing(&report, fail_on))));
+    }
+    write_out(args, &report)?;
+    Ok(ExitCode::from(u8::from(failing(&report, fail_on))))
+}

@@ -1,1 +1,1 @@
-//! TODO
+//! Configuration (`.meshlint.yaml`).

@@ -7,5 +7,7 @@ pub mod generated;
 pub mod interfaces;
 pub mod lists;
 pub mod netip;
+pub mod proxy_config;
 pub mod quantity;
+pub mod schema_check;
 pub mod strconv;

@@ -22,6 +22,11 @@ impl<'d, 'a> MetaBlock<'d, 'a> {
         }
     }
 
+    /// The metadata block of a mapping holding a `metadata` key.
+    pub fn of_public(parent: Option<NodeRef<'d, 'a>>) -> Self {
+        Self::of(parent)
+    }
+
     /// `(key, value)` of an annotation.
     pub fn annotation(&self, name: &str) -> Option<(NodeRef<'d, 'a>, NodeRef<'d, 'a>)> {
         self.annotations.and_then(|(_, v)| v.entry(name))

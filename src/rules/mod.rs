@@ -66,6 +66,7 @@ pub struct Rule {
 /// Every rule, in code order.
 pub static RULES: &[Rule] = &[
     Rule { meta: &startup::hold_missing::RULE, checker: Checker::Resource(startup::hold_missing::check) },
+    Rule { meta: &startup::proxy_config_invalid::RULE, checker: Checker::Resource(startup::proxy_config_invalid::check) },
     Rule { meta: &placement::annotation_on_controller::RULE, checker: Checker::Resource(placement::annotation_on_controller::check) },
     Rule { meta: &capture::ip_ranges_empty::RULE, checker: Checker::Resource(capture::ip_ranges_empty::check) },
     Rule { meta: &values::annotation_value_not_string::RULE, checker: Checker::Resource(values::annotation_value_not_string::check) },
@@ -77,6 +78,13 @@ pub static RULES: &[Rule] = &[
 /// Every rule's metadata, in code order.
 pub fn all() -> impl Iterator<Item = &'static RuleMeta> {
     RULES.iter().map(|r| r.meta)
+}
+
+static METAS: std::sync::LazyLock<Vec<&'static RuleMeta>> = std::sync::LazyLock::new(|| all().collect());
+
+/// Every rule's metadata as a slice (for output formats).
+pub fn metas() -> &'static [&'static RuleMeta] {
+    &METAS
 }
 
 /// Finds a rule by code (`MESH101`) or name (`hold-missing`), case-insensitively for codes.

@@ -309,3 +309,41 @@ mod tests {
         assert_eq!(quote("8200", true), "\"8200\"");
     }
 }
+
+/// An edit replacing scalar `node` with `new_value`, written in the scalar's own style where
+/// possible: single and double quotes stay, a literal block stays a literal block with its
+/// header and indentation; a plain or folded scalar becomes single-quoted.
+pub fn rewrite_scalar(text: &str, node: NodeRef<'_, '_>, new_value: &str) -> Option<Edit> {
+    let style = node.style()?;
+    let range = node.range();
+    let content = match style {
+        super::ScalarStyle::DoubleQuoted => quote(new_value, true),
+        super::ScalarStyle::Literal if !new_value.is_empty() => {
+            let src = range.slice(text);
+            let header_len = src.find(['\n', '\r']).unwrap_or(src.len());
+            let header = &src[..header_len];
+            if header.contains('#') {
+                return None;
+            }
+            let body = &src[header_len..];
+            let body = body.trim_start_matches(['\r', '\n']);
+            let indent = body.len() - body.trim_start_matches(' ').len();
+            let indent = if indent == 0 { column(text, line_start(text, range.start() as usize)) + 2 } else { indent };
+            let nl = newline(text);
+            let keep_final = header.contains('+');
+            let lines: Vec<&str> = new_value.strip_suffix('\n').unwrap_or(new_value).split('\n').collect();
+            let mut out = header.trim_end().to_owned();
+            for line in lines {
+                out.push_str(nl);
+                if !line.is_empty() {
+                    out.push_str(&" ".repeat(indent));
+                    out.push_str(line);
+                }
+            }
+            let _ = keep_final;
+            out
+        }
+        _ => quote(new_value, false),
+    };
+    Some(Edit::replace(range, content))
+}

@@ -1,0 +1,193 @@
+//! `proxy.istio.io/config`: how the injector reads it (`validateProxyConfig`: YAML or JSON,
+//! jsonpb strict then lenient, so unknown keys are ignored and type errors deny the pod).
+
+use super::catalog;
+use super::schema_check::{check_message, is_true, Issue};
+use crate::source::TextRange;
+use crate::yaml::{self, resolve::resolve, resolve::ScalarType};
+
+/// What the hold field says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Hold {
+    Unset,
+    True,
+    False,
+}
+
+/// The outcome of reading one `proxy.istio.io/config` value (ranges are inside the value).
+#[derive(Clone, Debug)]
+pub struct ProxyConfig {
+    /// Why the injector would reject it (MESH103), if it would.
+    pub invalid: Option<String>,
+    /// Unknown keys and type errors found.
+    pub issues: Vec<Issue>,
+    pub hold: Hold,
+    /// Where a new key goes: the root mapping's shape.
+    pub shape: Shape,
+}
+
+/// The shape of the value, for merging a key into it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Shape {
+    /// Empty, `null` or whitespace: replace the whole value.
+    Empty,
+    /// A flow mapping `{...}`: `close` is the offset of its `}`, `last_end` the end of its last
+    /// entry (`None` when empty); `json` when its keys are double-quoted.
+    Flow { close: usize, last_end: Option<usize>, json: bool },
+    /// A block mapping: its keys start at `indent` columns; `end` is the end of its last entry.
+    Block { indent: usize, end: usize },
+    /// Not a mapping (invalid anyway).
+    Other,
+}
+
+/// Reads a `proxy.istio.io/config` value.
+pub fn read(value: &str) -> ProxyConfig {
+    let mut out = ProxyConfig { invalid: None, issues: Vec::new(), hold: Hold::Unset, shape: Shape::Other };
+    let docs = yaml::parse(value);
+    let mut parsed = docs.iter().filter(|d| d.as_ref().is_ok_and(|d| d.root.is_some()) || d.is_err());
+    let doc = match parsed.next() {
+        None => {
+            out.shape = Shape::Empty;
+            return out;
+        }
+        Some(Err(e)) => {
+            out.invalid = Some(format!("it is not valid YAML/JSON ({})", e.message));
+            return out;
+        }
+        Some(Ok(doc)) => doc,
+    };
+    if parsed.next().is_some() {
+        out.invalid = Some("it holds more than one YAML document".into());
+        return out;
+    }
+    let Some(root) = doc.root() else {
+        out.shape = Shape::Empty;
+        return out;
+    };
+    let root = root.resolved();
+    match resolve(root) {
+        ScalarType::Null => {
+            out.shape = Shape::Empty;
+            return out;
+        }
+        ScalarType::Mapping => {}
+        other => {
+            out.invalid = Some(format!("it is {} where a mapping of ProxyConfig fields is expected", other.describe()));
+            return out;
+        }
+    }
+    out.shape = match root.collection_style() {
+        Some(yaml::CollectionStyle::Flow) => {
+            let r = root.range();
+            let last = root.entries().last().map(|(k, v)| v.range().end().max(k.range().end()) as usize);
+            let json = root.entries().next().is_some_and(|(k, _)| k.style() == Some(yaml::ScalarStyle::DoubleQuoted));
+            Shape::Flow { close: r.end() as usize - 1, last_end: last, json }
+        }
+        _ => {
+            let first = root.entries().next().map_or(0, |(k, _)| k.range().start() as usize);
+            Shape::Block { indent: yaml::edit::column(value, first), end: root.range().end() as usize }
+        }
+    };
+    check_message(root, catalog::proxy_config(), "", true, &mut out.issues);
+    let type_errors: Vec<String> = out
+        .issues
+        .iter()
+        .filter_map(|i| match i {
+            Issue::WrongType { path, expected, found, .. } => Some(format!("`{path}` must be {expected}, not {found}")),
+            Issue::UnknownKey { .. } => None,
+        })
+        .collect();
+    if !type_errors.is_empty() {
+        out.invalid = Some(type_errors.join("; "));
+    }
+    let hold = root.entry("holdApplicationUntilProxyStarts").or_else(|| root.entry("hold_application_until_proxy_starts"));
+    if let Some((_, v)) = hold {
+        if resolve(v) == ScalarType::Bool {
+            out.hold = if is_true(v) { Hold::True } else { Hold::False };
+        }
+    }
+    out
+}
+
+/// Where an unknown key or a type error sits inside the value.
+pub fn issue_range(issue: &Issue) -> TextRange {
+    match issue {
+        Issue::UnknownKey { key_range, .. } => *key_range,
+        Issue::WrongType { value_range, .. } => *value_range,
+    }
+}
+
+/// The value with `holdApplicationUntilProxyStarts: true` merged in, in the value's own form.
+pub fn with_hold(value: &str, shape: &Shape) -> Option<String> {
+    match shape {
+        Shape::Empty => Some("{ \"holdApplicationUntilProxyStarts\": true }".into()),
+        Shape::Flow { close, last_end, json } => {
+            let key = if *json { "\"holdApplicationUntilProxyStarts\"" } else { "holdApplicationUntilProxyStarts" };
+            let mut s = value.to_owned();
+            match last_end {
+                Some(end) => s.insert_str(*end, &format!(", {key}: true")),
+                None => {
+                    // `{}` or `{ }`: fill it.
+                    let open = value[..*close].rfind('{')?;
+                    s.replace_range(open..=*close, &format!("{{ {key}: true }}"));
+                }
+            }
+            Some(s)
+        }
+        Shape::Block { indent, end } => {
+            let mut s = value.to_owned();
+            let nl = yaml::edit::newline(value);
+            s.insert_str(*end, &format!("{nl}{}holdApplicationUntilProxyStarts: true", " ".repeat(*indent)));
+            Some(s)
+        }
+        Shape::Other => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_hold_in_json_and_yaml_forms() {
+        assert_eq!(read("{ \"holdApplicationUntilProxyStarts\": true }").hold, Hold::True);
+        assert_eq!(read("holdApplicationUntilProxyStarts: yes\n").hold, Hold::True);
+        assert_eq!(read("hold_application_until_proxy_starts: false").hold, Hold::False);
+        assert_eq!(read("{}").hold, Hold::Unset);
+        assert!(read("").invalid.is_none());
+        assert!(read("{}").invalid.is_none());
+        assert!(read("null").invalid.is_none());
+    }
+
+    #[test]
+    fn type_errors_make_it_invalid() {
+        assert!(read("{ \"holdApplicationUntilProxyStarts\": \"true\" }").invalid.is_some());
+        assert!(read("holdApplicationUntilProxyStarts: 1").invalid.is_some());
+        assert!(read("drainDuration: 45").invalid.is_some());
+        assert!(read("drainDuration: 45s").invalid.is_none());
+        assert!(read("concurrency: \"2\"").invalid.is_none());
+        assert!(read("true").invalid.is_some());
+        assert!(read("[]").invalid.is_some());
+        assert!(read("{ holdApplicationUntilProxyStarts: true").invalid.is_some());
+    }
+
+    #[test]
+    fn unknown_keys_are_not_invalid() {
+        let pc = read("holdApplicationUntilProxyStart: true");
+        assert!(pc.invalid.is_none());
+        assert_eq!(pc.hold, Hold::Unset);
+        assert!(matches!(&pc.issues[0], Issue::UnknownKey { suggestion: Some("holdApplicationUntilProxyStarts"), .. }));
+    }
+
+    #[test]
+    fn merges_keep_the_form() {
+        let v = "{ \"concurrency\": 2 }";
+        assert_eq!(with_hold(v, &read(v).shape).unwrap(), "{ \"concurrency\": 2, \"holdApplicationUntilProxyStarts\": true }");
+        let v = "{concurrency: 2}";
+        assert_eq!(with_hold(v, &read(v).shape).unwrap(), "{concurrency: 2, holdApplicationUntilProxyStarts: true}");
+        let v = "concurrency: 2\ntracing: {}\n";
+        assert_eq!(with_hold(v, &read(v).shape).unwrap(), "concurrency: 2\ntracing: {}\nholdApplicationUntilProxyStarts: true\n");
+        let v = "{}";
+        assert_eq!(with_hold(v, &read(v).shape).unwrap(), "{ holdApplicationUntilProxyStarts: true }");
+    }
+}

@@ -1,0 +1,181 @@
+//! Checks a YAML tree against a generated schema the way Istio decodes it (YAML turned into
+//! JSON with YAML 1.1 typing, then jsonpb or Go `encoding/json`): unknown keys and type errors.
+
+use super::catalog::{Decoder, FieldKind, MessageType, Suggestion};
+use crate::source::TextRange;
+use crate::yaml::resolve::{resolve, ScalarType};
+use crate::yaml::NodeRef;
+
+/// One problem found while decoding.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Issue {
+    /// A key the message type does not have.
+    UnknownKey {
+        /// Dotted path of the key (`defaultConfig.holdApplicationUntilProxyStart`).
+        path: String,
+        key: String,
+        key_range: TextRange,
+        suggestion: Option<&'static str>,
+        /// Only the letter case differs from `suggestion`.
+        case_only: bool,
+    },
+    /// A value of the wrong JSON type.
+    WrongType {
+        path: String,
+        value_range: TextRange,
+        /// What the field wants, in words.
+        expected: &'static str,
+        /// What it got, in words.
+        found: &'static str,
+        /// For a bool field given the string "true"/"false": the bool it meant.
+        meant_bool: Option<bool>,
+    },
+}
+
+const TRUE_WORDS: &[&str] = &["y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"];
+
+fn describe(kind: FieldKind) -> &'static str {
+    match kind {
+        FieldKind::Bool => "a boolean (true/false, unquoted)",
+        FieldKind::Int | FieldKind::Uint => "an integer",
+        FieldKind::Double => "a number",
+        FieldKind::String | FieldKind::Bytes => "a string",
+        FieldKind::Duration => "a duration string such as \"5s\"",
+        FieldKind::IntOrString => "an integer or a string",
+        FieldKind::Quantity => "a quantity such as \"500m\"",
+        FieldKind::Enum(_) => "an enum value name",
+        FieldKind::Message(_) | FieldKind::Map(_) => "a mapping",
+        FieldKind::List(_) => "a list",
+        FieldKind::FreeForm => "anything",
+    }
+}
+
+fn found(ty: ScalarType) -> &'static str {
+    match ty {
+        ScalarType::Null => "null",
+        ScalarType::Bool => "a boolean",
+        ScalarType::Int => "an integer",
+        ScalarType::Float => "a number",
+        ScalarType::Str => "a string",
+        ScalarType::Mapping => "a mapping",
+        ScalarType::Sequence => "a list",
+    }
+}
+
+/// Checks `node` (a mapping) against `msg`, appending issues. `strict` reports unknown keys.
+pub fn check_message(node: NodeRef<'_, '_>, msg: &'static MessageType, path: &str, strict_unknown: bool, out: &mut Vec<Issue>) {
+    check_message_depth(node, msg, path, strict_unknown, out, 0);
+}
+
+fn check_message_depth(
+    node: NodeRef<'_, '_>,
+    msg: &'static MessageType,
+    path: &str,
+    report_unknown: bool,
+    out: &mut Vec<Issue>,
+    depth: usize,
+) {
+    let node = node.resolved();
+    if depth > 64 || !node.is_mapping() {
+        return;
+    }
+    for (k, v) in node.entries() {
+        let Some(key) = k.resolved().as_str() else { continue };
+        let child_path = if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") };
+        match msg.field_as_decoded(key) {
+            Some(field) => check_value(v, field.kind, msg.decoder, &child_path, report_unknown, out, depth + 1),
+            None => {
+                if report_unknown {
+                    let (suggestion, case_only) = match msg.suggest(key) {
+                        Suggestion::CaseOnly(s) => (Some(s), true),
+                        Suggestion::Near(s) => (Some(s), false),
+                        Suggestion::None => (None, false),
+                    };
+                    out.push(Issue::UnknownKey { path: child_path, key: key.to_owned(), key_range: k.range(), suggestion, case_only });
+                }
+            }
+        }
+    }
+}
+
+fn check_value(
+    v: NodeRef<'_, '_>,
+    kind: FieldKind,
+    decoder: Decoder,
+    path: &str,
+    report_unknown: bool,
+    out: &mut Vec<Issue>,
+    depth: usize,
+) {
+    let ty = resolve(v);
+    if ty == ScalarType::Null {
+        return;
+    }
+    let target = v.resolved();
+    let numeric_string = || target.as_str().is_some_and(|s| s.trim().parse::<f64>().is_ok());
+    let ok = match kind {
+        FieldKind::FreeForm => true,
+        FieldKind::Bool => ty == ScalarType::Bool,
+        FieldKind::Int | FieldKind::Uint => {
+            ty == ScalarType::Int || (decoder == Decoder::Jsonpb && ty == ScalarType::Str && numeric_string())
+        }
+        FieldKind::Double => {
+            matches!(ty, ScalarType::Int | ScalarType::Float) || (decoder == Decoder::Jsonpb && ty == ScalarType::Str && numeric_string())
+        }
+        FieldKind::String | FieldKind::Bytes | FieldKind::Duration => ty == ScalarType::Str,
+        FieldKind::Enum(_) => matches!(ty, ScalarType::Str | ScalarType::Int),
+        FieldKind::IntOrString | FieldKind::Quantity => matches!(ty, ScalarType::Str | ScalarType::Int | ScalarType::Float),
+        FieldKind::Message(idx) => {
+            if ty == ScalarType::Mapping {
+                check_message_depth(v, super::catalog::message(idx), path, report_unknown, out, depth);
+                true
+            } else {
+                false
+            }
+        }
+        FieldKind::Map(inner) => {
+            if ty == ScalarType::Mapping {
+                for (k, item) in target.entries() {
+                    let key = k.resolved().as_str().unwrap_or("?");
+                    check_value(item, *inner, decoder, &format!("{path}.{key}"), report_unknown, out, depth + 1);
+                }
+                true
+            } else {
+                false
+            }
+        }
+        FieldKind::List(inner) => {
+            if ty == ScalarType::Sequence {
+                for (i, item) in target.items().enumerate() {
+                    check_value(item, *inner, decoder, &format!("{path}[{i}]"), report_unknown, out, depth + 1);
+                }
+                true
+            } else {
+                false
+            }
+        }
+    };
+    if !ok {
+        let meant_bool = (kind == FieldKind::Bool && ty == ScalarType::Str)
+            .then(|| target.as_str())
+            .flatten()
+            .and_then(|s| match s {
+                "true" => Some(true),
+                "false" => Some(false),
+                _ => None,
+            });
+        out.push(Issue::WrongType {
+            path: path.to_owned(),
+            value_range: v.range(),
+            expected: describe(kind),
+            found: found(ty),
+            meant_bool,
+        });
+    }
+}
+
+/// Whether a bool-typed node is true (YAML 1.1 words).
+pub fn is_true(v: NodeRef<'_, '_>) -> bool {
+    let v = v.resolved();
+    resolve(v) == ScalarType::Bool && v.as_str().is_some_and(|s| TRUE_WORDS.contains(&s))
+}

@@ -1,0 +1,152 @@
+//! MESH201: a Pod-scoped Istio annotation (or injection label) on a workload's own metadata.
+
+use crate::diagnostic::{Diagnostic, Edit, Fix, FixAvailability, RuleMeta, Severity};
+use crate::istio::catalog;
+use crate::k8s::{scalar_string, MetaBlock, PodTemplate};
+use crate::rules::ResourceCheck;
+use crate::yaml::edit::{append_entry, delete_entry, fill_null, insert_nested, quote};
+use crate::yaml::NodeRef;
+
+pub static RULE: RuleMeta = RuleMeta {
+    code: "MESH201",
+    name: "annotation-on-controller",
+    severity: Severity::Warning,
+    fix: FixAvailability::Safe,
+    summary: "A Pod-scoped Istio annotation or label sits on a workload's own metadata, where Istio never reads it",
+    page: include_str!("../../../rules/MESH201-annotation-on-controller.md"),
+};
+
+/// Which map of the pod template an entry moves into.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum MapKind {
+    Annotations,
+    Labels,
+}
+
+impl MapKind {
+    fn key(self) -> &'static str {
+        match self {
+            MapKind::Annotations => "annotations",
+            MapKind::Labels => "labels",
+        }
+    }
+}
+
+/// The text of a value as it should be written at a new place: its own source when it is one
+/// line, else re-quoted.
+fn value_text(text: &str, value: NodeRef<'_, '_>) -> Option<String> {
+    let v = value.resolved();
+    let src = value.range().slice(text);
+    if !value.is_alias() && !src.contains('\n') && !src.is_empty() && v.is_scalar() {
+        return Some(src.to_owned());
+    }
+    scalar_string(v).map(|s| quote(s, true))
+}
+
+/// An edit adding `key: value` to the pod template's annotations or labels, creating them.
+pub(crate) fn add_to_template(text: &str, pod: &PodTemplate<'_, '_>, which: MapKind, key: &str, value: &str) -> Option<Vec<Edit>> {
+    let block = match which {
+        MapKind::Annotations => pod.meta.annotations,
+        MapKind::Labels => pod.meta.labels,
+    };
+    if let Some((k, v)) = block {
+        let v2 = v.resolved();
+        if v2.is_mapping() {
+            return append_entry(text, v2, key, value).map(|e| vec![e]);
+        }
+        if v2.is_null() && !v.is_alias() {
+            return Some(fill_null(text, k, v, key, value));
+        }
+        return None;
+    }
+    match pod.meta.metadata {
+        Some((_, m)) if m.resolved().is_mapping() => insert_nested(text, m.resolved(), &[which.key()], key, value).map(|e| vec![e]),
+        Some(_) => None,
+        None => insert_nested(text, pod.holder?, &["metadata", which.key()], key, value).map(|e| vec![e]),
+    }
+}
+
+fn report(
+    cx: &ResourceCheck<'_, '_, '_>,
+    pod: &PodTemplate<'_, '_>,
+    outer: &MetaBlock<'_, '_>,
+    which: MapKind,
+    key: NodeRef<'_, '_>,
+    value: NodeRef<'_, '_>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let name = key.as_str().unwrap_or_default();
+    let outer_value = scalar_string(value);
+    let inner = match which {
+        MapKind::Annotations => pod.meta.annotation(name),
+        MapKind::Labels => pod.meta.label(name),
+    };
+    let inner_value = inner.and_then(|(_, v)| scalar_string(v));
+    if which == MapKind::Labels && inner_value.is_some() && inner_value == outer_value {
+        return; // The same label on both is common and harmless.
+    }
+    let noun = match which {
+        MapKind::Annotations => "annotation",
+        MapKind::Labels => "label",
+    };
+    let kind = cx.res.kind;
+    let place = if cx.res.job_template_meta.as_ref().is_some_and(|m| m.metadata.map(|(k, _)| k.id) == outer.metadata.map(|(k, _)| k.id)) {
+        "the CronJob's spec.jobTemplate.metadata"
+    } else {
+        "the workload's own metadata"
+    };
+    let outer_map = match which {
+        MapKind::Annotations => outer.annotations,
+        MapKind::Labels => outer.labels,
+    }
+    .map(|(_, v)| v.resolved());
+    let mut message = format!(
+        "{noun} `{name}` is on {place}, where Istio never reads it: it has no effect on the pods this {kind} creates; it belongs in the pod template ({})",
+        if kind == "CronJob" { "spec.jobTemplate.spec.template.metadata" } else { "spec.template.metadata" }
+    );
+    let fix = match (inner, outer_map) {
+        (Some(_), _) if inner_value != outer_value => {
+            message.push_str(&format!(
+                "; the pod template already sets it to \"{}\", which is the value that takes effect",
+                inner_value.unwrap_or("")
+            ));
+            None
+        }
+        (Some(_), Some(map)) => {
+            message.push_str("; the pod template already has the same value");
+            delete_entry(cx.text, map, key, value).map(|e| Fix::safe(format!("remove the duplicate {noun} from {place}"), [e]))
+        }
+        (None, Some(map)) => (|| {
+            let v = value_text(cx.text, value)?;
+            let mut edits = add_to_template(cx.text, pod, which, name, &v)?;
+            edits.push(delete_entry(cx.text, map, key, value)?);
+            Some(Fix::safe(format!("move the {noun} into the pod template"), edits))
+        })(),
+        _ => None,
+    };
+    out.push(Diagnostic::new(&RULE, key.range(), message).with_optional_fix(fix));
+}
+
+pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
+    let res = cx.res;
+    let Some(pod) = &res.pod else { return };
+    if !res.is_controller() {
+        return;
+    }
+    let mut outers = vec![res.meta];
+    if let Some(jm) = res.job_template_meta {
+        outers.push(jm);
+    }
+    for outer in &outers {
+        for (k, v) in outer.annotation_entries() {
+            if k.as_str().is_some_and(catalog::is_pod_scoped) {
+                report(cx, pod, outer, MapKind::Annotations, k, v, out);
+            }
+        }
+        for (k, v) in outer.label_entries() {
+            if matches!(k.as_str(), Some("sidecar.istio.io/inject" | "istio.io/rev")) {
+                report(cx, pod, outer, MapKind::Labels, k, v, out);
+            }
+        }
+    }
+}

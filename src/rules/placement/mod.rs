@@ -1,0 +1,3 @@
+//! 2xx: settings placed where Istio never reads them.
+
+pub mod annotation_on_controller;

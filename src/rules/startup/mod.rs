@@ -1,0 +1,30 @@
+//! 1xx: start-up order (the application starting before Envoy is ready).
+
+pub mod hold_missing;
+pub mod proxy_config_invalid;
+
+use crate::istio::proxy_config::{self, ProxyConfig};
+use crate::k8s::{scalar_string, PodTemplate};
+use crate::rules::ResourceCheck;
+use crate::yaml::NodeRef;
+
+pub const PROXY_CONFIG: &str = "proxy.istio.io/config";
+
+/// The pod's `proxy.istio.io/config` annotation, `(key, value, parsed)`, when it is a string.
+pub fn pod_proxy_config<'d, 'a>(pod: &PodTemplate<'d, 'a>) -> Option<(NodeRef<'d, 'a>, NodeRef<'d, 'a>, &'d str, ProxyConfig)> {
+    let (k, v) = pod.meta.annotation(PROXY_CONFIG)?;
+    let text = scalar_string(v)?;
+    if !matches!(crate::yaml::resolve::resolve(v), crate::yaml::resolve::ScalarType::Str | crate::yaml::resolve::ScalarType::Null) {
+        return None; // MESH501's.
+    }
+    Some((k, v, text, proxy_config::read(text)))
+}
+
+/// Whether native sidecars apply to this pod: the annotation overrides the option.
+pub fn native_sidecar(cx: &ResourceCheck<'_, '_, '_>, pod: &PodTemplate<'_, '_>) -> bool {
+    match pod.meta.annotation_str("sidecar.istio.io/nativeSidecar") {
+        Some("true") => true,
+        Some("false") => false,
+        _ => cx.cx.options.native_sidecars,
+    }
+}

@@ -1,0 +1,199 @@
+//! MESH501: an annotation or label value that is not a string as Kubernetes reads YAML.
+
+use crate::diagnostic::{Diagnostic, Edit, Fix, FixAvailability, RuleMeta, Severity};
+use crate::k8s::MetaBlock;
+use crate::rules::ResourceCheck;
+use crate::source::TextRange;
+use crate::yaml::edit::quote;
+use crate::yaml::resolve::{resolve, ScalarType};
+use crate::yaml::{NodeKind, NodeRef, ScalarStyle};
+
+pub static RULE: RuleMeta = RuleMeta {
+    code: "MESH501",
+    name: "annotation-value-not-string",
+    severity: Severity::Error,
+    fix: FixAvailability::Safe,
+    summary: "An annotation or label value is not a string, so the API server rejects the object",
+    page: include_str!("../../../rules/MESH501-annotation-value-not-string.md"),
+};
+
+/// Every `map[string]string` of a resource that Kubernetes types strictly, with a noun for
+/// messages.
+fn string_maps<'d, 'a>(cx: &ResourceCheck<'_, 'd, 'a>) -> Vec<(&'static str, NodeRef<'d, 'a>)> {
+    let res = cx.res;
+    let mut maps = Vec::new();
+    let meta = |m: &MetaBlock<'d, 'a>, maps: &mut Vec<(&'static str, NodeRef<'d, 'a>)>| {
+        if let Some((_, v)) = m.annotations {
+            maps.push(("annotation", v.resolved()));
+        }
+        if let Some((_, v)) = m.labels {
+            maps.push(("label", v.resolved()));
+        }
+    };
+    meta(&res.meta, &mut maps);
+    if let Some(jm) = &res.job_template_meta {
+        meta(jm, &mut maps);
+    }
+    if let Some(pod) = &res.pod {
+        if res.kind != "Pod" {
+            meta(&pod.meta, &mut maps);
+        }
+        if let Some(ns) = pod.spec.and_then(|s| s.get("nodeSelector")) {
+            maps.push(("nodeSelector value", ns.resolved()));
+        }
+    }
+    let spec = res.root.get("spec").map(NodeRef::resolved);
+    if let Some(spec) = spec {
+        if res.kind == "Service" {
+            if let Some(sel) = spec.get("selector") {
+                maps.push(("selector value", sel.resolved()));
+            }
+        } else if let Some(ml) = spec.path(&["selector", "matchLabels"]) {
+            maps.push(("matchLabels value", ml.resolved()));
+        }
+        for vct in spec.get("volumeClaimTemplates").into_iter().flat_map(|v| v.resolved().items()) {
+            let m = MetaBlock::of_public(Some(vct.resolved()));
+            meta(&m, &mut maps);
+        }
+    }
+    maps.retain(|(_, m)| m.is_mapping());
+    maps.dedup_by_key(|(_, m)| m.id);
+    maps
+}
+
+/// A JSON rendering of a YAML node as Kubernetes would decode it, for turning a mapping into the
+/// JSON string it should have been. `None` when something has no faithful JSON form.
+pub(crate) fn to_json(node: NodeRef<'_, '_>, depth: usize) -> Option<String> {
+    let node = node.resolved();
+    if depth > 32 {
+        return None;
+    }
+    match &node.node().kind {
+        NodeKind::Mapping { .. } => {
+            let mut parts = Vec::new();
+            for (k, v) in node.entries() {
+                let key = k.resolved().as_str()?;
+                parts.push(format!("{}: {}", serde_json::to_string(key).ok()?, to_json(v, depth + 1)?));
+            }
+            Some(if parts.is_empty() { "{}".into() } else { format!("{{ {} }}", parts.join(", ")) })
+        }
+        NodeKind::Sequence { .. } => {
+            let items: Option<Vec<String>> = node.items().map(|i| to_json(i, depth + 1)).collect();
+            Some(format!("[{}]", items?.join(", ")))
+        }
+        NodeKind::Alias { .. } => None,
+        NodeKind::Scalar { value, .. } => match resolve(node) {
+            ScalarType::Null => Some("null".into()),
+            ScalarType::Bool => Some(
+                if matches!(value.as_ref(), "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON") {
+                    "true".into()
+                } else {
+                    "false".into()
+                },
+            ),
+            ScalarType::Int | ScalarType::Float => {
+                let v: &str = value;
+                let json_number = v.trim_start_matches('-').bytes().all(|b| b.is_ascii_digit() || b == b'.')
+                    && !v.starts_with('0')
+                    && !v.ends_with('.');
+                if json_number || v == "0" {
+                    Some(v.to_owned())
+                } else {
+                    None
+                }
+            }
+            _ => serde_json::to_string(value.as_ref()).ok(),
+        },
+    }
+}
+
+/// Whether the document prefers double quotes (more double- than single-quoted scalars).
+pub(crate) fn prefers_double(doc: &crate::yaml::Document<'_>) -> bool {
+    let (mut single, mut double) = (0, 0);
+    for n in &doc.nodes {
+        if let NodeKind::Scalar { style, .. } = &n.kind {
+            match style {
+                ScalarStyle::SingleQuoted => single += 1,
+                ScalarStyle::DoubleQuoted => double += 1,
+                _ => {}
+            }
+        }
+    }
+    double >= single
+}
+
+/// The range to replace when a value becomes a single-line scalar: a block collection is
+/// replaced from just after its key's colon.
+pub(crate) fn value_replace_range(text: &str, key: NodeRef<'_, '_>, value: NodeRef<'_, '_>) -> (TextRange, bool) {
+    let v = value.node();
+    let multiline = text[v.range.as_range()].contains('\n')
+        || (v.props_start as usize) < v.range.start() as usize && text[v.props_start as usize..v.range.start() as usize].contains('\n');
+    if multiline {
+        let b = text.as_bytes();
+        let mut i = key.range().end() as usize;
+        while i < b.len() && b[i] != b':' {
+            i += 1;
+        }
+        (TextRange::new((i + 1).min(b.len()) as u32, v.range.end()), true)
+    } else {
+        (TextRange::new(v.props_start, v.range.end()), false)
+    }
+}
+
+fn fix_for(cx: &ResourceCheck<'_, '_, '_>, key: NodeRef<'_, '_>, value: NodeRef<'_, '_>, ty: ScalarType) -> Option<Fix> {
+    if value.node().anchored {
+        return None;
+    }
+    let target = value.resolved();
+    let double = prefers_double(cx.doc);
+    let new_text = match ty {
+        ScalarType::Mapping => quote(&to_json(target, 0)?, false),
+        ScalarType::Sequence => {
+            let parts: Option<Vec<&str>> =
+                target.items().map(|i| i.resolved()).map(|i| if i.is_scalar() { i.as_str() } else { None }).collect();
+            quote(&parts?.join(","), double)
+        }
+        _ => quote(target.as_str()?, double),
+    };
+    let (range, multiline) = value_replace_range(cx.text, key, value);
+    let content = if multiline { format!(" {new_text}") } else { new_text };
+    let what = match ty {
+        ScalarType::Mapping => "turn the mapping into a JSON string",
+        ScalarType::Sequence => "join the list into a comma-separated string",
+        _ => "quote the value",
+    };
+    Some(Fix::safe(what, [Edit::replace(range, content)]))
+}
+
+pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
+    for (noun, map) in string_maps(cx) {
+        for (key, value) in map.entries() {
+            let ty = resolve(value);
+            if matches!(ty, ScalarType::Str | ScalarType::Null) {
+                continue;
+            }
+            let name = key.resolved().as_str().unwrap_or("?");
+            let shown = value.range().slice(cx.text);
+            let shown = if shown.len() > 60 || shown.contains('\n') {
+                format!("{}…", shown.lines().next().unwrap_or("").chars().take(40).collect::<String>())
+            } else {
+                shown.to_owned()
+            };
+            let go = match ty {
+                ScalarType::Bool => "bool",
+                ScalarType::Int | ScalarType::Float => "number",
+                ScalarType::Mapping => "object",
+                _ => "array",
+            };
+            let d = Diagnostic::new(
+                &RULE,
+                value.range(),
+                format!(
+                    "{noun} `{name}` is {} (`{shown}`), not a string: the API server rejects the object (cannot unmarshal {go} into a string); quote it",
+                    ty.describe()
+                ),
+            );
+            out.push(d.with_optional_fix(fix_for(cx, key, value, ty)));
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! 5xx: values Kubernetes or Istio will not take.
+
+pub mod annotation_value_not_string;
