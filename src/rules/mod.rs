@@ -69,6 +69,7 @@ pub static RULES: &[Rule] = &[
     Rule { meta: &startup::proxy_config_invalid::RULE, checker: Checker::Resource(startup::proxy_config_invalid::check) },
     Rule { meta: &placement::annotation_on_controller::RULE, checker: Checker::Resource(placement::annotation_on_controller::check) },
     Rule { meta: &capture::ip_ranges_empty::RULE, checker: Checker::Resource(capture::ip_ranges_empty::check) },
+    Rule { meta: &capture::ip_ranges_malformed::RULE, checker: Checker::Resource(capture::ip_ranges_malformed::check) },
     Rule { meta: &values::annotation_value_not_string::RULE, checker: Checker::Resource(values::annotation_value_not_string::check) },
     Rule { meta: &files::SYNTAX_ERROR, checker: Checker::Engine },
     Rule { meta: &files::TEMPLATED_FILE, checker: Checker::Engine },
