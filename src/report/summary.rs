@@ -1,0 +1,133 @@
+//! The closing lines shared by the `human` and `concise` formats, and the escaping that keeps
+//! text from the linted files (values quoted in messages, paths) from driving the terminal.
+
+use super::{FormatContext, Report};
+use anstyle::{AnsiColor, Style};
+use std::borrow::Cow;
+use std::fmt::Write as _;
+use std::io;
+
+pub(crate) const BOLD: Style = Style::new().bold();
+pub(crate) const DIM: Style = Style::new().dimmed();
+pub(crate) const GREEN: Style = AnsiColor::Green.on_default().bold();
+pub(crate) const YELLOW: Style = AnsiColor::Yellow.on_default();
+
+/// `text` wrapped in `style` when colour is on.
+pub(crate) fn paint(color: bool, style: Style, text: &str) -> String {
+    if color {
+        format!("{}{text}{}", style.render(), style.render_reset())
+    } else {
+        text.to_owned()
+    }
+}
+
+/// `n word` or `n words`.
+pub(crate) fn plural(n: usize, singular: &str, plural: &str) -> String {
+    format!("{n} {}", if n == 1 { singular } else { plural })
+}
+
+/// Whether `c` must not reach a terminal as is: control characters (C0, DEL, C1) and the
+/// bidirectional overrides and isolates that can make text read differently than it is.
+pub(crate) fn is_unsafe_char(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` with every control character escaped (`\n`, `\u{1b}`), for one-line terminal output.
+pub(crate) fn escape_controls(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_unsafe_char) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_unsafe_char(c) {
+            let _ = write!(out, "{}", c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// The summary line, the fix summary and its failures, and (with `--show-fixes`) each fix
+/// applied.
+pub(crate) fn write_summary(
+    report: &Report,
+    ctx: &FormatContext,
+    out: &mut dyn io::Write,
+) -> io::Result<()> {
+    let s = report.summary();
+    if s.problems == 0 {
+        let line = format!(
+            "All clear: {} checked, no problems.",
+            plural(s.files_checked, "file", "files")
+        );
+        writeln!(out, "{}", paint(ctx.color, GREEN, &line))?;
+    } else {
+        let mut line = format!(
+            "{} ({}, {}, {}) in {}",
+            plural(s.problems, "problem", "problems"),
+            plural(s.errors, "error", "errors"),
+            plural(s.warnings, "warning", "warnings"),
+            plural(s.infos, "info", "infos"),
+            plural(s.files_with_findings, "file", "files"),
+        );
+        // After a --fix run the remaining fixes were not applicable; do not advertise them.
+        if report.fix_summary.is_none() {
+            match (s.safe_fixable, s.unsafe_fixable) {
+                (0, 0) => {}
+                (0, u) => {
+                    let _ = write!(line, "; {u} fixable with --unsafe-fixes");
+                }
+                (n, 0) => {
+                    let _ = write!(line, "; {n} fixable with --fix");
+                }
+                (n, u) => {
+                    let _ = write!(
+                        line,
+                        "; {n} fixable with --fix ({u} more with --unsafe-fixes)"
+                    );
+                }
+            }
+        }
+        writeln!(out, "{}", paint(ctx.color, BOLD, &line))?;
+    }
+    if let Some(fixes) = &report.fix_summary {
+        let remain = match s.problems {
+            0 => "none remain".to_owned(),
+            1 => "1 remains".to_owned(),
+            n => format!("{n} remain"),
+        };
+        let line = if fixes.fixes_applied == 0 {
+            format!("No fixes applied; {remain}")
+        } else {
+            format!(
+                "Fixed {} in {}; {remain}",
+                plural(fixes.fixes_applied, "problem", "problems"),
+                plural(fixes.files_fixed, "file", "files"),
+            )
+        };
+        writeln!(out, "{}", paint(ctx.color, BOLD, &line))?;
+        if ctx.show_fixes {
+            for fix in &fixes.applied {
+                let line = format!(
+                    "  fixed {}:{}:{}: {} [{}] {}",
+                    escape_controls(&fix.path),
+                    fix.line,
+                    fix.column,
+                    fix.code,
+                    fix.name,
+                    escape_controls(&fix.message),
+                );
+                writeln!(out, "{line}")?;
+            }
+        }
+        for failure in &fixes.failures {
+            writeln!(
+                out,
+                "{}",
+                paint(ctx.color, YELLOW, &escape_controls(failure))
+            )?;
+        }
+    }
+    Ok(())
+}
