@@ -44,7 +44,10 @@ pub struct VaultOptions {
 
 impl Default for VaultOptions {
     fn default() -> Self {
-        Self { ports: vec![8200], addresses: Vec::new() }
+        Self {
+            ports: vec![8200],
+            addresses: Vec::new(),
+        }
     }
 }
 
@@ -93,7 +96,10 @@ impl MeshFacts {
         if profile == Profile::Managed {
             return None;
         }
-        self.hold.as_ref().filter(|h| h.value).or(self.deprecated_hold.as_ref().filter(|h| h.value))
+        self.hold
+            .as_ref()
+            .filter(|h| h.value)
+            .or(self.deprecated_hold.as_ref().filter(|h| h.value))
     }
 
     fn merge(&mut self, other: MeshFacts) {
@@ -105,7 +111,10 @@ impl MeshFacts {
         keep(&mut self.hold, other.hold);
         keep(&mut self.deprecated_hold, other.deprecated_hold);
         keep(&mut self.exclude_ip_ranges, other.exclude_ip_ranges);
-        keep(&mut self.exclude_outbound_ports, other.exclude_outbound_ports);
+        keep(
+            &mut self.exclude_outbound_ports,
+            other.exclude_outbound_ports,
+        );
     }
 }
 
@@ -121,7 +130,11 @@ pub struct Context {
 impl Context {
     pub fn new(options: LintOptions) -> Self {
         let namespaces = options.namespaces.clone();
-        Self { options, namespaces, mesh: MeshFacts::default() }
+        Self {
+            options,
+            namespaces,
+            mesh: MeshFacts::default(),
+        }
     }
 
     /// Adds the facts of another file (pass one).
@@ -144,7 +157,10 @@ pub struct Facts {
 /// most files without parsing them.
 pub fn may_have_facts(text: &str) -> bool {
     let finder = |needle: &str| memchr::memmem::find(text.as_bytes(), needle.as_bytes()).is_some();
-    finder("Namespace") || finder("IstioOperator") || finder("holdApplicationUntilProxyStarts") || finder("excludeIPRanges")
+    finder("Namespace")
+        || finder("IstioOperator")
+        || finder("holdApplicationUntilProxyStarts")
+        || finder("excludeIPRanges")
         || finder("excludeOutboundPorts")
 }
 
@@ -153,7 +169,10 @@ fn is_true(node: NodeRef<'_, '_>) -> Option<bool> {
     if resolve(node) != ScalarType::Bool {
         return None;
     }
-    Some(matches!(node.as_str(), Some("y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON")))
+    Some(matches!(
+        node.as_str(),
+        Some("y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON")
+    ))
 }
 
 /// Collects the facts of one file's text (`path` names it in messages).
@@ -172,7 +191,11 @@ pub fn collect_facts(text: &str, path: &str) -> Facts {
     facts
 }
 
-fn collect_resource(res: &Resource<'_, '_>, facts: &mut Facts, origin: &mut dyn FnMut(u32) -> String) {
+fn collect_resource(
+    res: &Resource<'_, '_>,
+    facts: &mut Facts,
+    origin: &mut dyn FnMut(u32) -> String,
+) {
     let root = res.root;
     match res.kind {
         "Namespace" => {
@@ -180,7 +203,12 @@ fn collect_resource(res: &Resource<'_, '_>, facts: &mut Facts, origin: &mut dyn 
                 let labels = res
                     .meta
                     .label_entries()
-                    .filter_map(|(k, v)| Some((k.as_str()?.to_owned(), crate::k8s::scalar_string(v)?.to_owned())))
+                    .filter_map(|(k, v)| {
+                        Some((
+                            k.as_str()?.to_owned(),
+                            crate::k8s::scalar_string(v)?.to_owned(),
+                        ))
+                    })
                     .collect();
                 facts.namespaces.push((name.to_owned(), labels));
             }
@@ -195,7 +223,9 @@ fn collect_resource(res: &Resource<'_, '_>, facts: &mut Facts, origin: &mut dyn 
             }
         }
         "ConfigMap" => {
-            let is_mesh_cm = res.name.is_some_and(|n| n == "istio" || n.starts_with("istio-"));
+            let is_mesh_cm = res
+                .name
+                .is_some_and(|n| n == "istio" || n.starts_with("istio-"));
             if let Some(mesh) = root.path(&["data", "mesh"]).filter(|_| is_mesh_cm) {
                 if let Some(mesh_text) = mesh.resolved().as_str() {
                     // The embedded text has its own offsets: report the ConfigMap's `mesh` key.
@@ -223,25 +253,47 @@ fn collect_resource(res: &Resource<'_, '_>, facts: &mut Facts, origin: &mut dyn 
     }
 }
 
-fn hold_from_proxy_config(dc: NodeRef<'_, '_>, mesh: &mut MeshFacts, origin: &mut dyn FnMut(u32) -> String) {
-    let hold = dc.entry("holdApplicationUntilProxyStarts").or_else(|| dc.entry("hold_application_until_proxy_starts"));
+fn hold_from_proxy_config(
+    dc: NodeRef<'_, '_>,
+    mesh: &mut MeshFacts,
+    origin: &mut dyn FnMut(u32) -> String,
+) {
+    let hold = dc
+        .entry("holdApplicationUntilProxyStarts")
+        .or_else(|| dc.entry("hold_application_until_proxy_starts"));
     if let Some((k, v)) = hold {
         if let Some(value) = is_true(v) {
-            mesh.hold.get_or_insert(MeshSetting { value, origin: origin(k.range().start()) });
+            mesh.hold.get_or_insert(MeshSetting {
+                value,
+                origin: origin(k.range().start()),
+            });
         }
     }
 }
 
-fn global_proxy(proxy: NodeRef<'_, '_>, mesh: &mut MeshFacts, origin: &mut dyn FnMut(u32) -> String) {
+fn global_proxy(
+    proxy: NodeRef<'_, '_>,
+    mesh: &mut MeshFacts,
+    origin: &mut dyn FnMut(u32) -> String,
+) {
     if let Some((k, v)) = proxy.entry("holdApplicationUntilProxyStarts") {
         if let Some(value) = is_true(v) {
-            mesh.deprecated_hold.get_or_insert(MeshSetting { value, origin: origin(k.range().start()) });
+            mesh.deprecated_hold.get_or_insert(MeshSetting {
+                value,
+                origin: origin(k.range().start()),
+            });
         }
     }
-    for (key, slot) in [("excludeIPRanges", &mut mesh.exclude_ip_ranges), ("excludeOutboundPorts", &mut mesh.exclude_outbound_ports)] {
+    for (key, slot) in [
+        ("excludeIPRanges", &mut mesh.exclude_ip_ranges),
+        ("excludeOutboundPorts", &mut mesh.exclude_outbound_ports),
+    ] {
         if let Some((k, v)) = proxy.entry(key) {
             if let Some(value) = v.resolved().as_str().filter(|s| !s.trim().is_empty()) {
-                slot.get_or_insert(MeshSetting { value: value.to_owned(), origin: origin(k.range().start()) });
+                slot.get_or_insert(MeshSetting {
+                    value: value.to_owned(),
+                    origin: origin(k.range().start()),
+                });
             }
         }
     }

@@ -18,29 +18,46 @@ pub enum Decoded<'b> {
 /// Decodes bytes as UTF-8 text, refusing binary and UTF-16 files with a MESH902.
 pub fn decode(bytes: &[u8]) -> Decoded<'_> {
     let unreadable = |offset: usize, message: String| {
-        Decoded::Unreadable(Diagnostic::new(&rules::files::UNREADABLE_FILE, TextRange::empty(offset as u32), message))
+        Decoded::Unreadable(Diagnostic::new(
+            &rules::files::UNREADABLE_FILE,
+            TextRange::empty(offset as u32),
+            message,
+        ))
     };
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return unreadable(0, "the file is UTF-16 (it starts with a UTF-16 byte-order mark); re-save it as UTF-8".into());
+        return unreadable(
+            0,
+            "the file is UTF-16 (it starts with a UTF-16 byte-order mark); re-save it as UTF-8"
+                .into(),
+        );
     }
     if bytes.len() > u32::MAX as usize / 2 {
         return unreadable(0, "the file is larger than 2 GiB".into());
     }
     if let Some(nul) = memchr::memchr(0, bytes) {
-        return unreadable(nul, "the file contains a NUL byte: it is binary, not YAML".into());
+        return unreadable(
+            nul,
+            "the file contains a NUL byte: it is binary, not YAML".into(),
+        );
     }
     match std::str::from_utf8(bytes) {
         Ok(text) => Decoded::Text(text),
         Err(e) => unreadable(
             e.valid_up_to(),
-            format!("the file is not valid UTF-8 (invalid byte 0x{:02X}); re-save it as UTF-8", bytes[e.valid_up_to()]),
+            format!(
+                "the file is not valid UTF-8 (invalid byte 0x{:02X}); re-save it as UTF-8",
+                bytes[e.valid_up_to()]
+            ),
         ),
     }
 }
 
 /// The first `{{` outside comments, and whether it lies outside quoted and block scalars
 /// (which makes the file a template even though it parses).
-fn template_marker(text: &str, docs: &[Result<Document<'_>, yaml::SyntaxError>]) -> Option<(u32, bool)> {
+fn template_marker(
+    text: &str,
+    docs: &[Result<Document<'_>, yaml::SyntaxError>],
+) -> Option<(u32, bool)> {
     let bytes = text.as_bytes();
     let mut comments: Vec<TextRange> = Vec::new();
     let mut strings: Vec<TextRange> = Vec::new();
@@ -54,11 +71,18 @@ fn template_marker(text: &str, docs: &[Result<Document<'_>, yaml::SyntaxError>])
             }
         }
     }
-    let in_any = |ranges: &[TextRange], at: u32| ranges.iter().any(|r| r.start() <= at && at < r.end());
+    let in_any =
+        |ranges: &[TextRange], at: u32| ranges.iter().any(|r| r.start() <= at && at < r.end());
     let line_comment = |at: usize| {
         // A `#` starting the line (after blanks) when the parser gave us no comment ranges.
-        let line_start = bytes[..at].iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
-        bytes[line_start..at].iter().all(|b| b.is_ascii_whitespace()) && false
+        let line_start = bytes[..at]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |p| p + 1);
+        bytes[line_start..at]
+            .iter()
+            .all(|b| b.is_ascii_whitespace())
+            && false
             || text[line_start..at].trim_start().starts_with('#')
     };
     let mut first_outside_comment = None;
@@ -94,7 +118,13 @@ pub fn is_chart_template(path: &std::path::Path) -> bool {
 }
 
 /// Lints one decoded text. `chart_template` says the path makes it a Helm template.
-pub fn lint_text(text: &str, file: &FileInfo, chart_template: bool, cx: &Context, selector: &RuleSelector) -> Vec<Diagnostic> {
+pub fn lint_text(
+    text: &str,
+    file: &FileInfo,
+    chart_template: bool,
+    cx: &Context,
+    selector: &RuleSelector,
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let has_braces = memchr::memmem::find(text.as_bytes(), b"{{").is_some();
     if chart_template || has_braces {
@@ -133,7 +163,9 @@ pub fn lint_text(text: &str, file: &FileInfo, chart_template: bool, cx: &Context
 }
 
 pub fn sort(diags: &mut [Diagnostic]) {
-    diags.sort_by(|a, b| (a.range.start(), a.range.end(), a.code).cmp(&(b.range.start(), b.range.end(), b.code)));
+    diags.sort_by(|a, b| {
+        (a.range.start(), a.range.end(), a.code).cmp(&(b.range.start(), b.range.end(), b.code))
+    });
 }
 
 fn lint_documents<'a>(
@@ -157,11 +189,27 @@ fn lint_documents<'a>(
                     match rule.checker {
                         Checker::Resource(check) => {
                             for res in &resources {
-                                check(&ResourceCheck { text, doc: &doc, res, cx, file }, out);
+                                check(
+                                    &ResourceCheck {
+                                        text,
+                                        doc: &doc,
+                                        res,
+                                        cx,
+                                        file,
+                                    },
+                                    out,
+                                );
                             }
                         }
                         Checker::Document(check) => check(
-                            &DocumentCheck { text, doc: &doc, resources: &resources, cx, file, prior_istio_operators },
+                            &DocumentCheck {
+                                text,
+                                doc: &doc,
+                                resources: &resources,
+                                cx,
+                                file,
+                                prior_istio_operators,
+                            },
                             out,
                         ),
                         Checker::Engine => {}
@@ -174,7 +222,11 @@ fn lint_documents<'a>(
 }
 
 /// Whether `meta`'s findings count for the exit code at `fail_on`.
-pub fn counts_for_exit(meta_code: &str, severity: crate::diagnostic::Severity, fail_on: crate::diagnostic::Severity) -> bool {
+pub fn counts_for_exit(
+    meta_code: &str,
+    severity: crate::diagnostic::Severity,
+    fail_on: crate::diagnostic::Severity,
+) -> bool {
     meta_code != rules::files::TEMPLATED_FILE.code && severity >= fail_on
 }
 

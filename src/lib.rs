@@ -35,7 +35,12 @@ use source::{LineIndex, TextRange};
 use std::path::{Path, PathBuf};
 
 /// Lints one text as a file named `name`, using only the facts found in this text itself.
-pub fn lint_source(text: &str, name: &str, options: &LintOptions, selector: &RuleSelector) -> Vec<Diagnostic> {
+pub fn lint_source(
+    text: &str,
+    name: &str,
+    options: &LintOptions,
+    selector: &RuleSelector,
+) -> Vec<Diagnostic> {
     let mut cx = Context::new(options.clone());
     cx.absorb(collect_facts(text, name));
     let file = file_info(Path::new(name), &[]);
@@ -56,7 +61,8 @@ fn file_info(path: &Path, patches: &[PathBuf]) -> FileInfo {
     FileInfo {
         path: path.display().to_string(),
         kustomize_patch: patches.iter().any(|p| same_file(p, path)),
-        helm_values: name.starts_with("values") && (name.ends_with(".yaml") || name.ends_with(".yml")),
+        helm_values: name.starts_with("values")
+            && (name.ends_with(".yaml") || name.ends_with(".yml")),
     }
 }
 
@@ -86,16 +92,28 @@ pub fn locate(text: &str, index: &LineIndex, path: &str, diags: Vec<Diagnostic>)
         let offset = offset.min(text.len() as u32);
         let lc = index.line_col(text, offset);
         let wide = index.line_col_utf16(text, offset);
-        Position { line: lc.line, column: lc.column, utf16_column: wide.column, offset }
+        Position {
+            line: lc.line,
+            column: lc.column,
+            utf16_column: wide.column,
+            offset,
+        }
     };
-    let span = |r: TextRange| Span { start: pos(r.start()), end: pos(r.end()) };
+    let span = |r: TextRange| Span {
+        start: pos(r.start()),
+        end: pos(r.end()),
+    };
     let findings = diags
         .into_iter()
         .map(|d| {
             let s = span(d.range);
             let first = index.line_range(text, s.start.line);
             let last = index.line_range(text, s.end.line.min(s.start.line + 8));
-            let snippet = Snippet { first_line: s.start.line, offset: first.start as u32, text: text[first.start..last.end.max(first.start)].to_owned() };
+            let snippet = Snippet {
+                first_line: s.start.line,
+                offset: first.start as u32,
+                text: text[first.start..last.end.max(first.start)].to_owned(),
+            };
             Finding {
                 code: d.code,
                 name: d.name,
@@ -105,13 +123,23 @@ pub fn locate(text: &str, index: &LineIndex, path: &str, diags: Vec<Diagnostic>)
                 fix: d.fix.map(|f| LocatedFix {
                     applicability: f.applicability,
                     message: f.message,
-                    edits: f.edits.into_iter().map(|e| LocatedEdit { range: span(e.range), content: e.content }).collect(),
+                    edits: f
+                        .edits
+                        .into_iter()
+                        .map(|e| LocatedEdit {
+                            range: span(e.range),
+                            content: e.content,
+                        })
+                        .collect(),
                 }),
                 snippet,
             }
         })
         .collect();
-    FileFindings { path: path.to_owned(), findings }
+    FileFindings {
+        path: path.to_owned(),
+        findings,
+    }
 }
 
 /// Display form of a path: relative, with forward slashes, no leading `./`.
@@ -145,7 +173,10 @@ fn kustomize_patches(text: &str, path: &Path) -> Vec<PathBuf> {
         let Some(root) = doc.root() else { continue };
         for key in ["patchesStrategicMerge", "patches", "patchesJson6902"] {
             for item in root.get(key).into_iter().flat_map(|s| s.resolved().items()) {
-                let p = item.resolved().as_str().or_else(|| item.resolved().get_str("path"));
+                let p = item
+                    .resolved()
+                    .as_str()
+                    .or_else(|| item.resolved().get_str("path"));
                 if let Some(p) = p {
                     out.push(dir.join(p));
                 }
@@ -156,7 +187,10 @@ fn kustomize_patches(text: &str, path: &Path) -> Vec<PathBuf> {
 }
 
 fn is_kustomization(path: &Path) -> bool {
-    matches!(path.file_name().and_then(|n| n.to_str()), Some("kustomization.yaml" | "kustomization.yml" | "Kustomization"))
+    matches!(
+        path.file_name().and_then(|n| n.to_str()),
+        Some("kustomization.yaml" | "kustomization.yml" | "Kustomization")
+    )
 }
 
 /// One file's lint result.
@@ -165,20 +199,34 @@ pub struct FileResult {
 }
 
 /// Lints one file with the run's context: read, decode, lint, locate.
-pub fn lint_file(path: &Path, cx: &Context, settings: &Settings, patches: &[PathBuf]) -> FileFindings {
+pub fn lint_file(
+    path: &Path,
+    cx: &Context,
+    settings: &Settings,
+    patches: &[PathBuf],
+) -> FileFindings {
     let display = display_path(path);
     let bytes = match read_file(path) {
         Ok(b) => b,
         Err(e) => {
-            let d = Diagnostic::new(&rules::files::UNREADABLE_FILE, TextRange::empty(0), format!("cannot read the file: {e}"));
+            let d = Diagnostic::new(
+                &rules::files::UNREADABLE_FILE,
+                TextRange::empty(0),
+                format!("cannot read the file: {e}"),
+            );
             return locate("", &LineIndex::new(""), &display, vec![d]);
         }
     };
     let text = match engine::decode(&bytes) {
         Decoded::Text(t) => t,
         Decoded::Unreadable(d) => {
-            let lossy = String::from_utf8_lossy(&bytes[..(d.range.start() as usize).min(bytes.len())]).into_owned();
-            let diag = Diagnostic { range: TextRange::empty(lossy.len() as u32), ..d };
+            let lossy =
+                String::from_utf8_lossy(&bytes[..(d.range.start() as usize).min(bytes.len())])
+                    .into_owned();
+            let diag = Diagnostic {
+                range: TextRange::empty(lossy.len() as u32),
+                ..d
+            };
             let mut findings = locate(&lossy, &LineIndex::new(&lossy), &display, vec![diag]);
             // Offsets must count the file's own bytes.
             for f in &mut findings.findings {
@@ -189,7 +237,13 @@ pub fn lint_file(path: &Path, cx: &Context, settings: &Settings, patches: &[Path
         }
     };
     let file = file_info(path, patches);
-    let diags = engine::lint_text(text, &file, engine::is_chart_template(path), cx, &settings.selector);
+    let diags = engine::lint_text(
+        text,
+        &file,
+        engine::is_chart_template(path),
+        cx,
+        &settings.selector,
+    );
     locate(text, &LineIndex::new(text), &display, diags)
 }
 
@@ -205,8 +259,14 @@ fn gather(inputs: &[PathBuf], options: &LintOptions) -> (Context, Vec<PathBuf>) 
         .par_iter()
         .filter_map(|path| {
             let bytes = read_file(path).ok()?;
-            let Decoded::Text(text) = engine::decode(&bytes) else { return None };
-            let patches = if is_kustomization(path) { kustomize_patches(text, path) } else { Vec::new() };
+            let Decoded::Text(text) = engine::decode(&bytes) else {
+                return None;
+            };
+            let patches = if is_kustomization(path) {
+                kustomize_patches(text, path)
+            } else {
+                Vec::new()
+            };
             let facts = if may_have_facts(text) && !engine::is_chart_template(path) {
                 collect_facts(text, &display_path(path))
             } else {
@@ -226,7 +286,10 @@ fn gather(inputs: &[PathBuf], options: &LintOptions) -> (Context, Vec<PathBuf>) 
 
 /// Lints every manifest under `paths`, in parallel; output sorted by file then position.
 pub fn lint_paths(paths: &[PathBuf], settings: &Settings) -> Result<Report, source::MissingPath> {
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(settings.jobs).build().ok();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(settings.jobs)
+        .build()
+        .ok();
     let run = || lint_paths_in_pool(paths, settings);
     match pool {
         Some(pool) => pool.install(run),
@@ -234,23 +297,41 @@ pub fn lint_paths(paths: &[PathBuf], settings: &Settings) -> Result<Report, sour
     }
 }
 
-fn lint_paths_in_pool(paths: &[PathBuf], settings: &Settings) -> Result<Report, source::MissingPath> {
+fn lint_paths_in_pool(
+    paths: &[PathBuf],
+    settings: &Settings,
+) -> Result<Report, source::MissingPath> {
     let threads = rayon::current_num_threads();
     let found = source::discover(paths, threads)?;
     let files: Vec<PathBuf> = found.inputs.into_iter().map(|i| i.path).collect();
     let (cx, patches) = gather(&files, &settings.lint);
-    let mut results: Vec<FileFindings> =
-        files.par_iter().map(|path| lint_file(path, &cx, settings, &patches)).collect();
+    let mut results: Vec<FileFindings> = files
+        .par_iter()
+        .map(|path| lint_file(path, &cx, settings, &patches))
+        .collect();
     for problem in found.problems {
-        let d = Diagnostic::new(&rules::files::UNREADABLE_FILE, TextRange::empty(0), problem.message.clone());
+        let d = Diagnostic::new(
+            &rules::files::UNREADABLE_FILE,
+            TextRange::empty(0),
+            problem.message.clone(),
+        );
         if settings.selector.enabled(&rules::files::UNREADABLE_FILE) {
-            results.push(locate("", &LineIndex::new(""), &display_path(&problem.path), vec![d]));
+            results.push(locate(
+                "",
+                &LineIndex::new(""),
+                &display_path(&problem.path),
+                vec![d],
+            ));
         }
     }
     let files_checked = results.len();
     results.retain(|f| !f.findings.is_empty());
     results.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(Report { files: results, files_checked, fix_summary: None })
+    Ok(Report {
+        files: results,
+        files_checked,
+        fix_summary: None,
+    })
 }
 
 /// What `--fix` or `--diff` did to one file.
@@ -283,10 +364,22 @@ pub fn fix_source(
 ) -> fix::FixOutcome {
     let lint = |t: &str| {
         let diagnostics = engine::lint_text(t, file, chart_template, cx, selector);
-        let parsed = !diagnostics.iter().any(|d| d.code == rules::files::SYNTAX_ERROR.code);
-        fix::LintResult { parsed, diagnostics }
+        let parsed = !diagnostics
+            .iter()
+            .any(|d| d.code == rules::files::SYNTAX_ERROR.code);
+        fix::LintResult {
+            parsed,
+            diagnostics,
+        }
     };
-    fix::fix_text(text, &lint, &fix::FixOptions { unsafe_fixes, ..fix::FixOptions::default() })
+    fix::fix_text(
+        text,
+        &lint,
+        &fix::FixOptions {
+            unsafe_fixes,
+            ..fix::FixOptions::default()
+        },
+    )
 }
 
 fn fix_one(
@@ -297,12 +390,21 @@ fn fix_one(
     unsafe_fixes: bool,
 ) -> (FileFindings, Option<FileChange>, Vec<String>) {
     let display = display_path(path);
-    let Ok(bytes) = read_file(path) else { return (lint_file(path, cx, settings, patches), None, Vec::new()) };
+    let Ok(bytes) = read_file(path) else {
+        return (lint_file(path, cx, settings, patches), None, Vec::new());
+    };
     let Decoded::Text(text) = engine::decode(&bytes) else {
         return (lint_file(path, cx, settings, patches), None, Vec::new());
     };
     let file = file_info(path, patches);
-    let outcome = fix_source(text, &file, engine::is_chart_template(path), cx, &settings.selector, unsafe_fixes);
+    let outcome = fix_source(
+        text,
+        &file,
+        engine::is_chart_template(path),
+        cx,
+        &settings.selector,
+        unsafe_fixes,
+    );
     let original_index = LineIndex::new(text);
     let at = |r: Option<TextRange>, fallback: TextRange| {
         let lc = original_index.line_col(text, r.unwrap_or(fallback).start());
@@ -313,19 +415,39 @@ fn fix_one(
         .iter()
         .map(|r| {
             let (line, col) = at(r.original_range, r.range);
-            format!("fix for {} at {display}:{line}:{col} was not applied: {}", r.code, r.reason)
+            format!(
+                "fix for {} at {display}:{line}:{col} was not applied: {}",
+                r.code, r.reason
+            )
         })
-        .chain(outcome.hit_limit.then(|| format!("{display}: fixes did not converge after {} rounds", fix::MAX_ROUNDS)))
+        .chain(outcome.hit_limit.then(|| {
+            format!(
+                "{display}: fixes did not converge after {} rounds",
+                fix::MAX_ROUNDS
+            )
+        }))
         .collect();
     let applied = outcome
         .applied
         .iter()
         .map(|a| {
             let (line, column) = at(a.original_range, a.range);
-            report::AppliedFix { path: display.clone(), code: a.code, name: a.name, line, column, message: a.fix_message.clone() }
+            report::AppliedFix {
+                path: display.clone(),
+                code: a.code,
+                name: a.name,
+                line,
+                column,
+                message: a.fix_message.clone(),
+            }
         })
         .collect();
-    let remaining = locate(&outcome.text, &LineIndex::new(&outcome.text), &display, outcome.lint.diagnostics.clone());
+    let remaining = locate(
+        &outcome.text,
+        &LineIndex::new(&outcome.text),
+        &display,
+        outcome.lint.diagnostics.clone(),
+    );
     let change = outcome.changed.then(|| FileChange {
         path: path.to_path_buf(),
         display: display.clone(),
@@ -338,14 +460,24 @@ fn fix_one(
 
 /// Computes the fixes for every manifest under `paths` (writing nothing): the findings that
 /// would remain, and each changed file's before and after.
-pub fn fix_paths(paths: &[PathBuf], settings: &Settings, unsafe_fixes: bool) -> Result<FixRun, source::MissingPath> {
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(settings.jobs).build().ok();
+pub fn fix_paths(
+    paths: &[PathBuf],
+    settings: &Settings,
+    unsafe_fixes: bool,
+) -> Result<FixRun, source::MissingPath> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(settings.jobs)
+        .build()
+        .ok();
     let run = || {
         let threads = rayon::current_num_threads();
         let found = source::discover(paths, threads)?;
         let files: Vec<PathBuf> = found.inputs.into_iter().map(|i| i.path).collect();
         let (cx, patches) = gather(&files, &settings.lint);
-        let results: Vec<_> = files.par_iter().map(|p| fix_one(p, &cx, settings, &patches, unsafe_fixes)).collect();
+        let results: Vec<_> = files
+            .par_iter()
+            .map(|p| fix_one(p, &cx, settings, &patches, unsafe_fixes))
+            .collect();
         let mut run = FixRun::default();
         let mut summary = report::FixSummary::default();
         for (findings, change, failures) in results {
@@ -362,8 +494,17 @@ pub fn fix_paths(paths: &[PathBuf], settings: &Settings, unsafe_fixes: bool) -> 
             }
         }
         for problem in found.problems {
-            let d = Diagnostic::new(&rules::files::UNREADABLE_FILE, TextRange::empty(0), problem.message.clone());
-            run.report.files.push(locate("", &LineIndex::new(""), &display_path(&problem.path), vec![d]));
+            let d = Diagnostic::new(
+                &rules::files::UNREADABLE_FILE,
+                TextRange::empty(0),
+                problem.message.clone(),
+            );
+            run.report.files.push(locate(
+                "",
+                &LineIndex::new(""),
+                &display_path(&problem.path),
+                vec![d],
+            ));
             run.report.files_checked += 1;
         }
         run.report.files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -377,7 +518,12 @@ pub fn fix_paths(paths: &[PathBuf], settings: &Settings, unsafe_fixes: bool) -> 
 }
 
 /// Lints (and optionally fixes) text read from stdin as if it were the file `name`.
-pub fn lint_stdin(text: &str, name: &str, settings: &Settings, fix: Option<bool>) -> (FileFindings, Option<String>) {
+pub fn lint_stdin(
+    text: &str,
+    name: &str,
+    settings: &Settings,
+    fix: Option<bool>,
+) -> (FileFindings, Option<String>) {
     let mut cx = Context::new(settings.lint.clone());
     cx.absorb(collect_facts(text, name));
     let file = file_info(Path::new(name), &[]);
@@ -388,7 +534,12 @@ pub fn lint_stdin(text: &str, name: &str, settings: &Settings, fix: Option<bool>
         }
         Some(unsafe_fixes) => {
             let outcome = fix_source(text, &file, false, &cx, &settings.selector, unsafe_fixes);
-            let findings = locate(&outcome.text, &LineIndex::new(&outcome.text), name, outcome.lint.diagnostics);
+            let findings = locate(
+                &outcome.text,
+                &LineIndex::new(&outcome.text),
+                name,
+                outcome.lint.diagnostics,
+            );
             (findings, Some(outcome.text))
         }
     }

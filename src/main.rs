@@ -16,7 +16,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
-#[command(name = "meshlint", version, about = "Lint and fix Kubernetes and Istio manifests", args_conflicts_with_subcommands = true)]
+#[command(
+    name = "meshlint",
+    version,
+    about = "Lint and fix Kubernetes and Istio manifests",
+    args_conflicts_with_subcommands = true
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -104,9 +109,7 @@ enum Command {
         rule: String,
     },
     /// Print a shell completion script.
-    Completions {
-        shell: clap_complete::Shell,
-    },
+    Completions { shell: clap_complete::Shell },
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -162,7 +165,12 @@ fn main() -> ExitCode {
         Some(Command::Rules) => print_rules(),
         Some(Command::Explain { rule }) => explain(&rule),
         Some(Command::Completions { shell }) => {
-            clap_complete::generate(shell, &mut Cli::command(), "meshlint", &mut std::io::stdout());
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "meshlint",
+                &mut std::io::stdout(),
+            );
             ExitCode::SUCCESS
         }
         None => match run(&cli.check) {
@@ -177,9 +185,21 @@ fn main() -> ExitCode {
 
 fn print_rules() -> ExitCode {
     let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{:<8} {:<32} {:<8} {:<10} summary", "code", "name", "severity", "fix");
+    let _ = writeln!(
+        out,
+        "{:<8} {:<32} {:<8} {:<10} summary",
+        "code", "name", "severity", "fix"
+    );
     for m in rules::all() {
-        let _ = writeln!(out, "{:<8} {:<32} {:<8} {:<10} {}", m.code, m.name, m.severity.as_str(), m.fix.as_str(), m.summary);
+        let _ = writeln!(
+            out,
+            "{:<8} {:<32} {:<8} {:<10} {}",
+            m.code,
+            m.name,
+            m.severity.as_str(),
+            m.fix.as_str(),
+            m.summary
+        );
     }
     ExitCode::SUCCESS
 }
@@ -198,10 +218,16 @@ fn explain(rule: &str) -> ExitCode {
 }
 
 fn settings(args: &CheckArgs) -> Result<Settings, String> {
-    let selector = RuleSelector { select: args.select.clone(), ignore: args.ignore.clone() };
+    let selector = RuleSelector {
+        select: args.select.clone(),
+        ignore: args.ignore.clone(),
+    };
     let unknown = selector.unknown_patterns();
     if !unknown.is_empty() {
-        return Err(format!("unknown rule selector(s): {} (see `meshlint rules`)", unknown.join(", ")));
+        return Err(format!(
+            "unknown rule selector(s): {} (see `meshlint rules`)",
+            unknown.join(", ")
+        ));
     }
     let mut vault = meshlint::context::VaultOptions::default();
     if !args.vault_port.is_empty() {
@@ -223,7 +249,11 @@ fn settings(args: &CheckArgs) -> Result<Settings, String> {
         vault,
         namespaces: Default::default(),
     };
-    Ok(Settings { lint, selector, jobs: args.jobs.unwrap_or(0) })
+    Ok(Settings {
+        lint,
+        selector,
+        jobs: args.jobs.unwrap_or(0),
+    })
 }
 
 fn use_color(arg: ColorArg, to_terminal: bool) -> bool {
@@ -243,7 +273,9 @@ fn fail_threshold(f: FailOn) -> Severity {
 }
 
 fn failing(report: &Report, fail_on: Severity) -> bool {
-    report.findings().any(|(_, d)| meshlint::engine::counts_for_exit(d.code, d.severity, fail_on))
+    report
+        .findings()
+        .any(|(_, d)| meshlint::engine::counts_for_exit(d.code, d.severity, fail_on))
 }
 
 fn write_out(args: &CheckArgs, report: &Report) -> Result<(), String> {
@@ -273,35 +305,54 @@ fn write_out(args: &CheckArgs, report: &Report) -> Result<(), String> {
 fn run(args: &CheckArgs) -> Result<ExitCode, String> {
     let settings = settings(args)?;
     let fail_on = fail_threshold(args.fail_on);
-    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
     if paths.iter().any(|p| p.as_os_str() == "-") {
         return run_stdin(args, &settings, fail_on);
     }
     if args.diff {
-        let run = meshlint::fix_paths(&paths, &settings, args.unsafe_fixes).map_err(|e| e.to_string())?;
+        let run =
+            meshlint::fix_paths(&paths, &settings, args.unsafe_fixes).map_err(|e| e.to_string())?;
         let mut out = std::io::stdout().lock();
         for c in &run.changes {
             let _ = out.write_all(fix::unified_diff(&c.original, &c.fixed, &c.display).as_bytes());
         }
         let _ = out.flush();
         let fixes: usize = run.changes.iter().map(|c| c.applied.len()).sum();
-        eprintln!("{} fix(es) would change {} file(s)", fixes, run.changes.len());
-        return Ok(if run.changes.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) });
+        eprintln!(
+            "{} fix(es) would change {} file(s)",
+            fixes,
+            run.changes.len()
+        );
+        return Ok(if run.changes.is_empty() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        });
     }
     if args.fix {
-        let run = meshlint::fix_paths(&paths, &settings, args.unsafe_fixes).map_err(|e| e.to_string())?;
+        let run =
+            meshlint::fix_paths(&paths, &settings, args.unsafe_fixes).map_err(|e| e.to_string())?;
         let mut report = run.report;
         let mut io_error = false;
         for c in &run.changes {
-            if let Err(e) = fix::write_atomically(&c.path, c.original.as_bytes(), c.fixed.as_bytes()) {
+            if let Err(e) =
+                fix::write_atomically(&c.path, c.original.as_bytes(), c.fixed.as_bytes())
+            {
                 io_error = true;
                 let summary = report.fix_summary.get_or_insert_with(Default::default);
-                summary.failures.push(format!("{}: not written: {e}", c.display));
+                summary
+                    .failures
+                    .push(format!("{}: not written: {e}", c.display));
                 summary.files_fixed = summary.files_fixed.saturating_sub(1);
                 summary.fixes_applied = summary.fixes_applied.saturating_sub(c.applied.len());
                 summary.applied.retain(|a| a.path != c.display);
                 // Nothing was fixed there: report the file as it still is.
-                let findings = meshlint::lint_paths(std::slice::from_ref(&c.path), &settings).map_err(|e| e.to_string())?;
+                let findings = meshlint::lint_paths(std::slice::from_ref(&c.path), &settings)
+                    .map_err(|e| e.to_string())?;
                 report.files.retain(|f| f.path != c.display);
                 report.files.extend(findings.files);
             }
@@ -322,8 +373,13 @@ fn run(args: &CheckArgs) -> Result<ExitCode, String> {
 
 fn run_stdin(args: &CheckArgs, settings: &Settings, fail_on: Severity) -> Result<ExitCode, String> {
     let mut bytes = Vec::new();
-    std::io::stdin().read_to_end(&mut bytes).map_err(|e| format!("cannot read stdin: {e}"))?;
-    let name = args.stdin_filename.clone().unwrap_or_else(|| "<stdin>".into());
+    std::io::stdin()
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read stdin: {e}"))?;
+    let name = args
+        .stdin_filename
+        .clone()
+        .unwrap_or_else(|| "<stdin>".into());
     let name = display_path(std::path::Path::new(&name));
     let text = match std::str::from_utf8(&bytes) {
         Ok(t) => t.to_owned(),
@@ -331,7 +387,10 @@ fn run_stdin(args: &CheckArgs, settings: &Settings, fail_on: Severity) -> Result
     };
     let fix_mode = (args.fix || args.diff).then_some(args.unsafe_fixes);
     let (findings, fixed) = meshlint::lint_stdin(&text, &name, settings, fix_mode);
-    let mut report = Report { files_checked: 1, ..Report::default() };
+    let mut report = Report {
+        files_checked: 1,
+        ..Report::default()
+    };
     if !findings.findings.is_empty() {
         report.files.push(findings);
     }
@@ -345,7 +404,8 @@ fn run_stdin(args: &CheckArgs, settings: &Settings, fail_on: Severity) -> Result
         let mut ctx = FormatContext::new(rules::metas(), env!("CARGO_PKG_VERSION"));
         ctx.color = use_color(args.color, std::io::stderr().is_terminal());
         let mut buf = Vec::new();
-        report::write_report(args.format.into(), &report, &ctx, &mut buf).map_err(|e| e.to_string())?;
+        report::write_report(args.format.into(), &report, &ctx, &mut buf)
+            .map_err(|e| e.to_string())?;
         let _ = std::io::stderr().write_all(&buf);
         return Ok(ExitCode::from(u8::from(failing(&report, fail_on))));
     }

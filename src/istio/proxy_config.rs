@@ -33,7 +33,11 @@ pub enum Shape {
     Empty,
     /// A flow mapping `{...}`: `close` is the offset of its `}`, `last_end` the end of its last
     /// entry (`None` when empty); `json` when its keys are double-quoted.
-    Flow { close: usize, last_end: Option<usize>, json: bool },
+    Flow {
+        close: usize,
+        last_end: Option<usize>,
+        json: bool,
+    },
     /// A block mapping: its keys start at `indent` columns; `end` is the end of its last entry.
     Block { indent: usize, end: usize },
     /// Not a mapping (invalid anyway).
@@ -42,9 +46,16 @@ pub enum Shape {
 
 /// Reads a `proxy.istio.io/config` value.
 pub fn read(value: &str) -> ProxyConfig {
-    let mut out = ProxyConfig { invalid: None, issues: Vec::new(), hold: Hold::Unset, shape: Shape::Other };
+    let mut out = ProxyConfig {
+        invalid: None,
+        issues: Vec::new(),
+        hold: Hold::Unset,
+        shape: Shape::Other,
+    };
     let docs = yaml::parse(value);
-    let mut parsed = docs.iter().filter(|d| d.as_ref().is_ok_and(|d| d.root.is_some()) || d.is_err());
+    let mut parsed = docs
+        .iter()
+        .filter(|d| d.as_ref().is_ok_and(|d| d.root.is_some()) || d.is_err());
     let doc = match parsed.next() {
         None => {
             out.shape = Shape::Empty;
@@ -72,20 +83,39 @@ pub fn read(value: &str) -> ProxyConfig {
         }
         ScalarType::Mapping => {}
         other => {
-            out.invalid = Some(format!("it is {} where a mapping of ProxyConfig fields is expected", other.describe()));
+            out.invalid = Some(format!(
+                "it is {} where a mapping of ProxyConfig fields is expected",
+                other.describe()
+            ));
             return out;
         }
     }
     out.shape = match root.collection_style() {
         Some(yaml::CollectionStyle::Flow) => {
             let r = root.range();
-            let last = root.entries().last().map(|(k, v)| v.range().end().max(k.range().end()) as usize);
-            let json = root.entries().next().is_some_and(|(k, _)| k.style() == Some(yaml::ScalarStyle::DoubleQuoted));
-            Shape::Flow { close: r.end() as usize - 1, last_end: last, json }
+            let last = root
+                .entries()
+                .last()
+                .map(|(k, v)| v.range().end().max(k.range().end()) as usize);
+            let json = root
+                .entries()
+                .next()
+                .is_some_and(|(k, _)| k.style() == Some(yaml::ScalarStyle::DoubleQuoted));
+            Shape::Flow {
+                close: r.end() as usize - 1,
+                last_end: last,
+                json,
+            }
         }
         _ => {
-            let first = root.entries().next().map_or(0, |(k, _)| k.range().start() as usize);
-            Shape::Block { indent: yaml::edit::column(value, first), end: root.range().end() as usize }
+            let first = root
+                .entries()
+                .next()
+                .map_or(0, |(k, _)| k.range().start() as usize);
+            Shape::Block {
+                indent: yaml::edit::column(value, first),
+                end: root.range().end() as usize,
+            }
         }
     };
     check_message(root, catalog::proxy_config(), "", true, &mut out.issues);
@@ -93,14 +123,21 @@ pub fn read(value: &str) -> ProxyConfig {
         .issues
         .iter()
         .filter_map(|i| match i {
-            Issue::WrongType { path, expected, found, .. } => Some(format!("`{path}` must be {expected}, not {found}")),
+            Issue::WrongType {
+                path,
+                expected,
+                found,
+                ..
+            } => Some(format!("`{path}` must be {expected}, not {found}")),
             Issue::UnknownKey { .. } => None,
         })
         .collect();
     if !type_errors.is_empty() {
         out.invalid = Some(type_errors.join("; "));
     }
-    let hold = root.entry("holdApplicationUntilProxyStarts").or_else(|| root.entry("hold_application_until_proxy_starts"));
+    let hold = root
+        .entry("holdApplicationUntilProxyStarts")
+        .or_else(|| root.entry("hold_application_until_proxy_starts"));
     if let Some((_, v)) = hold {
         if resolve(v) == ScalarType::Bool {
             out.hold = if is_true(v) { Hold::True } else { Hold::False };
@@ -121,8 +158,16 @@ pub fn issue_range(issue: &Issue) -> TextRange {
 pub fn with_hold(value: &str, shape: &Shape) -> Option<String> {
     match shape {
         Shape::Empty => Some("{ \"holdApplicationUntilProxyStarts\": true }".into()),
-        Shape::Flow { close, last_end, json } => {
-            let key = if *json { "\"holdApplicationUntilProxyStarts\"" } else { "holdApplicationUntilProxyStarts" };
+        Shape::Flow {
+            close,
+            last_end,
+            json,
+        } => {
+            let key = if *json {
+                "\"holdApplicationUntilProxyStarts\""
+            } else {
+                "holdApplicationUntilProxyStarts"
+            };
             let mut s = value.to_owned();
             match last_end {
                 Some(end) => s.insert_str(*end, &format!(", {key}: true")),
@@ -137,7 +182,13 @@ pub fn with_hold(value: &str, shape: &Shape) -> Option<String> {
         Shape::Block { indent, end } => {
             let mut s = value.to_owned();
             let nl = yaml::edit::newline(value);
-            s.insert_str(*end, &format!("{nl}{}holdApplicationUntilProxyStarts: true", " ".repeat(*indent)));
+            s.insert_str(
+                *end,
+                &format!(
+                    "{nl}{}holdApplicationUntilProxyStarts: true",
+                    " ".repeat(*indent)
+                ),
+            );
             Some(s)
         }
         Shape::Other => None,
@@ -150,9 +201,18 @@ mod tests {
 
     #[test]
     fn reads_hold_in_json_and_yaml_forms() {
-        assert_eq!(read("{ \"holdApplicationUntilProxyStarts\": true }").hold, Hold::True);
-        assert_eq!(read("holdApplicationUntilProxyStarts: yes\n").hold, Hold::True);
-        assert_eq!(read("hold_application_until_proxy_starts: false").hold, Hold::False);
+        assert_eq!(
+            read("{ \"holdApplicationUntilProxyStarts\": true }").hold,
+            Hold::True
+        );
+        assert_eq!(
+            read("holdApplicationUntilProxyStarts: yes\n").hold,
+            Hold::True
+        );
+        assert_eq!(
+            read("hold_application_until_proxy_starts: false").hold,
+            Hold::False
+        );
         assert_eq!(read("{}").hold, Hold::Unset);
         assert!(read("").invalid.is_none());
         assert!(read("{}").invalid.is_none());
@@ -161,14 +221,18 @@ mod tests {
 
     #[test]
     fn type_errors_make_it_invalid() {
-        assert!(read("{ \"holdApplicationUntilProxyStarts\": \"true\" }").invalid.is_some());
+        assert!(read("{ \"holdApplicationUntilProxyStarts\": \"true\" }")
+            .invalid
+            .is_some());
         assert!(read("holdApplicationUntilProxyStarts: 1").invalid.is_some());
         assert!(read("drainDuration: 45").invalid.is_some());
         assert!(read("drainDuration: 45s").invalid.is_none());
         assert!(read("concurrency: \"2\"").invalid.is_none());
         assert!(read("true").invalid.is_some());
         assert!(read("[]").invalid.is_some());
-        assert!(read("{ holdApplicationUntilProxyStarts: true").invalid.is_some());
+        assert!(read("{ holdApplicationUntilProxyStarts: true")
+            .invalid
+            .is_some());
     }
 
     #[test]
@@ -176,18 +240,36 @@ mod tests {
         let pc = read("holdApplicationUntilProxyStart: true");
         assert!(pc.invalid.is_none());
         assert_eq!(pc.hold, Hold::Unset);
-        assert!(matches!(&pc.issues[0], Issue::UnknownKey { suggestion: Some("holdApplicationUntilProxyStarts"), .. }));
+        assert!(matches!(
+            &pc.issues[0],
+            Issue::UnknownKey {
+                suggestion: Some("holdApplicationUntilProxyStarts"),
+                ..
+            }
+        ));
     }
 
     #[test]
     fn merges_keep_the_form() {
         let v = "{ \"concurrency\": 2 }";
-        assert_eq!(with_hold(v, &read(v).shape).unwrap(), "{ \"concurrency\": 2, \"holdApplicationUntilProxyStarts\": true }");
+        assert_eq!(
+            with_hold(v, &read(v).shape).unwrap(),
+            "{ \"concurrency\": 2, \"holdApplicationUntilProxyStarts\": true }"
+        );
         let v = "{concurrency: 2}";
-        assert_eq!(with_hold(v, &read(v).shape).unwrap(), "{concurrency: 2, holdApplicationUntilProxyStarts: true}");
+        assert_eq!(
+            with_hold(v, &read(v).shape).unwrap(),
+            "{concurrency: 2, holdApplicationUntilProxyStarts: true}"
+        );
         let v = "concurrency: 2\ntracing: {}\n";
-        assert_eq!(with_hold(v, &read(v).shape).unwrap(), "concurrency: 2\ntracing: {}\nholdApplicationUntilProxyStarts: true\n");
+        assert_eq!(
+            with_hold(v, &read(v).shape).unwrap(),
+            "concurrency: 2\ntracing: {}\nholdApplicationUntilProxyStarts: true\n"
+        );
         let v = "{}";
-        assert_eq!(with_hold(v, &read(v).shape).unwrap(), "{ holdApplicationUntilProxyStarts: true }");
+        assert_eq!(
+            with_hold(v, &read(v).shape).unwrap(),
+            "{ holdApplicationUntilProxyStarts: true }"
+        );
     }
 }

@@ -32,7 +32,9 @@ pub enum Issue {
     },
 }
 
-const TRUE_WORDS: &[&str] = &["y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"];
+const TRUE_WORDS: &[&str] = &[
+    "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON",
+];
 
 fn describe(kind: FieldKind) -> &'static str {
     match kind {
@@ -63,7 +65,13 @@ fn found(ty: ScalarType) -> &'static str {
 }
 
 /// Checks `node` (a mapping) against `msg`, appending issues. `strict` reports unknown keys.
-pub fn check_message(node: NodeRef<'_, '_>, msg: &'static MessageType, path: &str, strict_unknown: bool, out: &mut Vec<Issue>) {
+pub fn check_message(
+    node: NodeRef<'_, '_>,
+    msg: &'static MessageType,
+    path: &str,
+    strict_unknown: bool,
+    out: &mut Vec<Issue>,
+) {
     check_message_depth(node, msg, path, strict_unknown, out, 0);
 }
 
@@ -80,10 +88,24 @@ fn check_message_depth(
         return;
     }
     for (k, v) in node.entries() {
-        let Some(key) = k.resolved().as_str() else { continue };
-        let child_path = if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") };
+        let Some(key) = k.resolved().as_str() else {
+            continue;
+        };
+        let child_path = if path.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{path}.{key}")
+        };
         match msg.field_as_decoded(key) {
-            Some(field) => check_value(v, field.kind, msg.decoder, &child_path, report_unknown, out, depth + 1),
+            Some(field) => check_value(
+                v,
+                field.kind,
+                msg.decoder,
+                &child_path,
+                report_unknown,
+                out,
+                depth + 1,
+            ),
             None => {
                 if report_unknown {
                     let (suggestion, case_only) = match msg.suggest(key) {
@@ -91,7 +113,13 @@ fn check_message_depth(
                         Suggestion::Near(s) => (Some(s), false),
                         Suggestion::None => (None, false),
                     };
-                    out.push(Issue::UnknownKey { path: child_path, key: key.to_owned(), key_range: k.range(), suggestion, case_only });
+                    out.push(Issue::UnknownKey {
+                        path: child_path,
+                        key: key.to_owned(),
+                        key_range: k.range(),
+                        suggestion,
+                        case_only,
+                    });
                 }
             }
         }
@@ -112,22 +140,37 @@ fn check_value(
         return;
     }
     let target = v.resolved();
-    let numeric_string = || target.as_str().is_some_and(|s| s.trim().parse::<f64>().is_ok());
+    let numeric_string = || {
+        target
+            .as_str()
+            .is_some_and(|s| s.trim().parse::<f64>().is_ok())
+    };
     let ok = match kind {
         FieldKind::FreeForm => true,
         FieldKind::Bool => ty == ScalarType::Bool,
         FieldKind::Int | FieldKind::Uint => {
-            ty == ScalarType::Int || (decoder == Decoder::Jsonpb && ty == ScalarType::Str && numeric_string())
+            ty == ScalarType::Int
+                || (decoder == Decoder::Jsonpb && ty == ScalarType::Str && numeric_string())
         }
         FieldKind::Double => {
-            matches!(ty, ScalarType::Int | ScalarType::Float) || (decoder == Decoder::Jsonpb && ty == ScalarType::Str && numeric_string())
+            matches!(ty, ScalarType::Int | ScalarType::Float)
+                || (decoder == Decoder::Jsonpb && ty == ScalarType::Str && numeric_string())
         }
         FieldKind::String | FieldKind::Bytes | FieldKind::Duration => ty == ScalarType::Str,
         FieldKind::Enum(_) => matches!(ty, ScalarType::Str | ScalarType::Int),
-        FieldKind::IntOrString | FieldKind::Quantity => matches!(ty, ScalarType::Str | ScalarType::Int | ScalarType::Float),
+        FieldKind::IntOrString | FieldKind::Quantity => {
+            matches!(ty, ScalarType::Str | ScalarType::Int | ScalarType::Float)
+        }
         FieldKind::Message(idx) => {
             if ty == ScalarType::Mapping {
-                check_message_depth(v, super::catalog::message(idx), path, report_unknown, out, depth);
+                check_message_depth(
+                    v,
+                    super::catalog::message(idx),
+                    path,
+                    report_unknown,
+                    out,
+                    depth,
+                );
                 true
             } else {
                 false
@@ -137,7 +180,15 @@ fn check_value(
             if ty == ScalarType::Mapping {
                 for (k, item) in target.entries() {
                     let key = k.resolved().as_str().unwrap_or("?");
-                    check_value(item, *inner, decoder, &format!("{path}.{key}"), report_unknown, out, depth + 1);
+                    check_value(
+                        item,
+                        *inner,
+                        decoder,
+                        &format!("{path}.{key}"),
+                        report_unknown,
+                        out,
+                        depth + 1,
+                    );
                 }
                 true
             } else {
@@ -147,7 +198,15 @@ fn check_value(
         FieldKind::List(inner) => {
             if ty == ScalarType::Sequence {
                 for (i, item) in target.items().enumerate() {
-                    check_value(item, *inner, decoder, &format!("{path}[{i}]"), report_unknown, out, depth + 1);
+                    check_value(
+                        item,
+                        *inner,
+                        decoder,
+                        &format!("{path}[{i}]"),
+                        report_unknown,
+                        out,
+                        depth + 1,
+                    );
                 }
                 true
             } else {

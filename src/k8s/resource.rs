@@ -14,7 +14,9 @@ pub struct MetaBlock<'d, 'a> {
 impl<'d, 'a> MetaBlock<'d, 'a> {
     fn of(parent: Option<NodeRef<'d, 'a>>) -> Self {
         let metadata = parent.and_then(|p| p.entry("metadata"));
-        let meta_value = metadata.map(|(_, v)| v.resolved()).filter(|v| v.is_mapping());
+        let meta_value = metadata
+            .map(|(_, v)| v.resolved())
+            .filter(|v| v.is_mapping());
         Self {
             metadata,
             annotations: meta_value.and_then(|m| m.entry("annotations")),
@@ -47,12 +49,18 @@ impl<'d, 'a> MetaBlock<'d, 'a> {
     }
 
     /// Every annotation `(key, value)`.
-    pub fn annotation_entries(&self) -> impl Iterator<Item = (NodeRef<'d, 'a>, NodeRef<'d, 'a>)> + 'd {
-        self.annotations.into_iter().flat_map(|(_, v)| v.resolved().entries())
+    pub fn annotation_entries(
+        &self,
+    ) -> impl Iterator<Item = (NodeRef<'d, 'a>, NodeRef<'d, 'a>)> + 'd {
+        self.annotations
+            .into_iter()
+            .flat_map(|(_, v)| v.resolved().entries())
     }
 
     pub fn label_entries(&self) -> impl Iterator<Item = (NodeRef<'d, 'a>, NodeRef<'d, 'a>)> + 'd {
-        self.labels.into_iter().flat_map(|(_, v)| v.resolved().entries())
+        self.labels
+            .into_iter()
+            .flat_map(|(_, v)| v.resolved().entries())
     }
 }
 
@@ -107,13 +115,26 @@ impl<'d, 'a> Resource<'d, 'a> {
         let spec = root.get("spec").map(NodeRef::resolved);
         let (pod, job_template_meta) = match kind {
             "Pod" => (
-                Some(PodTemplate { template_key: None, holder: Some(root), meta, spec }),
+                Some(PodTemplate {
+                    template_key: None,
+                    holder: Some(root),
+                    meta,
+                    spec,
+                }),
                 None,
             ),
-            "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "ReplicationController" | "Job"
-            | "DeploymentConfig" | "Rollout" => (template_at(spec), None),
+            "Deployment"
+            | "StatefulSet"
+            | "DaemonSet"
+            | "ReplicaSet"
+            | "ReplicationController"
+            | "Job"
+            | "DeploymentConfig"
+            | "Rollout" => (template_at(spec), None),
             "CronJob" => {
-                let job = spec.and_then(|s| s.get("jobTemplate")).map(NodeRef::resolved);
+                let job = spec
+                    .and_then(|s| s.get("jobTemplate"))
+                    .map(NodeRef::resolved);
                 let job_spec = job.and_then(|j| j.get("spec")).map(NodeRef::resolved);
                 (template_at(job_spec), job.map(|j| MetaBlock::of(Some(j))))
             }
@@ -164,17 +185,26 @@ fn template_at<'d, 'a>(parent: Option<NodeRef<'d, 'a>>) -> Option<PodTemplate<'d
 
 /// The resources of one document: the object itself, or each item of a `kind: List`.
 pub fn extract_resources<'d, 'a>(doc: &'d Document<'a>) -> Vec<Resource<'d, 'a>> {
-    let Some(root) = doc.root() else { return Vec::new() };
+    let Some(root) = doc.root() else {
+        return Vec::new();
+    };
     let root = root.resolved();
     if !root.is_mapping() {
         return Vec::new();
     }
     let kind = root.get_str("kind").unwrap_or("");
-    if kind == "List" || kind.ends_with("List") && root.get("items").is_some_and(NodeRef::is_sequence) {
+    if kind == "List"
+        || kind.ends_with("List") && root.get("items").is_some_and(NodeRef::is_sequence)
+    {
         let mut out = vec![Resource::new(doc, root)];
         if let Some(items) = root.get("items") {
             out.extend(
-                items.resolved().items().map(NodeRef::resolved).filter(|i| i.is_mapping()).map(|i| Resource::new(doc, i)),
+                items
+                    .resolved()
+                    .items()
+                    .map(NodeRef::resolved)
+                    .filter(|i| i.is_mapping())
+                    .map(|i| Resource::new(doc, i)),
             );
         }
         return out;

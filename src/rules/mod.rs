@@ -9,6 +9,10 @@ pub mod files;
 pub mod placement;
 pub mod startup;
 pub mod values;
+pub mod vault;
+
+#[cfg(test)]
+pub(crate) mod test_util;
 
 use crate::context::Context;
 use crate::diagnostic::{Diagnostic, RuleMeta};
@@ -65,15 +69,126 @@ pub struct Rule {
 
 /// Every rule, in code order.
 pub static RULES: &[Rule] = &[
-    Rule { meta: &startup::hold_missing::RULE, checker: Checker::Resource(startup::hold_missing::check) },
-    Rule { meta: &startup::proxy_config_invalid::RULE, checker: Checker::Resource(startup::proxy_config_invalid::check) },
-    Rule { meta: &placement::annotation_on_controller::RULE, checker: Checker::Resource(placement::annotation_on_controller::check) },
-    Rule { meta: &capture::ip_ranges_empty::RULE, checker: Checker::Resource(capture::ip_ranges_empty::check) },
-    Rule { meta: &capture::ip_ranges_malformed::RULE, checker: Checker::Resource(capture::ip_ranges_malformed::check) },
-    Rule { meta: &values::annotation_value_not_string::RULE, checker: Checker::Resource(values::annotation_value_not_string::check) },
-    Rule { meta: &files::SYNTAX_ERROR, checker: Checker::Engine },
-    Rule { meta: &files::TEMPLATED_FILE, checker: Checker::Engine },
-    Rule { meta: &files::UNREADABLE_FILE, checker: Checker::Engine },
+    Rule {
+        meta: &startup::hold_missing::RULE,
+        checker: Checker::Resource(startup::hold_missing::check),
+    },
+    Rule {
+        meta: &startup::hold_disabled::RULE,
+        checker: Checker::Resource(startup::hold_disabled::check),
+    },
+    Rule {
+        meta: &startup::proxy_config_invalid::RULE,
+        checker: Checker::Resource(startup::proxy_config_invalid::check),
+    },
+    Rule {
+        meta: &startup::proxy_config_unknown_field::RULE,
+        checker: Checker::Resource(startup::proxy_config_unknown_field::check),
+    },
+    Rule {
+        meta: &startup::hold_global_deprecated::RULE,
+        checker: Checker::Resource(startup::hold_global_deprecated::check),
+    },
+    Rule {
+        meta: &startup::hold_ignored_by_lifecycle::RULE,
+        checker: Checker::Resource(startup::hold_ignored_by_lifecycle::check),
+    },
+    Rule {
+        meta: &placement::annotation_on_controller::RULE,
+        checker: Checker::Resource(placement::annotation_on_controller::check),
+    },
+    Rule {
+        meta: &placement::annotation_in_labels::RULE,
+        checker: Checker::Resource(placement::annotation_in_labels::check),
+    },
+    Rule {
+        meta: &placement::inject_annotation_deprecated::RULE,
+        checker: Checker::Resource(placement::inject_annotation_deprecated::check),
+    },
+    Rule {
+        meta: &placement::global_setting_unsupported::RULE,
+        checker: Checker::Resource(placement::global_setting_unsupported::check),
+    },
+    Rule {
+        meta: &placement::global_setting_misplaced::RULE,
+        checker: Checker::Resource(placement::global_setting_misplaced::check),
+    },
+    Rule {
+        meta: &placement::annotation_on_wrong_kind::RULE,
+        checker: Checker::Resource(placement::annotation_on_wrong_kind::check),
+    },
+    Rule {
+        meta: &placement::multiple_istiooperators::RULE,
+        checker: Checker::Document(placement::multiple_istiooperators::check),
+    },
+    Rule {
+        meta: &capture::ip_ranges_empty::RULE,
+        checker: Checker::Resource(capture::ip_ranges_empty::check),
+    },
+    Rule {
+        meta: &capture::ip_ranges_malformed::RULE,
+        checker: Checker::Resource(capture::ip_ranges_malformed::check),
+    },
+    Rule {
+        meta: &capture::ip_ranges_host_bits::RULE,
+        checker: Checker::Resource(capture::ip_ranges_host_bits::check),
+    },
+    Rule {
+        meta: &capture::ip_ranges_redundant::RULE,
+        checker: Checker::Resource(capture::ip_ranges_redundant::check),
+    },
+    Rule {
+        meta: &capture::ip_ranges_everything::RULE,
+        checker: Checker::Resource(capture::ip_ranges_everything::check),
+    },
+    Rule {
+        meta: &capture::port_list_malformed::RULE,
+        checker: Checker::Resource(capture::port_list_malformed::check),
+    },
+    Rule {
+        meta: &capture::include_exclude_overlap::RULE,
+        checker: Checker::Resource(capture::include_exclude_overlap::check),
+    },
+    Rule {
+        meta: &capture::annotation_value_invalid::RULE,
+        checker: Checker::Resource(capture::annotation_value_invalid::check),
+    },
+    Rule {
+        meta: &vault::vault_init_race::RULE,
+        checker: Checker::Resource(vault::vault_init_race::check),
+    },
+    Rule {
+        meta: &values::annotation_value_not_string::RULE,
+        checker: Checker::Resource(values::annotation_value_not_string::check),
+    },
+    Rule {
+        meta: &values::unknown_istio_annotation::RULE,
+        checker: Checker::Resource(values::unknown_istio_annotation::check),
+    },
+    Rule {
+        meta: &values::duplicate_key::RULE,
+        checker: Checker::Document(values::duplicate_key::check),
+    },
+    Rule {
+        meta: &values::inject_value_invalid::RULE,
+        checker: Checker::Resource(values::inject_value_invalid::check),
+    },
+    Rule {
+        meta: &values::deprecated_istio_annotation::RULE,
+        checker: Checker::Resource(values::deprecated_istio_annotation::check),
+    },
+    Rule {
+        meta: &files::SYNTAX_ERROR,
+        checker: Checker::Engine,
+    },
+    Rule {
+        meta: &files::TEMPLATED_FILE,
+        checker: Checker::Engine,
+    },
+    Rule {
+        meta: &files::UNREADABLE_FILE,
+        checker: Checker::Engine,
+    },
 ];
 
 /// Every rule's metadata, in code order.
@@ -81,7 +196,8 @@ pub fn all() -> impl Iterator<Item = &'static RuleMeta> {
     RULES.iter().map(|r| r.meta)
 }
 
-static METAS: std::sync::LazyLock<Vec<&'static RuleMeta>> = std::sync::LazyLock::new(|| all().collect());
+static METAS: std::sync::LazyLock<Vec<&'static RuleMeta>> =
+    std::sync::LazyLock::new(|| all().collect());
 
 /// Every rule's metadata as a slice (for output formats).
 pub fn metas() -> &'static [&'static RuleMeta] {
@@ -104,7 +220,9 @@ fn matches(pattern: &str, meta: &RuleMeta) -> bool {
     let p = pattern.trim();
     p.eq_ignore_ascii_case("ALL")
         || meta.name == p
-        || meta.code.len() >= p.len() && meta.code[..p.len()].eq_ignore_ascii_case(p) && !p.is_empty()
+        || meta.code.len() >= p.len()
+            && meta.code[..p.len()].eq_ignore_ascii_case(p)
+            && !p.is_empty()
 }
 
 impl RuleSelector {

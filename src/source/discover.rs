@@ -29,7 +29,9 @@ pub struct Discovered {
 /// Whether a walked file is a manifest by its extension.
 pub fn is_manifest_name(path: &Path) -> bool {
     path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
-        e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml") || e.eq_ignore_ascii_case("json")
+        e.eq_ignore_ascii_case("yaml")
+            || e.eq_ignore_ascii_case("yml")
+            || e.eq_ignore_ascii_case("json")
     })
 }
 
@@ -47,8 +49,13 @@ pub fn discover(paths: &[PathBuf], threads: usize) -> Result<Discovered, Missing
     let mut dirs = Vec::new();
     for p in paths {
         match std::fs::metadata(p) {
-            Err(_) if std::fs::symlink_metadata(p).is_err() => return Err(MissingPath { path: p.clone() }),
-            Err(e) => out.problems.push(WalkProblem { path: p.clone(), message: format!("cannot read: {e}") }),
+            Err(_) if std::fs::symlink_metadata(p).is_err() => {
+                return Err(MissingPath { path: p.clone() })
+            }
+            Err(e) => out.problems.push(WalkProblem {
+                path: p.clone(),
+                message: format!("cannot read: {e}"),
+            }),
             Ok(m) if m.is_dir() => dirs.push(p.clone()),
             Ok(_) => out.inputs.push(Input { path: p.clone() }),
         }
@@ -59,7 +66,10 @@ pub fn discover(paths: &[PathBuf], threads: usize) -> Result<Discovered, Missing
         for d in &dirs[1..] {
             builder.add(d);
         }
-        builder.follow_links(true).threads(threads.max(1)).require_git(false);
+        builder
+            .follow_links(true)
+            .threads(threads.max(1))
+            .require_git(false);
         builder.build_parallel().run(|| {
             let found = &found;
             Box::new(move |entry| {
@@ -67,8 +77,16 @@ pub fn discover(paths: &[PathBuf], threads: usize) -> Result<Discovered, Missing
                     Ok(e) => {
                         let is_file = e.file_type().is_some_and(|t| t.is_file());
                         if is_file && is_manifest_name(e.path()) {
-                            let path = e.path().strip_prefix("./").unwrap_or(e.path()).to_path_buf();
-                            found.lock().unwrap_or_else(std::sync::PoisonError::into_inner).0.push(Input { path });
+                            let path = e
+                                .path()
+                                .strip_prefix("./")
+                                .unwrap_or(e.path())
+                                .to_path_buf();
+                            found
+                                .lock()
+                                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                                .0
+                                .push(Input { path });
                         }
                     }
                     Err(err) => {
@@ -88,7 +106,9 @@ pub fn discover(paths: &[PathBuf], threads: usize) -> Result<Discovered, Missing
                 ignore::WalkState::Continue
             })
         });
-        let (inputs, problems) = found.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (inputs, problems) = found
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         out.inputs.extend(inputs);
         out.problems.extend(problems);
     }
@@ -106,7 +126,9 @@ fn error_path(err: &ignore::Error) -> Option<PathBuf> {
     match err {
         ignore::Error::WithPath { path, .. } => Some(path.clone()),
         ignore::Error::Loop { child, .. } => Some(child.clone()),
-        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => error_path(err),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
         ignore::Error::Partial(errs) => errs.iter().find_map(error_path),
         _ => None,
     }

@@ -16,7 +16,10 @@ pub fn newline(text: &str) -> &'static str {
 
 /// Byte offset of the start of the line containing `offset`.
 pub fn line_start(text: &str, offset: usize) -> usize {
-    text.as_bytes()[..offset.min(text.len())].iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1)
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1)
 }
 
 /// Byte offset of the end of the line containing `offset` (before `\r\n` or `\n`).
@@ -40,14 +43,27 @@ pub fn indent_unit(text: &str, node: NodeRef<'_, '_>) -> usize {
     let doc = node.doc;
     let mut best: Option<usize> = None;
     for n in &doc.nodes {
-        if let super::NodeKind::Mapping { style: CollectionStyle::Block, entries } = &n.kind {
+        if let super::NodeKind::Mapping {
+            style: CollectionStyle::Block,
+            entries,
+        } = &n.kind
+        {
             for &(k, v) in entries.iter().take(8) {
                 let v = doc.node(v);
-                if let super::NodeKind::Mapping { style: CollectionStyle::Block, entries: inner } = &v.kind {
+                if let super::NodeKind::Mapping {
+                    style: CollectionStyle::Block,
+                    entries: inner,
+                } = &v.kind
+                {
                     if let Some(&(ik, _)) = inner.first() {
                         let outer = column(text, doc.node(k).range.start() as usize);
                         let inner_col = column(text, doc.node(ik).range.start() as usize);
-                        if inner_col > outer && text[line_start(text, doc.node(ik).range.start() as usize)..doc.node(ik).range.start() as usize].trim().is_empty() {
+                        if inner_col > outer
+                            && text[line_start(text, doc.node(ik).range.start() as usize)
+                                ..doc.node(ik).range.start() as usize]
+                                .trim()
+                                .is_empty()
+                        {
                             let d = inner_col - outer;
                             best = Some(best.map_or(d, |b: usize| b.min(d)));
                             if d == 2 {
@@ -90,7 +106,9 @@ pub fn quote(value: &str, prefer_double: bool) -> String {
 /// Whether a key can be written plain (annotation and label keys always can, in practice).
 fn key_text(key: &str) -> String {
     let plain_ok = !key.is_empty()
-        && key.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '/' | '-' | '_'))
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '/' | '-' | '_'))
         && !key.starts_with('-');
     if plain_ok {
         key.to_owned()
@@ -113,7 +131,10 @@ pub fn append_entry(text: &str, map: NodeRef<'_, '_>, key: &str, value: &str) ->
                     // `{}` (perhaps with blanks inside): fill it.
                     Some(Edit::replace(r, format!("{{{}: {value}}}", key_text(key))))
                 }
-                Some((_, v)) => Some(Edit::insert(v.range().end(), format!(", {}: {value}", key_text(key)))),
+                Some((_, v)) => Some(Edit::insert(
+                    v.range().end(),
+                    format!(", {}: {value}", key_text(key)),
+                )),
             }
         }
         CollectionStyle::Block => {
@@ -121,14 +142,23 @@ pub fn append_entry(text: &str, map: NodeRef<'_, '_>, key: &str, value: &str) ->
             let indent = column(text, first_key.range().start() as usize);
             let end = map.range().end() as usize;
             let at = line_end(text, end);
-            Some(Edit::insert(at as u32, format!("{nl}{}{}: {value}", " ".repeat(indent), key_text(key))))
+            Some(Edit::insert(
+                at as u32,
+                format!("{nl}{}{}: {value}", " ".repeat(indent), key_text(key)),
+            ))
         }
     }
 }
 
 /// Gives a key whose value is null (`annotations:` or `annotations: ~`) a block mapping with one
 /// entry. `key_node` is the parent key (`annotations`), `value_node` its null value.
-pub fn fill_null(text: &str, key_node: NodeRef<'_, '_>, value_node: NodeRef<'_, '_>, key: &str, value: &str) -> Vec<Edit> {
+pub fn fill_null(
+    text: &str,
+    key_node: NodeRef<'_, '_>,
+    value_node: NodeRef<'_, '_>,
+    key: &str,
+    value: &str,
+) -> Vec<Edit> {
     let nl = newline(text);
     let unit = indent_unit(text, key_node);
     let indent = column(text, key_node.range().start() as usize) + unit;
@@ -143,17 +173,30 @@ pub fn fill_null(text: &str, key_node: NodeRef<'_, '_>, value_node: NodeRef<'_, 
         edits.push(Edit::delete(TextRange::new(s as u32, r.end())));
     }
     let at = line_end(text, key_node.range().end() as usize);
-    edits.push(Edit::insert(at as u32, format!("{nl}{}{}: {value}", " ".repeat(indent), key_text(key))));
+    edits.push(Edit::insert(
+        at as u32,
+        format!("{nl}{}{}: {value}", " ".repeat(indent), key_text(key)),
+    ));
     edits
 }
 
 /// Creates the missing mappings `path` (e.g. `["metadata", "annotations"]`) inside `parent`,
 /// ending with `key: value`. A missing `metadata` goes first, before the parent's first key;
 /// anything else is appended.
-pub fn insert_nested(text: &str, parent: NodeRef<'_, '_>, path: &[&str], key: &str, value: &str) -> Option<Edit> {
+pub fn insert_nested(
+    text: &str,
+    parent: NodeRef<'_, '_>,
+    path: &[&str],
+    key: &str,
+    value: &str,
+) -> Option<Edit> {
     let parent = parent.resolved();
     if parent.collection_style()? != CollectionStyle::Block || path.is_empty() {
-        return if path.is_empty() { append_entry(text, parent, key, value) } else { None };
+        return if path.is_empty() {
+            append_entry(text, parent, key, value)
+        } else {
+            None
+        };
     }
     let nl = newline(text);
     let unit = indent_unit(text, parent);
@@ -179,13 +222,21 @@ pub fn insert_nested(text: &str, parent: NodeRef<'_, '_>, path: &[&str], key: &s
         Some(Edit::insert(first_key.range().start(), block))
     } else {
         let at = line_end(text, parent.range().end() as usize);
-        Some(Edit::insert(at as u32, format!("{nl}{}{block}", " ".repeat(base))))
+        Some(Edit::insert(
+            at as u32,
+            format!("{nl}{}{block}", " ".repeat(base)),
+        ))
     }
 }
 
 /// Deletes one `key: value` entry of a mapping: whole lines in block style, the entry and one
 /// comma in flow style. `None` when the entry shares its line with something else.
-pub fn delete_entry(text: &str, map: NodeRef<'_, '_>, key: NodeRef<'_, '_>, value: NodeRef<'_, '_>) -> Option<Edit> {
+pub fn delete_entry(
+    text: &str,
+    map: NodeRef<'_, '_>,
+    key: NodeRef<'_, '_>,
+    value: NodeRef<'_, '_>,
+) -> Option<Edit> {
     let map = map.resolved();
     let b = text.as_bytes();
     match map.collection_style()? {
@@ -229,7 +280,11 @@ pub fn delete_entry(text: &str, map: NodeRef<'_, '_>, key: NodeRef<'_, '_>, valu
                 let next = entries[i + 1].0.node().props_start as usize;
                 Some(Edit::delete(TextRange::from_usize(ks, next)))
             } else {
-                let prev_end = entries[i - 1].1.range().end().max(entries[i - 1].0.range().end()) as usize;
+                let prev_end = entries[i - 1]
+                    .1
+                    .range()
+                    .end()
+                    .max(entries[i - 1].0.range().end()) as usize;
                 Some(Edit::delete(TextRange::from_usize(prev_end, ve)))
             }
         }
@@ -251,7 +306,11 @@ mod tests {
         let text = "metadata:\r\n    annotations:\r\n        a: '1' # c\r\n    labels: {}\r\n";
         let docs = parse(text);
         let doc = docs[0].as_ref().unwrap();
-        let ann = doc.root().unwrap().path(&["metadata", "annotations"]).unwrap();
+        let ann = doc
+            .root()
+            .unwrap()
+            .path(&["metadata", "annotations"])
+            .unwrap();
         let e = append_entry(text, ann, "b", "'2'").unwrap();
         assert_eq!(apply(text, &[e]), "metadata:\r\n    annotations:\r\n        a: '1' # c\r\n        b: '2'\r\n    labels: {}\r\n");
         let labels = doc.root().unwrap().path(&["metadata", "labels"]).unwrap();
@@ -277,9 +336,18 @@ mod tests {
         let text = "metadata:\n  annotations:\n  name: x\n";
         let docs = parse(text);
         let doc = docs[0].as_ref().unwrap();
-        let (k, v) = doc.root().unwrap().get("metadata").unwrap().entry("annotations").unwrap();
+        let (k, v) = doc
+            .root()
+            .unwrap()
+            .get("metadata")
+            .unwrap()
+            .entry("annotations")
+            .unwrap();
         let edits = fill_null(text, k, v, "a", "'b'");
-        assert_eq!(apply(text, &edits), "metadata:\n  annotations:\n    a: 'b'\n  name: x\n");
+        assert_eq!(
+            apply(text, &edits),
+            "metadata:\n  annotations:\n    a: 'b'\n  name: x\n"
+        );
     }
 
     #[test]
@@ -289,17 +357,29 @@ mod tests {
         let doc = docs[0].as_ref().unwrap();
         let m = doc.root().unwrap().get("m").unwrap();
         let (k, v) = m.entry("b").unwrap();
-        assert_eq!(apply(text, &[delete_entry(text, m, k, v).unwrap()]), "m:\n  a: 1\n  c: 3");
+        assert_eq!(
+            apply(text, &[delete_entry(text, m, k, v).unwrap()]),
+            "m:\n  a: 1\n  c: 3"
+        );
         let (k, v) = m.entry("c").unwrap();
-        assert_eq!(apply(text, &[delete_entry(text, m, k, v).unwrap()]), "m:\n  a: 1\n  b: 2 # c");
+        assert_eq!(
+            apply(text, &[delete_entry(text, m, k, v).unwrap()]),
+            "m:\n  a: 1\n  b: 2 # c"
+        );
         let flow = "m: {a: 1, b: 2}\n";
         let docs = parse(flow);
         let doc = docs[0].as_ref().unwrap();
         let m = doc.root().unwrap().get("m").unwrap();
         let (k, v) = m.entry("a").unwrap();
-        assert_eq!(apply(flow, &[delete_entry(flow, m, k, v).unwrap()]), "m: {b: 2}\n");
+        assert_eq!(
+            apply(flow, &[delete_entry(flow, m, k, v).unwrap()]),
+            "m: {b: 2}\n"
+        );
         let (k, v) = m.entry("b").unwrap();
-        assert_eq!(apply(flow, &[delete_entry(flow, m, k, v).unwrap()]), "m: {a: 1}\n");
+        assert_eq!(
+            apply(flow, &[delete_entry(flow, m, k, v).unwrap()]),
+            "m: {a: 1}\n"
+        );
     }
 
     #[test]
@@ -328,10 +408,18 @@ pub fn rewrite_scalar(text: &str, node: NodeRef<'_, '_>, new_value: &str) -> Opt
             let body = &src[header_len..];
             let body = body.trim_start_matches(['\r', '\n']);
             let indent = body.len() - body.trim_start_matches(' ').len();
-            let indent = if indent == 0 { column(text, line_start(text, range.start() as usize)) + 2 } else { indent };
+            let indent = if indent == 0 {
+                column(text, line_start(text, range.start() as usize)) + 2
+            } else {
+                indent
+            };
             let nl = newline(text);
             let keep_final = header.contains('+');
-            let lines: Vec<&str> = new_value.strip_suffix('\n').unwrap_or(new_value).split('\n').collect();
+            let lines: Vec<&str> = new_value
+                .strip_suffix('\n')
+                .unwrap_or(new_value)
+                .split('\n')
+                .collect();
             let mut out = header.trim_end().to_owned();
             for line in lines {
                 out.push_str(nl);

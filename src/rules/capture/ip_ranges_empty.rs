@@ -20,23 +20,44 @@ fn is_empty_value(v: NodeRef<'_, '_>) -> bool {
     scalar_string(v).is_some_and(str::is_empty)
 }
 
-fn fix(cx: &ResourceCheck<'_, '_, '_>, map: NodeRef<'_, '_>, key: NodeRef<'_, '_>, value: NodeRef<'_, '_>, exclude: bool) -> Option<Fix> {
+fn fix(
+    cx: &ResourceCheck<'_, '_, '_>,
+    map: NodeRef<'_, '_>,
+    key: NodeRef<'_, '_>,
+    value: NodeRef<'_, '_>,
+    exclude: bool,
+) -> Option<Fix> {
     let addresses = &cx.cx.options.vault.addresses;
     if exclude && !addresses.is_empty() {
-        let list = addresses.iter().map(ToString::to_string).collect::<Vec<_>>().join(",");
+        let list = addresses
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
         let text = quote(&list, true);
         let r = value.range();
-        let edit = if r.is_empty() { Edit::insert(r.start(), format!(" {text}")) } else { Edit::replace(r, text) };
-        return Some(Fix::safe(format!("exclude the configured Vault addresses ({list})"), [edit]));
+        let edit = if r.is_empty() {
+            Edit::insert(r.start(), format!(" {text}"))
+        } else {
+            Edit::replace(r, text)
+        };
+        return Some(Fix::safe(
+            format!("exclude the configured Vault addresses ({list})"),
+            [edit],
+        ));
     }
     delete_entry(cx.text, map, key, value).map(|e| Fix::unsafe_("remove the empty key", [e]))
 }
 
 pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
     if let Some(pod) = &cx.res.pod {
-        let Some((_, map)) = pod.meta.annotations else { return };
+        let Some((_, map)) = pod.meta.annotations else {
+            return;
+        };
         for name in [EXCLUDE_IPS, INCLUDE_IPS] {
-            let Some((key, value)) = map.entry(name) else { continue };
+            let Some((key, value)) = map.entry(name) else {
+                continue;
+            };
             if !is_empty_value(value) {
                 continue;
             }
@@ -52,12 +73,22 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
             } else {
                 format!("`{name}` is empty: the pod captures no outbound traffic at all, so nothing it sends goes through the mesh")
             };
-            out.push(Diagnostic::new(&RULE, value.range(), message).with_optional_fix(fix(cx, map.resolved(), key, value, exclude)));
+            out.push(
+                Diagnostic::new(&RULE, value.range(), message).with_optional_fix(fix(
+                    cx,
+                    map.resolved(),
+                    key,
+                    value,
+                    exclude,
+                )),
+            );
         }
     }
     if let Some(proxy) = operator_proxy(cx) {
         for name in ["excludeIPRanges", "includeIPRanges"] {
-            let Some((key, value)) = proxy.entry(name) else { continue };
+            let Some((key, value)) = proxy.entry(name) else {
+                continue;
+            };
             if !is_empty_value(value) {
                 continue;
             }
@@ -66,7 +97,15 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
             } else {
                 "`spec.values.global.proxy.includeIPRanges` is empty: no pod captures outbound traffic, so nothing goes through the mesh".to_owned()
             };
-            out.push(Diagnostic::new(&RULE, value.range(), message).with_optional_fix(fix(cx, proxy, key, value, name == "excludeIPRanges")));
+            out.push(
+                Diagnostic::new(&RULE, value.range(), message).with_optional_fix(fix(
+                    cx,
+                    proxy,
+                    key,
+                    value,
+                    name == "excludeIPRanges",
+                )),
+            );
         }
     }
 }

@@ -22,31 +22,44 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
         let analysis = check_ip_list(site.text, kind);
         for issue in &analysis.issues {
             let consequence = match (site.operator, issue.stage) {
-                (_, Stage::PodStart) => "istio-init rejects it when the pod starts, so no injected pod becomes ready",
+                (_, Stage::PodStart) => {
+                    "istio-init rejects it when the pod starts, so no injected pod becomes ready"
+                }
                 (true, Stage::Admission) => "istioctl install rejects the IstioOperator",
                 (false, Stage::Admission) => "the sidecar injector rejects it and denies the pod",
             };
-            let message = format!("`{}` element is invalid: {}; {consequence}", site.name, issue.reason);
+            let message = format!(
+                "`{}` element is invalid: {}; {consequence}",
+                site.name, issue.reason
+            );
             let fix = issue.fix.as_ref().and_then(|f| {
                 let edits = site.edits(cx.text, &[f], double)?;
                 let what = match issue.cause {
                     IssueCause::Whitespace => "remove the spaces",
-                    IssueCause::EmptyElement | IssueCause::BlankElement => "remove the empty element",
+                    IssueCause::EmptyElement | IssueCause::BlankElement => {
+                        "remove the empty element"
+                    }
                     IssueCause::TrailingNewline => "remove the trailing newline",
                     IssueCause::Separator => "separate the ranges with commas",
                     IssueCause::BareAddress => "add the host prefix length",
-                    IssueCause::PrefixLengthLeadingZero => "drop the leading zero of the prefix length",
+                    IssueCause::PrefixLengthLeadingZero => {
+                        "drop the leading zero of the prefix length"
+                    }
                     _ => "repair the element",
                 };
                 Some(Fix::safe(what, edits))
             });
-            out.push(Diagnostic::new(&RULE, site.range_of(&issue.range), message).with_optional_fix(fix));
+            out.push(
+                Diagnostic::new(&RULE, site.range_of(&issue.range), message).with_optional_fix(fix),
+            );
         }
     }
     // An IstioOperator value that is not a string at all: istioctl cannot decode it.
     if let Some(proxy) = super::operator_proxy(cx) {
         for name in ["excludeIPRanges", "includeIPRanges"] {
-            let Some((_, v)) = proxy.entry(name) else { continue };
+            let Some((_, v)) = proxy.entry(name) else {
+                continue;
+            };
             let ty = resolve(v);
             if matches!(ty, ScalarType::Str | ScalarType::Null) {
                 continue;

@@ -1,8 +1,14 @@
 //! 3xx: traffic-capture lists (`traffic.sidecar.istio.io/*` and IstioOperator
 //! `values.global.proxy.*`), with Istio's grammar matched exactly (`crate::istio::lists`).
 
+pub mod annotation_value_invalid;
+pub mod include_exclude_overlap;
 pub mod ip_ranges_empty;
+pub mod ip_ranges_everything;
+pub mod ip_ranges_host_bits;
 pub mod ip_ranges_malformed;
+pub mod ip_ranges_redundant;
+pub mod port_list_malformed;
 
 use crate::diagnostic::Edit;
 use crate::istio::lists::{ElementFix, IpListKind, PortListKind};
@@ -23,7 +29,11 @@ pub fn operator_proxy<'d, 'a>(cx: &ResourceCheck<'_, 'd, 'a>) -> Option<NodeRef<
     if !cx.res.is_istio_operator() {
         return None;
     }
-    cx.res.root.path(&["spec", "values", "global", "proxy"]).map(NodeRef::resolved).filter(|p| p.is_mapping())
+    cx.res
+        .root
+        .path(&["spec", "values", "global", "proxy"])
+        .map(NodeRef::resolved)
+        .filter(|p| p.is_mapping())
 }
 
 /// One list value somewhere in a resource, with the map from offsets in its string to offsets
@@ -67,19 +77,36 @@ fn identity_base(text: &str, value: NodeRef<'_, '_>, cooked: &str) -> Option<u32
 }
 
 impl<'d, 'a> ListSite<'d, 'a> {
-    fn new(text: &str, name: String, key: NodeRef<'d, 'a>, value: NodeRef<'d, 'a>, operator: bool) -> Option<Self> {
+    fn new(
+        text: &str,
+        name: String,
+        key: NodeRef<'d, 'a>,
+        value: NodeRef<'d, 'a>,
+        operator: bool,
+    ) -> Option<Self> {
         if !matches!(resolve(value), ScalarType::Str | ScalarType::Null) || value.is_alias() {
             return None;
         }
         let cooked = scalar_string(value)?;
         let base = identity_base(text, value, cooked);
-        Some(Self { name, key, value, text: cooked, base, operator })
+        Some(Self {
+            name,
+            key,
+            value,
+            text: cooked,
+            base,
+            operator,
+        })
     }
 
     /// The file range of `r` (a range in the string), or the whole value when it cannot map.
     pub fn range_of(&self, r: &Range<usize>) -> TextRange {
         match self.base {
-            Some(b) if r.end <= self.text.len() && !(self.value.style() == Some(ScalarStyle::Literal) && r.end > self.text.trim_end_matches('\n').len()) => {
+            Some(b)
+                if r.end <= self.text.len()
+                    && !(self.value.style() == Some(ScalarStyle::Literal)
+                        && r.end > self.text.trim_end_matches('\n').len()) =>
+            {
                 TextRange::new(b + r.start as u32, b + r.end as u32)
             }
             Some(b) if self.value.style() == Some(ScalarStyle::Literal) => {
@@ -92,14 +119,28 @@ impl<'d, 'a> ListSite<'d, 'a> {
 
     /// The edits of element fixes: in place when offsets map and the fixes stay on the line,
     /// else the whole scalar rewritten (a block scalar becomes a quoted one).
-    pub fn edits(&self, file_text: &str, fixes: &[&ElementFix], prefer_double: bool) -> Option<Vec<Edit>> {
-        let touches_newline = fixes.iter().any(|f| self.text[f.range.clone()].contains('\n'));
+    pub fn edits(
+        &self,
+        file_text: &str,
+        fixes: &[&ElementFix],
+        prefer_double: bool,
+    ) -> Option<Vec<Edit>> {
+        let touches_newline = fixes
+            .iter()
+            .any(|f| self.text[f.range.clone()].contains('\n'));
         if let (Some(b), false) = (self.base, touches_newline) {
-            if self.value.style() != Some(ScalarStyle::Literal) || fixes.iter().all(|f| !f.replacement.contains('\n')) {
+            if self.value.style() != Some(ScalarStyle::Literal)
+                || fixes.iter().all(|f| !f.replacement.contains('\n'))
+            {
                 return Some(
                     fixes
                         .iter()
-                        .map(|f| Edit::replace(TextRange::new(b + f.range.start as u32, b + f.range.end as u32), f.replacement.clone()))
+                        .map(|f| {
+                            Edit::replace(
+                                TextRange::new(b + f.range.start as u32, b + f.range.end as u32),
+                                f.replacement.clone(),
+                            )
+                        })
                         .collect(),
                 );
             }
@@ -111,7 +152,10 @@ impl<'d, 'a> ListSite<'d, 'a> {
             new.replace_range(f.range.clone(), &f.replacement);
         }
         match self.value.style() {
-            Some(ScalarStyle::Literal | ScalarStyle::Folded) => Some(vec![Edit::replace(self.value.range(), quote(&new, prefer_double))]),
+            Some(ScalarStyle::Literal | ScalarStyle::Folded) => Some(vec![Edit::replace(
+                self.value.range(),
+                quote(&new, prefer_double),
+            )]),
             _ => rewrite_scalar(file_text, self.value, &new).map(|e| vec![e]),
         }
     }
@@ -121,16 +165,31 @@ impl<'d, 'a> ListSite<'d, 'a> {
 pub fn ip_sites<'d, 'a>(cx: &ResourceCheck<'_, 'd, 'a>) -> Vec<(ListSite<'d, 'a>, IpListKind)> {
     let mut out = Vec::new();
     if let Some(pod) = &cx.res.pod {
-        for (name, kind) in [(EXCLUDE_IPS, IpListKind::ExcludeAnnotation), (INCLUDE_IPS, IpListKind::IncludeAnnotation)] {
+        for (name, kind) in [
+            (EXCLUDE_IPS, IpListKind::ExcludeAnnotation),
+            (INCLUDE_IPS, IpListKind::IncludeAnnotation),
+        ] {
             if let Some((k, v)) = pod.meta.annotation(name) {
                 out.extend(ListSite::new(cx.text, name.to_owned(), k, v, false).map(|s| (s, kind)));
             }
         }
     }
     if let Some(proxy) = operator_proxy(cx) {
-        for (name, kind) in [("excludeIPRanges", IpListKind::OperatorExclude), ("includeIPRanges", IpListKind::OperatorInclude)] {
+        for (name, kind) in [
+            ("excludeIPRanges", IpListKind::OperatorExclude),
+            ("includeIPRanges", IpListKind::OperatorInclude),
+        ] {
             if let Some((k, v)) = proxy.entry(name) {
-                out.extend(ListSite::new(cx.text, format!("spec.values.global.proxy.{name}"), k, v, true).map(|s| (s, kind)));
+                out.extend(
+                    ListSite::new(
+                        cx.text,
+                        format!("spec.values.global.proxy.{name}"),
+                        k,
+                        v,
+                        true,
+                    )
+                    .map(|s| (s, kind)),
+                );
             }
         }
     }
@@ -142,10 +201,22 @@ pub fn port_sites<'d, 'a>(cx: &ResourceCheck<'_, 'd, 'a>) -> Vec<(ListSite<'d, '
     let mut out = Vec::new();
     if let Some(pod) = &cx.res.pod {
         for (name, kind) in [
-            ("traffic.sidecar.istio.io/includeInboundPorts", PortListKind::IncludeInboundAnnotation),
-            ("traffic.sidecar.istio.io/excludeInboundPorts", PortListKind::ExcludeInboundAnnotation),
-            ("traffic.sidecar.istio.io/excludeOutboundPorts", PortListKind::ExcludeOutboundAnnotation),
-            ("traffic.sidecar.istio.io/includeOutboundPorts", PortListKind::IncludeOutboundAnnotation),
+            (
+                "traffic.sidecar.istio.io/includeInboundPorts",
+                PortListKind::IncludeInboundAnnotation,
+            ),
+            (
+                "traffic.sidecar.istio.io/excludeInboundPorts",
+                PortListKind::ExcludeInboundAnnotation,
+            ),
+            (
+                "traffic.sidecar.istio.io/excludeOutboundPorts",
+                PortListKind::ExcludeOutboundAnnotation,
+            ),
+            (
+                "traffic.sidecar.istio.io/includeOutboundPorts",
+                PortListKind::IncludeOutboundAnnotation,
+            ),
         ] {
             if let Some((k, v)) = pod.meta.annotation(name) {
                 out.extend(ListSite::new(cx.text, name.to_owned(), k, v, false).map(|s| (s, kind)));
@@ -156,11 +227,26 @@ pub fn port_sites<'d, 'a>(cx: &ResourceCheck<'_, 'd, 'a>) -> Vec<(ListSite<'d, '
         for (name, kind) in [
             ("includeInboundPorts", PortListKind::OperatorIncludeInbound),
             ("excludeInboundPorts", PortListKind::OperatorExcludeInbound),
-            ("includeOutboundPorts", PortListKind::OperatorIncludeOutbound),
-            ("excludeOutboundPorts", PortListKind::OperatorExcludeOutbound),
+            (
+                "includeOutboundPorts",
+                PortListKind::OperatorIncludeOutbound,
+            ),
+            (
+                "excludeOutboundPorts",
+                PortListKind::OperatorExcludeOutbound,
+            ),
         ] {
             if let Some((k, v)) = proxy.entry(name) {
-                out.extend(ListSite::new(cx.text, format!("spec.values.global.proxy.{name}"), k, v, true).map(|s| (s, kind)));
+                out.extend(
+                    ListSite::new(
+                        cx.text,
+                        format!("spec.values.global.proxy.{name}"),
+                        k,
+                        v,
+                        true,
+                    )
+                    .map(|s| (s, kind)),
+                );
             }
         }
     }

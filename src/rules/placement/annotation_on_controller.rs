@@ -44,7 +44,13 @@ fn value_text(text: &str, value: NodeRef<'_, '_>) -> Option<String> {
 }
 
 /// An edit adding `key: value` to the pod template's annotations or labels, creating them.
-pub(crate) fn add_to_template(text: &str, pod: &PodTemplate<'_, '_>, which: MapKind, key: &str, value: &str) -> Option<Vec<Edit>> {
+pub(crate) fn add_to_template(
+    text: &str,
+    pod: &PodTemplate<'_, '_>,
+    which: MapKind,
+    key: &str,
+    value: &str,
+) -> Option<Vec<Edit>> {
     let block = match which {
         MapKind::Annotations => pod.meta.annotations,
         MapKind::Labels => pod.meta.labels,
@@ -60,9 +66,12 @@ pub(crate) fn add_to_template(text: &str, pod: &PodTemplate<'_, '_>, which: MapK
         return None;
     }
     match pod.meta.metadata {
-        Some((_, m)) if m.resolved().is_mapping() => insert_nested(text, m.resolved(), &[which.key()], key, value).map(|e| vec![e]),
+        Some((_, m)) if m.resolved().is_mapping() => {
+            insert_nested(text, m.resolved(), &[which.key()], key, value).map(|e| vec![e])
+        }
         Some(_) => None,
-        None => insert_nested(text, pod.holder?, &["metadata", which.key()], key, value).map(|e| vec![e]),
+        None => insert_nested(text, pod.holder?, &["metadata", which.key()], key, value)
+            .map(|e| vec![e]),
     }
 }
 
@@ -90,7 +99,12 @@ fn report(
         MapKind::Labels => "label",
     };
     let kind = cx.res.kind;
-    let place = if cx.res.job_template_meta.as_ref().is_some_and(|m| m.metadata.map(|(k, _)| k.id) == outer.metadata.map(|(k, _)| k.id)) {
+    let place = if cx
+        .res
+        .job_template_meta
+        .as_ref()
+        .is_some_and(|m| m.metadata.map(|(k, _)| k.id) == outer.metadata.map(|(k, _)| k.id))
+    {
         "the CronJob's spec.jobTemplate.metadata"
     } else {
         "the workload's own metadata"
@@ -114,13 +128,17 @@ fn report(
         }
         (Some(_), Some(map)) => {
             message.push_str("; the pod template already has the same value");
-            delete_entry(cx.text, map, key, value).map(|e| Fix::safe(format!("remove the duplicate {noun} from {place}"), [e]))
+            delete_entry(cx.text, map, key, value)
+                .map(|e| Fix::safe(format!("remove the duplicate {noun} from {place}"), [e]))
         }
         (None, Some(map)) => (|| {
             let v = value_text(cx.text, value)?;
             let mut edits = add_to_template(cx.text, pod, which, name, &v)?;
             edits.push(delete_entry(cx.text, map, key, value)?);
-            Some(Fix::safe(format!("move the {noun} into the pod template"), edits))
+            Some(Fix::safe(
+                format!("move the {noun} into the pod template"),
+                edits,
+            ))
         })(),
         _ => None,
     };

@@ -40,12 +40,21 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
     if pod.meta.annotation(PROXY_CONFIG).is_some() && config.is_none() {
         return; // Not a string: MESH501's.
     }
-    let what = if res.kind == "Pod" { "this pod".to_owned() } else { format!("the pods of this {}", res.kind) };
+    let what = if res.kind == "Pod" {
+        "this pod".to_owned()
+    } else {
+        format!("the pods of this {}", res.kind)
+    };
     let (range, fix) = match &config {
         Some((key, value, text, pc)) => {
             let fix = with_hold(text, &pc.shape)
                 .and_then(|merged| rewrite_scalar(cx.text, *value, &merged))
-                .map(|e| Fix::safe("add holdApplicationUntilProxyStarts: true to proxy.istio.io/config", [e]));
+                .map(|e| {
+                    Fix::safe(
+                        "add holdApplicationUntilProxyStarts: true to proxy.istio.io/config",
+                        [e],
+                    )
+                });
             (key.range(), fix)
         }
         None => {

@@ -1,7 +1,11 @@
 //! 1xx: start-up order (the application starting before Envoy is ready).
 
+pub mod hold_disabled;
+pub mod hold_global_deprecated;
+pub mod hold_ignored_by_lifecycle;
 pub mod hold_missing;
 pub mod proxy_config_invalid;
+pub mod proxy_config_unknown_field;
 
 use crate::istio::proxy_config::{self, ProxyConfig};
 use crate::k8s::{scalar_string, PodTemplate};
@@ -11,10 +15,15 @@ use crate::yaml::NodeRef;
 pub const PROXY_CONFIG: &str = "proxy.istio.io/config";
 
 /// The pod's `proxy.istio.io/config` annotation, `(key, value, parsed)`, when it is a string.
-pub fn pod_proxy_config<'d, 'a>(pod: &PodTemplate<'d, 'a>) -> Option<(NodeRef<'d, 'a>, NodeRef<'d, 'a>, &'d str, ProxyConfig)> {
+pub fn pod_proxy_config<'d, 'a>(
+    pod: &PodTemplate<'d, 'a>,
+) -> Option<(NodeRef<'d, 'a>, NodeRef<'d, 'a>, &'d str, ProxyConfig)> {
     let (k, v) = pod.meta.annotation(PROXY_CONFIG)?;
     let text = scalar_string(v)?;
-    if !matches!(crate::yaml::resolve::resolve(v), crate::yaml::resolve::ScalarType::Str | crate::yaml::resolve::ScalarType::Null) {
+    if !matches!(
+        crate::yaml::resolve::resolve(v),
+        crate::yaml::resolve::ScalarType::Str | crate::yaml::resolve::ScalarType::Null
+    ) {
         return None; // MESH501's.
     }
     Some((k, v, text, proxy_config::read(text)))

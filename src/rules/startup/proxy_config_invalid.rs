@@ -17,14 +17,20 @@ pub static RULE: RuleMeta = RuleMeta {
 
 pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
     let Some(pod) = &cx.res.pod else { return };
-    let Some((_, value, text, pc)) = pod_proxy_config(pod) else { return };
+    let Some((_, value, text, pc)) = pod_proxy_config(pod) else {
+        return;
+    };
     let Some(reason) = &pc.invalid else { return };
     // Quoted "true"/"false" for bool fields is fixable: unquote inside the value.
     let mut inner_edits: Vec<(std::ops::Range<usize>, &str)> = Vec::new();
     let mut all_fixable = true;
     for issue in &pc.issues {
         match issue {
-            Issue::WrongType { value_range, meant_bool: Some(b), .. } => {
+            Issue::WrongType {
+                value_range,
+                meant_bool: Some(b),
+                ..
+            } => {
                 inner_edits.push((value_range.as_range(), if *b { "true" } else { "false" }));
             }
             Issue::WrongType { .. } => all_fixable = false,

@@ -51,7 +51,11 @@ fn string_maps<'d, 'a>(cx: &ResourceCheck<'_, 'd, 'a>) -> Vec<(&'static str, Nod
         } else if let Some(ml) = spec.path(&["selector", "matchLabels"]) {
             maps.push(("matchLabels value", ml.resolved()));
         }
-        for vct in spec.get("volumeClaimTemplates").into_iter().flat_map(|v| v.resolved().items()) {
+        for vct in spec
+            .get("volumeClaimTemplates")
+            .into_iter()
+            .flat_map(|v| v.resolved().items())
+        {
             let m = MetaBlock::of_public(Some(vct.resolved()));
             meta(&m, &mut maps);
         }
@@ -73,9 +77,17 @@ pub(crate) fn to_json(node: NodeRef<'_, '_>, depth: usize) -> Option<String> {
             let mut parts = Vec::new();
             for (k, v) in node.entries() {
                 let key = k.resolved().as_str()?;
-                parts.push(format!("{}: {}", serde_json::to_string(key).ok()?, to_json(v, depth + 1)?));
+                parts.push(format!(
+                    "{}: {}",
+                    serde_json::to_string(key).ok()?,
+                    to_json(v, depth + 1)?
+                ));
             }
-            Some(if parts.is_empty() { "{}".into() } else { format!("{{ {} }}", parts.join(", ")) })
+            Some(if parts.is_empty() {
+                "{}".into()
+            } else {
+                format!("{{ {} }}", parts.join(", "))
+            })
         }
         NodeKind::Sequence { .. } => {
             let items: Option<Vec<String>> = node.items().map(|i| to_json(i, depth + 1)).collect();
@@ -85,7 +97,19 @@ pub(crate) fn to_json(node: NodeRef<'_, '_>, depth: usize) -> Option<String> {
         NodeKind::Scalar { value, .. } => match resolve(node) {
             ScalarType::Null => Some("null".into()),
             ScalarType::Bool => Some(
-                if matches!(value.as_ref(), "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON") {
+                if matches!(
+                    value.as_ref(),
+                    "y" | "Y"
+                        | "yes"
+                        | "Yes"
+                        | "YES"
+                        | "true"
+                        | "True"
+                        | "TRUE"
+                        | "on"
+                        | "On"
+                        | "ON"
+                ) {
                     "true".into()
                 } else {
                     "false".into()
@@ -93,7 +117,10 @@ pub(crate) fn to_json(node: NodeRef<'_, '_>, depth: usize) -> Option<String> {
             ),
             ScalarType::Int | ScalarType::Float => {
                 let v: &str = value;
-                let json_number = v.trim_start_matches('-').bytes().all(|b| b.is_ascii_digit() || b == b'.')
+                let json_number = v
+                    .trim_start_matches('-')
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || b == b'.')
                     && !v.starts_with('0')
                     && !v.ends_with('.');
                 if json_number || v == "0" {
@@ -124,23 +151,36 @@ pub(crate) fn prefers_double(doc: &crate::yaml::Document<'_>) -> bool {
 
 /// The range to replace when a value becomes a single-line scalar: a block collection is
 /// replaced from just after its key's colon.
-pub(crate) fn value_replace_range(text: &str, key: NodeRef<'_, '_>, value: NodeRef<'_, '_>) -> (TextRange, bool) {
+pub(crate) fn value_replace_range(
+    text: &str,
+    key: NodeRef<'_, '_>,
+    value: NodeRef<'_, '_>,
+) -> (TextRange, bool) {
     let v = value.node();
     let multiline = text[v.range.as_range()].contains('\n')
-        || (v.props_start as usize) < v.range.start() as usize && text[v.props_start as usize..v.range.start() as usize].contains('\n');
+        || (v.props_start as usize) < v.range.start() as usize
+            && text[v.props_start as usize..v.range.start() as usize].contains('\n');
     if multiline {
         let b = text.as_bytes();
         let mut i = key.range().end() as usize;
         while i < b.len() && b[i] != b':' {
             i += 1;
         }
-        (TextRange::new((i + 1).min(b.len()) as u32, v.range.end()), true)
+        (
+            TextRange::new((i + 1).min(b.len()) as u32, v.range.end()),
+            true,
+        )
     } else {
         (TextRange::new(v.props_start, v.range.end()), false)
     }
 }
 
-fn fix_for(cx: &ResourceCheck<'_, '_, '_>, key: NodeRef<'_, '_>, value: NodeRef<'_, '_>, ty: ScalarType) -> Option<Fix> {
+fn fix_for(
+    cx: &ResourceCheck<'_, '_, '_>,
+    key: NodeRef<'_, '_>,
+    value: NodeRef<'_, '_>,
+    ty: ScalarType,
+) -> Option<Fix> {
     if value.node().anchored {
         return None;
     }
@@ -149,14 +189,21 @@ fn fix_for(cx: &ResourceCheck<'_, '_, '_>, key: NodeRef<'_, '_>, value: NodeRef<
     let new_text = match ty {
         ScalarType::Mapping => quote(&to_json(target, 0)?, false),
         ScalarType::Sequence => {
-            let parts: Option<Vec<&str>> =
-                target.items().map(|i| i.resolved()).map(|i| if i.is_scalar() { i.as_str() } else { None }).collect();
+            let parts: Option<Vec<&str>> = target
+                .items()
+                .map(|i| i.resolved())
+                .map(|i| if i.is_scalar() { i.as_str() } else { None })
+                .collect();
             quote(&parts?.join(","), double)
         }
         _ => quote(target.as_str()?, double),
     };
     let (range, multiline) = value_replace_range(cx.text, key, value);
-    let content = if multiline { format!(" {new_text}") } else { new_text };
+    let content = if multiline {
+        format!(" {new_text}")
+    } else {
+        new_text
+    };
     let what = match ty {
         ScalarType::Mapping => "turn the mapping into a JSON string",
         ScalarType::Sequence => "join the list into a comma-separated string",
@@ -175,7 +222,16 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
             let name = key.resolved().as_str().unwrap_or("?");
             let shown = value.range().slice(cx.text);
             let shown = if shown.len() > 60 || shown.contains('\n') {
-                format!("{}…", shown.lines().next().unwrap_or("").chars().take(40).collect::<String>())
+                format!(
+                    "{}…",
+                    shown
+                        .lines()
+                        .next()
+                        .unwrap_or("")
+                        .chars()
+                        .take(40)
+                        .collect::<String>()
+                )
             } else {
                 shown.to_owned()
             };

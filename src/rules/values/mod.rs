@@ -1,3 +1,7 @@
 //! 5xx: values Kubernetes or Istio will not take.
 
 pub mod annotation_value_not_string;
+pub mod deprecated_istio_annotation;
+pub mod duplicate_key;
+pub mod inject_value_invalid;
+pub mod unknown_istio_annotation;
