@@ -1,0 +1,555 @@
+//! The built binary, run as users run it: on files in a temp dir, checking what they see.
+
+use assert_cmd::Command;
+use std::fs;
+use std::path::Path;
+use tempfile::TempDir;
+
+fn meshlint(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("meshlint").unwrap();
+    cmd.current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("CLICOLOR_FORCE");
+    cmd
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    let path = dir.join(name);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, text).unwrap();
+}
+
+fn json(out: &[u8]) -> serde_json::Value {
+    serde_json::from_slice(out)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(out)))
+}
+
+fn codes(v: &serde_json::Value) -> Vec<(String, String, u64, u64)> {
+    v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_owned(),
+                d["file"].as_str().unwrap().to_owned(),
+                d["range"]["start"]["line"].as_u64().unwrap(),
+                d["range"]["start"]["column"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+const CLEAN_CONFIGMAP: &str =
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  a: b\n";
+
+const POD_NO_HOLD: &str = "apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  annotations:
+    team: shop
+spec:
+  containers:
+    - name: web
+      image: nginx
+";
+
+const BAD_RANGES: &str = "apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  annotations:
+    proxy.istio.io/config: '{ \"holdApplicationUntilProxyStarts\": true }'
+    traffic.sidecar.istio.io/excludeOutboundIPRanges: \"10.0.0.0/8, 172.16.0.0/12\"
+spec:
+  containers:
+    - name: web
+      image: nginx
+";
+
+#[test]
+fn clean_file_exits_0_with_a_summary() {
+    let tmp = TempDir::new().unwrap();
+    write(tmp.path(), "cm.yaml", CLEAN_CONFIGMAP);
+    let out = meshlint(tmp.path())
+        .arg("cm.yaml")
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    assert!(
+        String::from_utf8_lossy(&out).contains("no problems"),
+        "{}",
+        String::from_utf8_lossy(&out)
+    );
+}
+
+#[test]
+fn warning_exits_1_unless_fail_on_error() {
+    let tmp = TempDir::new().unwrap();
+    write(tmp.path(), "pod.yaml", POD_NO_HOLD);
+    meshlint(tmp.path()).arg("pod.yaml").assert().code(1);
+    meshlint(tmp.path())
+        .args(["--fail-on", "error", "pod.yaml"])
+        .assert()
+        .code(0);
+    meshlint(tmp.path())
+        .args(["--fail-on", "info", "pod.yaml"])
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn human_output_shows_position_code_name_and_excerpt() {
+    let tmp = TempDir::new().unwrap();
+    write(tmp.path(), "pod.yaml", BAD_RANGES);
+    let out = meshlint(tmp.path())
+        .arg("pod.yaml")
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    assert!(
+        out.contains("pod.yaml:7:67: MESH302 [ip-ranges-malformed]"),
+        "{out}"
+    );
+    assert!(
+        out.contains("\" 172.16.0.0/12\"") || out.contains("' 172.16.0.0/12'"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "traffic.sidecar.istio.io/excludeOutboundIPRanges: \"10.0.0.0/8, 172.16.0.0/12\""
+        ),
+        "{out}"
+    );
+    assert!(out.contains("fixable with --fix"), "{out}");
+    assert!(out.contains("1 problem"), "{out}");
+}
+
+#[test]
+fn concise_is_one_line_per_finding() {
+    let tmp = TempDir::new().unwrap();
+    write(tmp.path(), "pod.yaml", BAD_RANGES);
+    let out = meshlint(tmp.path())
+        .args(["--format", "concise", "pod.yaml"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    let first = out.lines().next().unwrap();
+    assert!(
+        first.starts_with("pod.yaml:7:67: MESH302 [ip-ranges-malformed] "),
+        "{out}"
+    );
+}
+
+#[test]
+fn json_follows_the_contract() {
+    let tmp = TempDir::new().unwrap();
+    write(tmp.path(), "pod.yaml", BAD_RANGES);
+    let out = meshlint(tmp.path())
+        .args(["--format", "json", "pod.yaml"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let v = json(&out);
+    assert_eq!(v["version"], 1);
+    let d = &v["diagnostics"][0];
+    assert_eq!(d["code"], "MESH302");
+    assert_eq!(d["name"], "ip-ranges-malformed");
+    assert_eq!(d["severity"], "error");
+    assert_eq!(d["file"], "pod.yaml");
+    let offset = BAD_RANGES.find(" 172.16").unwrap() as u64;
+    assert_eq!(d["range"]["start"]["offset"], offset);
+    assert_eq!(d["range"]["start"]["line"], 7);
+    assert_eq!(d["range"]["start"]["column"], 67);
+    assert_eq!(
+        d["range"]["end"]["offset"],
+        offset + " 172.16.0.0/12".len() as u64
+    );
+    assert_eq!(d["fix"]["applicability"], "safe");
+    assert_eq!(d["fix"]["edits"][0]["content"], "172.16.0.0/12");
+    assert_eq!(v["summary"]["files"], 1);
+    assert_eq!(v["summary"]["errors"], 1);
+}
+
+#[test]
+fn columns_count_characters_offsets_count_bytes_and_bom() {
+    let tmp = TempDir::new().unwrap();
+    let text = format!(
+        "\u{feff}{}",
+        BAD_RANGES.replace("name: web", "name: wéb # café")
+    );
+    write(tmp.path(), "pod.yaml", &text);
+    let out = meshlint(tmp.path())
+        .args(["--format", "json", "pod.yaml"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let v = json(&out);
+    let d = &v["diagnostics"][0];
+    assert_eq!(
+        d["range"]["start"]["offset"],
+        text.find(" 172.16").unwrap() as u64
+    );
+    assert_eq!(d["range"]["start"]["column"], 67);
+}
+
+#[test]
+fn a_syntax_error_does_not_stop_other_documents_or_files() {
+    let tmp = TempDir::new().unwrap();
+    write(
+        tmp.path(),
+        "a-broken.yaml",
+        "kind: Service\nmetadata: {name: x\n",
+    );
+    write(tmp.path(), "b-pod.yaml", BAD_RANGES);
+    let out = meshlint(tmp.path())
+        .args(["--format", "json", "."])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let found = codes(&json(&out));
+    assert!(
+        found
+            .iter()
+            .any(|(c, f, _, _)| c == "MESH900" && f == "a-broken.yaml"),
+        "{found:?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|(c, f, _, _)| c == "MESH302" && f == "b-pod.yaml"),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn unreadable_files_are_one_mesh902_each() {
+    let tmp = TempDir::new().unwrap();
+    fs::write(tmp.path().join("bin.yaml"), b"kind: Pod\n\0\x01\x02").unwrap();
+    fs::write(tmp.path().join("utf16.yaml"), b"\xff\xfek\x00i\x00").unwrap();
+    fs::write(
+        tmp.path().join("latin1.yaml"),
+        b"kind: Pod\nmetadata:\n  name: caf\xe9\n",
+    )
+    .unwrap();
+    write(tmp.path(), "ok.yaml", BAD_RANGES);
+    let out = meshlint(tmp.path())
+        .args(["--format", "json", "."])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let v = json(&out);
+    let found = codes(&v);
+    for f in ["bin.yaml", "utf16.yaml", "latin1.yaml"] {
+        assert!(
+            found
+                .iter()
+                .any(|(c, file, _, _)| c == "MESH902" && file == f),
+            "{f}: {found:?}"
+        );
+    }
+    let latin = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["file"] == "latin1.yaml")
+        .unwrap();
+    assert_eq!(latin["range"]["start"]["line"], 3);
+    assert_eq!(latin["range"]["start"]["offset"], 31);
+    assert_eq!(latin["range"]["start"]["column"], 12);
+    let utf16 = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["file"] == "utf16.yaml")
+        .unwrap();
+    assert!(utf16["message"].as_str().unwrap().contains("UTF-8"));
+    assert!(found.iter().any(|(c, _, _, _)| c == "MESH302"), "{found:?}");
+}
+
+#[test]
+fn a_missing_path_is_a_usage_error() {
+    let tmp = TempDir::new().unwrap();
+    let out = meshlint(tmp.path())
+        .arg("nope.yaml")
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    assert!(String::from_utf8_lossy(&out).contains("nope.yaml"));
+    meshlint(tmp.path())
+        .args(["--select", "MESH999"])
+        .assert()
+        .code(2);
+    meshlint(tmp.path())
+        .args(["--format", "xml"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn select_and_ignore_take_codes_names_and_prefixes() {
+    let tmp = TempDir::new().unwrap();
+    write(
+        tmp.path(),
+        "pod.yaml",
+        &BAD_RANGES.replace(
+            "    proxy.istio.io/config: '{ \"holdApplicationUntilProxyStarts\": true }'\n",
+            "",
+        ),
+    );
+    let run = |args: &[&str]| {
+        let mut all = vec!["--format", "json"];
+        all.extend_from_slice(args);
+        all.push("pod.yaml");
+        let out = meshlint(tmp.path()).args(&all).output().unwrap();
+        let mut c: Vec<String> = codes(&json(&out.stdout)).into_iter().map(|x| x.0).collect();
+        c.sort();
+        c
+    };
+    assert_eq!(run(&[]), ["MESH101", "MESH302"]);
+    assert_eq!(run(&["--select", "MESH3"]), ["MESH302"]);
+    assert_eq!(run(&["--select", "hold-missing"]), ["MESH101"]);
+    assert_eq!(run(&["--ignore", "ip-ranges-malformed"]), ["MESH101"]);
+    assert_eq!(
+        run(&["--select", "MESH1,MESH3", "--ignore", "MESH101"]),
+        ["MESH302"]
+    );
+}
+
+#[test]
+fn stdin_with_a_file_name() {
+    let tmp = TempDir::new().unwrap();
+    let out = meshlint(tmp.path())
+        .args([
+            "--format",
+            "concise",
+            "--stdin-filename",
+            "deploy/pod.yaml",
+            "-",
+        ])
+        .write_stdin(BAD_RANGES)
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    assert!(
+        String::from_utf8_lossy(&out).starts_with("deploy/pod.yaml:7:67: MESH302"),
+        "{}",
+        String::from_utf8_lossy(&out)
+    );
+}
+
+#[test]
+fn the_walk_respects_gitignore_hidden_files_and_extensions() {
+    let tmp = TempDir::new().unwrap();
+    let d = tmp.path();
+    fs::create_dir(d.join(".git")).unwrap();
+    write(d, ".gitignore", "ignored/\n");
+    write(d, "ignored/pod.yaml", POD_NO_HOLD);
+    write(d, ".hidden/pod.yaml", POD_NO_HOLD);
+    write(d, "a/pod.yml", POD_NO_HOLD);
+    write(d, "a/pod.json", "{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": {\"name\": \"x\"}, \"spec\": {}}");
+    write(d, "a/notes.txt", POD_NO_HOLD);
+    write(d, "explicit.txt", POD_NO_HOLD);
+    let out = meshlint(d)
+        .args(["--format", "json", "."])
+        .output()
+        .unwrap();
+    let files: Vec<String> = codes(&json(&out.stdout)).into_iter().map(|x| x.1).collect();
+    assert!(files.contains(&"a/pod.yml".to_owned()), "{files:?}");
+    assert!(files.contains(&"a/pod.json".to_owned()), "{files:?}");
+    assert!(
+        !files
+            .iter()
+            .any(|f| f.contains("ignored") || f.contains("hidden") || f.ends_with(".txt")),
+        "{files:?}"
+    );
+    let out = meshlint(d)
+        .args(["--format", "json", "explicit.txt"])
+        .output()
+        .unwrap();
+    assert_eq!(codes(&json(&out.stdout))[0].1, "explicit.txt");
+}
+
+#[test]
+fn output_is_the_same_whatever_the_thread_count() {
+    let tmp = TempDir::new().unwrap();
+    for i in 0..40 {
+        write(
+            tmp.path(),
+            &format!("d{}/pod{i}.yaml", i % 7),
+            if i % 2 == 0 { POD_NO_HOLD } else { BAD_RANGES },
+        );
+    }
+    let one = meshlint(tmp.path())
+        .args(["--format", "json", "--jobs", "1", "."])
+        .output()
+        .unwrap()
+        .stdout;
+    let two = meshlint(tmp.path())
+        .args(["--format", "json", "--jobs", "2", "."])
+        .output()
+        .unwrap()
+        .stdout;
+    assert_eq!(one, two);
+    let found = codes(&json(&one));
+    let mut sorted = found.clone();
+    sorted.sort_by(|a, b| (&a.1, a.2, a.3).cmp(&(&b.1, b.2, b.3)));
+    assert_eq!(found, sorted);
+}
+
+#[test]
+fn helm_templates_are_skipped_but_strings_with_braces_are_linted() {
+    let tmp = TempDir::new().unwrap();
+    let d = tmp.path();
+    write(
+        d,
+        "chart/Chart.yaml",
+        "apiVersion: v2\nname: shop\nversion: 1.0.0\n",
+    );
+    write(
+        d,
+        "chart/templates/deploy.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n",
+    );
+    write(
+        d,
+        "loose-template.yaml",
+        "kind: Pod\nmetadata:\n  name: x\n  labels:\n    app: {{ .Values.app }}\n",
+    );
+    write(d, "rule.yaml", "apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata:\n  name: r\nspec:\n  groups:\n    - name: g\n      rules:\n        - alert: A\n          annotations:\n            summary: \"{{ $labels.pod }} is down\"\n");
+    let out = meshlint(d)
+        .args(["--format", "json", "."])
+        .output()
+        .unwrap();
+    let found = codes(&json(&out.stdout));
+    assert!(
+        found.contains(&("MESH901".into(), "chart/templates/deploy.yaml".into(), 4, 9)),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("MESH901".into(), "loose-template.yaml".into(), 5, 10)),
+        "{found:?}"
+    );
+    assert!(!found.iter().any(|x| x.1 == "rule.yaml"), "{found:?}");
+    // MESH901 alone never fails a run.
+    meshlint(d)
+        .args(["chart/templates/deploy.yaml", "--fail-on", "info"])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn namespace_labels_from_another_file_decide_injection() {
+    let tmp = TempDir::new().unwrap();
+    let d = tmp.path();
+    write(d, "ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: tools\n  labels:\n    istio-injection: disabled\n");
+    write(
+        d,
+        "pod.yaml",
+        &POD_NO_HOLD.replace("  name: web\n", "  name: web\n  namespace: tools\n"),
+    );
+    meshlint(d)
+        .args(["--select", "MESH101", "."])
+        .assert()
+        .code(0);
+    // Alone, the namespace is unknown: the pod is assumed to be injected.
+    meshlint(d)
+        .args(["--select", "MESH101", "pod.yaml"])
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn a_mesh_wide_hold_suppresses_hold_missing_in_cluster_only() {
+    let tmp = TempDir::new().unwrap();
+    let d = tmp.path();
+    write(d, "iop.yaml", "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  meshConfig:\n    defaultConfig:\n      holdApplicationUntilProxyStarts: true\n");
+    write(d, "pod.yaml", POD_NO_HOLD);
+    meshlint(d)
+        .args(["--select", "MESH101", "."])
+        .assert()
+        .code(0);
+    meshlint(d)
+        .args(["--select", "MESH101", "--profile", "managed", "."])
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn rules_and_explain() {
+    let tmp = TempDir::new().unwrap();
+    let out = meshlint(tmp.path())
+        .arg("rules")
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    assert!(
+        out.contains("MESH101") && out.contains("hold-missing") && out.contains("warning"),
+        "{out}"
+    );
+    for code in ["MESH302", "MESH501", "MESH900", "MESH902"] {
+        assert!(out.contains(code), "{code} missing from `rules`");
+    }
+    let by_code = meshlint(tmp.path())
+        .args(["explain", "MESH101"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let by_name = meshlint(tmp.path())
+        .args(["explain", "hold-missing"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(by_code, by_name);
+    assert!(String::from_utf8_lossy(&by_code).starts_with("# MESH101 hold-missing"));
+    meshlint(tmp.path())
+        .args(["explain", "MESH999"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn color_only_when_asked_or_on_a_terminal() {
+    let tmp = TempDir::new().unwrap();
+    write(tmp.path(), "pod.yaml", BAD_RANGES);
+    let plain = meshlint(tmp.path())
+        .arg("pod.yaml")
+        .output()
+        .unwrap()
+        .stdout;
+    assert!(!plain.contains(&0x1b), "no ANSI when not a terminal");
+    let colored = meshlint(tmp.path())
+        .args(["--color", "always", "pod.yaml"])
+        .output()
+        .unwrap()
+        .stdout;
+    assert!(colored.contains(&0x1b), "ANSI with --color always");
+}

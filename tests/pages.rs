@@ -1,0 +1,174 @@
+//! Every rule has a page under `rules/`, and the page tells the truth: its header matches the
+//! registry, its failing example reports the rule, its fixed example does not.
+
+use meshlint::context::{LintOptions, Profile};
+use meshlint::diagnostic::Severity;
+use meshlint::rules::{self, RuleSelector};
+use std::path::Path;
+
+struct Page {
+    file: String,
+    text: String,
+}
+
+fn pages() -> Vec<Page> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    let mut out: Vec<Page> = std::fs::read_dir(&dir)
+        .expect("rules/ exists")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("MESH") && n.ends_with(".md"))
+        })
+        .map(|p| Page {
+            file: p.file_name().unwrap().to_string_lossy().into_owned(),
+            text: std::fs::read_to_string(&p).unwrap(),
+        })
+        .collect();
+    out.sort_by(|a, b| a.file.cmp(&b.file));
+    out
+}
+
+/// The body of the first fenced block after `heading`, with its language.
+fn example<'t>(page: &'t str, heading: &str) -> Option<(&'t str, &'t str)> {
+    let start = page.find(heading)? + heading.len();
+    let rest = &page[start..];
+    let fence = rest.find("```")?;
+    let after = &rest[fence + 3..];
+    let lang_end = after.find('\n')?;
+    let lang = after[..lang_end].trim();
+    let body = &after[lang_end + 1..];
+    let end = body.find("\n```")?;
+    Some((lang, &body[..=end]))
+}
+
+fn options_for(page: &str) -> LintOptions {
+    let mut options = LintOptions::default();
+    if page.contains("Example profile: managed") {
+        options.profile = Profile::Managed;
+    }
+    options
+}
+
+#[test]
+fn every_rule_has_a_page_and_every_page_a_rule() {
+    let pages = pages();
+    for meta in rules::all() {
+        let name = format!("{}-{}.md", meta.code, meta.name);
+        let page = pages.iter().find(|p| p.file == name);
+        assert!(
+            page.is_some(),
+            "rule {} has no page rules/{name}",
+            meta.code
+        );
+        assert_eq!(
+            page.unwrap().text,
+            meta.page,
+            "{name}: RuleMeta.page must be the page itself"
+        );
+    }
+    for page in &pages {
+        let code = &page.file[..7];
+        assert!(
+            rules::find(code).is_some(),
+            "page {} names no registered rule",
+            page.file
+        );
+    }
+}
+
+#[test]
+fn page_headers_match_the_registry() {
+    for meta in rules::all() {
+        let title = format!("# {} {}\n", meta.code, meta.name);
+        assert!(
+            meta.page.starts_with(&title),
+            "{}: the page must start with `{}`",
+            meta.code,
+            title.trim()
+        );
+        let header = meta
+            .page
+            .lines()
+            .find(|l| l.starts_with("**Severity:**"))
+            .unwrap_or_else(|| panic!("{}: no severity line", meta.code));
+        let sev = meta.severity.as_str();
+        assert!(
+            header.contains(sev),
+            "{}: page says `{header}`, registry says {sev}",
+            meta.code
+        );
+        for section in [
+            "## Why it matters",
+            "## Failing example",
+            "## Fixed example",
+            "## Fix",
+            "## Options",
+        ] {
+            assert!(
+                meta.page.contains(section),
+                "{}: page lacks `{section}`",
+                meta.code
+            );
+        }
+    }
+}
+
+#[test]
+fn failing_examples_report_their_rule_and_fixed_examples_do_not() {
+    let mut failures = Vec::new();
+    for meta in rules::all() {
+        let page = meta.page;
+        let options = options_for(page);
+        let everything = RuleSelector::default();
+        let (Some((bad_lang, bad)), Some((good_lang, good))) = (
+            example(page, "## Failing example"),
+            example(page, "## Fixed example"),
+        ) else {
+            failures.push(format!("{}: missing example blocks", meta.code));
+            continue;
+        };
+        if bad_lang == "yaml" {
+            let diags = meshlint::lint_source(bad, "example.yaml", &options, &everything);
+            if !diags.iter().any(|d| d.code == meta.code) {
+                let got: Vec<_> = diags.iter().map(|d| d.code).collect();
+                failures.push(format!(
+                    "{}: the failing example does not report it (got {got:?})",
+                    meta.code
+                ));
+            }
+        }
+        if good_lang == "yaml" {
+            let diags = meshlint::lint_source(good, "example.yaml", &options, &everything);
+            let hits: Vec<_> = diags
+                .iter()
+                .filter(|d| d.code == meta.code)
+                .map(|d| d.message.clone())
+                .collect();
+            if !hits.is_empty() {
+                failures.push(format!(
+                    "{}: the fixed example still reports it: {hits:?}",
+                    meta.code
+                ));
+            }
+            let errors: Vec<_> = diags
+                .iter()
+                .filter(|d| d.severity == Severity::Error)
+                .map(|d| format!("{} {}", d.code, d.message))
+                .collect();
+            if !errors.is_empty() && meta.code != "MESH900" {
+                failures.push(format!(
+                    "{}: the fixed example has errors: {errors:?}",
+                    meta.code
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "rule pages that do not tell the truth:\n{}",
+        failures.join("\n")
+    );
+}
