@@ -1,7 +1,20 @@
-//! MESH102: An injected pod sets holdApplicationUntilProxyStarts to false (being implemented).
+//! MESH102: an injected pod switches `holdApplicationUntilProxyStarts` off in its
+//! `proxy.istio.io/config`. The annotation wins over `meshConfig.defaultConfig`
+//! (`pilot/pkg/model/proxy_config.go`), but the deprecated
+//! `values.global.proxy.holdApplicationUntilProxyStarts` is OR-ed with it in the injection
+//! template, so under that one the pod's `false` does nothing.
 
-use crate::diagnostic::{Diagnostic, FixAvailability, RuleMeta, Severity};
+use super::native_sidecar;
+use super::pod_proxy_config;
+use super::proxy_config_unknown_field::{edit_inside, ValueMap};
+use crate::context::Profile;
+use crate::diagnostic::{Diagnostic, Fix, FixAvailability, RuleMeta, Severity};
+use crate::istio::proxy_config::Hold;
+use crate::k8s::injection_state;
 use crate::rules::ResourceCheck;
+use crate::source::TextRange;
+use crate::yaml;
+use std::ops::Range;
 
 pub static RULE: RuleMeta = RuleMeta {
     code: "MESH102",
@@ -12,4 +25,243 @@ pub static RULE: RuleMeta = RuleMeta {
     page: include_str!("../../../rules/MESH102-hold-disabled.md"),
 };
 
-pub fn check(_cx: &ResourceCheck<'_, '_, '_>, _out: &mut Vec<Diagnostic>) {}
+/// The range (inside the config string) of the hold value the injector reads, its key and its
+/// text.
+fn hold_value(config: &str) -> Option<(Range<usize>, String, String)> {
+    let docs = yaml::parse(config);
+    let doc = docs
+        .iter()
+        .find_map(|d| d.as_ref().ok().filter(|d| d.root.is_some()))?;
+    let root = doc.root()?.resolved();
+    let (k, v) = root
+        .entry("holdApplicationUntilProxyStarts")
+        .or_else(|| root.entry("hold_application_until_proxy_starts"))?;
+    let r = v.range().as_range();
+    Some((r.clone(), k.as_str()?.to_owned(), config.get(r)?.to_owned()))
+}
+
+pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
+    let res = cx.res;
+    let Some(pod) = &res.pod else { return };
+    if native_sidecar(cx, pod) {
+        return;
+    }
+    let Some((_, value, config, pc)) = pod_proxy_config(pod) else {
+        return;
+    };
+    if pc.invalid.is_some() || pc.hold != Hold::False {
+        return; // MESH103's, or not switched off.
+    }
+    if !injection_state(res, &cx.cx.namespaces, cx.cx.options.injection_explicit).is_injected() {
+        return;
+    }
+    let inner = hold_value(config);
+    let range = inner
+        .as_ref()
+        .and_then(|(r, _, _)| ValueMap::new(cx.text, value, config).map(|m| m.range(r)))
+        .filter(|r: &TextRange| !r.is_empty())
+        .unwrap_or_else(|| value.range());
+    let setting = inner.as_ref().map_or_else(
+        || "holdApplicationUntilProxyStarts: false".to_owned(),
+        |(_, k, w)| format!("{k}: {w}"),
+    );
+    let what = if res.kind == "Pod" {
+        "this pod".to_owned()
+    } else {
+        format!("the pods of this {}", res.kind)
+    };
+    let mesh = &cx.cx.mesh;
+    let in_cluster = cx.cx.options.profile == Profile::InCluster;
+    let deprecated = mesh
+        .deprecated_hold
+        .as_ref()
+        .filter(|h| h.value && in_cluster);
+    let message = if let Some(global) = deprecated {
+        format!(
+            "`proxy.istio.io/config` sets `{setting}`, but the deprecated mesh-wide `values.global.proxy.holdApplicationUntilProxyStarts: true` ({global}) is OR-ed with it, so a pod cannot switch the hold off: this setting has no effect and only misleads"
+        )
+    } else {
+        let overrides = match mesh.hold.as_ref().filter(|h| h.value && in_cluster) {
+            Some(h) => format!(
+                " and overrides the mesh-wide `meshConfig.defaultConfig.holdApplicationUntilProxyStarts: true` ({h}) for them"
+            ),
+            None => String::new(),
+        };
+        format!(
+            "`proxy.istio.io/config` sets `{setting}`{overrides}: {what} start the application without waiting for Envoy, so its first connections can be refused (ECONNREFUSED)"
+        )
+    };
+    let fix = inner
+        .and_then(|(r, _, _)| edit_inside(cx.text, value, config, &r, "true"))
+        .map(|e| Fix::unsafe_("set holdApplicationUntilProxyStarts to true", [e]));
+    out.push(Diagnostic::new(&RULE, range, message).with_optional_fix(fix));
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::context::{LintOptions, Profile};
+    use crate::diagnostic::Applicability;
+    use crate::rules::test_util::{at, fixed, lint, lint_with, pos};
+
+    const CODE: &str = "MESH102";
+
+    fn deployment(annotations: &str) -> String {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    metadata:\n      annotations:\n{annotations}    spec:\n      containers:\n        - name: api\n          image: api:1\n"
+        )
+    }
+
+    #[test]
+    fn json_false_points_at_the_value_and_flips_it() {
+        let text = deployment(
+            "        proxy.istio.io/config: '{\"holdApplicationUntilProxyStarts\": false, \"concurrency\": 2}'\n",
+        );
+        let d = lint(&text, CODE);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].code, CODE);
+        assert_eq!(pos(&text, &d[0]), at(&text, "false", 1));
+        assert_eq!(d[0].range.len(), 5);
+        assert!(d[0]
+            .message
+            .contains("holdApplicationUntilProxyStarts: false"));
+        assert!(d[0].message.contains("ECONNREFUSED"));
+        assert!(d[0].message.contains("Deployment"));
+        let fix = d[0].fix.as_ref().unwrap();
+        assert_eq!(fix.applicability, Applicability::Unsafe);
+        assert_eq!(fixed(&text, &d[0]), text.replace("\": false", "\": true"));
+        assert!(lint(&fixed(&text, &d[0]), "MESH101").is_empty());
+        // Never MESH101 for the same pod.
+        assert!(lint(&text, "MESH101").is_empty());
+    }
+
+    #[test]
+    fn yaml_block_snake_case_and_crlf() {
+        let text = deployment(
+            "        proxy.istio.io/config: |\n          concurrency: 2\n          hold_application_until_proxy_starts: off\n",
+        )
+        .replace('\n', "\r\n");
+        let d = lint(&text, CODE);
+        assert_eq!(d.len(), 1);
+        assert_eq!(pos(&text, &d[0]), at(&text, "off", 1));
+        assert!(d[0]
+            .message
+            .contains("`hold_application_until_proxy_starts: off`"));
+        assert_eq!(
+            fixed(&text, &d[0]),
+            text.replace("starts: off", "starts: true")
+        );
+    }
+
+    #[test]
+    fn says_when_it_overrides_a_mesh_wide_true() {
+        let text = format!(
+            "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  meshConfig:\n    defaultConfig:\n      holdApplicationUntilProxyStarts: true\n---\n{}",
+            deployment("        proxy.istio.io/config: '{holdApplicationUntilProxyStarts: false}'\n")
+        );
+        let d = lint(&text, CODE);
+        assert_eq!(d.len(), 1);
+        assert!(
+            d[0].message.contains("overrides the mesh-wide"),
+            "{}",
+            d[0].message
+        );
+        assert!(d[0].message.contains("test.yaml:6"), "{}", d[0].message);
+    }
+
+    #[test]
+    fn says_a_deprecated_global_true_cannot_be_switched_off() {
+        let text = format!(
+            "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  values:\n    global:\n      proxy:\n        holdApplicationUntilProxyStarts: true\n---\n{}",
+            deployment("        proxy.istio.io/config: '{holdApplicationUntilProxyStarts: false}'\n")
+        );
+        let d = lint(&text, CODE);
+        assert_eq!(d.len(), 1);
+        assert!(d[0].message.contains("OR-ed"), "{}", d[0].message);
+        assert!(d[0].message.contains("cannot switch the hold off"));
+        // With the managed profile, mesh-wide settings are not honoured: no such claim.
+        let options = LintOptions {
+            profile: Profile::Managed,
+            ..LintOptions::default()
+        };
+        let d = lint_with(&text, CODE, &options);
+        assert_eq!(d.len(), 1);
+        assert!(!d[0].message.contains("OR-ed"));
+    }
+
+    #[test]
+    fn json_manifest_and_list_items() {
+        let text = r#"{"apiVersion": "v1", "kind": "List", "items": [{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "annotations": {"proxy.istio.io/config": "{\"holdApplicationUntilProxyStarts\": false}"}}, "spec": {"containers": []}}]}"#;
+        let d = lint(text, CODE);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(pos(text, &d[0]), at(text, "false", 1));
+        assert!(d[0].message.contains("this pod"));
+        assert_eq!(fixed(text, &d[0]), text.replace("false", "true"));
+    }
+
+    #[test]
+    fn cronjob_pod_template() {
+        let text = "apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: c\nspec:\n  jobTemplate:\n    spec:\n      template:\n        metadata:\n          annotations:\n            proxy.istio.io/config: \"holdApplicationUntilProxyStarts: false\"\n        spec: {}\n";
+        let d = lint(text, CODE);
+        assert_eq!(d.len(), 1);
+        assert_eq!(pos(text, &d[0]), at(text, "false", 1));
+    }
+
+    #[test]
+    fn folded_value_points_at_the_whole_value_and_rewrites_it() {
+        let text = deployment(
+            "        proxy.istio.io/config: >\n          {\"holdApplicationUntilProxyStarts\":\n          false}\n",
+        );
+        let d = lint(&text, CODE);
+        assert_eq!(d.len(), 1);
+        assert_eq!(pos(&text, &d[0]), at(&text, ">", 1));
+        let f = fixed(&text, &d[0]);
+        assert!(lint(&f, CODE).is_empty(), "{f}");
+        assert!(lint(&f, "MESH101").is_empty(), "{f}");
+    }
+
+    #[test]
+    fn negatives() {
+        // True, unset, invalid (MESH103's), not injected, native sidecars, another place.
+        for (annotations, labels) in [
+            ("        proxy.istio.io/config: '{holdApplicationUntilProxyStarts: true}'\n", ""),
+            ("        proxy.istio.io/config: '{concurrency: 2}'\n", ""),
+            (
+                "        proxy.istio.io/config: '{holdApplicationUntilProxyStarts: false, concurrency: two}'\n",
+                "",
+            ),
+            (
+                "        proxy.istio.io/config: '{holdApplicationUntilProxyStarts: false}'\n        sidecar.istio.io/nativeSidecar: \"true\"\n",
+                "",
+            ),
+            (
+                "        proxy.istio.io/config: '{holdApplicationUntilProxyStarts: false}'\n",
+                "      labels:\n        sidecar.istio.io/inject: \"false\"\n",
+            ),
+        ] {
+            let text = deployment(annotations).replace(
+                "    metadata:\n      annotations:",
+                &format!("    metadata:\n{labels}      annotations:"),
+            );
+            assert!(lint(&text, CODE).is_empty(), "{text}");
+        }
+        let options = LintOptions {
+            native_sidecars: true,
+            ..LintOptions::default()
+        };
+        let text = deployment(
+            "        proxy.istio.io/config: '{holdApplicationUntilProxyStarts: false}'\n",
+        );
+        assert!(lint_with(&text, CODE, &options).is_empty());
+        // The option is overridden per pod.
+        let text = deployment(
+            "        proxy.istio.io/config: '{holdApplicationUntilProxyStarts: false}'\n        sidecar.istio.io/nativeSidecar: \"false\"\n",
+        );
+        assert_eq!(lint_with(&text, CODE, &options).len(), 1);
+        // kube-system is never injected.
+        let text = deployment(
+            "        proxy.istio.io/config: '{holdApplicationUntilProxyStarts: false}'\n",
+        )
+        .replace("  name: api\n", "  name: api\n  namespace: kube-system\n");
+        assert!(lint(&text, CODE).is_empty());
+    }
+}
