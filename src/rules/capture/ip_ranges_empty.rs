@@ -93,7 +93,7 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
                 continue;
             }
             let message = if name == "excludeIPRanges" {
-                "`spec.values.global.proxy.excludeIPRanges` is empty: it excludes nothing mesh-wide, so Vault's init container still cannot reach Vault".to_owned()
+                "`spec.values.global.proxy.excludeIPRanges` is empty: it excludes nothing mesh-wide, so init containers that must reach an address outside the mesh (Vault's agent, for one) still cannot; list the CIDRs to exclude or remove the key".to_owned()
             } else {
                 "`spec.values.global.proxy.includeIPRanges` is empty: no pod captures outbound traffic, so nothing goes through the mesh".to_owned()
             };

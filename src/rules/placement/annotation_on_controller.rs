@@ -145,6 +145,20 @@ fn report(
     out.push(Diagnostic::new(&RULE, key.range(), message).with_optional_fix(fix));
 }
 
+/// Whether no label can make this pod injected: host network, or one of Istio's ignored
+/// namespaces (`kube-system` and friends).
+fn never_injected(res: &crate::k8s::Resource<'_, '_>, pod: &PodTemplate<'_, '_>) -> bool {
+    let host_network = pod
+        .spec
+        .and_then(|s| s.get("hostNetwork"))
+        .is_some_and(crate::istio::schema_check::is_true);
+    host_network
+        || matches!(
+            res.namespace,
+            Some("kube-system" | "kube-public" | "kube-node-lease" | "local-path-storage")
+        )
+}
+
 pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
     let res = cx.res;
     let Some(pod) = &res.pod else { return };
@@ -160,6 +174,11 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
             if k.as_str().is_some_and(catalog::is_pod_scoped) {
                 report(cx, pod, outer, MapKind::Annotations, k, v, out);
             }
+        }
+        // An injection label only matters where a pod could be injected at all: Istio's own
+        // DaemonSets (istio-cni, host network, kube-system) carry `istio.io/rev` as a marker.
+        if never_injected(res, pod) {
+            continue;
         }
         for (k, v) in outer.label_entries() {
             if matches!(k.as_str(), Some("sidecar.istio.io/inject" | "istio.io/rev")) {
