@@ -1,7 +1,19 @@
-//! MESH306: A port list has an element Istio rejects (being implemented).
+//! MESH306: a port list that fails Istio's grammar (DESIGN §6 3xx), or an `IstioOperator` port
+//! value that is not a string at all.
+//!
+//! Severity follows who refuses the value ([`Stage`]): the webhook or istioctl before anything
+//! runs (error), or istio-init/istio-cni when the pod starts because nothing checked the list
+//! before (warning). A YAML number or list in an `IstioOperator` is always an error: istioctl
+//! cannot decode it.
 
-use crate::diagnostic::{Diagnostic, FixAvailability, RuleMeta, Severity};
+use super::{operator_proxy, port_sites};
+use crate::diagnostic::{Diagnostic, Edit, Fix, FixAvailability, RuleMeta, Severity};
+use crate::istio::lists::{check_port_list, IssueCause, PortListKind, Stage};
+use crate::rules::values::annotation_value_not_string::{prefers_double, value_replace_range};
 use crate::rules::ResourceCheck;
+use crate::yaml::edit::quote;
+use crate::yaml::resolve::{resolve, ScalarType};
+use crate::yaml::{NodeRef, ScalarStyle};
 
 pub static RULE: RuleMeta = RuleMeta {
     code: "MESH306",
@@ -12,4 +24,411 @@ pub static RULE: RuleMeta = RuleMeta {
     page: include_str!("../../../rules/MESH306-port-list-malformed.md"),
 };
 
-pub fn check(_cx: &ResourceCheck<'_, '_, '_>, _out: &mut Vec<Diagnostic>) {}
+/// The `IstioOperator` port values under `spec.values.global.proxy`.
+const OPERATOR_PORT_KEYS: [&str; 4] = [
+    "includeInboundPorts",
+    "excludeInboundPorts",
+    "includeOutboundPorts",
+    "excludeOutboundPorts",
+];
+
+/// DESIGN §6 3xx: the lists nothing checks before the pod starts accept `*` as the whole value
+/// of an include list (istio-cni's `validatePortListWithWildcard`).
+fn whole_wildcard_allowed(kind: PortListKind) -> bool {
+    matches!(
+        kind,
+        PortListKind::IncludeOutboundAnnotation | PortListKind::OperatorIncludeOutbound
+    )
+}
+
+fn consequence(operator: bool, stage: Stage, kind: PortListKind) -> &'static str {
+    match (operator, stage) {
+        (false, Stage::Admission) => "the sidecar injector rejects it and denies the pod",
+        (true, Stage::Admission) => "istioctl install rejects the IstioOperator",
+        (false, Stage::PodStart) => {
+            "no admission check reads this list, so the pod is created and then cannot start (istio-init or istio-cni rejects it)"
+        }
+        (true, Stage::PodStart) if kind.checked_before_deploy() => {
+            "injected pods that take this mesh-wide value then cannot start"
+        }
+        (true, Stage::PodStart) => {
+            "istioctl does not check this list's content, so it installs and then injected pods that take this mesh-wide value cannot start"
+        }
+    }
+}
+
+fn fix_words(cause: IssueCause) -> &'static str {
+    match cause {
+        IssueCause::Whitespace => "remove the spaces",
+        IssueCause::EmptyElement | IssueCause::BlankElement => "remove the empty element",
+        IssueCause::TrailingNewline => "remove the trailing newline",
+        IssueCause::Separator => "separate the ports with commas",
+        _ => "repair the element",
+    }
+}
+
+/// The safe "quote a number" fix: only for a plain decimal number written as itself (no alias,
+/// no anchor), so the quoted text is the port list that was meant.
+fn quote_number(
+    cx: &ResourceCheck<'_, '_, '_>,
+    key: NodeRef<'_, '_>,
+    value: NodeRef<'_, '_>,
+) -> Option<Fix> {
+    if value.is_alias() || value.node().anchored || value.style() != Some(ScalarStyle::Plain) {
+        return None;
+    }
+    let text = value.as_str()?;
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let (range, multiline) = value_replace_range(cx.text, key, value);
+    let quoted = quote(text, prefers_double(cx.doc));
+    let content = if multiline {
+        format!(" {quoted}")
+    } else {
+        quoted
+    };
+    Some(Fix::safe(
+        format!("quote the number: \"{text}\""),
+        [Edit::replace(range, content)],
+    ))
+}
+
+fn check_types(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
+    let Some(proxy) = operator_proxy(cx) else {
+        return;
+    };
+    for name in OPERATOR_PORT_KEYS {
+        let Some((key, value)) = proxy.entry(name) else {
+            continue;
+        };
+        let ty = resolve(value);
+        let go = match ty {
+            ScalarType::Str | ScalarType::Null => continue,
+            ScalarType::Bool => "bool",
+            ScalarType::Int | ScalarType::Float => "number",
+            ScalarType::Mapping => "object",
+            ScalarType::Sequence => "array",
+        };
+        let shown = value.range().slice(cx.text);
+        let shown = if shown.contains('\n') || shown.chars().count() > 40 {
+            String::new()
+        } else {
+            format!(" (`{shown}`)")
+        };
+        let helm = if name.ends_with("OutboundPorts") {
+            "; installed with Helm instead, it makes injection fail for every pod without the matching annotation (error calling ne: incompatible types for comparison)"
+        } else {
+            ""
+        };
+        let message = format!(
+            "`spec.values.global.proxy.{name}` is {}{shown}, not a comma-separated string: istioctl install rejects the IstioOperator (cannot unmarshal {go} into Go value of type string){helm}",
+            ty.describe()
+        );
+        let fix = if matches!(ty, ScalarType::Int | ScalarType::Float) {
+            quote_number(cx, key, value)
+        } else {
+            None
+        };
+        out.push(Diagnostic::new(&RULE, value.range(), message).with_optional_fix(fix));
+    }
+}
+
+pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
+    let double = prefers_double(cx.doc);
+    for (site, kind) in port_sites(cx) {
+        let analysis = check_port_list(site.text, kind);
+        for issue in &analysis.issues {
+            if analysis.wildcard
+                && issue.cause == IssueCause::Wildcard
+                && whole_wildcard_allowed(kind)
+            {
+                continue;
+            }
+            let severity = match issue.stage {
+                Stage::Admission => Severity::Error,
+                Stage::PodStart => Severity::Warning,
+            };
+            let written = site.text[issue.range.clone()].trim();
+            let subject = if written.is_empty() || written.chars().count() > 60 {
+                format!("`{}` is invalid", site.name)
+            } else {
+                format!("`{written}` in `{}` is invalid", site.name)
+            };
+            let message = format!(
+                "{subject}: {}; {}",
+                issue.reason,
+                consequence(site.operator, issue.stage, kind)
+            );
+            let fix = issue.fix.as_ref().and_then(|f| {
+                site.edits(cx.text, &[f], double)
+                    .map(|edits| Fix::safe(fix_words(issue.cause), edits))
+            });
+            out.push(
+                Diagnostic::new(&RULE, site.range_of(&issue.range), message)
+                    .with_severity(severity)
+                    .with_optional_fix(fix),
+            );
+        }
+    }
+    check_types(cx, out);
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::diagnostic::{Applicability, Severity};
+    use crate::rules::test_util::{at, fixed, lint, pos};
+
+    const CODE: &str = "MESH306";
+    const EOP: &str = "traffic.sidecar.istio.io/excludeOutboundPorts";
+
+    fn deployment(annotations: &str) -> String {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    metadata:\n      annotations:\n{annotations}    spec:\n      containers:\n        - name: api\n          image: api:1\n"
+        )
+    }
+
+    fn annotation(name: &str, v: &str) -> String {
+        deployment(&format!("        {name}: \"{v}\"\n"))
+    }
+
+    fn iop(proxy: &str) -> String {
+        format!("apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata:\n  name: mesh\nspec:\n  values:\n    global:\n      proxy:\n{proxy}")
+    }
+
+    #[test]
+    fn semicolon_separator() {
+        let text = annotation(EOP, "5432;6379");
+        let d = lint(&text, CODE);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].code, CODE);
+        assert_eq!(d[0].severity, Severity::Error);
+        assert_eq!(pos(&text, &d[0]), at(&text, "5432;6379", 1));
+        assert_eq!(d[0].range.len(), 9);
+        assert!(d[0].message.contains("`5432;6379`"));
+        assert!(d[0].message.contains("denies the pod"));
+        let fix = d[0].fix.as_ref().unwrap();
+        assert_eq!(fix.applicability, Applicability::Safe);
+        assert_eq!(fixed(&text, &d[0]), annotation(EOP, "5432,6379"));
+    }
+
+    #[test]
+    fn whitespace_separator_and_spaces_included_in_the_range() {
+        let text = annotation(EOP, "443, 8200 8201 ");
+        let d = lint(&text, CODE);
+        assert_eq!(d.len(), 1);
+        // The element with its surrounding spaces.
+        assert_eq!(pos(&text, &d[0]), at(&text, " 8200 8201 ", 1));
+        assert_eq!(d[0].range.len(), " 8200 8201 ".len() as u32);
+        assert_eq!(fixed(&text, &d[0]), annotation(EOP, "443,8200,8201"));
+    }
+
+    #[test]
+    fn empty_and_blank_elements() {
+        let text = annotation(EOP, "8200,");
+        let d = lint(&text, CODE);
+        assert_eq!(d.len(), 1);
+        // Zero-width, right after the comma.
+        let (line, column) = at(&text, "8200,", 1);
+        assert_eq!(pos(&text, &d[0]), (line, column + 5));
+        assert_eq!(d[0].range.len(), 0);
+        assert!(d[0].message.contains("empty element"));
+        assert_eq!(fixed(&text, &d[0]), annotation(EOP, "8200"));
+
+        let text = annotation(EOP, "80, ,443");
+        let d = lint(&text, CODE);
+        assert_eq!(d.len(), 1);
+        assert_eq!(fixed(&text, &d[0]), annotation(EOP, "80,443"));
+    }
+
+    #[test]
+    fn no_fix_for_ranges_out_of_range_and_garbage() {
+        for v in ["8200-8300", "65536", "-1", "+80", "http", "*"] {
+            let text = annotation(EOP, v);
+            let d = lint(&text, CODE);
+            assert_eq!(d.len(), 1, "{v}");
+            assert_eq!(d[0].severity, Severity::Error, "{v}");
+            assert!(d[0].fix.is_none(), "{v}");
+            assert_eq!(pos(&text, &d[0]), at(&text, v, 1), "{v}");
+        }
+        let text = annotation(EOP, "8200-8300");
+        assert!(lint(&text, CODE)[0]
+            .message
+            .contains("port ranges are not supported"));
+    }
+
+    #[test]
+    fn wildcard_only_as_the_whole_include_value() {
+        let ii = "traffic.sidecar.istio.io/includeInboundPorts";
+        assert!(lint(&annotation(ii, "*"), CODE).is_empty());
+        let text = annotation(ii, "8080,*");
+        let d = lint(&text, CODE);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].severity, Severity::Error);
+        assert_eq!(pos(&text, &d[0]), at(&text, "*", 1));
+        assert!(d[0].fix.is_none());
+        let ei = "traffic.sidecar.istio.io/excludeInboundPorts";
+        let d = lint(&annotation(ei, "*"), CODE);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].severity, Severity::Error);
+    }
+
+    #[test]
+    fn include_outbound_is_a_warning() {
+        let io = "traffic.sidecar.istio.io/includeOutboundPorts";
+        let text = annotation(io, "443;8443");
+        let d = lint(&text, CODE);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].severity, Severity::Warning);
+        assert_eq!(pos(&text, &d[0]), at(&text, "443;8443", 1));
+        assert!(d[0].message.contains("no admission check"));
+        assert_eq!(fixed(&text, &d[0]), annotation(io, "443,8443"));
+        // DESIGN: `*` is accepted as the whole value of includeOutboundPorts.
+        assert!(lint(&annotation(io, "*"), CODE).is_empty());
+        assert_eq!(lint(&annotation(io, "*,80"), CODE).len(), 1);
+    }
+
+    #[test]
+    fn valid_forms() {
+        let text = deployment(
+            "        traffic.sidecar.istio.io/excludeOutboundPorts: \" 5432 , 6379 \"\n        traffic.sidecar.istio.io/includeInboundPorts: \"*\"\n        traffic.sidecar.istio.io/excludeInboundPorts: \"0080,15020\"\n        traffic.sidecar.istio.io/includeOutboundPorts: \"*\"\n",
+        );
+        assert!(lint(&text, CODE).is_empty());
+        for v in ["", " ", "0", "65535", "80,443"] {
+            assert!(lint(&annotation(EOP, v), CODE).is_empty(), "{v:?}");
+        }
+        // A `|` block keeps a trailing newline, which the annotation rule trims.
+        let text = deployment(&format!("        {EOP}: |\n          8200,8201\n"));
+        assert!(lint(&text, CODE).is_empty());
+        // A number as a port annotation is MESH501's, not this rule's.
+        let text = deployment(&format!("        {EOP}: 8200\n"));
+        assert!(lint(&text, CODE).is_empty());
+        // Not a pod's annotations: the Deployment's own metadata is MESH201's business.
+        let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: a\n  annotations:\n    traffic.sidecar.istio.io/excludeOutboundPorts: \"80;443\"\nspec:\n  template:\n    spec:\n      containers: []\n";
+        assert!(lint(text, CODE).is_empty());
+    }
+
+    #[test]
+    fn operator_number_is_quoted() {
+        let text = iop("        excludeInboundPorts: 15090\n");
+        let d = lint(&text, CODE);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].severity, Severity::Error);
+        assert_eq!(pos(&text, &d[0]), at(&text, "15090", 1));
+        assert!(d[0].message.contains("istioctl install rejects"));
+        assert!(d[0].message.contains("cannot unmarshal number"));
+        let fix = d[0].fix.as_ref().unwrap();
+        assert_eq!(fix.applicability, Applicability::Safe);
+        assert_eq!(
+            fixed(&text, &d[0]),
+            iop("        excludeInboundPorts: \"15090\"\n")
+        );
+        // Outbound: the Helm consequence too; an explicit tag is replaced with the quotes.
+        let text = iop("        excludeOutboundPorts: !!int 8200 # vault\n");
+        let d = lint(&text, CODE);
+        assert_eq!(d.len(), 1);
+        assert!(d[0].message.contains("error calling ne"));
+        assert_eq!(
+            fixed(&text, &d[0]),
+            iop("        excludeOutboundPorts: \"8200\" # vault\n")
+        );
+    }
+
+    #[test]
+    fn operator_list_or_odd_number_has_no_fix() {
+        let text = iop("        excludeOutboundPorts: [8200, 8201]\n");
+        let d = lint(&text, CODE);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].severity, Severity::Error);
+        assert_eq!(pos(&text, &d[0]), at(&text, "[8200", 1));
+        assert!(d[0].message.contains("a sequence"));
+        assert!(d[0].fix.is_none());
+        let text = iop("        includeInboundPorts:\n          - 80\n          - 443\n");
+        let d = lint(&text, CODE);
+        assert_eq!(d.len(), 1);
+        assert_eq!(pos(&text, &d[0]), at(&text, "- 80", 1));
+        for v in ["0x1F", "1e3", "true"] {
+            let text = iop(&format!("        excludeOutboundPorts: {v}\n"));
+            let d = lint(&text, CODE);
+            assert_eq!(d.len(), 1, "{v}");
+            assert!(d[0].fix.is_none(), "{v}");
+        }
+        // Strings and null are fine.
+        let text = iop("        excludeOutboundPorts: \"8200\"\n        includeInboundPorts: '*'\n        excludeInboundPorts:\n");
+        assert!(lint(&text, CODE).is_empty());
+    }
+
+    #[test]
+    fn operator_string_content() {
+        // Inbound lists: istioctl does not trim (error, fixable).
+        let text = iop("        includeInboundPorts: \"80, 443\"\n");
+        let d = lint(&text, CODE);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].severity, Severity::Error);
+        assert_eq!(pos(&text, &d[0]), at(&text, " 443", 1));
+        assert!(d[0].message.contains("istioctl install rejects"));
+        assert_eq!(
+            fixed(&text, &d[0]),
+            iop("        includeInboundPorts: \"80,443\"\n")
+        );
+        // Empty elements pass istioctl but fail at pod start: warning.
+        let text = iop("        excludeInboundPorts: 80,,443\n");
+        let d = lint(&text, CODE);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].severity, Severity::Warning);
+        assert_eq!(
+            fixed(&text, &d[0]),
+            iop("        excludeInboundPorts: 80,443\n")
+        );
+        // Outbound content is not checked by istioctl: warning.
+        let text = iop("        excludeOutboundPorts: \"8200;8201\"\n");
+        let d = lint(&text, CODE);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].severity, Severity::Warning);
+        assert!(d[0].message.contains("istioctl does not check"));
+        assert_eq!(
+            fixed(&text, &d[0]),
+            iop("        excludeOutboundPorts: \"8200,8201\"\n")
+        );
+        // A `|` block's trailing newline is not trimmed by istioctl's inbound rule.
+        let text = iop("        excludeInboundPorts: |\n          8080\n");
+        let d = lint(&text, CODE);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].severity, Severity::Error);
+        assert_eq!(
+            fixed(&text, &d[0]),
+            iop("        excludeInboundPorts: \"8080\"\n")
+        );
+        assert!(lint(&iop("        includeOutboundPorts: \"*\"\n"), CODE).is_empty());
+        assert!(lint(&iop("        includeInboundPorts: \"*\"\n"), CODE).is_empty());
+    }
+
+    #[test]
+    fn json_statefulset_crlf_and_cronjob() {
+        let json = "{\"apiVersion\": \"apps/v1\", \"kind\": \"StatefulSet\", \"metadata\": {\"name\": \"c\"},\n \"spec\": {\"template\": {\"metadata\": {\"annotations\": {\n  \"traffic.sidecar.istio.io/excludeInboundPorts\": \"9042;9160\"}}, \"spec\": {\"containers\": []}}}}\n";
+        let d = lint(json, CODE);
+        assert_eq!(d.len(), 1);
+        assert_eq!(pos(json, &d[0]), at(json, "9042;9160", 1));
+        assert_eq!(fixed(json, &d[0]), json.replace("9042;9160", "9042,9160"));
+
+        let crlf = "apiVersion: v1\r\nkind: Pod\r\nmetadata:\r\n  annotations:\r\n    traffic.sidecar.istio.io/excludeOutboundPorts: '8200,'\r\nspec:\r\n  containers: []\r\n";
+        let d = lint(crlf, CODE);
+        assert_eq!(d.len(), 1);
+        assert_eq!(fixed(crlf, &d[0]), crlf.replace("'8200,'", "'8200'"));
+
+        let cron = "apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: c\nspec:\n  jobTemplate:\n    spec:\n      template:\n        metadata:\n          annotations:\n            traffic.sidecar.istio.io/excludeOutboundPorts: 80;443\n        spec:\n          containers: []\n";
+        let d = lint(cron, CODE);
+        assert_eq!(d.len(), 1);
+        assert_eq!(pos(cron, &d[0]), at(cron, "80;443", 1));
+        assert_eq!(fixed(cron, &d[0]), cron.replace("80;443", "80,443"));
+    }
+
+    #[test]
+    fn one_finding_per_bad_element() {
+        let text = annotation(EOP, "80;443,,8200-8300");
+        let d = lint(&text, CODE);
+        assert_eq!(d.len(), 3);
+        assert_eq!(pos(&text, &d[0]), at(&text, "80;443", 1));
+        assert_eq!(pos(&text, &d[2]), at(&text, "8200-8300", 1));
+    }
+}
