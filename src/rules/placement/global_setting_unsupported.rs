@@ -1,7 +1,16 @@
-//! MESH204: Managed Cloud Service Mesh ignores a mesh-wide hold or exclusion (being implemented).
+//! MESH204: with profile `managed` (Google's managed Cloud Service Mesh), the hold or an IP/port
+//! exclusion set mesh-wide. Google's "Resolving proxy issues in Cloud Service Mesh" gives these
+//! settings per pod only for managed CSM, which is configured through `istio-asm-managed*`
+//! `ConfigMap`s and never reads an `IstioOperator`.
 
+use crate::context::Profile;
 use crate::diagnostic::{Diagnostic, FixAvailability, RuleMeta, Severity};
+use crate::istio::schema_check::is_true;
+use crate::k8s::scalar_string;
+use crate::rules::startup::proxy_config_unknown_field::ValueMap;
 use crate::rules::ResourceCheck;
+use crate::source::TextRange;
+use crate::yaml::{self, NodeRef};
 
 pub static RULE: RuleMeta = RuleMeta {
     code: "MESH204",
@@ -12,4 +21,263 @@ pub static RULE: RuleMeta = RuleMeta {
     page: include_str!("../../../rules/MESH204-global-setting-unsupported.md"),
 };
 
-pub fn check(_cx: &ResourceCheck<'_, '_, '_>, _out: &mut Vec<Diagnostic>) {}
+const HOLD: &str = "holdApplicationUntilProxyStarts";
+const HOLD_SNAKE: &str = "hold_application_until_proxy_starts";
+const HOLD_ANNOTATION: &str =
+    "`proxy.istio.io/config: '{ \"holdApplicationUntilProxyStarts\": true }'`";
+
+/// The `values.global.proxy` exclusions and the pod annotation that replaces each.
+const EXCLUSIONS: &[(&str, &str)] = &[
+    (
+        "excludeIPRanges",
+        "traffic.sidecar.istio.io/excludeOutboundIPRanges",
+    ),
+    (
+        "excludeOutboundPorts",
+        "traffic.sidecar.istio.io/excludeOutboundPorts",
+    ),
+    (
+        "excludeInboundPorts",
+        "traffic.sidecar.istio.io/excludeInboundPorts",
+    ),
+];
+
+/// The hold entry of a `ProxyConfig` mapping, when it is `true`.
+fn hold_on<'d, 'a>(pc: NodeRef<'d, 'a>) -> Option<(NodeRef<'d, 'a>, &'d str)> {
+    let pc = pc.resolved();
+    [HOLD, HOLD_SNAKE]
+        .into_iter()
+        .find_map(|k| pc.entry(k))
+        .filter(|(_, v)| is_true(*v))
+        .and_then(|(k, _)| Some((k, k.as_str()?)))
+}
+
+/// Whether an exclusion value excludes something: a non-blank scalar or a non-empty list (a
+/// list is a type error of its own, but it is still a mesh-wide exclusion someone relies on).
+fn excludes(v: NodeRef<'_, '_>) -> bool {
+    let v = v.resolved();
+    if v.is_sequence() {
+        return v.items().next().is_some();
+    }
+    scalar_string(v).is_some_and(|s| !s.trim().is_empty())
+}
+
+fn hold_message(path: &str) -> String {
+    format!(
+        "`{path}: true` is a mesh-wide hold, which managed Cloud Service Mesh does not honour (pod level only): pods do not wait for Envoy because of it; set the pod annotation {HOLD_ANNOTATION} on each workload instead"
+    )
+}
+
+fn exclusion_message(path: &str, annotation: &str) -> String {
+    format!(
+        "`{path}` is a mesh-wide exclusion, which managed Cloud Service Mesh does not honour (pod level only): pods still capture that traffic; set the pod annotation `{annotation}` on each workload that needs it instead"
+    )
+}
+
+/// Reports a `global.proxy` mapping's hold and exclusions (`prefix` is `spec.values.` or empty).
+fn global_proxy(proxy: NodeRef<'_, '_>, prefix: &str, out: &mut Vec<Diagnostic>) {
+    let proxy = proxy.resolved();
+    if let Some((k, v)) = proxy.entry(HOLD) {
+        if is_true(v) {
+            out.push(Diagnostic::new(
+                &RULE,
+                k.range(),
+                hold_message(&format!("{prefix}global.proxy.{HOLD}")),
+            ));
+        }
+    }
+    for (name, annotation) in EXCLUSIONS {
+        if let Some((k, v)) = proxy.entry(name) {
+            if excludes(v) {
+                out.push(Diagnostic::new(
+                    &RULE,
+                    k.range(),
+                    exclusion_message(&format!("{prefix}global.proxy.{name}"), annotation),
+                ));
+            }
+        }
+    }
+}
+
+/// Reports the hold of a `meshConfig.defaultConfig` mapping.
+fn default_config(dc: NodeRef<'_, '_>, prefix: &str, out: &mut Vec<Diagnostic>) {
+    if let Some((k, name)) = hold_on(dc) {
+        out.push(Diagnostic::new(
+            &RULE,
+            k.range(),
+            hold_message(&format!("{prefix}meshConfig.defaultConfig.{name}")),
+        ));
+    }
+}
+
+/// Reports the hold inside the `mesh` data of the `istio` `ConfigMap`, at the key inside the
+/// string when offsets map, else at the `mesh` key.
+fn mesh_data(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
+    let Some(name) = cx.res.name else { return };
+    if name != "istio" && !name.starts_with("istio-") {
+        return;
+    }
+    let Some((mesh_key, mesh)) = cx.res.root.get("data").and_then(|d| d.entry("mesh")) else {
+        return;
+    };
+    let Some(text) = mesh.resolved().as_str() else {
+        return;
+    };
+    let map = ValueMap::new(cx.text, mesh, text);
+    for doc in yaml::DocumentParser::new(text).flatten() {
+        let Some(dc) = doc.root().and_then(|r| r.resolved().get("defaultConfig")) else {
+            continue;
+        };
+        if let Some((k, key)) = hold_on(dc) {
+            let range = map
+                .as_ref()
+                .map(|m| m.range(&k.range().as_range()))
+                .filter(|r: &TextRange| !r.is_empty())
+                .unwrap_or_else(|| mesh_key.range());
+            out.push(Diagnostic::new(
+                &RULE,
+                range,
+                hold_message(&format!("data.mesh: defaultConfig.{key}")),
+            ));
+        }
+    }
+}
+
+pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
+    if cx.cx.options.profile != Profile::Managed {
+        return;
+    }
+    let res = cx.res;
+    if res.is_istio_operator() {
+        let Some(spec) = res.root.get("spec") else {
+            return;
+        };
+        if let Some(dc) = spec.path(&["meshConfig", "defaultConfig"]) {
+            default_config(dc, "spec.", out);
+        }
+        if let Some(proxy) = spec.path(&["values", "global", "proxy"]) {
+            global_proxy(proxy, "spec.values.", out);
+        }
+    } else if res.kind == "ConfigMap" {
+        mesh_data(cx, out);
+    } else if res.kind.is_empty() {
+        // istiod Helm values: top-level meshConfig and global.
+        if let Some(dc) = res.root.path(&["meshConfig", "defaultConfig"]) {
+            default_config(dc, "", out);
+        }
+        if let Some(proxy) = res.root.path(&["global", "proxy"]) {
+            global_proxy(proxy, "", out);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::context::{LintOptions, Profile};
+    use crate::rules::test_util::{at, lint, lint_with, pos};
+
+    const CODE: &str = "MESH204";
+
+    fn managed() -> LintOptions {
+        LintOptions {
+            profile: Profile::Managed,
+            ..LintOptions::default()
+        }
+    }
+
+    fn iop(spec: &str) -> String {
+        format!(
+            "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata:\n  name: csm\n  namespace: istio-system\nspec:\n{spec}"
+        )
+    }
+
+    #[test]
+    fn operator_hold_and_exclusions_at_their_keys() {
+        let text = iop("  meshConfig:\n    defaultConfig:\n      holdApplicationUntilProxyStarts: true\n  values:\n    global:\n      proxy:\n        holdApplicationUntilProxyStarts: true\n        excludeIPRanges: \"10.8.0.0/16\"\n        excludeOutboundPorts: \"8200\"\n        excludeInboundPorts: \"9000\"\n        includeIPRanges: \"*\"\n");
+        let d = lint_with(&text, CODE, &managed());
+        assert_eq!(d.len(), 5, "{d:?}");
+        assert!(d.iter().all(|d| d.code == CODE && d.fix.is_none()));
+        assert_eq!(
+            pos(&text, &d[0]),
+            at(&text, "holdApplicationUntilProxyStarts", 1)
+        );
+        assert!(d[0]
+            .message
+            .contains("spec.meshConfig.defaultConfig.holdApplicationUntilProxyStarts: true"));
+        assert!(d[0].message.contains("proxy.istio.io/config"));
+        assert_eq!(
+            pos(&text, &d[1]),
+            at(&text, "holdApplicationUntilProxyStarts", 2)
+        );
+        assert!(d[1]
+            .message
+            .contains("spec.values.global.proxy.holdApplicationUntilProxyStarts"));
+        assert_eq!(pos(&text, &d[2]), at(&text, "excludeIPRanges", 1));
+        assert!(d[2]
+            .message
+            .contains("traffic.sidecar.istio.io/excludeOutboundIPRanges"));
+        assert_eq!(pos(&text, &d[3]), at(&text, "excludeOutboundPorts", 1));
+        assert!(d[3]
+            .message
+            .contains("traffic.sidecar.istio.io/excludeOutboundPorts"));
+        assert_eq!(pos(&text, &d[4]), at(&text, "excludeInboundPorts", 1));
+        assert!(d[4]
+            .message
+            .contains("traffic.sidecar.istio.io/excludeInboundPorts"));
+        // The default profile: these settings are valid.
+        assert!(lint(&text, CODE).is_empty());
+    }
+
+    #[test]
+    fn mesh_config_map_points_inside_the_string() {
+        let text = "apiVersion: v1\r\nkind: ConfigMap\r\nmetadata:\r\n  name: istio\r\n  namespace: istio-system\r\ndata:\r\n  mesh: |-\r\n    accessLogFile: /dev/stdout\r\n    defaultConfig:\r\n      holdApplicationUntilProxyStarts: true\r\n";
+        let d = lint_with(text, CODE, &managed());
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(
+            pos(text, &d[0]),
+            at(text, "holdApplicationUntilProxyStarts", 1)
+        );
+        assert_eq!(
+            d[0].range.len(),
+            "holdApplicationUntilProxyStarts".len() as u32
+        );
+        // Escapes map too (a JSON-style double-quoted value).
+        let quoted = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: istio-1-22\ndata:\n  mesh: \"defaultConfig:\\n  holdApplicationUntilProxyStarts: true\\n\"\n";
+        let d = lint_with(quoted, CODE, &managed());
+        assert_eq!(d.len(), 1);
+        assert_eq!(
+            pos(quoted, &d[0]),
+            at(quoted, "holdApplicationUntilProxyStarts", 1)
+        );
+        // A folded value cannot map: the `mesh` key.
+        let folded = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: istio\ndata:\n  mesh: >\n    defaultConfig:\n      holdApplicationUntilProxyStarts: true\n";
+        let d = lint_with(folded, CODE, &managed());
+        assert_eq!(d.len(), 1);
+        assert_eq!(pos(folded, &d[0]), at(folded, "mesh:", 1));
+    }
+
+    #[test]
+    fn helm_values() {
+        let text = "meshConfig:\n  defaultConfig:\n    hold_application_until_proxy_starts: true\nglobal:\n  proxy:\n    excludeIPRanges: 10.0.0.0/8\n";
+        let d = lint_with(text, CODE, &managed());
+        assert_eq!(d.len(), 2, "{d:?}");
+        assert_eq!(pos(text, &d[0]), at(text, "hold_application", 1));
+        assert!(d[0]
+            .message
+            .contains("`meshConfig.defaultConfig.hold_application_until_proxy_starts: true`"));
+        assert_eq!(pos(text, &d[1]), at(text, "excludeIPRanges", 1));
+    }
+
+    #[test]
+    fn negatives() {
+        for text in [
+            // Off or empty settings are not relied on.
+            iop("  meshConfig:\n    defaultConfig:\n      holdApplicationUntilProxyStarts: false\n  values:\n    global:\n      proxy:\n        excludeIPRanges: \"\"\n        excludeOutboundPorts:\n        includeIPRanges: \"*\"\n"),
+            // Another ConfigMap; the pod-level annotation is the right place.
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app-config\ndata:\n  mesh: |\n    defaultConfig:\n      holdApplicationUntilProxyStarts: true\n".to_owned(),
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    proxy.istio.io/config: '{ \"holdApplicationUntilProxyStarts\": true }'\n    traffic.sidecar.istio.io/excludeOutboundPorts: \"8200\"\nspec:\n  containers: []\n".to_owned(),
+        ] {
+            assert!(lint_with(&text, CODE, &managed()).is_empty(), "{text}");
+        }
+    }
+}
