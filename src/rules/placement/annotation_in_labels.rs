@@ -1,7 +1,19 @@
-//! MESH202: An annotation-only Istio key is under labels (being implemented).
+//! MESH202: an annotation-only Istio key under `labels`.
+//!
+//! Also the home of the helpers the metadata rules share (MESH203, MESH502, MESH505): every
+//! metadata block of a resource, and moving one entry between `labels` and `annotations` of the
+//! same metadata with minimal edits.
 
-use crate::diagnostic::{Diagnostic, FixAvailability, RuleMeta, Severity};
+use crate::diagnostic::{Diagnostic, Edit, Fix, FixAvailability, RuleMeta, Severity};
+use crate::istio::catalog;
+use crate::k8s::{scalar_string, MetaBlock, Resource};
 use crate::rules::ResourceCheck;
+use crate::yaml::edit::{
+    append_entry, column, delete_entry, fill_null, indent_unit, line_start, newline, quote,
+};
+use crate::yaml::resolve::{resolve, ScalarType};
+use crate::yaml::{CollectionStyle, NodeRef, ScalarStyle};
+use std::fmt::Write as _;
 
 pub static RULE: RuleMeta = RuleMeta {
     code: "MESH202",
@@ -12,4 +24,601 @@ pub static RULE: RuleMeta = RuleMeta {
     page: include_str!("../../../rules/MESH202-annotation-in-labels.md"),
 };
 
-pub fn check(_cx: &ResourceCheck<'_, '_, '_>, _out: &mut Vec<Diagnostic>) {}
+// ---------------------------------------------------------------------------------------------
+// Shared helpers
+// ---------------------------------------------------------------------------------------------
+
+/// One of the two string maps of a metadata block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Map {
+    Annotations,
+    Labels,
+}
+
+impl Map {
+    pub(crate) fn key(self) -> &'static str {
+        match self {
+            Map::Annotations => "annotations",
+            Map::Labels => "labels",
+        }
+    }
+
+    pub(crate) fn noun(self) -> &'static str {
+        match self {
+            Map::Annotations => "annotation",
+            Map::Labels => "label",
+        }
+    }
+
+    fn other(self) -> Self {
+        match self {
+            Map::Annotations => Map::Labels,
+            Map::Labels => Map::Annotations,
+        }
+    }
+
+    pub(crate) fn of<'d, 'a>(
+        self,
+        meta: &MetaBlock<'d, 'a>,
+    ) -> Option<(NodeRef<'d, 'a>, NodeRef<'d, 'a>)> {
+        match self {
+            Map::Annotations => meta.annotations,
+            Map::Labels => meta.labels,
+        }
+    }
+}
+
+/// Every metadata block of a resource the API server stores labels and annotations for: the
+/// object's own, a `CronJob`'s job template, the pod template, and each `volumeClaimTemplates`
+/// item. Each block appears once (a Pod's pod metadata is its own metadata).
+pub(crate) fn metadata_blocks<'d, 'a>(res: &Resource<'d, 'a>) -> Vec<MetaBlock<'d, 'a>> {
+    let mut blocks = vec![res.meta];
+    blocks.extend(res.job_template_meta);
+    if let Some(pod) = &res.pod {
+        blocks.push(pod.meta);
+    }
+    if let Some(spec) = res.root.get("spec").map(NodeRef::resolved) {
+        for item in spec
+            .get("volumeClaimTemplates")
+            .into_iter()
+            .flat_map(|v| v.resolved().items())
+        {
+            blocks.push(MetaBlock::of_public(Some(item.resolved())));
+        }
+    }
+    let mut seen = Vec::new();
+    blocks.retain(|b| match b.metadata {
+        Some((_, v)) => {
+            let id = v.resolved().id;
+            let new = !seen.contains(&id);
+            seen.push(id);
+            new
+        }
+        None => false,
+    });
+    blocks
+}
+
+/// `(key, value)` pairs of one map of a metadata block (aliases followed).
+pub(crate) fn map_entries<'d, 'a>(
+    meta: &MetaBlock<'d, 'a>,
+    which: Map,
+) -> Vec<(NodeRef<'d, 'a>, NodeRef<'d, 'a>)> {
+    match which.of(meta) {
+        Some((_, v)) if v.resolved().is_mapping() => v.resolved().entries().collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// A value for a message: line breaks and tabs written as escapes, at most 40 characters.
+pub(crate) fn shown(s: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i == 40 {
+            out.push('…');
+            break;
+        }
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Why `v` is not a valid label value, or `None` when it is one (`IsValidLabelValue`: at most
+/// 63 characters matching `(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?`).
+fn label_value_problem(v: &str) -> Option<String> {
+    if v.is_empty() {
+        return None;
+    }
+    if v.len() > 63 {
+        return Some(format!(
+            "is {} characters long (a label value has at most 63)",
+            v.chars().count()
+        ));
+    }
+    if let Some(c) = v
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+    {
+        let c = match c {
+            ' ' => "a space".to_owned(),
+            '\n' => "a line break".to_owned(),
+            '\t' => "a tab".to_owned(),
+            c => format!("`{c}`"),
+        };
+        return Some(format!(
+            "contains {c} (a label value may hold only letters, digits, `-`, `_` and `.`)"
+        ));
+    }
+    let b = v.as_bytes();
+    if !b[0].is_ascii_alphanumeric() || !b[b.len() - 1].is_ascii_alphanumeric() {
+        return Some("must start and end with a letter or digit".to_owned());
+    }
+    None
+}
+
+/// The text of a value as it should be written at a new place: its own source when it is one
+/// plain or quoted line, else the string re-quoted.
+pub(crate) fn value_text(text: &str, value: NodeRef<'_, '_>) -> Option<String> {
+    let v = value.resolved();
+    let src = value.range().slice(text);
+    if !value.is_alias()
+        && !value.node().anchored
+        && value.node().tag.is_none()
+        && !src.contains('\n')
+        && !src.is_empty()
+        && v.is_scalar()
+    {
+        return Some(src.to_owned());
+    }
+    scalar_string(v).map(|s| quote(s, true))
+}
+
+/// Whether the mapping (the value of `key`) is written JSON-style: flow, with double-quoted keys
+/// (its own, or its key's when it is empty).
+fn json_style(key: NodeRef<'_, '_>, map: NodeRef<'_, '_>) -> bool {
+    map.collection_style() == Some(CollectionStyle::Flow)
+        && map.entries().next().map_or(key, |(k, _)| k).style() == Some(ScalarStyle::DoubleQuoted)
+}
+
+/// A key as YAML text: double-quoted in JSON-style mappings, plain when it can be.
+fn key_text(key: &str, json: bool) -> String {
+    let plain = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '/' | '-' | '_'))
+        && !key.starts_with('-');
+    if json || !plain {
+        serde_json::to_string(key).unwrap_or_else(|_| quote(key, true))
+    } else {
+        key.to_owned()
+    }
+}
+
+/// An edit adding `key: value` as the last entry of mapping `map` (the value of `map_key`),
+/// JSON-style when the mapping is.
+fn append_to(
+    text: &str,
+    map_key: NodeRef<'_, '_>,
+    map: NodeRef<'_, '_>,
+    key: &str,
+    value: &str,
+) -> Option<Edit> {
+    if json_style(map_key, map) {
+        let entry = format!("{}: {value}", key_text(key, true));
+        return Some(match map.entries().last() {
+            Some((_, last)) => Edit::insert(last.range().end(), format!(", {entry}")),
+            None => Edit::replace(map.range(), format!("{{{entry}}}")),
+        });
+    }
+    append_entry(text, map, key, value)
+}
+
+/// An edit creating `map_name: {key: value}` in the metadata mapping just before `before` (one
+/// of its keys), following the mapping's style.
+fn insert_before(
+    text: &str,
+    metadata: NodeRef<'_, '_>,
+    before: NodeRef<'_, '_>,
+    map_name: &str,
+    key: &str,
+    value: &str,
+) -> Option<Edit> {
+    let at = before.node().props_start.min(before.range().start());
+    match metadata.collection_style()? {
+        CollectionStyle::Flow => {
+            let json = before.style() == Some(ScalarStyle::DoubleQuoted);
+            Some(Edit::insert(
+                at,
+                format!(
+                    "{}: {{{}: {value}}}, ",
+                    key_text(map_name, json),
+                    key_text(key, json)
+                ),
+            ))
+        }
+        CollectionStyle::Block => {
+            let at_usize = at as usize;
+            let ls = line_start(text, at_usize);
+            if !text[ls..at_usize].bytes().all(|b| b == b' ') {
+                return None;
+            }
+            let nl = newline(text);
+            let col = column(text, at_usize);
+            let unit = indent_unit(text, metadata);
+            Some(Edit::insert(
+                at,
+                format!(
+                    "{map_name}:{nl}{}{}: {value}{nl}{}",
+                    " ".repeat(col + unit),
+                    key_text(key, false),
+                    " ".repeat(col)
+                ),
+            ))
+        }
+    }
+}
+
+/// The edits moving entry `key: value` of `from` (labels or annotations) into the other map of
+/// the same metadata block, creating it when needed (an emptied source map goes away). `None`
+/// when the target already has the key, when anchors or aliases are involved (an edit would
+/// change other places too), or when the layout cannot be followed safely.
+pub(crate) fn move_entry(
+    text: &str,
+    meta: &MetaBlock<'_, '_>,
+    from: Map,
+    key: NodeRef<'_, '_>,
+    value: NodeRef<'_, '_>,
+) -> Option<Vec<Edit>> {
+    let to = from.other();
+    let name = key.as_str()?;
+    let (_, metadata) = meta.metadata?;
+    let (from_key, from_value) = from.of(meta)?;
+    if metadata.is_alias()
+        || metadata.node().anchored
+        || from_value.is_alias()
+        || from_value.node().anchored
+        || key.is_alias()
+        || key.node().anchored
+        || value.node().anchored
+    {
+        return None;
+    }
+    let metadata = metadata.resolved();
+    let from_map = from_value;
+    let only = from_map.entries().count() == 1;
+    let moved = value_text(text, value)?;
+    let mut edits = Vec::new();
+    match to.of(meta) {
+        Some((to_key, to_value)) => {
+            if to_value.is_alias() || to_value.node().anchored {
+                return None;
+            }
+            if to_value.is_mapping() {
+                if to_value.entry(name).is_some() {
+                    return None;
+                }
+                edits.push(append_to(text, to_key, to_value, name, &moved)?);
+            } else if to_value.is_null() {
+                if metadata.collection_style()? == CollectionStyle::Flow {
+                    return None;
+                }
+                edits.extend(fill_null(text, to_key, to_value, name, &moved));
+            } else {
+                return None;
+            }
+            edits.push(if only {
+                delete_entry(text, metadata, from_key, from_value)?
+            } else {
+                delete_entry(text, from_map, key, value)?
+            });
+        }
+        None if only && !from_key.is_alias() && from_key.node().tag.is_none() => {
+            // The whole map moves: rename it.
+            let json = from_key.style() == Some(ScalarStyle::DoubleQuoted);
+            edits.push(Edit::replace(from_key.range(), key_text(to.key(), json)));
+        }
+        None => {
+            edits.push(insert_before(
+                text,
+                metadata,
+                from_key,
+                to.key(),
+                name,
+                &moved,
+            )?);
+            edits.push(delete_entry(text, from_map, key, value)?);
+        }
+    }
+    edits.sort_by_key(|e| (e.range.start(), e.range.end()));
+    if edits.windows(2).any(|w| {
+        w[0].range.overlaps(w[1].range)
+            || w[0].range.is_empty() && w[1].range.is_empty() && w[0].range == w[1].range
+    }) {
+        return None;
+    }
+    Some(edits)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The rule
+// ---------------------------------------------------------------------------------------------
+
+/// Whether `name` exists in Istio's catalogue as an annotation and not as a label.
+pub(crate) fn is_annotation_only(name: &str) -> bool {
+    catalog::annotation(name).is_some() && catalog::label(name).is_none()
+}
+
+/// Whether a selector of the resource matches on `name` (moving the label would break it).
+fn selector_uses(res: &Resource<'_, '_>, name: &str) -> bool {
+    let Some(spec) = res.root.get("spec").map(NodeRef::resolved) else {
+        return false;
+    };
+    let direct = spec.get("selector").map(NodeRef::resolved);
+    let match_labels = direct
+        .and_then(|s| s.get("matchLabels"))
+        .map(NodeRef::resolved);
+    [direct, match_labels]
+        .into_iter()
+        .flatten()
+        .any(|m| m.is_mapping() && m.entry(name).is_some())
+}
+
+pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
+    for meta in metadata_blocks(cx.res) {
+        for (key, value) in map_entries(&meta, Map::Labels) {
+            let Some(name) = key.resolved().as_str() else {
+                continue;
+            };
+            if !is_annotation_only(name) {
+                continue;
+            }
+            let target = value.resolved();
+            let ty = resolve(value);
+            let problem = if target.is_scalar() {
+                scalar_string(target).and_then(label_value_problem)
+            } else {
+                Some("is not a string at all".to_owned())
+            };
+            let existing = meta
+                .annotation(name)
+                .map(|(_, v)| scalar_string(v).map_or_else(|| "…".to_owned(), shown));
+            let mut message = match &problem {
+                Some(reason) => {
+                    let v = if target.is_scalar() {
+                        scalar_string(target).unwrap_or_default()
+                    } else {
+                        value.range().slice(cx.text)
+                    };
+                    format!(
+                        "`{name}` is an Istio annotation, not a label, and its value `{}` {reason}: the API server rejects the object; Istio reads this key only from annotations",
+                        shown(v)
+                    )
+                }
+                None => format!(
+                    "`{name}` is an Istio annotation, not a label: Istio reads it only from annotations, so under labels it has no effect"
+                ),
+            };
+            let fix = if let Some(v) = &existing {
+                let _ = write!(
+                    message,
+                    "; annotations already set it to \"{v}\", which is the value Istio uses"
+                );
+                None
+            } else if selector_uses(cx.res, name) {
+                message.push_str("; a selector of this object matches on it, so moving it needs a look at the selector too");
+                None
+            } else if matches!(ty, ScalarType::Str | ScalarType::Null) {
+                move_entry(cx.text, &meta, Map::Labels, key, value)
+                    .map(|edits| Fix::safe(format!("move `{name}` to annotations"), edits))
+            } else {
+                None // Not a string: MESH501 first.
+            };
+            let severity = if problem.is_some() {
+                Severity::Error
+            } else {
+                Severity::Warning
+            };
+            out.push(
+                Diagnostic::new(&RULE, key.range(), message)
+                    .with_severity(severity)
+                    .with_optional_fix(fix),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::test_util::{at, fixed, lint, pos};
+
+    const CODE: &str = "MESH202";
+
+    fn deployment(template_meta: &str) -> String {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels:\n      app: web\n  template:\n    metadata:\n{template_meta}    spec:\n      containers:\n        - name: web\n          image: web:1\n"
+        )
+    }
+
+    fn is_valid_label_value(v: &str) -> bool {
+        label_value_problem(v).is_none()
+    }
+
+    #[test]
+    fn label_values() {
+        assert!(is_valid_label_value(""));
+        assert!(is_valid_label_value("9092"));
+        assert!(is_valid_label_value("a.b-c_d"));
+        assert!(!is_valid_label_value("10.0.0.0/8"));
+        assert!(!is_valid_label_value("{}"));
+        assert!(!is_valid_label_value("-a"));
+        assert!(!is_valid_label_value("a."));
+        assert!(!is_valid_label_value(&"a".repeat(64)));
+        assert!(is_valid_label_value(&"a".repeat(63)));
+    }
+
+    #[test]
+    fn cidr_under_labels_is_an_error_and_moves_to_annotations() {
+        let text = deployment(
+            "      labels:\n        app: web\n        traffic.sidecar.istio.io/excludeOutboundIPRanges: \"10.8.0.0/16\"\n      annotations:\n        proxy.istio.io/config: '{}'\n",
+        );
+        let d = lint(&text, CODE);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].severity, Severity::Error);
+        assert_eq!(
+            pos(&text, &d[0]),
+            at(&text, "traffic.sidecar.istio.io/excludeOutboundIPRanges", 1)
+        );
+        assert!(d[0].message.contains("`10.8.0.0/16`"));
+        assert!(d[0].message.contains("`/`"));
+        assert!(d[0].message.contains("rejects the object"));
+        assert_eq!(
+            fixed(&text, &d[0]),
+            deployment(
+                "      labels:\n        app: web\n      annotations:\n        proxy.istio.io/config: '{}'\n        traffic.sidecar.istio.io/excludeOutboundIPRanges: \"10.8.0.0/16\"\n"
+            )
+        );
+    }
+
+    #[test]
+    fn valid_label_value_is_a_warning_and_creates_annotations() {
+        let text = deployment(
+            "      labels:\n        app: web\n        traffic.sidecar.istio.io/excludeOutboundPorts: \"9092\"\n",
+        );
+        let d = lint(&text, CODE);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].severity, Severity::Warning);
+        assert!(d[0].message.contains("no effect"));
+        assert_eq!(
+            fixed(&text, &d[0]),
+            deployment(
+                "      annotations:\n        traffic.sidecar.istio.io/excludeOutboundPorts: \"9092\"\n      labels:\n        app: web\n"
+            )
+        );
+    }
+
+    #[test]
+    fn only_label_renames_the_map() {
+        let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels:\n    sidecar.istio.io/proxyCPU: 100m\nspec:\n  containers: []\n";
+        let d = lint(text, CODE);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].severity, Severity::Warning);
+        assert_eq!(
+            fixed(text, &d[0]),
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    sidecar.istio.io/proxyCPU: 100m\nspec:\n  containers: []\n"
+        );
+    }
+
+    #[test]
+    fn only_label_with_annotations_present_removes_labels() {
+        let text = "apiVersion: v1\r\nkind: Pod\r\nmetadata:\r\n  labels:\r\n    proxy.istio.io/config: '{ \"holdApplicationUntilProxyStarts\": true }'\r\n  annotations:\r\n    a: b\r\nspec: {}\r\n";
+        let d = lint(text, CODE);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].severity, Severity::Error);
+        assert!(d[0].message.contains("a space") || d[0].message.contains("`{`"));
+        assert_eq!(
+            fixed(text, &d[0]),
+            "apiVersion: v1\r\nkind: Pod\r\nmetadata:\r\n  annotations:\r\n    a: b\r\n    proxy.istio.io/config: '{ \"holdApplicationUntilProxyStarts\": true }'\r\nspec: {}\r\n"
+        );
+    }
+
+    #[test]
+    fn no_fix_when_annotations_already_have_it() {
+        let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  labels:\n    app: x\n    sidecar.istio.io/logLevel: debug\n  annotations:\n    sidecar.istio.io/logLevel: info\nspec: {}\n";
+        let d = lint(text, CODE);
+        assert_eq!(d.len(), 1);
+        assert!(d[0].fix.is_none());
+        assert!(d[0].message.contains("\"info\""));
+    }
+
+    #[test]
+    fn null_annotations_are_filled() {
+        let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  annotations:\n  labels:\n    app: x\n    sidecar.istio.io/logLevel: debug\nspec: {}\n";
+        let d = lint(text, CODE);
+        assert_eq!(
+            fixed(text, &d[0]),
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  annotations:\n    sidecar.istio.io/logLevel: debug\n  labels:\n    app: x\nspec: {}\n"
+        );
+    }
+
+    #[test]
+    fn labels_are_not_reported() {
+        // Keys that are labels (too), other prefixes, unknown keys (MESH502's).
+        let text = deployment(
+            "      labels:\n        app: web\n        sidecar.istio.io/inject: \"true\"\n        istio.io/rev: canary\n        service.istio.io/canonical-name: web\n        traffic.sidecar.istio.io/nonsense: x\n        example.com/proxyCPU: x\n",
+        );
+        assert!(lint(&text, CODE).is_empty());
+    }
+
+    #[test]
+    fn every_metadata_block_is_checked() {
+        let text = "apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: c\n  labels:\n    sidecar.istio.io/proxyMemory: 1Gi\nspec:\n  schedule: '* * * * *'\n  jobTemplate:\n    metadata:\n      labels:\n        sidecar.istio.io/proxyCPU: 1\n    spec:\n      template:\n        metadata:\n          labels:\n            sidecar.istio.io/interceptionMode: TPROXY\n        spec:\n          containers: []\n";
+        let d = lint(text, CODE);
+        assert_eq!(d.len(), 3);
+        assert_eq!(
+            pos(text, &d[0]),
+            at(text, "sidecar.istio.io/proxyMemory", 1)
+        );
+        assert_eq!(pos(text, &d[1]), at(text, "sidecar.istio.io/proxyCPU", 1));
+        // An int is MESH501's: no fix until it is quoted.
+        assert!(d[1].fix.is_none());
+        assert_eq!(
+            pos(text, &d[2]),
+            at(text, "sidecar.istio.io/interceptionMode", 1)
+        );
+    }
+
+    #[test]
+    fn list_items_and_json() {
+        let text = "{\"apiVersion\": \"v1\", \"kind\": \"List\", \"items\": [\n  {\"apiVersion\": \"v1\", \"kind\": \"Service\", \"metadata\": {\"name\": \"s\", \"labels\": {\"app\": \"s\", \"sidecar.istio.io/proxyCPU\": \"100m\"}}}\n]}\n";
+        let d = lint(text, CODE);
+        assert_eq!(d.len(), 1);
+        assert_eq!(
+            pos(text, &d[0]),
+            at(text, "\"sidecar.istio.io/proxyCPU\"", 1)
+        );
+        assert_eq!(
+            fixed(text, &d[0]),
+            "{\"apiVersion\": \"v1\", \"kind\": \"List\", \"items\": [\n  {\"apiVersion\": \"v1\", \"kind\": \"Service\", \"metadata\": {\"name\": \"s\", \"annotations\": {\"sidecar.istio.io/proxyCPU\": \"100m\"}, \"labels\": {\"app\": \"s\"}}}\n]}\n"
+        );
+    }
+
+    #[test]
+    fn json_empty_annotations() {
+        let text = "{\"kind\": \"Pod\", \"metadata\": {\"annotations\": {}, \"labels\": {\"a\": \"b\", \"sidecar.istio.io/proxyCPU\": \"1\"}}}";
+        let d = lint(text, CODE);
+        assert_eq!(
+            fixed(text, &d[0]),
+            "{\"kind\": \"Pod\", \"metadata\": {\"annotations\": {\"sidecar.istio.io/proxyCPU\": \"1\"}, \"labels\": {\"a\": \"b\"}}}"
+        );
+    }
+
+    #[test]
+    fn block_scalar_value_is_an_error() {
+        let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  labels:\n    app: x\n    proxy.istio.io/config: |\n      holdApplicationUntilProxyStarts: true\nspec: {}\n";
+        let d = lint(text, CODE);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].severity, Severity::Error);
+        assert!(d[0]
+            .message
+            .contains("`holdApplicationUntilProxyStarts: true\\n`"));
+        let f = fixed(text, &d[0]);
+        assert_eq!(
+            f,
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  annotations:\n    proxy.istio.io/config: \"holdApplicationUntilProxyStarts: true\\n\"\n  labels:\n    app: x\nspec: {}\n"
+        );
+    }
+
+    #[test]
+    fn selector_use_blocks_the_fix() {
+        let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  selector:\n    matchLabels:\n      sidecar.istio.io/logLevel: debug\n  template:\n    metadata:\n      labels:\n        app: d\n        sidecar.istio.io/logLevel: debug\n    spec: {}\n";
+        let d = lint(text, CODE);
+        assert_eq!(d.len(), 1);
+        assert!(d[0].fix.is_none());
+    }
+}
