@@ -1,7 +1,11 @@
-//! MESH203: sidecar.istio.io/inject is used as an annotation (deprecated; it cannot opt in) (being implemented).
+//! MESH203: `sidecar.istio.io/inject` used as an annotation on pod metadata.
 
-use crate::diagnostic::{Diagnostic, FixAvailability, RuleMeta, Severity};
+use super::annotation_in_labels::{move_entry, shown, Map};
+use crate::diagnostic::{Diagnostic, Fix, FixAvailability, RuleMeta, Severity};
+use crate::k8s::scalar_string;
 use crate::rules::ResourceCheck;
+use crate::yaml::resolve::{resolve, ScalarType};
+use std::fmt::Write as _;
 
 pub static RULE: RuleMeta = RuleMeta {
     code: "MESH203",
@@ -12,4 +16,148 @@ pub static RULE: RuleMeta = RuleMeta {
     page: include_str!("../../../rules/MESH203-inject-annotation-deprecated.md"),
 };
 
-pub fn check(_cx: &ResourceCheck<'_, '_, '_>, _out: &mut Vec<Diagnostic>) {}
+pub(crate) const INJECT: &str = "sidecar.istio.io/inject";
+
+pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
+    // Only the pod's own metadata: elsewhere the annotation is MESH201's (a workload's or a job
+    // template's metadata) or MESH206's (a Namespace).
+    let Some(pod) = &cx.res.pod else { return };
+    let meta = pod.meta;
+    let Some((key, value)) = meta.annotation(INJECT) else {
+        return;
+    };
+    let is_string = matches!(resolve(value), ScalarType::Str);
+    let text = if is_string {
+        scalar_string(value)
+    } else {
+        None
+    };
+    let label = meta.label(INJECT);
+    let mut message = match text {
+        Some("true") => format!(
+            "annotation `{INJECT}: \"true\"` is deprecated and cannot opt the pod in: the injection webhook selects pods by the label of the same name only, so in a namespace without an injection label this pod gets no sidecar; use the label"
+        ),
+        Some("false") => format!(
+            "annotation `{INJECT}: \"false\"` is deprecated in favour of the label of the same name: Istio still honours \"false\" to skip injection, but the label is the supported way and also works for opting in"
+        ),
+        _ => format!(
+            "annotation `{INJECT}` is deprecated in favour of the label of the same name, and it can only opt a pod out of injection, never in"
+        ),
+    };
+    let fix = match label {
+        Some((_, lv)) => {
+            let lv = scalar_string(lv).map_or_else(|| "…".to_owned(), shown);
+            let _ = write!(
+                message, "; the label is also set (\"{lv}\") and wins, so this annotation is ignored: delete it once the label says what you want"
+            );
+            None
+        }
+        None if matches!(text, Some("true" | "false")) => {
+            move_entry(cx.text, &meta, Map::Annotations, key, value)
+                .map(|edits| Fix::safe(format!("move `{INJECT}` to labels"), edits))
+        }
+        None => None,
+    };
+    out.push(Diagnostic::new(&RULE, key.range(), message).with_optional_fix(fix));
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_util::{at, fixed, lint, pos};
+
+    const CODE: &str = "MESH203";
+
+    fn job(template_meta: &str) -> String {
+        format!(
+            "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: migrate\n  annotations:\n    sidecar.istio.io/inject: \"false\"\nspec:\n  template:\n    metadata:\n{template_meta}    spec:\n      restartPolicy: Never\n      containers: []\n"
+        )
+    }
+
+    #[test]
+    fn annotation_false_moves_to_labels() {
+        let text = job(
+            "      labels:\n        app: migrate\n      annotations:\n        sidecar.istio.io/inject: \"false\"\n",
+        );
+        let d = lint(&text, CODE);
+        // The Job's own annotation is MESH201's, not this rule's.
+        assert_eq!(d.len(), 1);
+        assert_eq!(pos(&text, &d[0]), at(&text, "sidecar.istio.io/inject", 2));
+        assert!(d[0].message.contains("deprecated"));
+        assert_eq!(
+            fixed(&text, &d[0]),
+            job(
+                "      labels:\n        app: migrate\n        sidecar.istio.io/inject: \"false\"\n"
+            )
+        );
+    }
+
+    #[test]
+    fn annotation_true_says_it_cannot_opt_in() {
+        let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    sidecar.istio.io/inject: 'true'\n    other: x\nspec:\n  containers: []\n";
+        let d = lint(text, CODE);
+        assert_eq!(d.len(), 1);
+        assert!(d[0].message.contains("cannot opt the pod in"));
+        assert_eq!(
+            fixed(text, &d[0]),
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels:\n    sidecar.istio.io/inject: 'true'\n  annotations:\n    other: x\nspec:\n  containers: []\n"
+        );
+    }
+
+    #[test]
+    fn only_annotation_renames_the_map() {
+        let text = "apiVersion: v1\r\nkind: Pod\r\nmetadata:\r\n  name: p\r\n  annotations:\r\n    sidecar.istio.io/inject: \"false\"\r\nspec:\r\n  containers: []\r\n";
+        let d = lint(text, CODE);
+        assert_eq!(
+            fixed(text, &d[0]),
+            "apiVersion: v1\r\nkind: Pod\r\nmetadata:\r\n  name: p\r\n  labels:\r\n    sidecar.istio.io/inject: \"false\"\r\nspec:\r\n  containers: []\r\n"
+        );
+    }
+
+    #[test]
+    fn no_fix_when_the_label_exists_or_value_is_odd() {
+        let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  labels:\n    sidecar.istio.io/inject: \"true\"\n  annotations:\n    sidecar.istio.io/inject: \"false\"\nspec: {}\n";
+        let d = lint(text, CODE);
+        assert_eq!(d.len(), 1);
+        assert!(d[0].fix.is_none());
+        assert!(d[0].message.contains("wins"));
+        for v in ["\"True\"", "yes", "true", "\"\"", "enabled"] {
+            let text = format!(
+                "apiVersion: v1\nkind: Pod\nmetadata:\n  annotations:\n    sidecar.istio.io/inject: {v}\nspec: {{}}\n"
+            );
+            let d = lint(&text, CODE);
+            assert_eq!(d.len(), 1, "{v}");
+            assert!(d[0].fix.is_none(), "{v}");
+        }
+    }
+
+    #[test]
+    fn cronjob_pod_template_and_list_items() {
+        let text = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: batch/v1\n  kind: CronJob\n  metadata:\n    name: c\n  spec:\n    jobTemplate:\n      metadata:\n        annotations:\n          sidecar.istio.io/inject: \"false\"\n      spec:\n        template:\n          metadata:\n            labels:\n              app: c\n            annotations:\n              sidecar.istio.io/inject: \"false\"\n          spec:\n            containers: []\n";
+        let d = lint(text, CODE);
+        assert_eq!(d.len(), 1);
+        assert_eq!(pos(text, &d[0]), at(text, "sidecar.istio.io/inject", 2));
+        assert_eq!(
+            fixed(text, &d[0]),
+            text.replace(
+                "              app: c\n            annotations:\n              sidecar.istio.io/inject: \"false\"\n",
+                "              app: c\n              sidecar.istio.io/inject: \"false\"\n"
+            )
+        );
+    }
+
+    #[test]
+    fn namespaces_and_services_are_not_this_rules() {
+        let text = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: n\n  annotations:\n    sidecar.istio.io/inject: \"false\"\n";
+        assert!(lint(text, CODE).is_empty());
+    }
+
+    #[test]
+    fn json_pod() {
+        let text = "{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": {\"labels\": {\"app\": \"x\"}, \"annotations\": {\"sidecar.istio.io/inject\": \"false\", \"a\": \"b\"}}}";
+        let d = lint(text, CODE);
+        assert_eq!(
+            fixed(text, &d[0]),
+            "{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": {\"labels\": {\"app\": \"x\", \"sidecar.istio.io/inject\": \"false\"}, \"annotations\": {\"a\": \"b\"}}}"
+        );
+    }
+}
