@@ -1,7 +1,13 @@
-//! MESH504: sidecar.istio.io/inject is not exactly "true" or "false" (being implemented).
+//! MESH504: `sidecar.istio.io/inject` that is not exactly "true" or "false".
 
-use crate::diagnostic::{Diagnostic, FixAvailability, RuleMeta, Severity};
+use crate::diagnostic::{Diagnostic, Edit, Fix, FixAvailability, RuleMeta, Severity};
+use crate::k8s::scalar_string;
+use crate::rules::placement::annotation_in_labels::{shown, Map};
+use crate::rules::values::annotation_value_not_string::prefers_double;
 use crate::rules::ResourceCheck;
+use crate::yaml::edit::quote;
+use crate::yaml::resolve::{resolve, ScalarType};
+use crate::yaml::{NodeRef, ScalarStyle};
 
 pub static RULE: RuleMeta = RuleMeta {
     code: "MESH504",
@@ -12,4 +18,208 @@ pub static RULE: RuleMeta = RuleMeta {
     page: include_str!("../../../rules/MESH504-inject-value-invalid.md"),
 };
 
-pub fn check(_cx: &ResourceCheck<'_, '_, '_>, _out: &mut Vec<Diagnostic>) {}
+const INJECT: &str = "sidecar.istio.io/inject";
+
+/// What a value clearly means, and whether saying so is certain (a case variant of
+/// `true`/`false`) or a guess.
+fn meaning(v: &str) -> Option<(&'static str, bool)> {
+    if v.eq_ignore_ascii_case("true") {
+        return Some(("true", true));
+    }
+    if v.eq_ignore_ascii_case("false") {
+        return Some(("false", true));
+    }
+    match v.trim().to_ascii_lowercase().as_str() {
+        "true" | "yes" | "y" | "on" | "enabled" | "enable" | "1" => Some(("true", false)),
+        "false" | "no" | "n" | "off" | "disabled" | "disable" | "0" => Some(("false", false)),
+        _ => None,
+    }
+}
+
+/// The replacement scalar, in the value's own quote style (a plain or block scalar becomes
+/// quoted: a plain `true` would be a YAML bool).
+fn replacement(cx: &ResourceCheck<'_, '_, '_>, value: NodeRef<'_, '_>, new: &str) -> Option<Edit> {
+    if value.is_alias() || value.node().anchored {
+        return None;
+    }
+    let text = match value.style()? {
+        ScalarStyle::DoubleQuoted => format!("\"{new}\""),
+        ScalarStyle::SingleQuoted => format!("'{new}'"),
+        _ => quote(new, prefers_double(cx.doc)),
+    };
+    // A tag (`!!str`) before the value stays, and still makes a string.
+    Some(Edit::replace(value.range(), text))
+}
+
+pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
+    let Some(pod) = &cx.res.pod else { return };
+    for which in [Map::Labels, Map::Annotations] {
+        let entry = match which {
+            Map::Labels => pod.meta.label(INJECT),
+            Map::Annotations => pod.meta.annotation(INJECT),
+        };
+        let Some((_, value)) = entry else { continue };
+        if !matches!(resolve(value), ScalarType::Str | ScalarType::Null) {
+            continue; // Not a string: MESH501's.
+        }
+        let Some(v) = scalar_string(value) else {
+            continue;
+        };
+        if v == "true" || v == "false" {
+            continue;
+        }
+        let noun = which.noun();
+        let mut message = if v.is_empty() {
+            format!(
+                "{noun} `{INJECT}` is empty, not \"true\" or \"false\": Istio treats it as unset and falls back to the namespace's injection setting"
+            )
+        } else {
+            format!(
+                "{noun} `{INJECT}` is \"{}\", not exactly \"true\" or \"false\": the injection webhook and Istio ignore it and fall back to the namespace's injection setting",
+                shown(v)
+            )
+        };
+        if which == Map::Labels && pod.meta.annotation(INJECT).is_some() {
+            message.push_str(" (the label still hides the annotation of the same name)");
+        }
+        let fix = meaning(v).and_then(|(new, certain)| {
+            let edit = replacement(cx, value, new)?;
+            let what = format!("set it to \"{new}\"");
+            Some(if certain {
+                Fix::safe(what, [edit])
+            } else {
+                Fix::unsafe_(what, [edit])
+            })
+        });
+        out.push(Diagnostic::new(&RULE, value.range(), message).with_optional_fix(fix));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::diagnostic::Applicability;
+    use crate::rules::test_util::{fixed, lint, pos};
+    use crate::source::LineIndex;
+
+    const CODE: &str = "MESH504";
+
+    fn pod(labels: &str, annotations: &str) -> String {
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels:\n    app: p\n{labels}  annotations:\n    a: b\n{annotations}spec:\n  containers: []\n"
+        )
+    }
+
+    fn after(text: &str, needle: &str) -> (u32, u32) {
+        let offset = text.find(needle).unwrap() + needle.len();
+        let lc = LineIndex::new(text).line_col(text, offset as u32);
+        (lc.line, lc.column)
+    }
+
+    #[test]
+    fn case_variant_is_a_safe_fix_keeping_quotes() {
+        for (v, want) in [
+            ("\"True\"", "\"true\""),
+            ("'FALSE'", "'false'"),
+            ("tRUE", "\"true\""),
+        ] {
+            let text = pod(&format!("    sidecar.istio.io/inject: {v}\n"), "");
+            let d = lint(&text, CODE);
+            assert_eq!(d.len(), 1, "{v}");
+            assert_eq!(pos(&text, &d[0]), after(&text, "sidecar.istio.io/inject: "));
+            assert_eq!(d[0].range.len() as usize, v.len());
+            assert_eq!(
+                d[0].fix.as_ref().unwrap().applicability,
+                Applicability::Safe
+            );
+            assert_eq!(
+                fixed(&text, &d[0]),
+                pod(&format!("    sidecar.istio.io/inject: {want}\n"), "")
+            );
+        }
+    }
+
+    #[test]
+    fn clear_meanings_are_unsafe_and_garbage_gets_none() {
+        for (v, want) in [
+            ("\"on\"", Some("\"true\"")),
+            ("enabled", Some("\"true\"")),
+            ("'0'", Some("'false'")),
+            ("\"disabled\"", Some("\"false\"")),
+            ("\"No\"", Some("\"false\"")),
+            ("\"maybe\"", None),
+        ] {
+            let text = pod(&format!("    sidecar.istio.io/inject: {v}\n"), "");
+            let d = lint(&text, CODE);
+            assert_eq!(d.len(), 1, "{v}");
+            assert!(d[0].message.contains("fall back to the namespace"));
+            match want {
+                Some(w) => {
+                    assert_eq!(
+                        d[0].fix.as_ref().unwrap().applicability,
+                        Applicability::Unsafe
+                    );
+                    assert_eq!(
+                        fixed(&text, &d[0]),
+                        pod(&format!("    sidecar.istio.io/inject: {w}\n"), "")
+                    );
+                }
+                None => assert!(d[0].fix.is_none()),
+            }
+        }
+    }
+
+    #[test]
+    fn annotations_too_and_block_scalars() {
+        let text = pod("", "    sidecar.istio.io/inject: |-\n      False\n");
+        let d = lint(&text, CODE);
+        assert_eq!(d.len(), 1);
+        assert!(d[0].message.starts_with("annotation"));
+        assert_eq!(pos(&text, &d[0]), after(&text, "sidecar.istio.io/inject: "));
+        assert_eq!(
+            fixed(&text, &d[0]),
+            pod("", "    sidecar.istio.io/inject: \"false\"\n")
+        );
+    }
+
+    #[test]
+    fn non_strings_and_exact_values_are_not_this_rules() {
+        for v in [
+            "true",
+            "True",
+            "yes",
+            "1",
+            "\"true\"",
+            "'false'",
+            "!!str false",
+        ] {
+            let text = pod(&format!("    sidecar.istio.io/inject: {v}\n"), "");
+            assert!(lint(&text, CODE).is_empty(), "{v}");
+        }
+    }
+
+    #[test]
+    fn empty_value_has_no_fix() {
+        let text = pod("    sidecar.istio.io/inject: \"\"\n", "");
+        let d = lint(&text, CODE);
+        assert_eq!(d.len(), 1);
+        assert!(d[0].message.contains("empty"));
+        assert!(d[0].fix.is_none());
+    }
+
+    #[test]
+    fn pod_templates_only() {
+        // A workload's own metadata (MESH201's) and a Namespace are not checked; the CronJob's pod
+        // template inside a List is.
+        let text = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Namespace\n  metadata:\n    labels:\n      sidecar.istio.io/inject: \"yes\"\n- apiVersion: batch/v1\n  kind: CronJob\n  metadata:\n    labels:\n      sidecar.istio.io/inject: \"yes\"\n  spec:\n    jobTemplate:\n      spec:\n        template:\n          metadata:\n            labels:\n              sidecar.istio.io/inject: \"False\"\n          spec: {}\n";
+        let d = lint(text, CODE);
+        assert_eq!(d.len(), 1);
+        assert_eq!(fixed(text, &d[0]), text.replace("\"False\"", "\"false\""));
+    }
+
+    #[test]
+    fn json_and_crlf() {
+        let text = "{\"kind\": \"Pod\", \"metadata\": {\"labels\": {\"sidecar.istio.io/inject\": \"TRUE\"}}}\r\n";
+        let d = lint(text, CODE);
+        assert_eq!(fixed(text, &d[0]), text.replace("TRUE", "true"));
+    }
+}
