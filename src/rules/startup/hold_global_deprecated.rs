@@ -81,19 +81,60 @@ fn removal(text: &str, steps: &[Step<'_, '_>]) -> Option<Edit> {
     delete_entry(text, map, key, value)
 }
 
+/// Whether a flow mapping is written as JSON: its keys double-quoted, or the whole file a JSON
+/// document.
+fn json_style(text: &str, map: NodeRef<'_, '_>) -> bool {
+    map.collection_style() == Some(CollectionStyle::Flow)
+        && match map.entries().next() {
+            Some((k, _)) => k.style() == Some(ScalarStyle::DoubleQuoted),
+            None => text
+                .trim_start_matches('\u{feff}')
+                .trim_start()
+                .starts_with('{'),
+        }
+}
+
+/// Adds `key: value` (value already written) at the end of `map`, quoting the key in a JSON
+/// mapping so that JSON stays JSON.
+fn add_entry(text: &str, map: NodeRef<'_, '_>, key: &str, value: &str) -> Option<Edit> {
+    let map = map.resolved();
+    if !json_style(text, map) {
+        return append_entry(text, map, key, value);
+    }
+    let entry = format!("\"{key}\": {value}");
+    Some(match map.entries().last() {
+        Some((k, v)) => Edit::insert(v.range().end().max(k.range().end()), format!(", {entry}")),
+        None => Edit::replace(map.range(), format!("{{{entry}}}")),
+    })
+}
+
+/// A key as written inside new flow text: double-quoted in JSON.
+fn key_in(json: bool, key: &str) -> String {
+    if json {
+        format!("\"{key}\"")
+    } else {
+        key.to_owned()
+    }
+}
+
 /// The edit that writes `holdApplicationUntilProxyStarts: <v>` under `meshConfig.defaultConfig`
-/// of `base`, creating what is missing; a new `meshConfig` goes before `before` (the `values`
-/// or `global` key), so it never touches the lines the removal deletes.
+/// of `base`, creating what is missing; in block style a new `meshConfig` goes before `before`
+/// (the `values` or `global` key), so it never touches the lines the removal deletes.
 fn insertion(
     text: &str,
     base: NodeRef<'_, '_>,
     before: NodeRef<'_, '_>,
     v: &str,
 ) -> Option<Vec<Edit>> {
-    let flow = format!("{{{HOLD}: {v}}}");
     let Some((mk, mv)) = base.entry("meshConfig") else {
-        if base.collection_style()? != CollectionStyle::Block {
-            return None;
+        if base.collection_style()? == CollectionStyle::Flow {
+            let json = json_style(text, base);
+            let value = format!(
+                "{{{}: {{{}: {v}}}}}",
+                key_in(json, "defaultConfig"),
+                key_in(json, HOLD)
+            );
+            return add_entry(text, base, "meshConfig", &value).map(|e| vec![e]);
         }
         let ks = before.range().start() as usize;
         let start = line_start(text, ks);
@@ -116,7 +157,13 @@ fn insertion(
         return None;
     }
     if mv.is_null() {
-        return Some(fill_null(text, mk, mv, "defaultConfig", &flow));
+        return Some(fill_null(
+            text,
+            mk,
+            mv,
+            "defaultConfig",
+            &format!("{{{HOLD}: {v}}}"),
+        ));
     }
     if !mv.is_mapping() {
         return None;
@@ -124,11 +171,14 @@ fn insertion(
     match mv.entry("defaultConfig") {
         None => match mv.collection_style()? {
             CollectionStyle::Block => insert_nested(text, mv, &["defaultConfig"], HOLD, v),
-            CollectionStyle::Flow => append_entry(text, mv, "defaultConfig", &flow),
+            CollectionStyle::Flow => {
+                let value = format!("{{{}: {v}}}", key_in(json_style(text, mv), HOLD));
+                add_entry(text, mv, "defaultConfig", &value)
+            }
         }
         .map(|e| vec![e]),
         Some((dk, dv)) if dv.is_null() && !dv.is_alias() => Some(fill_null(text, dk, dv, HOLD, v)),
-        Some((_, dv)) if dv.is_mapping() => append_entry(text, dv, HOLD, v).map(|e| vec![e]),
+        Some((_, dv)) if dv.is_mapping() => add_entry(text, dv, HOLD, v).map(|e| vec![e]),
         Some(_) => None,
     }
 }
@@ -260,6 +310,27 @@ mod tests {
         );
         assert!(d[0].fix.is_none());
         assert!(d[0].message.contains("already sets"));
+    }
+
+    #[test]
+    fn json_operator_stays_json() {
+        let text = r#"{"apiVersion": "install.istio.io/v1alpha1", "kind": "IstioOperator", "spec": {"profile": "default", "values": {"global": {"proxy": {"holdApplicationUntilProxyStarts": true}}}}}"#;
+        let d = lint(text, CODE);
+        assert_eq!(d.len(), 1);
+        assert_eq!(
+            pos(text, &d[0]),
+            at(text, "\"holdApplicationUntilProxyStarts\"", 1)
+        );
+        assert_eq!(
+            fixed(text, &d[0]),
+            r#"{"apiVersion": "install.istio.io/v1alpha1", "kind": "IstioOperator", "spec": {"profile": "default", "meshConfig": {"defaultConfig": {"holdApplicationUntilProxyStarts": true}}}}"#
+        );
+        let text = r#"{"kind": "IstioOperator", "spec": {"meshConfig": {"defaultConfig": {"concurrency": 2}}, "values": {"global": {"proxy": {"holdApplicationUntilProxyStarts": true, "logLevel": "info"}}}}}"#;
+        let d = lint(text, CODE);
+        assert_eq!(
+            fixed(text, &d[0]),
+            r#"{"kind": "IstioOperator", "spec": {"meshConfig": {"defaultConfig": {"concurrency": 2, "holdApplicationUntilProxyStarts": true}}, "values": {"global": {"proxy": {"logLevel": "info"}}}}}"#
+        );
     }
 
     #[test]

@@ -254,9 +254,12 @@ impl ValueMap {
     }
 }
 
-/// The edit that makes the string of scalar `value` read `new` instead of `old`, where only
-/// `r` (a range of `old`) changes to `replacement`: in place when offsets map, else the whole
-/// scalar rewritten in its own style.
+/// The edit that makes the string of scalar `value` read as `old` with `r` (a range of `old`)
+/// replaced by `replacement`: written in place in the scalar's own style when offsets map, else
+/// by [`rewrite_scalar`]. The edit's range is widened to the whole scalar (its text outside the
+/// change kept byte for byte), so that it collides with any other fix to the same value: two
+/// fixes computed on the same string (a rename here, a merged key there) are then applied in
+/// successive rounds, each on the other's result, never blindly together.
 pub(crate) fn edit_inside(
     text: &str,
     value: NodeRef<'_, '_>,
@@ -264,12 +267,22 @@ pub(crate) fn edit_inside(
     r: &Range<usize>,
     replacement: &str,
 ) -> Option<Edit> {
-    if let Some(e) = ValueMap::new(text, value, old).and_then(|m| m.edit(r, replacement)) {
-        return Some(e);
+    let edit = ValueMap::new(text, value, old)
+        .and_then(|m| m.edit(r, replacement))
+        .or_else(|| {
+            let mut new = old.to_owned();
+            new.replace_range(r.clone(), replacement);
+            rewrite_scalar(text, value, &new)
+        })?;
+    let whole = value.range();
+    if edit.range.start() < whole.start() || edit.range.end() > whole.end() {
+        return Some(edit);
     }
-    let mut new = old.to_owned();
-    new.replace_range(r.clone(), replacement);
-    rewrite_scalar(text, value, &new)
+    let mut content = String::with_capacity(whole.len() as usize + edit.content.len());
+    content.push_str(&text[whole.start() as usize..edit.range.start() as usize]);
+    content.push_str(&edit.content);
+    content.push_str(&text[edit.range.end() as usize..whole.end() as usize]);
+    Some(Edit::replace(whole, content))
 }
 
 /// The names of the keys of the mapping (inside `doc`) that holds the key at `key_range`.
@@ -437,6 +450,22 @@ mod tests {
         assert_eq!(fix.applicability, crate::diagnostic::Applicability::Safe);
         assert_eq!(fixed(&text, &d[0]), text.replace("Untill", "Until"));
         assert!(lint(&fixed(&text, &d[0]), CODE).is_empty());
+    }
+
+    #[test]
+    fn the_rename_collides_with_another_fix_to_the_same_value() {
+        // MESH101 merges the hold into the same string; applied together with the rename, the
+        // key would be written twice. The widened edit makes the fixer take one per round.
+        let text = deployment(
+            "        proxy.istio.io/config: '{ \"holdApplicationUntilProxyStart\": true }'\n",
+        );
+        let rename = lint(&text, CODE).remove(0).fix.unwrap();
+        let merge = lint(&text, "MESH101").remove(0).fix.unwrap();
+        let applied = crate::fix::apply_fixes(&text, &[&rename, &merge]);
+        assert_eq!(applied.applied, vec![0]);
+        assert_eq!(applied.skipped, vec![1]);
+        assert_eq!(applied.text, text.replace("ProxyStart\"", "ProxyStarts\""));
+        assert!(lint(&applied.text, "MESH101").is_empty());
     }
 
     #[test]
