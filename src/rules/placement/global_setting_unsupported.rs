@@ -68,9 +68,13 @@ fn hold_message(path: &str) -> String {
     )
 }
 
-fn exclusion_message(path: &str, annotation: &str) -> String {
+fn exclusion_message(path: &str, value: NodeRef<'_, '_>, annotation: &str) -> String {
+    let setting = match value.resolved().as_str() {
+        Some(v) => format!("`{path}: \"{v}\"`"),
+        None => format!("`{path}`"),
+    };
     format!(
-        "`{path}` is a mesh-wide exclusion, which managed Cloud Service Mesh does not honour (pod level only): pods still capture that traffic; set the pod annotation `{annotation}` on each workload that needs it instead"
+        "{setting} is a mesh-wide exclusion, which managed Cloud Service Mesh does not honour (pod level only): pods still capture that traffic; set the pod annotation `{annotation}` on each workload that needs it instead"
     )
 }
 
@@ -92,7 +96,7 @@ fn global_proxy(proxy: NodeRef<'_, '_>, prefix: &str, out: &mut Vec<Diagnostic>)
                 out.push(Diagnostic::new(
                     &RULE,
                     k.range(),
-                    exclusion_message(&format!("{prefix}global.proxy.{name}"), annotation),
+                    exclusion_message(&format!("{prefix}global.proxy.{name}"), v, annotation),
                 ));
             }
         }
@@ -216,6 +220,9 @@ mod tests {
         assert!(d[2]
             .message
             .contains("traffic.sidecar.istio.io/excludeOutboundIPRanges"));
+        assert!(d[2]
+            .message
+            .contains("`spec.values.global.proxy.excludeIPRanges: \"10.8.0.0/16\"`"));
         assert_eq!(pos(&text, &d[3]), at(&text, "excludeOutboundPorts", 1));
         assert!(d[3]
             .message

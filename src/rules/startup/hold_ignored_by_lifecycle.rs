@@ -79,8 +79,14 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
         (None, Some(h)) => h.origin.clone(),
         (None, None) => return,
     };
+    let hooks: Vec<&str> = lifecycle
+        .resolved()
+        .entries()
+        .filter_map(|(k, _)| k.as_str())
+        .collect();
     let message = format!(
-        "`{prefix}global.proxy.lifecycle` is set while holdApplicationUntilProxyStarts is on mesh-wide ({origin}): the injector copies this lifecycle into istio-proxy instead of adding the `postStart: pilot-agent wait` hook the hold works through, so applications start before Envoy is ready and their first connections can be refused (ECONNREFUSED)"
+        "`{prefix}global.proxy.lifecycle` ({}) is set while holdApplicationUntilProxyStarts is on mesh-wide ({origin}): the injector copies this lifecycle into istio-proxy instead of adding the `postStart: pilot-agent wait` hook the hold works through, so applications start before Envoy is ready and their first connections can be refused (ECONNREFUSED)",
+        hooks.join(", ")
     );
     out.push(Diagnostic::new(&RULE, key.range(), message));
 }
@@ -111,7 +117,9 @@ mod tests {
         assert_eq!(d[0].code, CODE);
         assert_eq!(pos(&text, &d[0]), at(&text, "lifecycle:", 1));
         assert_eq!(d[0].range.len(), "lifecycle".len() as u32);
-        assert!(d[0].message.contains("spec.values.global.proxy.lifecycle"));
+        assert!(d[0]
+            .message
+            .contains("`spec.values.global.proxy.lifecycle` (preStop)"));
         assert!(d[0].message.contains("pilot-agent wait"));
         assert!(d[0].message.contains("spec.meshConfig.defaultConfig"));
         assert!(d[0].fix.is_none());
