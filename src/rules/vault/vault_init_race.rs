@@ -541,6 +541,22 @@ mod tests {
     }
 
     #[test]
+    fn kustomize_patches_are_partial_objects() {
+        let text = deployment(INJECT);
+        let file = crate::rules::FileInfo {
+            path: "vault-patch.yaml".into(),
+            kustomize_patch: true,
+            helm_values: false,
+        };
+        let cx = crate::context::Context::new(LintOptions::default());
+        let selector = crate::rules::RuleSelector {
+            select: vec![CODE.into()],
+            ignore: Vec::new(),
+        };
+        assert!(crate::engine::lint_text(&text, &file, false, &cx, &selector).is_empty());
+    }
+
+    #[test]
     fn negatives() {
         for (annotations, labels) in [
             // No init container.
