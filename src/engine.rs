@@ -1,6 +1,10 @@
-//! Linting one text: decode, detect templates, parse document by document, run the rules,
-//! filter by selection, sort. Pure: no file system access (see `crate::source` for that).
+//! Linting one text: decode, detect templates, parse document by document, run the rules, then
+//! apply the suppressions written in the text and the file's [`Policy`] (selection, per-file
+//! and per-resource ignores, severity overrides), sort. Pure: no file system access (see
+//! `crate::source` and `crate::config` for that).
 
+use crate::config::suppression::{Collector, Outcome};
+use crate::config::Policy;
 use crate::context::Context;
 use crate::diagnostic::{Diagnostic, RuleMeta};
 use crate::k8s::extract_resources;
@@ -79,11 +83,7 @@ fn template_marker(
             .iter()
             .rposition(|&b| b == b'\n')
             .map_or(0, |p| p + 1);
-        bytes[line_start..at]
-            .iter()
-            .all(|b| b.is_ascii_whitespace())
-            && false
-            || text[line_start..at].trim_start().starts_with('#')
+        text[line_start..at].trim_start().starts_with('#')
     };
     let mut first_outside_comment = None;
     for pos in memchr::memmem::find_iter(bytes, b"{{") {
@@ -117,7 +117,9 @@ pub fn is_chart_template(path: &std::path::Path) -> bool {
     false
 }
 
-/// Lints one decoded text. `chart_template` says the path makes it a Helm template.
+/// Lints one decoded text and returns what is reported: the rules' findings that `selector`
+/// keeps and no suppression in the text silences, plus MESH903 for unused suppressions.
+/// `chart_template` says the path makes it a Helm template.
 pub fn lint_text(
     text: &str,
     file: &FileInfo,
@@ -125,7 +127,28 @@ pub fn lint_text(
     cx: &Context,
     selector: &RuleSelector,
 ) -> Vec<Diagnostic> {
+    lint_with_policy(
+        text,
+        file,
+        chart_template,
+        cx,
+        &Policy::from_selector(selector.clone()),
+    )
+    .visible
+}
+
+/// Lints one decoded text under a file's [`Policy`]: the rules run, then the suppressions and
+/// the policy (selection, per-file and per-resource ignores, severity overrides) split the
+/// findings into those reported and those hidden. Both lists are sorted.
+pub fn lint_with_policy(
+    text: &str,
+    file: &FileInfo,
+    chart_template: bool,
+    cx: &Context,
+    policy: &Policy,
+) -> Outcome {
     let mut out = Vec::new();
+    let mut collector = Collector::new(text);
     let has_braces = memchr::memmem::find(text.as_bytes(), b"{{").is_some();
     if chart_template || has_braces {
         // Templates are decided on the whole file before anything is reported.
@@ -148,18 +171,30 @@ pub fn lint_text(
             } else {
                 d.message
             };
-            if selector.enabled(&rules::files::TEMPLATED_FILE) {
-                out.push(d);
+            let mut outcome = Outcome::default();
+            if policy.enabled_in(&rules::files::TEMPLATED_FILE, &[]) {
+                d.severity = policy.severity_of(d.code, d.severity);
+                outcome.visible.push(d);
+            } else {
+                outcome.hidden.push(d);
             }
-            return out;
+            return outcome;
         }
-        lint_documents(text, docs.into_iter(), file, cx, &mut out);
+        lint_documents(text, docs.into_iter(), file, cx, &mut out, &mut collector);
     } else {
-        lint_documents(text, yaml::DocumentParser::new(text), file, cx, &mut out);
+        lint_documents(
+            text,
+            yaml::DocumentParser::new(text),
+            file,
+            cx,
+            &mut out,
+            &mut collector,
+        );
     }
-    out.retain(|d| rules::find(d.code).is_none_or(|m| selector.enabled(m)));
-    sort(&mut out);
-    out
+    let mut outcome = collector.finish(text, out, policy);
+    sort(&mut outcome.visible);
+    sort(&mut outcome.hidden);
+    outcome
 }
 
 pub fn sort(diags: &mut [Diagnostic]) {
@@ -174,15 +209,20 @@ fn lint_documents<'a>(
     file: &FileInfo,
     cx: &Context,
     out: &mut Vec<Diagnostic>,
+    collector: &mut Collector,
 ) {
     let mut prior_istio_operators = 0;
     for doc in docs {
+        let before = out.len();
         match doc {
-            Err(e) => out.push(Diagnostic::new(
-                &rules::files::SYNTAX_ERROR,
-                TextRange::empty(e.offset),
-                format!("YAML syntax error: {}", e.message),
-            )),
+            Err(e) => {
+                out.push(Diagnostic::new(
+                    &rules::files::SYNTAX_ERROR,
+                    TextRange::empty(e.offset),
+                    format!("YAML syntax error: {}", e.message),
+                ));
+                collector.failed_document(&out[before..]);
+            }
             Ok(doc) => {
                 let resources = extract_resources(&doc);
                 for rule in rules::RULES {
@@ -216,6 +256,7 @@ fn lint_documents<'a>(
                     }
                 }
                 prior_istio_operators += resources.iter().filter(|r| r.is_istio_operator()).count();
+                collector.document(text, &doc, &resources, &out[before..]);
             }
         }
     }

@@ -25,14 +25,17 @@ pub mod rules;
 pub mod source;
 pub mod yaml;
 
+use config::{Effective, Policy, Resolver};
 use context::{collect_facts, may_have_facts, Context, Facts, LintOptions};
-use diagnostic::Diagnostic;
+use diagnostic::{Diagnostic, Severity};
 use engine::Decoded;
 use rayon::prelude::*;
 use report::{FileFindings, Finding, LocatedEdit, LocatedFix, Position, Report, Snippet, Span};
 use rules::{FileInfo, RuleSelector};
 use source::{LineIndex, TextRange};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Lints one text as a file named `name`, using only the facts found in this text itself.
 pub fn lint_source(
@@ -41,8 +44,7 @@ pub fn lint_source(
     options: &LintOptions,
     selector: &RuleSelector,
 ) -> Vec<Diagnostic> {
-    let mut cx = Context::new(options.clone());
-    cx.absorb(collect_facts(text, name));
+    let cx = context_for(options, &[collect_facts(text, name)]);
     let file = file_info(Path::new(name), &[]);
     engine::lint_text(text, &file, false, &cx, selector)
 }
@@ -50,10 +52,92 @@ pub fn lint_source(
 /// Everything a run needs besides the paths.
 #[derive(Clone, Debug, Default)]
 pub struct Settings {
-    pub lint: LintOptions,
-    pub selector: RuleSelector,
+    /// Where configuration comes from (discovery, `--config`, `--no-config`).
+    pub config: config::Source,
+    /// Command-line settings; they win over configuration files.
+    pub overrides: config::Overrides,
     /// Worker threads; 0 means one per core.
     pub jobs: usize,
+    /// The working directory paths are relative to; the process's when `None`.
+    pub cwd: Option<PathBuf>,
+}
+
+/// What stops a run before it lints anything (exit code 2).
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    MissingPath(#[from] source::MissingPath),
+    #[error(transparent)]
+    Config(#[from] config::ConfigError),
+    #[error("cannot read the working directory: {0}")]
+    Cwd(std::io::Error),
+}
+
+/// The `fail-on` threshold of each file (files may have different configurations).
+#[derive(Clone, Debug)]
+pub struct Thresholds {
+    by_path: HashMap<String, Severity>,
+    default: Severity,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Self::uniform(Severity::Warning)
+    }
+}
+
+impl Thresholds {
+    /// One threshold for every file.
+    pub fn uniform(fail_on: Severity) -> Self {
+        Self {
+            by_path: HashMap::new(),
+            default: fail_on,
+        }
+    }
+
+    /// The threshold for a file as displayed.
+    pub fn for_path(&self, path: &str) -> Severity {
+        self.by_path.get(path).copied().unwrap_or(self.default)
+    }
+
+    /// Whether anything in `report` is at or above its file's threshold (exit code 1).
+    pub fn failing(&self, report: &Report) -> bool {
+        report.files.iter().any(|f| {
+            let threshold = self.for_path(&f.path);
+            f.findings
+                .iter()
+                .any(|d| engine::counts_for_exit(d.code, d.severity, threshold))
+        })
+    }
+}
+
+/// The outcome of linting paths.
+#[derive(Debug, Default)]
+pub struct LintRun {
+    pub report: Report,
+    pub thresholds: Thresholds,
+}
+
+fn cwd(settings: &Settings) -> Result<PathBuf, RunError> {
+    match &settings.cwd {
+        Some(c) => Ok(c.clone()),
+        None => std::env::current_dir().map_err(RunError::Cwd),
+    }
+}
+
+/// The effective configuration for `path` (a file or a directory), as YAML.
+pub fn effective_config(path: &Path, settings: &Settings) -> Result<String, RunError> {
+    let resolver = Resolver::new(
+        settings.config.clone(),
+        settings.overrides.clone(),
+        cwd(settings)?,
+    )?;
+    let effective = if path.is_dir() {
+        resolver.for_dir(path)?
+    } else {
+        resolver.for_file(path)?
+    };
+    Ok(effective.render(resolver.cwd()))
 }
 
 fn file_info(path: &Path, patches: &[PathBuf]) -> FileInfo {
@@ -62,7 +146,9 @@ fn file_info(path: &Path, patches: &[PathBuf]) -> FileInfo {
         path: path.display().to_string(),
         kustomize_patch: patches.iter().any(|p| same_file(p, path)),
         helm_values: name.starts_with("values")
-            && (name.ends_with(".yaml") || name.ends_with(".yml")),
+            && Path::new(name)
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml")),
     }
 }
 
@@ -193,18 +279,8 @@ fn is_kustomization(path: &Path) -> bool {
     )
 }
 
-/// One file's lint result.
-pub struct FileResult {
-    pub findings: FileFindings,
-}
-
-/// Lints one file with the run's context: read, decode, lint, locate.
-pub fn lint_file(
-    path: &Path,
-    cx: &Context,
-    settings: &Settings,
-    patches: &[PathBuf],
-) -> FileFindings {
+/// Lints one file with the run's context and the file's policy: read, decode, lint, locate.
+pub fn lint_file(path: &Path, cx: &Context, policy: &Policy, patches: &[PathBuf]) -> FileFindings {
     let display = display_path(path);
     let bytes = match read_file(path) {
         Ok(b) => b,
@@ -214,7 +290,12 @@ pub fn lint_file(
                 TextRange::empty(0),
                 format!("cannot read the file: {e}"),
             );
-            return locate("", &LineIndex::new(""), &display, vec![d]);
+            return locate(
+                "",
+                &LineIndex::new(""),
+                &display,
+                only_enabled(policy, vec![d]),
+            );
         }
     };
     let text = match engine::decode(&bytes) {
@@ -227,7 +308,12 @@ pub fn lint_file(
                 range: TextRange::empty(lossy.len() as u32),
                 ..d
             };
-            let mut findings = locate(&lossy, &LineIndex::new(&lossy), &display, vec![diag]);
+            let mut findings = locate(
+                &lossy,
+                &LineIndex::new(&lossy),
+                &display,
+                only_enabled(policy, vec![diag]),
+            );
             // Offsets must count the file's own bytes.
             for f in &mut findings.findings {
                 f.span.start.offset = d_offset(&bytes, &f.span);
@@ -237,14 +323,21 @@ pub fn lint_file(
         }
     };
     let file = file_info(path, patches);
-    let diags = engine::lint_text(
-        text,
-        &file,
-        engine::is_chart_template(path),
-        cx,
-        &settings.selector,
-    );
-    locate(text, &LineIndex::new(text), &display, diags)
+    let outcome =
+        engine::lint_with_policy(text, &file, engine::is_chart_template(path), cx, policy);
+    locate(text, &LineIndex::new(text), &display, outcome.visible)
+}
+
+/// Keeps the diagnostics `policy` enables (for files that are not linted: MESH902).
+fn only_enabled(policy: &Policy, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    diags
+        .into_iter()
+        .filter(|d| rules::find(d.code).map_or(true, |m| policy.enabled_in(m, &[])))
+        .map(|mut d| {
+            d.severity = policy.severity_of(d.code, d.severity);
+            d
+        })
+        .collect()
 }
 
 fn d_offset(bytes: &[u8], span: &Span) -> u32 {
@@ -254,7 +347,7 @@ fn d_offset(bytes: &[u8], span: &Span) -> u32 {
 }
 
 /// Pass one: facts from every file that may have some (and Kustomize patch lists).
-fn gather(inputs: &[PathBuf], options: &LintOptions) -> (Context, Vec<PathBuf>) {
+fn gather(inputs: &[PathBuf]) -> (Vec<Facts>, Vec<PathBuf>) {
     let per_file: Vec<(Facts, Vec<PathBuf>)> = inputs
         .par_iter()
         .filter_map(|path| {
@@ -275,62 +368,178 @@ fn gather(inputs: &[PathBuf], options: &LintOptions) -> (Context, Vec<PathBuf>) 
             Some((facts, patches))
         })
         .collect();
-    let mut cx = Context::new(options.clone());
+    let mut facts = Vec::new();
     let mut patches = Vec::new();
-    for (facts, p) in per_file {
-        cx.absorb(facts);
+    for (f, p) in per_file {
+        let m = &f.mesh;
+        let has_mesh = m.hold.is_some()
+            || m.deprecated_hold.is_some()
+            || m.exclude_ip_ranges.is_some()
+            || m.exclude_outbound_ports.is_some();
+        if !f.namespaces.is_empty() || has_mesh {
+            facts.push(f);
+        }
         patches.extend(p);
     }
-    (cx, patches)
+    (facts, patches)
+}
+
+/// The context for files under one configuration: its options, the facts of every linted
+/// file, and the configuration's namespaces where no linted `Namespace` describes them.
+fn context_for(options: &LintOptions, facts: &[Facts]) -> Context {
+    let mut cx = Context::new(LintOptions {
+        namespaces: k8s::NamespaceLabels::default(),
+        ..options.clone()
+    });
+    for f in facts {
+        cx.absorb(f.clone());
+    }
+    for (name, labels) in &options.namespaces {
+        cx.namespaces
+            .entry(name.clone())
+            .or_insert_with(|| labels.clone());
+    }
+    cx.options.namespaces.clone_from(&options.namespaces);
+    cx
+}
+
+/// A run's files, each with its configuration, and one context per configuration.
+struct Plan {
+    files: Vec<(PathBuf, usize)>,
+    /// Distinct configurations in force, with their contexts.
+    groups: Vec<(Arc<Effective>, Context)>,
+    patches: Vec<PathBuf>,
+    problems: Vec<source::WalkProblem>,
+    thresholds: Thresholds,
+    resolver: Resolver,
+}
+
+impl Plan {
+    fn policy(&self, path: &Path, group: usize) -> Policy {
+        self.groups[group]
+            .0
+            .policy_for(&self.resolver.absolute(path))
+    }
+
+    /// MESH902 for the walk's problems (unreadable directories, loops).
+    fn problem_findings(&self) -> Vec<FileFindings> {
+        self.problems
+            .iter()
+            .filter_map(|problem| {
+                let policy = self
+                    .resolver
+                    .for_file(&problem.path)
+                    .map(|e| e.policy_for(&self.resolver.absolute(&problem.path)))
+                    .unwrap_or_default();
+                let d = Diagnostic::new(
+                    &rules::files::UNREADABLE_FILE,
+                    TextRange::empty(0),
+                    problem.message.clone(),
+                );
+                let diags = only_enabled(&policy, vec![d]);
+                (!diags.is_empty())
+                    .then(|| locate("", &LineIndex::new(""), &display_path(&problem.path), diags))
+            })
+            .collect()
+    }
+}
+
+/// Discovers the files under `paths`, finds each one's configuration and builds the contexts.
+fn plan(paths: &[PathBuf], settings: &Settings) -> Result<Plan, RunError> {
+    let resolver = Resolver::new(
+        settings.config.clone(),
+        settings.overrides.clone(),
+        cwd(settings)?,
+    )?;
+    let threads = rayon::current_num_threads();
+    let keep = |p: &Path| {
+        resolver
+            .for_file_or_remember(p)
+            .walk_keeps(&resolver.absolute(p))
+    };
+    let found = source::discover_matching(paths, threads, &keep)?;
+    if let Some(e) = resolver.take_error() {
+        return Err(e.into());
+    }
+    let mut groups: Vec<(Arc<Effective>, Context)> = Vec::new();
+    let mut assigned = Vec::with_capacity(found.inputs.len());
+    for input in found.inputs {
+        let effective = resolver.for_file(&input.path)?;
+        let explicit = paths.contains(&input.path);
+        if explicit
+            && effective.force_exclude
+            && effective.excludes(&resolver.absolute(&input.path))
+        {
+            continue;
+        }
+        let group = if let Some(g) = groups.iter().position(|(e, _)| Arc::ptr_eq(e, &effective)) {
+            g
+        } else {
+            groups.push((effective, Context::default()));
+            groups.len() - 1
+        };
+        assigned.push((input.path, group));
+    }
+    let files: Vec<PathBuf> = assigned.iter().map(|(p, _)| p.clone()).collect();
+    let (facts, patches) = gather(&files);
+    for (effective, cx) in &mut groups {
+        *cx = context_for(&effective.options, &facts);
+    }
+    let mut thresholds = Thresholds {
+        by_path: HashMap::new(),
+        default: resolver.for_dir(Path::new("."))?.fail_on,
+    };
+    for (path, group) in &assigned {
+        let fail_on = groups[*group].0.fail_on;
+        if fail_on != thresholds.default {
+            thresholds.by_path.insert(display_path(path), fail_on);
+        }
+    }
+    Ok(Plan {
+        files: assigned,
+        groups,
+        patches,
+        problems: found.problems,
+        thresholds,
+        resolver,
+    })
+}
+
+fn in_pool<T: Send>(jobs: usize, run: impl FnOnce() -> T + Send) -> T {
+    match rayon::ThreadPoolBuilder::new().num_threads(jobs).build() {
+        Ok(pool) => pool.install(run),
+        Err(_) => run(),
+    }
 }
 
 /// Lints every manifest under `paths`, in parallel; output sorted by file then position.
-pub fn lint_paths(paths: &[PathBuf], settings: &Settings) -> Result<Report, source::MissingPath> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(settings.jobs)
-        .build()
-        .ok();
-    let run = || lint_paths_in_pool(paths, settings);
-    match pool {
-        Some(pool) => pool.install(run),
-        None => run(),
-    }
-}
-
-fn lint_paths_in_pool(
-    paths: &[PathBuf],
-    settings: &Settings,
-) -> Result<Report, source::MissingPath> {
-    let threads = rayon::current_num_threads();
-    let found = source::discover(paths, threads)?;
-    let files: Vec<PathBuf> = found.inputs.into_iter().map(|i| i.path).collect();
-    let (cx, patches) = gather(&files, &settings.lint);
-    let mut results: Vec<FileFindings> = files
-        .par_iter()
-        .map(|path| lint_file(path, &cx, settings, &patches))
-        .collect();
-    for problem in found.problems {
-        let d = Diagnostic::new(
-            &rules::files::UNREADABLE_FILE,
-            TextRange::empty(0),
-            problem.message.clone(),
-        );
-        if settings.selector.enabled(&rules::files::UNREADABLE_FILE) {
-            results.push(locate(
-                "",
-                &LineIndex::new(""),
-                &display_path(&problem.path),
-                vec![d],
-            ));
-        }
-    }
-    let files_checked = results.len();
-    results.retain(|f| !f.findings.is_empty());
-    results.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(Report {
-        files: results,
-        files_checked,
-        fix_summary: None,
+pub fn lint_paths(paths: &[PathBuf], settings: &Settings) -> Result<LintRun, RunError> {
+    in_pool(settings.jobs, || {
+        let plan = plan(paths, settings)?;
+        let mut results: Vec<FileFindings> = plan
+            .files
+            .par_iter()
+            .map(|(path, group)| {
+                lint_file(
+                    path,
+                    &plan.groups[*group].1,
+                    &plan.policy(path, *group),
+                    &plan.patches,
+                )
+            })
+            .collect();
+        let files_checked = results.len() + plan.problems.len();
+        results.extend(plan.problem_findings());
+        results.retain(|f| !f.findings.is_empty());
+        results.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(LintRun {
+            report: Report {
+                files: results,
+                files_checked,
+                fix_summary: None,
+            },
+            thresholds: plan.thresholds,
+        })
     })
 }
 
@@ -351,50 +560,73 @@ pub struct FileChange {
 pub struct FixRun {
     pub report: Report,
     pub changes: Vec<FileChange>,
+    pub thresholds: Thresholds,
 }
 
 /// Fixes one text to a fixpoint and returns the outcome and the findings that remain.
+///
+/// The fixer's verification sees every finding, reported or not, at no less than its default
+/// severity, so that neither a selection, an ignore, a suppression comment nor a severity
+/// override lets a fix introduce an error; only reported findings offer their fixes. The
+/// outcome's `lint` is what is reported for the fixed text.
 pub fn fix_source(
     text: &str,
     file: &FileInfo,
     chart_template: bool,
     cx: &Context,
-    selector: &RuleSelector,
+    policy: &Policy,
     unsafe_fixes: bool,
 ) -> fix::FixOutcome {
     let lint = |t: &str| {
-        let diagnostics = engine::lint_text(t, file, chart_template, cx, selector);
-        let parsed = !diagnostics
+        let outcome = engine::lint_with_policy(t, file, chart_template, cx, policy);
+        let parsed = !outcome
+            .visible
             .iter()
+            .chain(&outcome.hidden)
             .any(|d| d.code == rules::files::SYNTAX_ERROR.code);
+        let mut diagnostics: Vec<Diagnostic> = outcome
+            .visible
+            .into_iter()
+            .chain(outcome.hidden)
+            .map(|mut d| {
+                if let Some(m) = rules::find(d.code) {
+                    d.severity = d.severity.max(m.severity);
+                }
+                d
+            })
+            .collect();
+        engine::sort(&mut diagnostics);
         fix::LintResult {
             parsed,
             diagnostics,
         }
     };
-    fix::fix_text(
+    let mut outcome = fix::fix_text(
         text,
         &lint,
         &fix::FixOptions {
             unsafe_fixes,
             ..fix::FixOptions::default()
         },
-    )
+    );
+    let reported = engine::lint_with_policy(&outcome.text, file, chart_template, cx, policy);
+    outcome.lint.diagnostics = reported.visible;
+    outcome
 }
 
 fn fix_one(
     path: &Path,
     cx: &Context,
-    settings: &Settings,
+    policy: &Policy,
     patches: &[PathBuf],
     unsafe_fixes: bool,
 ) -> (FileFindings, Option<FileChange>, Vec<String>) {
     let display = display_path(path);
     let Ok(bytes) = read_file(path) else {
-        return (lint_file(path, cx, settings, patches), None, Vec::new());
+        return (lint_file(path, cx, policy, patches), None, Vec::new());
     };
     let Decoded::Text(text) = engine::decode(&bytes) else {
-        return (lint_file(path, cx, settings, patches), None, Vec::new());
+        return (lint_file(path, cx, policy, patches), None, Vec::new());
     };
     let file = file_info(path, patches);
     let outcome = fix_source(
@@ -402,7 +634,7 @@ fn fix_one(
         &file,
         engine::is_chart_template(path),
         cx,
-        &settings.selector,
+        policy,
         unsafe_fixes,
     );
     let original_index = LineIndex::new(text);
@@ -464,19 +696,21 @@ pub fn fix_paths(
     paths: &[PathBuf],
     settings: &Settings,
     unsafe_fixes: bool,
-) -> Result<FixRun, source::MissingPath> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(settings.jobs)
-        .build()
-        .ok();
-    let run = || {
-        let threads = rayon::current_num_threads();
-        let found = source::discover(paths, threads)?;
-        let files: Vec<PathBuf> = found.inputs.into_iter().map(|i| i.path).collect();
-        let (cx, patches) = gather(&files, &settings.lint);
-        let results: Vec<_> = files
+) -> Result<FixRun, RunError> {
+    in_pool(settings.jobs, || {
+        let plan = plan(paths, settings)?;
+        let results: Vec<_> = plan
+            .files
             .par_iter()
-            .map(|p| fix_one(p, &cx, settings, &patches, unsafe_fixes))
+            .map(|(p, group)| {
+                fix_one(
+                    p,
+                    &plan.groups[*group].1,
+                    &plan.policy(p, *group),
+                    &plan.patches,
+                    unsafe_fixes,
+                )
+            })
             .collect();
         let mut run = FixRun::default();
         let mut summary = report::FixSummary::default();
@@ -493,54 +727,55 @@ pub fn fix_paths(
                 run.report.files.push(findings);
             }
         }
-        for problem in found.problems {
-            let d = Diagnostic::new(
-                &rules::files::UNREADABLE_FILE,
-                TextRange::empty(0),
-                problem.message.clone(),
-            );
-            run.report.files.push(locate(
-                "",
-                &LineIndex::new(""),
-                &display_path(&problem.path),
-                vec![d],
-            ));
-            run.report.files_checked += 1;
-        }
+        run.report.files_checked += plan.problems.len();
+        run.report.files.extend(plan.problem_findings());
         run.report.files.sort_by(|a, b| a.path.cmp(&b.path));
         run.report.fix_summary = Some(summary);
+        run.thresholds = plan.thresholds;
         Ok(run)
-    };
-    match pool {
-        Some(pool) => pool.install(run),
-        None => run(),
-    }
+    })
 }
 
-/// Lints (and optionally fixes) text read from stdin as if it were the file `name`.
+/// Lints (and optionally fixes) text read from stdin as if it were the file `name` (whose
+/// directory decides the configuration; the working directory without a name).
 pub fn lint_stdin(
     text: &str,
-    name: &str,
+    name: Option<&str>,
     settings: &Settings,
     fix: Option<bool>,
-) -> (FileFindings, Option<String>) {
-    let mut cx = Context::new(settings.lint.clone());
-    cx.absorb(collect_facts(text, name));
-    let file = file_info(Path::new(name), &[]);
-    match fix {
+) -> Result<(FileFindings, Option<String>, Severity), RunError> {
+    let resolver = Resolver::new(
+        settings.config.clone(),
+        settings.overrides.clone(),
+        cwd(settings)?,
+    )?;
+    let display = name.unwrap_or("<stdin>");
+    let effective = match name {
+        Some(n) => resolver.for_file(Path::new(n))?,
+        None => resolver.for_dir(Path::new("."))?,
+    };
+    let policy = effective.policy_for(&resolver.absolute(Path::new(display)));
+    let cx = context_for(&effective.options, &[collect_facts(text, display)]);
+    let file = file_info(Path::new(display), &[]);
+    let fail_on = effective.fail_on;
+    Ok(match fix {
         None => {
-            let diags = engine::lint_text(text, &file, false, &cx, &settings.selector);
-            (locate(text, &LineIndex::new(text), name, diags), None)
+            let outcome = engine::lint_with_policy(text, &file, false, &cx, &policy);
+            (
+                locate(text, &LineIndex::new(text), display, outcome.visible),
+                None,
+                fail_on,
+            )
         }
         Some(unsafe_fixes) => {
-            let outcome = fix_source(text, &file, false, &cx, &settings.selector, unsafe_fixes);
+            let outcome = fix_source(text, &file, false, &cx, &policy, unsafe_fixes);
             let findings = locate(
                 &outcome.text,
                 &LineIndex::new(&outcome.text),
-                name,
+                display,
                 outcome.lint.diagnostics,
             );
-            (findings, Some(outcome.text))
+            (findings, Some(outcome.text), fail_on)
         }
-    }
+    })
 }

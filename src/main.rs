@@ -6,7 +6,8 @@
 #![forbid(unsafe_code)]
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
-use meshlint::context::{LintOptions, Profile};
+use meshlint::config::Overrides;
+use meshlint::context::Profile;
 use meshlint::diagnostic::Severity;
 use meshlint::report::{self, Format, FormatContext, Report};
 use meshlint::rules::{self, RuleSelector};
@@ -54,18 +55,19 @@ struct CheckArgs {
     /// Skip these rules: codes, names or code prefixes, comma-separated.
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     ignore: Vec<String>,
-    /// Which Istio the manifests target.
-    #[arg(long, value_enum, default_value_t = ProfileArg::InCluster)]
-    profile: ProfileArg,
-    /// Use this configuration file.
-    #[arg(long, value_name = "FILE")]
-    config: Option<PathBuf>,
-    /// Ignore configuration files (suppression comments still apply).
+    /// Which Istio the manifests target [default: in-cluster, or the configuration's].
+    #[arg(long, value_enum)]
+    profile: Option<ProfileArg>,
+    #[command(flatten)]
+    config: ConfigArgs,
+    /// Lowest severity that makes the run fail (exit 1) [default: warning, or the
+    /// configuration's].
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
+    /// Apply the configuration's `exclude` to files named on the command line too (for
+    /// pre-commit, which names every file).
     #[arg(long)]
-    no_config: bool,
-    /// Lowest severity that makes the run fail (exit 1).
-    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
-    fail_on: FailOn,
+    force_exclude: bool,
     /// When to use colours (NO_COLOR is honoured).
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
     color: ColorArg,
@@ -99,6 +101,27 @@ struct CheckArgs {
     vault_port: Vec<u16>,
 }
 
+/// Where configuration comes from.
+#[derive(clap::Args, Debug)]
+struct ConfigArgs {
+    /// Use this configuration file instead of the closest `.meshlint.yaml` to each file.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    config: Option<PathBuf>,
+    /// Ignore configuration files (suppression comments and annotations still apply).
+    #[arg(long)]
+    no_config: bool,
+}
+
+impl ConfigArgs {
+    fn source(&self) -> meshlint::config::Source {
+        match (&self.config, self.no_config) {
+            (_, true) => meshlint::config::Source::None,
+            (Some(path), false) => meshlint::config::Source::File(path.clone()),
+            (None, false) => meshlint::config::Source::Discover,
+        }
+    }
+}
+
 #[derive(Subcommand, Debug)]
 enum Command {
     /// List every rule: code, name, severity, fix.
@@ -108,8 +131,17 @@ enum Command {
         /// A code (MESH101) or name (hold-missing).
         rule: String,
     },
+    /// Print the configuration in force for a file or directory (default: `.`).
+    Config {
+        path: Option<PathBuf>,
+        #[command(flatten)]
+        config: ConfigArgs,
+    },
     /// Print a shell completion script.
     Completions { shell: clap_complete::Shell },
+    /// Print the man page (roff).
+    #[command(hide = true)]
+    Manpage,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -173,14 +205,66 @@ fn main() -> ExitCode {
             );
             ExitCode::SUCCESS
         }
+        Some(Command::Manpage) => {
+            let _ = std::io::stdout().write_all(&manpage());
+            ExitCode::SUCCESS
+        }
+        Some(Command::Config { path, config }) => {
+            let settings = Settings {
+                config: config.source(),
+                ..Settings::default()
+            };
+            let path = path.unwrap_or_else(|| PathBuf::from("."));
+            match meshlint::effective_config(&path, &settings) {
+                Ok(text) => {
+                    print!("{text}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(&e.into()),
+            }
+        }
         None => match run(&cli.check) {
             Ok(code) => code,
-            Err(message) => {
-                eprintln!("meshlint: error: {message}");
-                ExitCode::from(2)
-            }
+            Err(e) => fail(&e),
         },
     }
+}
+
+/// Why a run could not lint: exit code 2.
+enum Failure {
+    /// Already `path:line:col: message`.
+    Config(meshlint::config::ConfigError),
+    Other(String),
+}
+
+impl From<meshlint::RunError> for Failure {
+    fn from(e: meshlint::RunError) -> Self {
+        match e {
+            meshlint::RunError::Config(c) => Failure::Config(c),
+            other => Failure::Other(other.to_string()),
+        }
+    }
+}
+
+impl From<String> for Failure {
+    fn from(s: String) -> Self {
+        Failure::Other(s)
+    }
+}
+
+fn fail(f: &Failure) -> ExitCode {
+    match f {
+        Failure::Config(e) => eprintln!("{e}"),
+        Failure::Other(message) => eprintln!("meshlint: error: {message}"),
+    }
+    ExitCode::from(2)
+}
+
+/// The man page, generated from the command-line definition.
+fn manpage() -> Vec<u8> {
+    let mut out = Vec::new();
+    let _ = clap_mangen::Man::new(Cli::command()).render(&mut out);
+    out
 }
 
 fn print_rules() -> ExitCode {
@@ -229,30 +313,25 @@ fn settings(args: &CheckArgs) -> Result<Settings, String> {
             unknown.join(", ")
         ));
     }
-    let mut vault = meshlint::context::VaultOptions::default();
-    if !args.vault_port.is_empty() {
-        vault.ports.clone_from(&args.vault_port);
-    }
-    vault.addresses.clone_from(&args.vault_address);
-    if let Some(cfg) = &args.config {
-        if !cfg.is_file() {
-            return Err(format!("{}: configuration file not found", cfg.display()));
-        }
-    }
-    let lint = LintOptions {
-        profile: match args.profile {
+    let overrides = Overrides {
+        profile: args.profile.map(|p| match p {
             ProfileArg::InCluster => Profile::InCluster,
             ProfileArg::Managed => Profile::Managed,
-        },
-        native_sidecars: args.native_sidecars,
-        injection_explicit: args.injection_explicit,
-        vault,
-        namespaces: Default::default(),
+        }),
+        select: (!args.select.is_empty()).then(|| args.select.clone()),
+        ignore: args.ignore.clone(),
+        fail_on: args.fail_on.map(fail_threshold),
+        native_sidecars: args.native_sidecars.then_some(true),
+        injection_explicit: args.injection_explicit.then_some(true),
+        vault_ports: (!args.vault_port.is_empty()).then(|| args.vault_port.clone()),
+        vault_addresses: (!args.vault_address.is_empty()).then(|| args.vault_address.clone()),
+        force_exclude: args.force_exclude.then_some(true),
     };
     Ok(Settings {
-        lint,
-        selector,
+        config: args.config.source(),
+        overrides,
         jobs: args.jobs.unwrap_or(0),
+        cwd: None,
     })
 }
 
@@ -260,7 +339,9 @@ fn use_color(arg: ColorArg, to_terminal: bool) -> bool {
     match arg {
         ColorArg::Always => true,
         ColorArg::Never => false,
-        ColorArg::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        ColorArg::Auto => {
+            to_terminal && std::env::var_os("NO_COLOR").map_or(true, |v| v.is_empty())
+        }
     }
 }
 
@@ -270,12 +351,6 @@ fn fail_threshold(f: FailOn) -> Severity {
         FailOn::Warning => Severity::Warning,
         FailOn::Info => Severity::Info,
     }
-}
-
-fn failing(report: &Report, fail_on: Severity) -> bool {
-    report
-        .findings()
-        .any(|(_, d)| meshlint::engine::counts_for_exit(d.code, d.severity, fail_on))
 }
 
 fn write_out(args: &CheckArgs, report: &Report) -> Result<(), String> {
@@ -302,20 +377,18 @@ fn write_out(args: &CheckArgs, report: &Report) -> Result<(), String> {
     }
 }
 
-fn run(args: &CheckArgs) -> Result<ExitCode, String> {
+fn run(args: &CheckArgs) -> Result<ExitCode, Failure> {
     let settings = settings(args)?;
-    let fail_on = fail_threshold(args.fail_on);
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
         args.paths.clone()
     };
     if paths.iter().any(|p| p.as_os_str() == "-") {
-        return run_stdin(args, &settings, fail_on);
+        return run_stdin(args, &settings);
     }
     if args.diff {
-        let run =
-            meshlint::fix_paths(&paths, &settings, args.unsafe_fixes).map_err(|e| e.to_string())?;
+        let run = meshlint::fix_paths(&paths, &settings, args.unsafe_fixes)?;
         let mut out = std::io::stdout().lock();
         for c in &run.changes {
             let _ = out.write_all(fix::unified_diff(&c.original, &c.fixed, &c.display).as_bytes());
@@ -334,8 +407,7 @@ fn run(args: &CheckArgs) -> Result<ExitCode, String> {
         });
     }
     if args.fix {
-        let run =
-            meshlint::fix_paths(&paths, &settings, args.unsafe_fixes).map_err(|e| e.to_string())?;
+        let run = meshlint::fix_paths(&paths, &settings, args.unsafe_fixes)?;
         let mut report = run.report;
         let mut io_error = false;
         for c in &run.changes {
@@ -351,10 +423,9 @@ fn run(args: &CheckArgs) -> Result<ExitCode, String> {
                 summary.fixes_applied = summary.fixes_applied.saturating_sub(c.applied.len());
                 summary.applied.retain(|a| a.path != c.display);
                 // Nothing was fixed there: report the file as it still is.
-                let findings = meshlint::lint_paths(std::slice::from_ref(&c.path), &settings)
-                    .map_err(|e| e.to_string())?;
+                let findings = meshlint::lint_paths(std::slice::from_ref(&c.path), &settings)?;
                 report.files.retain(|f| f.path != c.display);
-                report.files.extend(findings.files);
+                report.files.extend(findings.report.files);
             }
         }
         report.files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -362,31 +433,35 @@ fn run(args: &CheckArgs) -> Result<ExitCode, String> {
         let code = if io_error {
             2
         } else {
-            u8::from(failing(&report, fail_on))
+            u8::from(run.thresholds.failing(&report))
         };
         return Ok(ExitCode::from(code));
     }
-    let report = meshlint::lint_paths(&paths, &settings).map_err(|e| e.to_string())?;
-    write_out(args, &report)?;
-    Ok(ExitCode::from(u8::from(failing(&report, fail_on))))
+    let run = meshlint::lint_paths(&paths, &settings)?;
+    write_out(args, &run.report)?;
+    Ok(ExitCode::from(u8::from(
+        run.thresholds.failing(&run.report),
+    )))
 }
 
-fn run_stdin(args: &CheckArgs, settings: &Settings, fail_on: Severity) -> Result<ExitCode, String> {
+fn run_stdin(args: &CheckArgs, settings: &Settings) -> Result<ExitCode, Failure> {
     let mut bytes = Vec::new();
     std::io::stdin()
         .read_to_end(&mut bytes)
         .map_err(|e| format!("cannot read stdin: {e}"))?;
     let name = args
         .stdin_filename
-        .clone()
-        .unwrap_or_else(|| "<stdin>".into());
-    let name = display_path(std::path::Path::new(&name));
+        .as_deref()
+        .map(|n| display_path(std::path::Path::new(n)));
     let text = match std::str::from_utf8(&bytes) {
         Ok(t) => t.to_owned(),
         Err(_) => String::from_utf8_lossy(&bytes).into_owned(),
     };
     let fix_mode = (args.fix || args.diff).then_some(args.unsafe_fixes);
-    let (findings, fixed) = meshlint::lint_stdin(&text, &name, settings, fix_mode);
+    let (findings, fixed, fail_on) =
+        meshlint::lint_stdin(&text, name.as_deref(), settings, fix_mode)?;
+    let display = findings.path.clone();
+    let thresholds = meshlint::Thresholds::uniform(fail_on);
     let mut report = Report {
         files_checked: 1,
         ..Report::default()
@@ -396,7 +471,7 @@ fn run_stdin(args: &CheckArgs, settings: &Settings, fail_on: Severity) -> Result
     }
     if let Some(fixed) = fixed {
         if args.diff {
-            print!("{}", fix::unified_diff(&text, &fixed, &name));
+            print!("{}", fix::unified_diff(&text, &fixed, &display));
             return Ok(ExitCode::from(u8::from(fixed != text)));
         }
         // The fixed text goes to stdout; the report to stderr.
@@ -407,8 +482,29 @@ fn run_stdin(args: &CheckArgs, settings: &Settings, fail_on: Severity) -> Result
         report::write_report(args.format.into(), &report, &ctx, &mut buf)
             .map_err(|e| e.to_string())?;
         let _ = std::io::stderr().write_all(&buf);
-        return Ok(ExitCode::from(u8::from(failing(&report, fail_on))));
+        return Ok(ExitCode::from(u8::from(thresholds.failing(&report))));
     }
     write_out(args, &report)?;
-    Ok(ExitCode::from(u8::from(failing(&report, fail_on))))
+    Ok(ExitCode::from(u8::from(thresholds.failing(&report))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `docs/meshlint.1` is the generated man page; regenerate it with
+    /// `cargo run -- manpage > docs/meshlint.1` after changing the command line.
+    #[test]
+    fn the_shipped_man_page_is_up_to_date() {
+        let shipped = include_bytes!("../docs/meshlint.1");
+        assert!(
+            shipped[..] == manpage()[..],
+            "docs/meshlint.1 is stale: run `cargo run -- manpage > docs/meshlint.1`"
+        );
+    }
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
 }

@@ -189,6 +189,10 @@ pub static RULES: &[Rule] = &[
         meta: &files::UNREADABLE_FILE,
         checker: Checker::Engine,
     },
+    Rule {
+        meta: &files::UNUSED_SUPPRESSION,
+        checker: Checker::Engine,
+    },
 ];
 
 /// Every rule's metadata, in code order.

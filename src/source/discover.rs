@@ -45,6 +45,16 @@ pub struct MissingPath {
 /// Walks `paths` (directories in parallel with `threads` threads) and returns the files to
 /// lint, sorted.
 pub fn discover(paths: &[PathBuf], threads: usize) -> Result<Discovered, MissingPath> {
+    discover_matching(paths, threads, &is_manifest_name)
+}
+
+/// Like [`discover`], with `keep` deciding which walked files are linted instead of the
+/// extension test (configuration `include`/`exclude`). Explicit paths are always kept.
+pub fn discover_matching(
+    paths: &[PathBuf],
+    threads: usize,
+    keep: &(dyn Fn(&Path) -> bool + Sync),
+) -> Result<Discovered, MissingPath> {
     let mut out = Discovered::default();
     let mut dirs = Vec::new();
     for p in paths {
@@ -76,7 +86,7 @@ pub fn discover(paths: &[PathBuf], threads: usize) -> Result<Discovered, Missing
                 match entry {
                     Ok(e) => {
                         let is_file = e.file_type().is_some_and(|t| t.is_file());
-                        if is_file && is_manifest_name(e.path()) {
+                        if is_file && keep(e.path()) {
                             let path = e
                                 .path()
                                 .strip_prefix("./")

@@ -4,6 +4,8 @@ mod discover;
 mod line_index;
 mod text;
 
-pub use discover::{discover, is_manifest_name, Discovered, Input, MissingPath, WalkProblem};
+pub use discover::{
+    discover, discover_matching, is_manifest_name, Discovered, Input, MissingPath, WalkProblem,
+};
 pub use line_index::{LineCol, LineIndex};
 pub use text::TextRange;

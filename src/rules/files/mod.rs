@@ -1,6 +1,11 @@
-//! 9xx: files that cannot be linted. The engine reports these itself.
+//! 9xx: files that cannot be linted, and suppressions that suppress nothing. The engine
+//! reports these itself.
 
 use crate::diagnostic::{FixAvailability, RuleMeta, Severity};
+
+pub mod unused_suppression;
+
+pub use unused_suppression::RULE as UNUSED_SUPPRESSION;
 
 pub static SYNTAX_ERROR: RuleMeta = RuleMeta {
     code: "MESH900",
