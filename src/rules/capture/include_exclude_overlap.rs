@@ -86,9 +86,15 @@ fn check_ips(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
             };
             let written = &inc.text[element.range.clone()];
             let excluded_text = &exc.text[by.range.clone()];
-            let relation = if by.net.trunc() == net {
+            let relation = if written == excluded_text {
                 format!(
                     "is both included (`{}`) and excluded (`{}`)",
+                    short(inc),
+                    short(exc)
+                )
+            } else if by.net.trunc() == net {
+                format!(
+                    "in `{}` is the same network as `{excluded_text}`, which `{}` excludes",
                     short(inc),
                     short(exc)
                 )
@@ -282,6 +288,16 @@ mod tests {
             ("excludeOutboundIPRanges", "fd00::/16"),
         );
         assert_eq!(lint(&text, CODE).len(), 1);
+
+        // Host bits: the same network written differently names the excluded element.
+        let text = pair(
+            ("includeOutboundIPRanges", "127.0.0.1/24,10.96.0.1/24"),
+            ("excludeOutboundIPRanges", "10.96.0.2/24,10.96.0.3/24"),
+        );
+        let d = lint(&text, CODE);
+        assert_eq!(d.len(), 1);
+        assert_eq!(pos(&text, &d[0]), at(&text, "10.96.0.1/24", 1));
+        assert!(d[0].message.contains("same network as `10.96.0.2/24`"));
     }
 
     #[test]

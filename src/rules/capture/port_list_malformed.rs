@@ -41,6 +41,34 @@ fn whole_wildcard_allowed(kind: PortListKind) -> bool {
     )
 }
 
+fn is_identifier(t: &str) -> bool {
+    t.bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+        && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+/// A substitution placeholder that a tool replaces before the manifest reaches the cluster:
+/// `${VAULT_PORT}`, `$(VAULT_PORT)`, `$VAULT_PORT` (envsubst, Flux, shell), or a bare
+/// upper-case name with an underscore such as `MYSQL_PORT_PLACEHOLDER` (Kustomize
+/// `replacements`, `sed`). meshlint sees the file before substitution, so such an element is
+/// not a port Istio will ever read.
+fn is_placeholder(element: &str) -> bool {
+    let t = element.trim();
+    if let Some(rest) = t.strip_prefix('$') {
+        let inner = rest
+            .strip_prefix('{')
+            .and_then(|r| r.strip_suffix('}'))
+            .or_else(|| rest.strip_prefix('(').and_then(|r| r.strip_suffix(')')))
+            .unwrap_or(rest);
+        return is_identifier(inner);
+    }
+    t.contains('_')
+        && t.bytes().next().is_some_and(|b| b.is_ascii_uppercase())
+        && t.bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+}
+
 fn consequence(operator: bool, stage: Stage, kind: PortListKind) -> &'static str {
     match (operator, stage) {
         (false, Stage::Admission) => "the sidecar injector rejects it and denies the pod",
@@ -142,6 +170,10 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
             if analysis.wildcard
                 && issue.cause == IssueCause::Wildcard
                 && whole_wildcard_allowed(kind)
+            {
+                continue;
+            }
+            if issue.cause == IssueCause::Invalid && is_placeholder(&site.text[issue.range.clone()])
             {
                 continue;
             }
@@ -421,6 +453,23 @@ mod tests {
         assert_eq!(d.len(), 1);
         assert_eq!(pos(cron, &d[0]), at(cron, "80;443", 1));
         assert_eq!(fixed(cron, &d[0]), cron.replace("80;443", "80,443"));
+    }
+
+    #[test]
+    fn substitution_placeholders_are_not_ports() {
+        // kubeflow/manifests: Kustomize `replacements` fill this in from a ConfigMap.
+        for v in [
+            "MYSQL_PORT_PLACEHOLDER",
+            "${VAULT_PORT}",
+            "$(VAULT_PORT)",
+            "$VAULT_PORT",
+            "443, ${EXTRA_PORT}",
+        ] {
+            assert!(lint(&annotation(EOP, v), CODE).is_empty(), "{v}");
+        }
+        for v in ["VAULT", "vault_port", "${}", "$1", "PORT-1"] {
+            assert_eq!(lint(&annotation(EOP, v), CODE).len(), 1, "{v}");
+        }
     }
 
     #[test]
