@@ -42,20 +42,16 @@ impl<'a> DocumentParser<'a> {
         }
     }
 
-    fn fail(
-        &mut self,
-        offset: usize,
-        message: String,
-    ) -> Option<Result<Document<'a>, SyntaxError>> {
+    fn fail(&mut self, offset: usize, message: String) -> Result<Document<'a>, SyntaxError> {
         self.index += 1;
         match self.parser.proceed_next_document() {
             Ok(true) => {}
             Ok(false) | Err(_) => self.done = true,
         }
-        Some(Err(SyntaxError {
+        Err(SyntaxError {
             offset: offset.min(self.text.len()) as u32,
             message,
-        }))
+        })
     }
 }
 
@@ -198,7 +194,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn props_start(&self, span: &Span, start: usize) -> usize {
+    fn props_start(span: &Span, start: usize) -> usize {
         span.tag_start()
             .and_then(|m| m.byte_offset())
             .map_or(start, |t| t.min(start))
@@ -302,14 +298,13 @@ impl<'a> Iterator for DocumentParser<'a> {
                     let offset = err.marker().byte_offset().unwrap_or(self.text.len());
                     let message = err.info();
                     self.pending_comments.clear();
-                    return self.fail(offset, message);
+                    return Some(self.fail(offset, message));
                 }
             };
             let fallback = b.as_ref().map_or(0, |b| b.prev_end);
             let (start, end) = span_range(&span, fallback);
             let is_seq = matches!(event, Event::SequenceStart(..));
             match event {
-                Event::StreamStart => {}
                 Event::StreamEnd => {
                     self.done = true;
                     return None;
@@ -358,7 +353,7 @@ impl<'a> Iterator for DocumentParser<'a> {
                 Event::Scalar(value, style, _anchor, tag) => {
                     let Some(bd) = b.as_mut() else { continue };
                     let (s, e) = bd.scalar_range(style, start, end);
-                    let props = bd.props_start(&span, s);
+                    let props = Builder::props_start(&span, s);
                     bd.add(Node {
                         kind: NodeKind::Scalar { value, style },
                         range: TextRange::from_usize(s, e),
@@ -381,7 +376,7 @@ impl<'a> Iterator for DocumentParser<'a> {
                     bd.prev_end = end;
                 }
                 Event::UnresolvedAlias(name) => {
-                    return self.fail(start, format!("unknown anchor '{name}' referenced"));
+                    return Some(self.fail(start, format!("unknown anchor '{name}' referenced")));
                 }
                 Event::Anchor(id, _) => {
                     let Some(bd) = b.as_mut() else { continue };
@@ -396,10 +391,10 @@ impl<'a> Iterator for DocumentParser<'a> {
                 | Event::MappingStart(style, _anchor, tag) => {
                     let Some(bd) = b.as_mut() else { continue };
                     if bd.stack.len() >= MAX_DEPTH {
-                        return self.fail(
+                        return Some(self.fail(
                             start,
                             format!("collections nested deeper than {MAX_DEPTH} levels"),
-                        );
+                        ));
                     }
                     let style = match style {
                         granit_parser::StructureStyle::Flow => CollectionStyle::Flow,
@@ -410,7 +405,7 @@ impl<'a> Iterator for DocumentParser<'a> {
                     } else {
                         start
                     };
-                    let props = bd.props_start(&span, s);
+                    let props = Builder::props_start(&span, s);
                     let kind = if is_seq {
                         NodeKind::Sequence {
                             style,

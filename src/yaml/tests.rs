@@ -152,32 +152,11 @@ fn many_keys_duplicate_detection() {
 
 #[test]
 fn alias_bomb_costs_nothing() {
-    let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x]\n");
+    use std::fmt::Write as _;
+    let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x]\n");
     for i in 1..30 {
-        let prev = i - 1;
-        text.push_str(&format!(
-            "l{i}: &a{i} [*a{}, *a{}, *a{}, *a{}]\n",
-            if prev == 0 {
-                String::new()
-            } else {
-                prev.to_string()
-            },
-            if prev == 0 {
-                String::new()
-            } else {
-                prev.to_string()
-            },
-            if prev == 0 {
-                String::new()
-            } else {
-                prev.to_string()
-            },
-            if prev == 0 {
-                String::new()
-            } else {
-                prev.to_string()
-            }
-        ));
+        let p = i - 1;
+        writeln!(text, "l{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}]").unwrap();
     }
     let doc = one(&text);
     assert!(doc.nodes.len() < 1000);

@@ -63,8 +63,8 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
                 .annotations
                 .or(pod.meta.metadata)
                 .map(|(k, _)| k.range())
-                .or_else(|| pod.template_key.map(|k| k.range()))
-                .or_else(|| res.kind_key.map(|k| k.range()))
+                .or_else(|| pod.template_key.map(crate::yaml::NodeRef::range))
+                .or_else(|| res.kind_key.map(crate::yaml::NodeRef::range))
                 .unwrap_or_default();
             let fix = add_to_template(cx.text, pod, MapKind::Annotations, PROXY_CONFIG, ANNOTATION_VALUE)
                 .map(|edits| Fix::safe("add the proxy.istio.io/config annotation with holdApplicationUntilProxyStarts: true", edits));

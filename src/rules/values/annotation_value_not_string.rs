@@ -191,7 +191,7 @@ fn fix_for(
         ScalarType::Sequence => {
             let parts: Option<Vec<&str>> = target
                 .items()
-                .map(|i| i.resolved())
+                .map(crate::yaml::NodeRef::resolved)
                 .map(|i| if i.is_scalar() { i.as_str() } else { None })
                 .collect();
             quote(&parts?.join(","), double)
