@@ -1,8 +1,19 @@
 //! Minimal text edits on YAML that follow the file's own conventions: line endings (CRLF stays
-//! CRLF), indentation width, flow or block style. Rules build their fixes from these helpers
-//! and never re-serialise a document.
+//! CRLF), indentation width, flow or block style, quoting. Rules build their fixes from these
+//! helpers and never re-serialise a document.
+//!
+//! - [`append_entry`], [`fill_null`], [`insert_nested`] and [`add_entry_at`] add a `key: value`
+//!   to a mapping, creating the mappings on the way (`metadata:`, `annotations:`) where a person
+//!   would write them.
+//! - [`delete_entry`] removes one entry (whole lines in block style).
+//! - [`rewrite_scalar`] (and [`rename_key`]) gives a scalar a new value as the smallest edit in
+//!   its own style: escapes of a double-quoted scalar, a literal block's header and untouched
+//!   lines all stay; every such edit is checked by reading the new source back.
 
-use super::{CollectionStyle, NodeRef};
+mod scalar;
+
+use super::resolve::{resolve_scalar, ScalarType};
+use super::{CollectionStyle, Document, NodeKind, NodeRef, ScalarStyle};
 use crate::diagnostic::Edit;
 use crate::source::TextRange;
 
@@ -32,9 +43,24 @@ pub fn line_end(text: &str, offset: usize) -> usize {
     end
 }
 
-/// The column (in characters) at which `offset` sits on its line.
+/// The column (in characters) at which `offset` sits on its line (a BOM does not count).
 pub fn column(text: &str, offset: usize) -> usize {
-    text[line_start(text, offset)..offset].chars().count()
+    let start = line_start(text, offset);
+    let line = &text[start..offset];
+    let line = if start == 0 {
+        line.strip_prefix('\u{feff}').unwrap_or(line)
+    } else {
+        line
+    };
+    line.chars().count()
+}
+
+/// The comment (`# ...`, to the end of the line) that follows `offset` on its line, when only
+/// blanks come between.
+pub fn trailing_comment(text: &str, offset: usize) -> Option<&str> {
+    let rest = &text[offset..line_end(text, offset)];
+    let trimmed = rest.trim_start_matches([' ', '\t']);
+    (trimmed.starts_with('#') && trimmed.len() < rest.len()).then(|| trimmed.trim_end())
 }
 
 /// The file's indentation step: the smallest positive difference between a block mapping key's
@@ -43,14 +69,14 @@ pub fn indent_unit(text: &str, node: NodeRef<'_, '_>) -> usize {
     let doc = node.doc;
     let mut best: Option<usize> = None;
     for n in &doc.nodes {
-        if let super::NodeKind::Mapping {
+        if let NodeKind::Mapping {
             style: CollectionStyle::Block,
             entries,
         } = &n.kind
         {
             for &(k, v) in entries.iter().take(8) {
                 let v = doc.node(v);
-                if let super::NodeKind::Mapping {
+                if let NodeKind::Mapping {
                     style: CollectionStyle::Block,
                     entries: inner,
                 } = &v.kind
@@ -83,28 +109,35 @@ pub fn indent_unit(text: &str, node: NodeRef<'_, '_>) -> usize {
 pub fn quote(value: &str, prefer_double: bool) -> String {
     let needs_escape = value.chars().any(|c| c.is_control() && c != '\t');
     if needs_escape || (prefer_double && !value.contains('"') && !value.contains('\\')) {
-        let mut out = String::with_capacity(value.len() + 2);
-        out.push('"');
-        for c in value.chars() {
-            match c {
-                '"' => out.push_str("\\\""),
-                '\\' => out.push_str("\\\\"),
-                '\n' => out.push_str("\\n"),
-                '\r' => out.push_str("\\r"),
-                '\t' => out.push_str("\\t"),
-                c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
-                c => out.push(c),
-            }
-        }
-        out.push('"');
-        out
+        quote_double(value)
     } else {
         format!("'{}'", value.replace('\'', "''"))
     }
 }
 
-/// Whether a key can be written plain (annotation and label keys always can, in practice).
-fn key_text(key: &str) -> String {
+/// Quotes `value` as a double-quoted YAML scalar, escaping what must be escaped.
+pub fn quote_double(value: &str) -> String {
+    format!("\"{}\"", scalar::escape_double(value))
+}
+
+/// Whether `doc` prefers double quotes (at least as many double- as single-quoted scalars).
+pub fn prefers_double(doc: &Document<'_>) -> bool {
+    let (mut single, mut double) = (0, 0);
+    for n in &doc.nodes {
+        if let NodeKind::Scalar { style, .. } = &n.kind {
+            match style {
+                ScalarStyle::SingleQuoted => single += 1,
+                ScalarStyle::DoubleQuoted => double += 1,
+                _ => {}
+            }
+        }
+    }
+    double >= single
+}
+
+/// A mapping key as YAML text: plain when it can be (annotation and label keys always can, in
+/// practice), else double-quoted.
+pub fn key_text(key: &str) -> String {
     let plain_ok = !key.is_empty()
         && key
             .chars()
@@ -117,34 +150,181 @@ fn key_text(key: &str) -> String {
     }
 }
 
+/// Whether `value` can be written as a plain scalar that reads back as the same string.
+fn plain_safe(value: &str, in_flow: bool) -> bool {
+    let Some(first) = value.chars().next() else {
+        return false;
+    };
+    if "-?:,[]{}#&*!|>'\"%@`".contains(first)
+        || value.starts_with([' ', '\t'])
+        || value.ends_with([' ', '\t', ':'])
+        || value.contains(": ")
+        || value.contains(" #")
+        || value.chars().any(char::is_control)
+        || (in_flow && value.contains([',', '[', ']', '{', '}']))
+    {
+        return false;
+    }
+    resolve_scalar(value, ScalarStyle::Plain, None) == ScalarType::Str
+}
+
+/// Whether the node sits inside a flow collection (a `,`, `]` or `}` follows it, or a `[`, `{`
+/// or `,` precedes it).
+fn in_flow(text: &str, range: TextRange) -> bool {
+    let b = text.as_bytes();
+    let mut i = range.end() as usize;
+    while i < b.len() {
+        match b[i] {
+            b' ' | b'\t' | b'\r' | b'\n' => i += 1,
+            b'#' => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            c => return matches!(c, b',' | b']' | b'}'),
+        }
+    }
+    let mut j = range.start() as usize;
+    while j > 0 && matches!(b[j - 1], b' ' | b'\t' | b'\r' | b'\n') {
+        j -= 1;
+    }
+    j > 0 && matches!(b[j - 1], b'[' | b'{' | b',')
+}
+
+/// `key: value` nested under `path`, as flow text: `a: {key: value}`; in JSON form (keys and
+/// string values double-quoted) when `json`.
+fn flow_text(path: &[&str], key: &str, value: &str, json: bool) -> String {
+    let k = |name: &str| {
+        if json {
+            quote_double(name)
+        } else {
+            key_text(name)
+        }
+    };
+    let value = if json {
+        json_value(value)
+    } else {
+        value.to_owned()
+    };
+    let mut out = format!("{}: {value}", k(key));
+    for name in path.iter().rev() {
+        out = format!("{}: {{{out}}}", k(name));
+    }
+    out
+}
+
+/// A YAML scalar text as JSON: a single-quoted or plain string becomes double-quoted; numbers,
+/// booleans, null and double-quoted strings stay.
+fn json_value(value: &str) -> String {
+    if let Some(inner) = value
+        .strip_prefix('\'')
+        .and_then(|v| v.strip_suffix('\''))
+        .filter(|v| !v.contains('\n'))
+    {
+        return quote_double(&inner.replace("''", "'"));
+    }
+    let keep = value.starts_with(['"', '{', '['])
+        || matches!(value, "true" | "false" | "null")
+        || serde_json::from_str::<serde_json::Number>(value).is_ok();
+    if keep {
+        value.to_owned()
+    } else {
+        quote_double(value)
+    }
+}
+
+/// Whether new entries of flow mapping `map` should be written as JSON: the document is JSON
+/// (its root is a flow mapping), or every key of `map` is double-quoted.
+fn json_style(map: NodeRef<'_, '_>) -> bool {
+    let doc_json = map
+        .doc
+        .root()
+        .is_some_and(|r| r.collection_style() == Some(CollectionStyle::Flow) && r.is_mapping());
+    let mut keys = map.entries().map(|(k, _)| k).peekable();
+    doc_json
+        || (keys.peek().is_some() && keys.all(|k| k.style() == Some(ScalarStyle::DoubleQuoted)))
+}
+
+/// `key: value` nested under `path`, as block lines starting at column `indent` (the first line
+/// without indentation, so it can follow a key or a line break), levels `unit` apart.
+fn block_text(
+    path: &[&str],
+    key: &str,
+    value: &str,
+    indent: usize,
+    unit: usize,
+    nl: &str,
+) -> String {
+    let mut out = String::new();
+    for (depth, name) in path.iter().enumerate() {
+        if depth > 0 {
+            out.push_str(nl);
+            out.push_str(&" ".repeat(indent + depth * unit));
+        }
+        out.push_str(&key_text(name));
+        out.push(':');
+    }
+    if !path.is_empty() {
+        out.push_str(nl);
+        out.push_str(&" ".repeat(indent + path.len() * unit));
+    }
+    out.push_str(&key_text(key));
+    out.push_str(": ");
+    out.push_str(value);
+    out
+}
+
 /// Inserts `key: value` as the last entry of mapping `map` (`value` is already YAML text).
 /// Returns `None` when the mapping is written in a way this cannot follow safely.
 pub fn append_entry(text: &str, map: NodeRef<'_, '_>, key: &str, value: &str) -> Option<Edit> {
+    append_nested(text, map, &[], key, value)
+}
+
+/// Appends `path: ... key: value` as the last entry of `map`.
+fn append_nested(
+    text: &str,
+    map: NodeRef<'_, '_>,
+    path: &[&str],
+    key: &str,
+    value: &str,
+) -> Option<Edit> {
     let map = map.resolved();
     let nl = newline(text);
     match map.collection_style()? {
         CollectionStyle::Flow => {
             let r = map.range();
-            let last = map.entries().last();
-            match last {
-                None => {
-                    // `{}` (perhaps with blanks inside): fill it.
-                    Some(Edit::replace(r, format!("{{{}: {value}}}", key_text(key))))
+            let entry = flow_text(path, key, value, json_style(map));
+            match map.entries().last() {
+                // `{}` (perhaps with blanks inside): fill it.
+                None => Some(Edit::replace(r, format!("{{{entry}}}"))),
+                Some((k, v)) => {
+                    let after = v.range().end().max(k.range().end());
+                    let key_start = k.node().props_start.min(k.range().start()) as usize;
+                    if line_start(text, key_start) == line_start(text, r.start() as usize) {
+                        Some(Edit::insert(after, format!(", {entry}")))
+                    } else {
+                        // One entry per line (pretty-printed JSON): a new line like the last.
+                        let indent = column(text, key_start);
+                        Some(Edit::insert(
+                            after,
+                            format!(",{nl}{}{entry}", " ".repeat(indent)),
+                        ))
+                    }
                 }
-                Some((_, v)) => Some(Edit::insert(
-                    v.range().end(),
-                    format!(", {}: {value}", key_text(key)),
-                )),
             }
         }
         CollectionStyle::Block => {
             let (first_key, _) = map.entries().next()?;
             let indent = column(text, first_key.range().start() as usize);
-            let end = map.range().end() as usize;
-            let at = line_end(text, end);
+            let unit = indent_unit(text, map);
+            let at = line_end(text, map.range().end() as usize);
             Some(Edit::insert(
                 at as u32,
-                format!("{nl}{}{}: {value}", " ".repeat(indent), key_text(key)),
+                format!(
+                    "{nl}{}{}",
+                    " ".repeat(indent),
+                    block_text(path, key, value, indent, unit, nl)
+                ),
             ))
         }
     }
@@ -159,29 +339,62 @@ pub fn fill_null(
     key: &str,
     value: &str,
 ) -> Vec<Edit> {
+    fill_null_nested(text, key_node, value_node, &[], key, value)
+}
+
+/// Like [`fill_null`], with mappings `path` created between the key and the new entry.
+fn fill_null_nested(
+    text: &str,
+    key_node: NodeRef<'_, '_>,
+    value_node: NodeRef<'_, '_>,
+    path: &[&str],
+    key: &str,
+    value: &str,
+) -> Vec<Edit> {
+    let r = value_node.range();
+    let props = TextRange::new(value_node.node().props_start.min(r.start()), r.end());
+    if in_flow(text, props) || in_flow(text, key_node.range()) && !r.is_empty() {
+        // `{annotations: }` or `{annotations: null}`: a flow mapping in its place.
+        let json = key_node.style() == Some(ScalarStyle::DoubleQuoted)
+            || json_style(key_node.doc.root().unwrap_or(key_node));
+        let content = format!("{{{}}}", flow_text(path, key, value, json));
+        return vec![if props.is_empty() {
+            let end = super::skip_blanks(text, props.start() as usize);
+            Edit::replace(
+                TextRange::new(props.start(), end as u32),
+                format!(" {content}"),
+            )
+        } else {
+            Edit::replace(props, content)
+        }];
+    }
     let nl = newline(text);
     let unit = indent_unit(text, key_node);
     let indent = column(text, key_node.range().start() as usize) + unit;
     let mut edits = Vec::new();
-    let r = value_node.range();
-    if !r.is_empty() {
-        // An explicit `~`/`null`: remove it (and the blank before it).
-        let mut s = r.start() as usize;
+    if !props.is_empty() {
+        // An explicit `~`/`null`: remove it (and the blanks before it).
+        let mut s = props.start() as usize;
         while s > 0 && text.as_bytes()[s - 1] == b' ' {
             s -= 1;
         }
-        edits.push(Edit::delete(TextRange::new(s as u32, r.end())));
+        edits.push(Edit::delete(TextRange::new(s as u32, props.end())));
     }
-    let at = line_end(text, key_node.range().end() as usize);
+    let at = line_end(text, key_node.range().end().max(r.end()) as usize);
     edits.push(Edit::insert(
         at as u32,
-        format!("{nl}{}{}: {value}", " ".repeat(indent), key_text(key)),
+        format!(
+            "{nl}{}{}",
+            " ".repeat(indent),
+            block_text(path, key, value, indent, unit, nl)
+        ),
     ));
     edits
 }
 
 /// Creates the missing mappings `path` (e.g. `["metadata", "annotations"]`) inside `parent`,
-/// ending with `key: value`. A missing `metadata` goes first, before the parent's first key;
+/// ending with `key: value`. A missing `metadata` goes where a person writes it: after a
+/// resource's leading `apiVersion`/`kind`, else first (above the comments over the first key);
 /// anything else is appended.
 pub fn insert_nested(
     text: &str,
@@ -191,42 +404,96 @@ pub fn insert_nested(
     value: &str,
 ) -> Option<Edit> {
     let parent = parent.resolved();
-    if parent.collection_style()? != CollectionStyle::Block || path.is_empty() {
-        return if path.is_empty() {
-            append_entry(text, parent, key, value)
-        } else {
-            None
-        };
+    if path.is_empty() || path[0] != "metadata" {
+        return append_nested(text, parent, path, key, value);
+    }
+    if parent.collection_style()? == CollectionStyle::Flow {
+        return append_nested(text, parent, path, key, value);
     }
     let nl = newline(text);
     let unit = indent_unit(text, parent);
-    let (first_key, _) = parent.entries().next()?;
+    let entries: Vec<_> = parent.entries().collect();
+    let (first_key, _) = *entries.first()?;
     let base = column(text, first_key.range().start() as usize);
-    let mut block = String::new();
-    for (depth, name) in path.iter().enumerate() {
-        if depth > 0 {
-            block.push_str(nl);
-            block.push_str(&" ".repeat(base + depth * unit));
-        }
-        block.push_str(name);
-        block.push(':');
-    }
-    block.push_str(nl);
-    block.push_str(&" ".repeat(base + path.len() * unit));
-    block.push_str(&key_text(key));
-    block.push_str(": ");
-    block.push_str(value);
-    if path[0] == "metadata" {
-        block.push_str(nl);
-        block.push_str(&" ".repeat(base));
-        Some(Edit::insert(first_key.range().start(), block))
-    } else {
-        let at = line_end(text, parent.range().end() as usize);
-        Some(Edit::insert(
+    let block = block_text(&path[1..], key, value, base + unit, unit, nl);
+    let head = entries
+        .iter()
+        .take_while(|(k, _)| matches!(k.as_str(), Some("apiVersion" | "kind")))
+        .last();
+    if let Some((k, v)) = head {
+        let at = line_end(text, v.range().end().max(k.range().end()) as usize);
+        return Some(Edit::insert(
             at as u32,
-            format!("{nl}{}{block}", " ".repeat(base)),
-        ))
+            format!(
+                "{nl}{}{}:{nl}{}{block}",
+                " ".repeat(base),
+                path[0],
+                " ".repeat(base + unit)
+            ),
+        ));
     }
+    let key_start = first_key.node().props_start.min(first_key.range().start()) as usize;
+    let ls = line_start(text, key_start);
+    let lines = format!("{}:{nl}{}{block}{nl}", path[0], " ".repeat(base + unit));
+    if text[ls..key_start].bytes().all(|b| b == b' ') {
+        // Above the full-line comments that sit right over the first key, at its indentation.
+        let mut at = ls;
+        while at > 0 {
+            let prev = line_start(text, at - 1);
+            let line = text[prev..at].trim_end_matches(['\n', '\r']);
+            let trimmed = line.trim_start_matches(' ');
+            if trimmed.starts_with('#') && line.len() - trimmed.len() == base {
+                at = prev;
+            } else {
+                break;
+            }
+        }
+        return Some(Edit::insert(
+            at as u32,
+            format!("{}{lines}", " ".repeat(base)),
+        ));
+    }
+    // The first key shares its line (`- kind: Pod`): go before it, continuing its indentation.
+    Some(Edit::insert(
+        key_start as u32,
+        format!("{lines}{}", " ".repeat(base)),
+    ))
+}
+
+/// Adds `key: value` to the mapping at `path` under `parent` (e.g. `["metadata",
+/// "annotations"]`), creating what is missing or null on the way. `None` when something on the
+/// path is not a mapping, is reached through an alias (the edit would change every user of the
+/// anchor), or is written in a way this cannot follow.
+pub fn add_entry_at(
+    text: &str,
+    parent: NodeRef<'_, '_>,
+    path: &[&str],
+    key: &str,
+    value: &str,
+) -> Option<Vec<Edit>> {
+    let mut cur = parent;
+    if cur.is_alias() {
+        return None;
+    }
+    for (i, name) in path.iter().enumerate() {
+        match cur.entry(name) {
+            Some((k, v)) => {
+                if v.is_alias() {
+                    return None;
+                }
+                if v.is_mapping() {
+                    cur = v;
+                    continue;
+                }
+                if v.is_null() && v.node().tag.is_none() {
+                    return Some(fill_null_nested(text, k, v, &path[i + 1..], key, value));
+                }
+                return None;
+            }
+            None => return insert_nested(text, cur, &path[i..], key, value).map(|e| vec![e]),
+        }
+    }
+    append_entry(text, cur, key, value).map(|e| vec![e])
 }
 
 /// Deletes one `key: value` entry of a mapping: whole lines in block style, the entry and one
@@ -242,7 +509,15 @@ pub fn delete_entry(
     match map.collection_style()? {
         CollectionStyle::Block => {
             let ks = key.node().props_start.min(key.range().start()) as usize;
-            let start = line_start(text, ks);
+            let mut start = line_start(text, ks);
+            let bom = if text.starts_with('\u{feff}') {
+                '\u{feff}'.len_utf8()
+            } else {
+                0
+            };
+            if start == 0 {
+                start = bom; // the BOM stays
+            }
             if !text[start..ks].trim().is_empty() {
                 return None;
             }
@@ -258,7 +533,7 @@ pub fn delete_entry(
             }
             if end < b.len() && b[end] == b'\n' {
                 end += 1;
-            } else if start > 0 {
+            } else if start > bom {
                 // Last line without a final newline: remove the line break before it instead.
                 let mut s = start - 1;
                 if s > 0 && b[s - 1] == b'\r' {
@@ -291,6 +566,171 @@ pub fn delete_entry(
     }
 }
 
+/// An edit giving scalar `node` the value `new_value`, as small as the scalar's style allows:
+/// only the changed part of the source is replaced, written in the scalar's own style (a
+/// double-quoted scalar keeps its escapes and quotes, a single-quoted one its quotes, a literal
+/// block its header, indentation and untouched lines, a plain one stays plain while the new
+/// value can be plain). When that is not possible the whole scalar is rewritten: double quotes
+/// stay double, single stay single (unless the value needs escapes), a literal block stays a
+/// literal block when its chomping can express the value, anything else is quoted. `None` when
+/// the value is already `new_value` (and already a string) or `node` is not a scalar.
+///
+/// Works on keys too (see [`rename_key`]).
+pub fn rewrite_scalar(text: &str, node: NodeRef<'_, '_>, new_value: &str) -> Option<Edit> {
+    let style = node.style()?;
+    let old = node.as_str()?;
+    let tag = node.node().tag;
+    let keeps_plain = style != ScalarStyle::Plain
+        || (plain_safe(new_value, in_flow(text, node.range()))
+            && resolve_scalar(new_value, ScalarStyle::Plain, tag) == ScalarType::Str);
+    if old == new_value && keeps_plain {
+        return None;
+    }
+    if keeps_plain {
+        if let Some(edit) = minimal_rewrite(text, node, style, old, new_value) {
+            return Some(edit);
+        }
+    }
+    Some(whole_rewrite(text, node, style, new_value))
+}
+
+/// Renames a mapping key (a scalar), keeping its quoting style.
+pub fn rename_key(text: &str, key: NodeRef<'_, '_>, new_name: &str) -> Option<Edit> {
+    rewrite_scalar(text, key, new_name)
+}
+
+fn floor_boundary(s: &str, mut i: usize) -> usize {
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn minimal_rewrite(
+    text: &str,
+    node: NodeRef<'_, '_>,
+    style: ScalarStyle,
+    old: &str,
+    new: &str,
+) -> Option<Edit> {
+    let range = node.range();
+    let src = range.slice(text);
+    let decoded = scalar::decode(src, style)?;
+    if decoded.value != old {
+        return None; // Our reading disagrees with the parser's: do not guess.
+    }
+    let nl = newline(text);
+    let ob = old.as_bytes();
+    let nb = new.as_bytes();
+    let mut p = ob.iter().zip(nb).take_while(|(a, b)| a == b).count();
+    p = floor_boundary(old, p);
+    let max_s = (ob.len() - p).min(nb.len() - p);
+    let mut s = ob
+        .iter()
+        .rev()
+        .zip(nb.iter().rev())
+        .take(max_s)
+        .take_while(|(a, b)| a == b)
+        .count();
+    while !old.is_char_boundary(ob.len() - s) || !new.is_char_boundary(nb.len() - s) {
+        s -= 1;
+    }
+    let cut = |i: usize| decoded.cuts.get(i).copied().flatten();
+    let mut candidates: Vec<(usize, usize)> = Vec::new();
+    if p + s == ob.len() {
+        // A pure insertion: it may slide left over equal characters (`a\n` + `b\n` is also `a`
+        // + `\nb` before the final `\n`), which is how an insertion at an unmappable place (the
+        // end of a block) finds a place that maps (the end of its last line).
+        let mut q = p;
+        for _ in 0..256 {
+            if old.is_char_boundary(q)
+                && new.starts_with(&old[..q])
+                && new.ends_with(&old[q..])
+                && cut(q).is_some()
+            {
+                candidates.push((q, q));
+            }
+            if q == 0 {
+                break;
+            }
+            q = floor_boundary(old, q - 1);
+            if !new.starts_with(&old[..q]) {
+                break;
+            }
+        }
+    }
+    // A replacement: shrink the kept prefix and suffix to the nearest cuts that map.
+    let a = (0..=p).rev().find(|&i| cut(i).is_some());
+    let b = (ob.len() - s..=ob.len()).find(|&i| cut(i).is_some());
+    if let (Some(a), Some(b)) = (a, b) {
+        if a <= b {
+            candidates.push((a, b));
+        }
+    }
+    for (a, b) in candidates {
+        let piece = &new[a..nb.len() - (ob.len() - b)];
+        let Some(encoded) = scalar::encode(piece, style, new, a, decoded.indent, nl) else {
+            continue;
+        };
+        let (ra, rb) = (cut(a)?, cut(b)?);
+        let new_src = format!("{}{encoded}{}", &src[..ra], &src[rb..]);
+        if scalar::decode(&new_src, style).is_some_and(|d| d.value == new) {
+            return Some(Edit::replace(range.sub(ra, rb), encoded));
+        }
+    }
+    None
+}
+
+fn whole_rewrite(text: &str, node: NodeRef<'_, '_>, style: ScalarStyle, new: &str) -> Edit {
+    let range = node.range();
+    let content = match style {
+        ScalarStyle::DoubleQuoted => quote_double(new),
+        ScalarStyle::SingleQuoted => quote(new, false),
+        ScalarStyle::Literal => literal_block(text, node, new)
+            .unwrap_or_else(|| quote(new, new.contains('\n') || prefers_double(node.doc))),
+        ScalarStyle::Plain | ScalarStyle::Folded => quote(new, prefers_double(node.doc)),
+    };
+    Edit::replace(range, content)
+}
+
+/// The literal block `node` rewritten to hold `new` (header kept), when its chomping indicator
+/// can express `new` and the result reads back as `new`.
+fn literal_block(text: &str, node: NodeRef<'_, '_>, new: &str) -> Option<String> {
+    let range = node.range();
+    let src = range.slice(text);
+    let header_len = src.find(['\n', '\r'])?;
+    let header = &src[..header_len];
+    let indicators = header[1..].split('#').next().unwrap_or("").trim_end();
+    let body = match indicators {
+        "" => new.strip_suffix('\n').filter(|b| !b.ends_with('\n'))?,
+        "-" => (!new.ends_with('\n')).then_some(new)?,
+        "+" => new.strip_suffix('\n')?,
+        _ => return None,
+    };
+    if body.is_empty() || new.contains('\r') {
+        return None;
+    }
+    let indent = scalar::decode(src, ScalarStyle::Literal).map_or_else(
+        || {
+            // The key's line indentation plus one step.
+            let line = &text[line_start(text, range.start() as usize)..];
+            line.len() - line.trim_start_matches(' ').len() + indent_unit(text, node)
+        },
+        |d| d.indent,
+    );
+    let nl = newline(text);
+    let mut out = header.to_owned();
+    for line in body.split('\n') {
+        out.push_str(nl);
+        if !line.is_empty() {
+            out.push_str(&" ".repeat(indent));
+            out.push_str(line);
+        }
+    }
+    scalar::decode(&out, ScalarStyle::Literal)
+        .is_some_and(|d| d.value == new)
+        .then_some(out)
+}
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -388,50 +828,213 @@ mod tests {
         assert_eq!(quote("a\nb", false), "\"a\\nb\"");
         assert_eq!(quote("8200", true), "\"8200\"");
     }
-}
 
-/// An edit replacing scalar `node` with `new_value`, written in the scalar's own style where
-/// possible: single and double quotes stay, a literal block stays a literal block with its
-/// header and indentation; a plain or folded scalar becomes single-quoted.
-pub fn rewrite_scalar(text: &str, node: NodeRef<'_, '_>, new_value: &str) -> Option<Edit> {
-    let style = node.style()?;
-    let range = node.range();
-    let content = match style {
-        super::ScalarStyle::DoubleQuoted => quote(new_value, true),
-        super::ScalarStyle::Literal if !new_value.is_empty() => {
-            let src = range.slice(text);
-            let header_len = src.find(['\n', '\r']).unwrap_or(src.len());
-            let header = &src[..header_len];
-            if header.contains('#') {
-                return None;
-            }
-            let body = &src[header_len..];
-            let body = body.trim_start_matches(['\r', '\n']);
-            let indent = body.len() - body.trim_start_matches(' ').len();
-            let indent = if indent == 0 {
-                column(text, line_start(text, range.start() as usize)) + 2
-            } else {
-                indent
-            };
-            let nl = newline(text);
-            let keep_final = header.contains('+');
-            let lines: Vec<&str> = new_value
-                .strip_suffix('\n')
-                .unwrap_or(new_value)
-                .split('\n')
-                .collect();
-            let mut out = header.trim_end().to_owned();
-            for line in lines {
-                out.push_str(nl);
-                if !line.is_empty() {
-                    out.push_str(&" ".repeat(indent));
-                    out.push_str(line);
-                }
-            }
-            let _ = keep_final;
-            out
-        }
-        _ => quote(new_value, false),
-    };
-    Some(Edit::replace(range, content))
+    /// `text` with the scalar value under `path` rewritten to `new`.
+    fn rewrite(text: &str, path: &[&str], new: &str) -> String {
+        let docs = parse(text);
+        let doc = docs[0].as_ref().unwrap();
+        let node = doc.root().unwrap().path(path).unwrap();
+        let e = rewrite_scalar(text, node, new).expect("an edit");
+        let out = apply(text, &[e]);
+        let docs = parse(&out);
+        let doc = docs[0].as_ref().expect("still parses");
+        assert_eq!(
+            doc.root().unwrap().path(path).unwrap().as_str(),
+            Some(new),
+            "{out}"
+        );
+        out
+    }
+
+    #[test]
+    fn rewrite_keeps_double_quotes_and_escapes() {
+        let text = "a: \"{\\\"x\\\": \\\"\\t\\u00e9\\\"}\" # c\n";
+        assert_eq!(
+            rewrite(text, &["a"], "{\"x\": \"\t\u{e9}\", \"h\": true}"),
+            "a: \"{\\\"x\\\": \\\"\\t\\u00e9\\\", \\\"h\\\": true}\" # c\n"
+        );
+    }
+
+    #[test]
+    fn rewrite_keeps_single_quotes() {
+        assert_eq!(
+            rewrite("a: '{\"x\": 1}'\r\n", &["a"], "{\"x\": 1, \"y\": 'q'}"),
+            "a: '{\"x\": 1, \"y\": ''q''}'\r\n"
+        );
+    }
+
+    #[test]
+    fn rewrite_literal_block_appends_a_line() {
+        let text = "a: | # keep me\r\n    x: 1\r\n    y:\r\n      z: 2\r\nb: 1\r\n";
+        assert_eq!(
+            rewrite(text, &["a"], "x: 1\ny:\n  z: 2\nh: true\n"),
+            "a: | # keep me\r\n    x: 1\r\n    y:\r\n      z: 2\r\n    h: true\r\nb: 1\r\n"
+        );
+        let text = "a: |-\n  x: 1\n\n  y: 2\nb: 1";
+        assert_eq!(
+            rewrite(text, &["a"], "x: 1\n\ny: 2\nh: true"),
+            "a: |-\n  x: 1\n\n  y: 2\n  h: true\nb: 1"
+        );
+        // A literal block's final newline cannot go with clip chomping: quoted instead.
+        assert_eq!(rewrite("a: |\n  x\n", &["a"], "x"), "a: \"x\"\n");
+    }
+
+    #[test]
+    fn rewrite_multiline_quoted_and_folds() {
+        let text = "a: \"x,\n  y\"\n";
+        assert_eq!(rewrite(text, &["a"], "x, y,z"), "a: \"x,\n  y,z\"\n");
+        let text = "a: 'one\n\n  two'\n";
+        assert_eq!(
+            rewrite(text, &["a"], "one\ntwo three"),
+            "a: 'one\n\n  two three'\n"
+        );
+    }
+
+    #[test]
+    fn rewrite_plain_stays_plain_when_it_can() {
+        assert_eq!(
+            rewrite("a: 10.0.0.1 # c\n", &["a"], "10.0.0.1/32"),
+            "a: 10.0.0.1/32 # c\n"
+        );
+        // A value that would read as something else, or cannot be plain, gets quotes.
+        assert_eq!(rewrite("a: x\n", &["a"], "true"), "a: \"true\"\n");
+        assert_eq!(rewrite("a: x\n", &["a"], "x: y"), "a: \"x: y\"\n");
+        assert_eq!(
+            rewrite("a: {b: x}\n", &["a", "b"], "x,y"),
+            "a: {b: \"x,y\"}\n"
+        );
+    }
+
+    #[test]
+    fn rewrite_of_a_non_string_plain_quotes_it() {
+        let text = "a: 8200\n";
+        let docs = parse(text);
+        let doc = docs[0].as_ref().unwrap();
+        let v = doc.root().unwrap().get("a").unwrap();
+        let e = rewrite_scalar(text, v, "8200").unwrap();
+        assert_eq!(apply(text, &[e]), "a: \"8200\"\n");
+        let text = "a: '8200'\n";
+        let docs = parse(text);
+        let doc = docs[0].as_ref().unwrap();
+        assert!(rewrite_scalar(text, doc.root().unwrap().get("a").unwrap(), "8200").is_none());
+    }
+
+    #[test]
+    fn rename_key_keeps_style() {
+        let text = "m:\n  \"excludeOutboundIpRanges\": x\n  b: 1\n";
+        let docs = parse(text);
+        let doc = docs[0].as_ref().unwrap();
+        let (k, _) = doc
+            .root()
+            .unwrap()
+            .get("m")
+            .unwrap()
+            .entry("excludeOutboundIpRanges")
+            .unwrap();
+        let e = rename_key(text, k, "excludeOutboundIPRanges").unwrap();
+        assert_eq!(e.range.len(), 1);
+        assert_eq!(
+            apply(text, &[e]),
+            "m:\n  \"excludeOutboundIPRanges\": x\n  b: 1\n"
+        );
+    }
+
+    fn add(text: &str, path: &[&str]) -> String {
+        let docs = parse(text);
+        let doc = docs[0].as_ref().unwrap();
+        let root = doc.root().unwrap();
+        let edits = add_entry_at(text, root, path, "k", "'v'").expect("edits");
+        let out = apply(text, &edits);
+        let docs = parse(&out);
+        let doc = docs[0].as_ref().expect("still parses");
+        let mut full: Vec<&str> = path.to_vec();
+        full.push("k");
+        assert_eq!(
+            doc.root().unwrap().path(&full).unwrap().as_str(),
+            Some("v"),
+            "{out}"
+        );
+        out
+    }
+
+    #[test]
+    fn add_entry_creates_what_is_missing() {
+        assert_eq!(
+            add(
+                "apiVersion: v1\nkind: Pod # c\nspec: {}\n",
+                &["metadata", "annotations"]
+            ),
+            "apiVersion: v1\nkind: Pod # c\nmetadata:\n  annotations:\n    k: 'v'\nspec: {}\n"
+        );
+        assert_eq!(
+            add(
+                "spec:\n    # the template\n    template:\n        spec: {}\n",
+                &["spec", "template", "metadata", "labels"]
+            ),
+            "spec:\n    # the template\n    template:\n        metadata:\n            labels:\n                k: 'v'\n        spec: {}\n"
+        );
+        assert_eq!(
+            add("t:\n  # about spec\n  spec: {}\n", &["t", "metadata"]),
+            "t:\n  metadata:\n    k: 'v'\n  # about spec\n  spec: {}\n"
+        );
+    }
+
+    #[test]
+    fn add_entry_fills_nulls_and_flow_mappings() {
+        assert_eq!(
+            add(
+                "metadata:\n  annotations: ~ # none\n  name: x\n",
+                &["metadata", "annotations"]
+            ),
+            "metadata:\n  annotations: # none\n    k: 'v'\n  name: x\n"
+        );
+        assert_eq!(
+            add("metadata: {name: x}\n", &["metadata", "annotations"]),
+            "metadata: {name: x, annotations: {k: 'v'}}\n"
+        );
+        assert_eq!(
+            add(
+                "metadata: {annotations: , name: x}\n",
+                &["metadata", "annotations"]
+            ),
+            "metadata: {annotations: {k: 'v'}, name: x}\n"
+        );
+        assert_eq!(
+            add(
+                "metadata:\n  name: x\n  annotations:\n",
+                &["metadata", "annotations", "deep"]
+            ),
+            "metadata:\n  name: x\n  annotations:\n    deep:\n      k: 'v'\n"
+        );
+        assert_eq!(
+            add("metadata:\n  name: x", &["metadata", "labels"]),
+            "metadata:\n  name: x\n  labels:\n    k: 'v'"
+        );
+    }
+
+    #[test]
+    fn add_entry_keeps_json_json() {
+        let text = "{\n  \"metadata\": {\n    \"name\": \"x\"\n  }\n}";
+        assert_eq!(
+            add(text, &["metadata", "annotations"]),
+            "{\n  \"metadata\": {\n    \"name\": \"x\",\n    \"annotations\": {\"k\": \"v\"}\n  }\n}"
+        );
+        let text = "{\"metadata\": {\"annotations\": {}, \"labels\": null}}";
+        assert_eq!(
+            add(text, &["metadata", "annotations"]),
+            "{\"metadata\": {\"annotations\": {\"k\": \"v\"}, \"labels\": null}}"
+        );
+        assert_eq!(
+            add(text, &["metadata", "labels"]),
+            "{\"metadata\": {\"annotations\": {}, \"labels\": {\"k\": \"v\"}}}"
+        );
+    }
+
+    #[test]
+    fn add_entry_refuses_aliases() {
+        let text = "a: &m {x: 1}\nb: *m\n";
+        let docs = parse(text);
+        let doc = docs[0].as_ref().unwrap();
+        assert!(add_entry_at(text, doc.root().unwrap(), &["b"], "k", "v").is_none());
+    }
 }

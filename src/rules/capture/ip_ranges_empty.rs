@@ -4,8 +4,8 @@ use super::{operator_proxy, EXCLUDE_IPS, INCLUDE_IPS};
 use crate::diagnostic::{Diagnostic, Edit, Fix, FixAvailability, RuleMeta, Severity};
 use crate::k8s::scalar_string;
 use crate::rules::ResourceCheck;
-use crate::yaml::edit::{delete_entry, quote};
-use crate::yaml::NodeRef;
+use crate::yaml::edit::{delete_entry, prefers_double, quote, rewrite_scalar};
+use crate::yaml::{NodeRef, ScalarStyle};
 
 pub static RULE: RuleMeta = RuleMeta {
     code: "MESH301",
@@ -34,12 +34,20 @@ fn fix(
             .map(ToString::to_string)
             .collect::<Vec<_>>()
             .join(",");
-        let text = quote(&list, true);
         let r = value.range();
-        let edit = if r.is_empty() {
-            Edit::insert(r.start(), format!(" {text}"))
-        } else {
-            Edit::replace(r, text)
+        let edit = match value.style() {
+            // `''` stays single-quoted, `""` double-quoted.
+            Some(ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted) => {
+                rewrite_scalar(cx.text, value, &list)?
+            }
+            _ => {
+                let text = quote(&list, prefers_double(cx.doc));
+                if r.is_empty() {
+                    Edit::insert(r.start(), format!(" {text}"))
+                } else {
+                    Edit::replace(r, text)
+                }
+            }
         };
         return Some(Fix::safe(
             format!("exclude the configured Vault addresses ({list})"),

@@ -1,10 +1,14 @@
 //! MESH201: a Pod-scoped Istio annotation (or injection label) on a workload's own metadata.
 
+use std::fmt::Write as _;
+
 use crate::diagnostic::{Diagnostic, Edit, Fix, FixAvailability, RuleMeta, Severity};
 use crate::istio::catalog;
 use crate::k8s::{scalar_string, MetaBlock, PodTemplate};
 use crate::rules::ResourceCheck;
-use crate::yaml::edit::{append_entry, delete_entry, fill_null, insert_nested, quote};
+use crate::yaml::edit::{
+    append_entry, delete_entry, fill_null, insert_nested, quote, trailing_comment,
+};
 use crate::yaml::NodeRef;
 
 pub static RULE: RuleMeta = RuleMeta {
@@ -120,10 +124,11 @@ fn report(
     );
     let fix = match (inner, outer_map) {
         (Some(_), _) if inner_value != outer_value => {
-            message.push_str(&format!(
+            let _ = write!(
+                message,
                 "; the pod template already sets it to \"{}\", which is the value that takes effect",
                 inner_value.unwrap_or("")
-            ));
+            );
             None
         }
         (Some(_), Some(map)) => {
@@ -134,6 +139,17 @@ fn report(
         (None, Some(map)) => (|| {
             let v = value_text(cx.text, value)?;
             let mut edits = add_to_template(cx.text, pod, which, name, &v)?;
+            // The entry's trailing comment moves with it when it lands at a line end.
+            if let Some(comment) = trailing_comment(cx.text, value.range().end() as usize) {
+                if let Some(e) = edits.iter_mut().find(|e| {
+                    let at = e.range.end() as usize;
+                    e.content.ends_with(&format!(": {v}"))
+                        && matches!(cx.text.as_bytes().get(at), None | Some(b'\r' | b'\n'))
+                }) {
+                    e.content.push(' ');
+                    e.content.push_str(comment);
+                }
+            }
             edits.push(delete_entry(cx.text, map, key, value)?);
             Some(Fix::safe(
                 format!("move the {noun} into the pod template"),
