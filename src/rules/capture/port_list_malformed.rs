@@ -456,6 +456,15 @@ mod tests {
     }
 
     #[test]
+    fn non_injected_pods_are_checked_too() {
+        // A latent defect: a namespace label change turns it into a denied pod.
+        let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  namespace: kube-system\n  labels:\n    sidecar.istio.io/inject: \"false\"\n  annotations:\n    traffic.sidecar.istio.io/excludeInboundPorts: \"80;443\"\nspec:\n  hostNetwork: true\n  containers: []\n";
+        let d = lint(text, CODE);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].severity, Severity::Error);
+    }
+
+    #[test]
     fn substitution_placeholders_are_not_ports() {
         // kubeflow/manifests: Kustomize `replacements` fill this in from a ConfigMap.
         for v in [
