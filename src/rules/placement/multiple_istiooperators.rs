@@ -1,8 +1,8 @@
-//! MESH207: a file holds more than one IstioOperator; `istioctl install -f` refuses it.
+//! MESH207: a file holds more than one `IstioOperator`; `istioctl install -f` refuses it.
 //!
-//! `istioctl install`/`manifest generate` read one IstioOperator per file
-//! (`operator/pkg/render/manifest.go` `checkNoMultipleIOPs`: "contains multiple IstioOperator
-//! CRs, only one per file is supported"; test input `multiple_iops.yaml`). Each IstioOperator
+//! `istioctl install`/`manifest generate` read one `IstioOperator` per file
+//! (`operator/pkg/render/manifest.go` `checkNoMultipleIOPs`: `contains multiple IstioOperator
+//! CRs, only one per file is supported`; test input `multiple_iops.yaml`). Each `IstioOperator`
 //! after the first gets one finding at its `kind` key; documents of other kinds between them
 //! do not matter. No fix: merging or splitting is the user's choice.
 
