@@ -1,7 +1,43 @@
-//! MESH205: A mesh-wide setting sits where Istio never reads it (being implemented).
+//! MESH205: a mesh-wide setting at a path Istio never reads.
+//!
+//! Three places hold mesh-wide settings, each checked against the generated schemas
+//! (`istio::catalog`) with `istio::schema_check`, the way Istio decodes them:
+//!
+//! - An `IstioOperator`, linted as `istioctl install` reads it
+//!   (`operator/pkg/apis/validation/validation.go` `ParseAndValidateIstioOperator`): the whole
+//!   object is decoded with `DisallowUnknownFields` and `spec.values` with strict jsonpb, so an
+//!   unknown key or a value of the wrong type under `spec` (components, `k8s` blocks with their
+//!   Kubernetes types, `values`) or in `metadata` is an **error**. `spec.meshConfig` (and the
+//!   free-form `spec.values.meshConfig`) is applied with the lenient `ApplyYAML`: unknown keys
+//!   are dropped (**warning**), type errors still fail (error). Top-level `status` is accepted:
+//!   the API server and `istioctl validate` take it and it only appears in object dumps, even
+//!   though `istioctl install` would refuse such a dump. The capture lists'
+//!   (`values.global.proxy.{exclude,include}*`) type errors are MESH302/MESH306's. Only the
+//!   `install.istio.io` API group (or no `apiVersion`, which `istioctl` fills in) is checked:
+//!   the pre-1.6 `operator.istio.io` group had another schema.
+//! - The `mesh` data of `ConfigMap` `istio`/`istio-<rev>`: its embedded YAML is a `MeshConfig` read
+//!   leniently by istiod, so unknown keys are dropped (**warning**). Positions inside the string
+//!   map to the file when it is a literal block or a plain one-line scalar; otherwise the
+//!   finding points at the `mesh` key (and has no fix).
+//! - The `meshConfig` of an istiod Helm values file (`values*.yaml` with a top-level
+//!   `meshConfig` or `global`): the chart writes it into that `ConfigMap` (**warning**).
+//!
+//! A finding points at the key. The fix (safe) renames or moves the key when the intended path
+//! is unambiguous and free: a case-only or single near-miss rename, or one of the wrong places
+//! seen in the wild (research notes §4): the annotation names `excludeOutboundIPRanges` /
+//! `includeOutboundIPRanges` under `values.global.proxy`, a `values.global.proxy` key one level
+//! too high (`values.global.excludeIPRanges`), a `values` key directly under `spec`
+//! (`spec.global`, `spec.proxy`), and a `ProxyConfig` key at the top of a `MeshConfig`
+//! (`holdApplicationUntilProxyStarts` next to, instead of under, `defaultConfig`).
 
-use crate::diagnostic::{Diagnostic, FixAvailability, RuleMeta, Severity};
+use crate::diagnostic::{Diagnostic, Edit, Fix, FixAvailability, RuleMeta, Severity};
+use crate::istio::catalog::{self, FieldKind, MessageType};
+use crate::istio::schema_check::{check_message, Issue};
 use crate::rules::ResourceCheck;
+use crate::source::TextRange;
+use crate::yaml::edit::{column, delete_entry, indent_unit, line_end, line_start, newline};
+use crate::yaml::resolve::{resolve, ScalarType};
+use crate::yaml::{self, CollectionStyle, Document, NodeKind, NodeRef, ScalarStyle};
 
 pub static RULE: RuleMeta = RuleMeta {
     code: "MESH205",
@@ -12,4 +48,1542 @@ pub static RULE: RuleMeta = RuleMeta {
     page: include_str!("../../../rules/MESH205-global-setting-misplaced.md"),
 };
 
-pub fn check(_cx: &ResourceCheck<'_, '_, '_>, _out: &mut Vec<Diagnostic>) {}
+/// The `IstioOperator` value keys whose type errors belong to MESH302/MESH306.
+const CAPTURE_PATHS: &[&str] = &[
+    "spec.values.global.proxy.excludeIPRanges",
+    "spec.values.global.proxy.includeIPRanges",
+    "spec.values.global.proxy.excludeInboundPorts",
+    "spec.values.global.proxy.includeInboundPorts",
+    "spec.values.global.proxy.excludeOutboundPorts",
+    "spec.values.global.proxy.includeOutboundPorts",
+];
+
+/// The free-form `spec.values` fields `istioctl` decodes strictly as Kubernetes types
+/// (`validateValues`, `runKube`/`runKubeList`), by the types the schema has. Not here:
+/// `pilot.topologySpreadConstraints`, `global.waypoint.topologySpreadConstraints` and
+/// `global.proxy.lifecycle`, whose types (`TopologySpreadConstraint`, `Lifecycle`) the
+/// generated schema does not carry.
+const KUBE_VALUES: &[(&str, &str)] = &[
+    ("cni.affinity", "io.k8s.api.core.v1.Affinity"),
+    ("cni.seccompProfile", "io.k8s.api.core.v1.SeccompProfile"),
+    (
+        "gateways.istio-egressgateway.podAntiAffinityLabelSelector[]",
+        "io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector",
+    ),
+    (
+        "gateways.istio-egressgateway.podAntiAffinityTermLabelSelector[]",
+        "io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector",
+    ),
+    (
+        "gateways.istio-egressgateway.tolerations[]",
+        "io.k8s.api.core.v1.Toleration",
+    ),
+    (
+        "global.defaultTolerations[]",
+        "io.k8s.api.core.v1.Toleration",
+    ),
+    (
+        "gateways.istio-ingressgateway.podAntiAffinityLabelSelector[]",
+        "io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector",
+    ),
+    (
+        "gateways.istio-ingressgateway.podAntiAffinityTermLabelSelector[]",
+        "io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector",
+    ),
+    (
+        "gateways.istio-ingressgateway.tolerations[]",
+        "io.k8s.api.core.v1.Toleration",
+    ),
+    ("pilot.tolerations[]", "io.k8s.api.core.v1.Toleration"),
+    ("pilot.affinity", "io.k8s.api.core.v1.Affinity"),
+    ("pilot.seccompProfile", "io.k8s.api.core.v1.SeccompProfile"),
+    ("pilot.volumeMounts[]", "io.k8s.api.core.v1.VolumeMount"),
+    ("pilot.volumes[]", "io.k8s.api.core.v1.Volume"),
+    (
+        "global.proxy.seccompProfile",
+        "io.k8s.api.core.v1.SeccompProfile",
+    ),
+    (
+        "sidecarInjectorWebhook.neverInjectSelector[]",
+        "io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector",
+    ),
+    (
+        "sidecarInjectorWebhook.alwaysInjectSelector[]",
+        "io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector",
+    ),
+    ("global.waypoint.affinity", "io.k8s.api.core.v1.Affinity"),
+    (
+        "global.waypoint.nodeSelector",
+        "io.k8s.api.core.v1.NodeSelector",
+    ),
+    (
+        "global.waypoint.toleration[]",
+        "io.k8s.api.core.v1.Toleration",
+    ),
+];
+
+/// Pod annotation names used as `values.global.proxy` keys, and the key meant.
+const ANNOTATION_NAMES: &[(&str, &str)] = &[
+    ("excludeOutboundIPRanges", "excludeIPRanges"),
+    ("includeOutboundIPRanges", "includeIPRanges"),
+];
+
+/// The capture settings people put in a mesh config, and their `values.global.proxy` key.
+const CAPTURE_KEYS: &[(&str, &str)] = &[
+    ("excludeIPRanges", "excludeIPRanges"),
+    ("includeIPRanges", "includeIPRanges"),
+    ("excludeOutboundIPRanges", "excludeIPRanges"),
+    ("includeOutboundIPRanges", "includeIPRanges"),
+    ("excludeInboundPorts", "excludeInboundPorts"),
+    ("includeInboundPorts", "includeInboundPorts"),
+    ("excludeOutboundPorts", "excludeOutboundPorts"),
+    ("includeOutboundPorts", "includeOutboundPorts"),
+];
+
+/// Where the checked settings live.
+#[derive(Clone, Copy)]
+enum Place<'n> {
+    /// An `IstioOperator`; `lenient` under `spec.meshConfig`/`spec.values.meshConfig`.
+    Operator { lenient: bool },
+    /// The `mesh` data of a `ConfigMap`.
+    ConfigMap { name: &'n str },
+    /// The `meshConfig` of istiod Helm values.
+    Helm,
+}
+
+/// One schema root: the type of the node checked, the path of that node in issue paths, and
+/// where it lives.
+struct Scope<'p> {
+    root: &'static MessageType,
+    /// The issue path of the checked node (`spec.values.meshConfig`, `meshConfig`, or empty).
+    prefix: &'p str,
+    helm: bool,
+}
+
+impl Scope<'_> {
+    /// The message type of the mapping holding the key at `path` (an issue path).
+    fn parent_type(&self, path: &str, key: &str) -> Option<&'static MessageType> {
+        let rel = path.strip_prefix(self.prefix)?;
+        let rel = rel.strip_prefix('.').unwrap_or(rel);
+        let parent = rel.strip_suffix(key)?;
+        let parent = parent.strip_suffix('.').unwrap_or(parent);
+        catalog::resolve_path(self.root, &normalize_indices(parent)).and_then(FieldKind::message)
+    }
+}
+
+/// `a[0].b[12]` → `a[].b[]`, the form [`catalog::resolve_path`] takes.
+fn normalize_indices(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut chars = path.chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c == '[' {
+            while chars.peek().is_some_and(char::is_ascii_digit) {
+                chars.next();
+            }
+        }
+    }
+    out
+}
+
+/// The short name of a message type (`istio.mesh.v1alpha1.ProxyConfig` → `ProxyConfig`).
+fn short_name(m: &MessageType) -> &'static str {
+    m.name.rsplit('.').next().unwrap_or(m.name)
+}
+
+fn values_type(path: &str) -> Option<&'static MessageType> {
+    catalog::resolve_path(catalog::values(), path).and_then(FieldKind::message)
+}
+
+pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
+    let res = cx.res;
+    match res.kind {
+        "IstioOperator"
+            if res.api_version.is_empty() || res.api_version.starts_with("install.istio.io/") =>
+        {
+            check_operator(cx, out);
+        }
+        "ConfigMap" => {
+            if let Some(name) = res
+                .name
+                .filter(|n| *n == "istio" || n.starts_with("istio-"))
+            {
+                check_configmap(cx, name, out);
+            }
+        }
+        "" if cx.file.helm_values => check_helm(cx, out),
+        _ => {}
+    }
+}
+
+fn check_operator(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
+    let root = cx.res.root;
+    let whole = Scope {
+        root: catalog::istio_operator(),
+        prefix: "",
+        helm: false,
+    };
+    let mut issues = Vec::new();
+    check_message(root, whole.root, "", true, &mut issues);
+    report(cx, &whole, &issues, None, out);
+    let Some(values) = root.get("spec").and_then(|s| s.resolved().get("values")) else {
+        return;
+    };
+    // `spec.values.meshConfig` is free-form in Values but applied as a MeshConfig too.
+    if let Some(mc) = values.resolved().get("meshConfig") {
+        let scope = Scope {
+            root: catalog::mesh_config(),
+            prefix: "spec.values.meshConfig",
+            helm: false,
+        };
+        let mut issues = Vec::new();
+        check_message(mc, scope.root, scope.prefix, true, &mut issues);
+        report(cx, &scope, &issues, None, out);
+    }
+    // The free-form Kubernetes values istioctl decodes strictly (`validateValues`).
+    for &(path, type_name) in KUBE_VALUES {
+        let Some(ty) = catalog::message_by_name(type_name) else {
+            continue;
+        };
+        let (path, list) = match path.strip_suffix("[]") {
+            Some(p) => (p, true),
+            None => (path, false),
+        };
+        let Some(node) = values_node(values, path) else {
+            continue;
+        };
+        let items: Vec<(String, NodeRef<'_, '_>)> = if list {
+            node.resolved()
+                .items()
+                .enumerate()
+                .map(|(i, item)| (format!("spec.values.{path}[{i}]"), item))
+                .collect()
+        } else {
+            vec![(format!("spec.values.{path}"), node)]
+        };
+        for (prefix, item) in items {
+            let scope = Scope {
+                root: ty,
+                prefix: &prefix,
+                helm: false,
+            };
+            let mut issues = Vec::new();
+            check_message(item, ty, &prefix, true, &mut issues);
+            report(cx, &scope, &issues, None, out);
+        }
+    }
+}
+
+/// The node at a dotted `path` below `values`, a gateway's name taken in either spelling.
+fn values_node<'d, 'a>(values: NodeRef<'d, 'a>, path: &str) -> Option<NodeRef<'d, 'a>> {
+    path.split('.').try_fold(values, |node, key| {
+        let node = node.resolved();
+        node.get(key).or_else(|| node.get(&key.replace('-', "_")))
+    })
+}
+
+fn check_helm(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
+    // Only a top-level `meshConfig` is read: the chart renders it into the mesh ConfigMap.
+    let Some(mc) = cx.res.root.get("meshConfig") else {
+        return;
+    };
+    let scope = Scope {
+        root: catalog::mesh_config(),
+        prefix: "meshConfig",
+        helm: true,
+    };
+    let mut issues = Vec::new();
+    check_message(mc, scope.root, scope.prefix, true, &mut issues);
+    // Type errors break istiod's reading of the mesh config: not about misplaced keys.
+    issues.retain(|i| matches!(i, Issue::UnknownKey { .. }));
+    report(cx, &scope, &issues, None, out);
+}
+
+fn check_configmap(cx: &ResourceCheck<'_, '_, '_>, name: &str, out: &mut Vec<Diagnostic>) {
+    let Some((mesh_key, mesh)) = cx
+        .res
+        .root
+        .get("data")
+        .and_then(|d| d.resolved().entry("mesh"))
+    else {
+        return;
+    };
+    if resolve(mesh) != ScalarType::Str {
+        return;
+    }
+    let Some(inner) = mesh.resolved().as_str() else {
+        return;
+    };
+    let Some(Ok(doc)) = yaml::DocumentParser::new(inner).next() else {
+        return;
+    };
+    let Some(inner_root) = doc.root() else {
+        return;
+    };
+    let scope = Scope {
+        root: catalog::mesh_config(),
+        prefix: "",
+        helm: false,
+    };
+    let mut issues = Vec::new();
+    check_message(inner_root, scope.root, "", true, &mut issues);
+    // Type errors here stop istiod from loading the mesh config: not this rule's (it is about
+    // keys Istio never reads).
+    issues.retain(|i| matches!(i, Issue::UnknownKey { .. }));
+    if issues.is_empty() {
+        return;
+    }
+    let embedded = Embedded {
+        text: inner,
+        doc: &doc,
+        map: InnerMap::new(cx.text, mesh, inner),
+        mesh_key,
+        name,
+    };
+    report(cx, &scope, &issues, Some(&embedded), out);
+}
+
+/// The `mesh` string of a `ConfigMap`, parsed, with the map back to the file.
+struct Embedded<'e, 'd, 'a> {
+    text: &'e str,
+    doc: &'e Document<'e>,
+    map: Option<InnerMap>,
+    mesh_key: NodeRef<'d, 'a>,
+    name: &'e str,
+}
+
+fn report(
+    cx: &ResourceCheck<'_, '_, '_>,
+    scope: &Scope<'_>,
+    issues: &[Issue],
+    embedded: Option<&Embedded<'_, '_, '_>>,
+    out: &mut Vec<Diagnostic>,
+) {
+    for issue in issues {
+        match issue {
+            Issue::UnknownKey {
+                path,
+                key,
+                key_range,
+                suggestion,
+                ..
+            } => {
+                if embedded.is_none() && scope.prefix.is_empty() && path == "status" {
+                    continue;
+                }
+                let place = match embedded {
+                    Some(e) => Place::ConfigMap { name: e.name },
+                    None if scope.helm => Place::Helm,
+                    None => Place::Operator {
+                        lenient: path.starts_with("spec.meshConfig.")
+                            || path.starts_with("spec.values.meshConfig."),
+                    },
+                };
+                out.push(unknown_key(
+                    cx,
+                    scope,
+                    place,
+                    embedded,
+                    path,
+                    key,
+                    *key_range,
+                    *suggestion,
+                ));
+            }
+            Issue::WrongType {
+                path,
+                value_range,
+                expected,
+                found,
+                ..
+            } => {
+                if embedded.is_some()
+                    || CAPTURE_PATHS.contains(&path.as_str())
+                    || path.starts_with("metadata.annotations.")
+                    || path.starts_with("metadata.labels.")
+                {
+                    continue;
+                }
+                let what = if path.starts_with("spec.meshConfig.")
+                    || path.starts_with("spec.values.meshConfig.")
+                {
+                    "istioctl install cannot apply the mesh config and rejects the IstioOperator"
+                } else {
+                    "istioctl install cannot decode it and rejects the IstioOperator"
+                };
+                out.push(Diagnostic::new(
+                    &RULE,
+                    *value_range,
+                    format!("`{path}` is {found} but must be {expected}: {what}"),
+                ));
+            }
+        }
+    }
+}
+
+/// Where an unknown key was surely meant to go.
+struct Target {
+    /// Mappings below the key's own mapping, outermost first (created when missing).
+    chain: &'static [&'static str],
+    /// The key's name there.
+    name: &'static str,
+    /// The type of the destination mapping, to see whether the key is already set there.
+    dest: &'static MessageType,
+}
+
+/// The destination of a key seen in a known wrong place, when exactly one fits.
+fn relocation(parent: &MessageType, key: &str) -> Option<Target> {
+    let proxy = values_type("global.proxy")?;
+    let global = values_type("global")?;
+    let alias = ANNOTATION_NAMES
+        .iter()
+        .find(|(a, _)| *a == key)
+        .map(|(_, k)| *k);
+    let field_name = |m: &'static MessageType, k: &str| {
+        m.field(k)
+            .map(|f| if f.json == k { f.json } else { f.proto })
+    };
+    let in_proxy = field_name(proxy, alias.unwrap_or(key));
+    let mut found: Vec<Target> = Vec::new();
+    match parent.name {
+        "istio.operator.v1alpha1.ProxyConfig" => {
+            if let Some(name) = alias.and_then(|a| field_name(proxy, a)) {
+                found.push(Target {
+                    chain: &[],
+                    name,
+                    dest: proxy,
+                });
+            }
+        }
+        "istio.operator.v1alpha1.GlobalConfig" => {
+            if let Some(name) = in_proxy {
+                found.push(Target {
+                    chain: &["proxy"],
+                    name,
+                    dest: proxy,
+                });
+            }
+        }
+        "istio.operator.v1alpha1.Values" => {
+            if let Some(name) = field_name(global, key) {
+                found.push(Target {
+                    chain: &["global"],
+                    name,
+                    dest: global,
+                });
+            }
+            if let Some(name) = in_proxy {
+                found.push(Target {
+                    chain: &["global", "proxy"],
+                    name,
+                    dest: proxy,
+                });
+            }
+        }
+        "apis.IstioOperatorSpec" => {
+            let values = catalog::values();
+            if let Some(name) = field_name(values, key) {
+                found.push(Target {
+                    chain: &["values"],
+                    name,
+                    dest: values,
+                });
+            }
+            if let Some(name) = field_name(global, key) {
+                found.push(Target {
+                    chain: &["values", "global"],
+                    name,
+                    dest: global,
+                });
+            }
+            if let Some(name) = in_proxy {
+                found.push(Target {
+                    chain: &["values", "global", "proxy"],
+                    name,
+                    dest: proxy,
+                });
+            }
+        }
+        "istio.mesh.v1alpha1.MeshConfig" => {
+            let pc = catalog::proxy_config();
+            if let Some(name) = field_name(pc, key) {
+                found.push(Target {
+                    chain: &["defaultConfig"],
+                    name,
+                    dest: pc,
+                });
+            }
+        }
+        _ => {}
+    }
+    if found.len() == 1 {
+        found.pop()
+    } else {
+        None
+    }
+}
+
+/// Whether mapping `map` (of type `ty`) already sets the field `name`.
+fn is_set(map: NodeRef<'_, '_>, ty: &MessageType, name: &str) -> bool {
+    let wanted = ty.field(name);
+    map.resolved().entries().any(|(k, _)| {
+        let Some(k) = k.resolved().as_str() else {
+            return false;
+        };
+        k == name
+            || match (wanted, ty.field_as_decoded(k)) {
+                (Some(w), Some(f)) => std::ptr::eq(w, f),
+                _ => false,
+            }
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn unknown_key(
+    cx: &ResourceCheck<'_, '_, '_>,
+    scope: &Scope<'_>,
+    place: Place<'_>,
+    embedded: Option<&Embedded<'_, '_, '_>>,
+    path: &str,
+    key: &str,
+    key_range: TextRange,
+    suggestion: Option<&'static str>,
+) -> Diagnostic {
+    let parent_ty = scope.parent_type(path, key);
+    let parent_path = path
+        .strip_suffix(key)
+        .map_or("", |p| p.strip_suffix('.').unwrap_or(p));
+    let join = |rest: &str| {
+        if parent_path.is_empty() {
+            rest.to_owned()
+        } else {
+            format!("{parent_path}.{rest}")
+        }
+    };
+    // The intended place: a known wrong path first, else a case-only or near-miss rename.
+    let target: Option<Target> = parent_ty.and_then(|p| relocation(p, key)).or_else(|| {
+        let name = suggestion?;
+        Some(Target {
+            chain: &[],
+            name,
+            dest: parent_ty?,
+        })
+    });
+    let meant = target.as_ref().map(|t| {
+        let mut rest: Vec<&str> = t.chain.to_vec();
+        rest.push(t.name);
+        join(&rest.join("."))
+    });
+    let dym = meant
+        .as_ref()
+        .map(|m| format!(" (did you mean `{m}`?)"))
+        .or_else(|| capture_hint(place, parent_ty, key))
+        .unwrap_or_default();
+    let of_type = parent_ty.map_or_else(
+        || "is not a field Istio knows".to_owned(),
+        |t| format!("is not a field of {}", short_name(t)),
+    );
+    let (severity, message) = match place {
+        Place::Operator { lenient: false } => (
+            Severity::Error,
+            format!(
+                "`{path}` {of_type}{dym}: istioctl install rejects the IstioOperator (unknown field \"{key}\")"
+            ),
+        ),
+        Place::Operator { lenient: true } => (
+            Severity::Warning,
+            format!("`{path}` {of_type}{dym}: Istio silently drops it, so it has no effect"),
+        ),
+        Place::ConfigMap { name } => (
+            Severity::Warning,
+            format!(
+                "`{path}` in the `mesh` of ConfigMap `{name}` {of_type}{dym}: Istio silently drops it, so it has no effect"
+            ),
+        ),
+        Place::Helm => (
+            Severity::Warning,
+            format!(
+                "`{path}` {of_type}{dym}: the istiod chart copies it into the mesh config, where Istio silently drops it, so it has no effect"
+            ),
+        ),
+    };
+    // Where the finding points, and the fix's edits, in file coordinates.
+    let (range, fix) = match embedded {
+        None => {
+            let fix = target.as_ref().and_then(|t| {
+                let (parent, k, v) = find_entry(cx.doc, key_range)?;
+                relocate(cx.text, parent, k, v, t)
+            });
+            (key_range, fix)
+        }
+        Some(e) => match &e.map {
+            Some(map) => {
+                let fix = target.as_ref().and_then(|t| {
+                    let (parent, k, v) = find_entry(e.doc, key_range)?;
+                    map.edits(cx.text, relocate(e.text, parent, k, v, t)?)
+                });
+                (map.range(key_range), fix)
+            }
+            None => (e.mesh_key.range(), None),
+        },
+    };
+    let fix = fix.zip(meant).map(|(edits, meant)| {
+        let what = if target.as_ref().is_some_and(|t| t.chain.is_empty()) {
+            format!(
+                "rename `{key}` to `{}`",
+                target.as_ref().map_or("", |t| t.name)
+            )
+        } else {
+            format!("move `{key}` to `{meant}`")
+        };
+        Fix::safe(what, edits)
+    });
+    let mut d = Diagnostic::new(&RULE, range, message).with_optional_fix(fix);
+    d.severity = severity;
+    d
+}
+
+/// Where the capture settings really live, for a capture key put in a mesh config.
+fn capture_hint(place: Place<'_>, parent: Option<&MessageType>, key: &str) -> Option<String> {
+    let parent = parent?;
+    if !matches!(
+        parent.name,
+        "istio.mesh.v1alpha1.ProxyConfig" | "istio.mesh.v1alpha1.MeshConfig"
+    ) {
+        return None;
+    }
+    let (_, value_key) = CAPTURE_KEYS.iter().find(|(k, _)| *k == key)?;
+    Some(match place {
+        Place::Operator { .. } => format!(
+            " (the mesh-wide capture setting is `spec.values.global.proxy.{value_key}`)"
+        ),
+        Place::Helm => format!(" (the mesh-wide capture setting is `global.proxy.{value_key}`)"),
+        Place::ConfigMap { .. } => format!(
+            " (capture settings are injector values, `global.proxy.{value_key}`, or pod annotations)"
+        ),
+    })
+}
+
+/// The mapping, key and value of the entry whose key spans `key_range`.
+fn find_entry<'d, 'a>(
+    doc: &'d Document<'a>,
+    key_range: TextRange,
+) -> Option<(NodeRef<'d, 'a>, NodeRef<'d, 'a>, NodeRef<'d, 'a>)> {
+    doc.nodes.iter().enumerate().find_map(|(i, n)| {
+        let NodeKind::Mapping { entries, .. } = &n.kind else {
+            return None;
+        };
+        let &(k, v) = entries
+            .iter()
+            .find(|&&(k, _)| doc.node(k).range == key_range)?;
+        Some((doc.get(u32::try_from(i).ok()?), doc.get(k), doc.get(v)))
+    })
+}
+
+/// The end of a node's last line of content (a block scalar's range may run past it).
+fn content_end(text: &str, end: usize) -> usize {
+    let b = text.as_bytes();
+    let mut e = end;
+    while e > 0 && matches!(b[e - 1], b'\n' | b'\r') {
+        e -= 1;
+    }
+    e
+}
+
+/// Whether a block scalar with an explicit indentation indicator lies in `range` (re-indenting
+/// would change its text).
+fn has_explicit_indent(text: &str, doc: &Document<'_>, range: TextRange) -> bool {
+    doc.nodes.iter().any(|n| {
+        matches!(
+            n.kind,
+            NodeKind::Scalar {
+                style: ScalarStyle::Literal | ScalarStyle::Folded,
+                ..
+            }
+        ) && range.start() <= n.range.start()
+            && n.range.start() < range.end()
+            && {
+                let raw = n.range.slice(text);
+                raw[..raw.find('\n').unwrap_or(raw.len())]
+                    .bytes()
+                    .any(|b| b.is_ascii_digit())
+            }
+    })
+}
+
+/// The trailing comment on the line where `end` is, if the rest of the line is one.
+fn trailing_comment(text: &str, end: usize) -> Option<&str> {
+    let rest = text[end..line_end(text, end)].trim();
+    rest.starts_with('#').then_some(rest)
+}
+
+/// `name` written as a key in the style of `like` (quoted keys stay quoted, so JSON stays JSON).
+fn key_like(like: NodeRef<'_, '_>, name: &str) -> String {
+    match like.style() {
+        Some(ScalarStyle::DoubleQuoted) => format!("\"{name}\""),
+        Some(ScalarStyle::SingleQuoted) => format!("'{name}'"),
+        _ => name.to_owned(),
+    }
+}
+
+/// Adds `key: value` (both YAML text) as the last entry of the flow mapping `map`.
+fn append_flow(text: &str, map: NodeRef<'_, '_>, key: &str, value: &str) -> Option<Edit> {
+    if let Some((k, v)) = map.entries().last() {
+        return Some(Edit::insert(
+            v.range().end().max(k.range().end()),
+            format!(", {key}: {value}"),
+        ));
+    }
+    let r = map.range();
+    text[r.as_range()]
+        .starts_with('{')
+        .then(|| Edit::replace(r, format!("{{{key}: {value}}}")))
+}
+
+/// The edits that put the entry `key: value` of mapping `parent` at `target`: renamed in
+/// place, nested in place into new mappings, or moved into an existing mapping (with the
+/// mappings still missing created there). `None` when the destination is taken, something on
+/// the way is not a mapping, or the text is written in a way this cannot follow safely.
+fn relocate(
+    text: &str,
+    parent: NodeRef<'_, '_>,
+    key: NodeRef<'_, '_>,
+    value: NodeRef<'_, '_>,
+    target: &Target,
+) -> Option<Vec<Edit>> {
+    let parent = parent.resolved();
+    if parent.is_alias() || key.is_alias() {
+        return None;
+    }
+    // The deepest existing mapping on the way.
+    let mut dest = parent;
+    let mut found = 0;
+    for name in target.chain {
+        match dest.entry(name) {
+            Some((_, v)) if !v.is_alias() && v.is_mapping() => {
+                dest = v;
+                found += 1;
+            }
+            Some(_) => return None,
+            None => break,
+        }
+    }
+    let rest = &target.chain[found..];
+    if rest.is_empty() && is_set(dest, target.dest, target.name) {
+        return None;
+    }
+    let nl = newline(text);
+    let ks = key.node().props_start.min(key.range().start()) as usize;
+    let v_end = content_end(text, value.range().end().max(key.range().end()) as usize);
+    let block_scalar = matches!(
+        value.style(),
+        Some(ScalarStyle::Literal | ScalarStyle::Folded)
+    );
+    let single = !block_scalar && !text[ks..v_end].contains('\n');
+    let starts_line = text[line_start(text, ks)..ks].bytes().all(|b| b == b' ');
+    let parent_block = parent.collection_style() == Some(CollectionStyle::Block);
+    let unit = indent_unit(text, parent);
+    let q = |n: &str| key_like(key, n);
+    let name = q(target.name);
+    let name = name.as_str();
+    if found == 0 && rest.is_empty() {
+        return Some(vec![Edit::replace(key.range(), name)]);
+    }
+    if found == 0 {
+        // Nest in place: the key becomes the innermost of new mappings.
+        if parent_block && starts_line {
+            let col = ks - line_start(text, ks);
+            let mut header = String::new();
+            for (d, r) in rest.iter().enumerate() {
+                if d > 0 {
+                    header.push_str(nl);
+                    header.push_str(&" ".repeat(col + d * unit));
+                }
+                header.push_str(&q(r));
+                header.push(':');
+            }
+            header.push_str(nl);
+            header.push_str(&" ".repeat(col + rest.len() * unit));
+            header.push_str(name);
+            let mut edits = vec![Edit::replace(key.range(), header)];
+            if !single {
+                let span = TextRange::from_usize(ks, v_end);
+                if has_explicit_indent(text, key.doc, span) {
+                    return None;
+                }
+                // Every further line of the value moves right with it.
+                let pad = " ".repeat(rest.len() * unit);
+                let mut at = line_end(text, ks);
+                while let Some(i) = text[at..].find('\n') {
+                    let next = at + i + 1;
+                    if next >= v_end {
+                        break;
+                    }
+                    if !text[next..line_end(text, next)].trim().is_empty() {
+                        edits.push(Edit::insert(next as u32, pad.clone()));
+                    }
+                    at = line_end(text, next);
+                }
+            }
+            return Some(edits);
+        }
+        if !single {
+            return None;
+        }
+        let mut head = String::new();
+        for r in rest {
+            head.push_str(&q(r));
+            head.push_str(": {");
+        }
+        head.push_str(name);
+        return Some(vec![
+            Edit::replace(key.range(), head),
+            Edit::insert(v_end as u32, "}".repeat(rest.len())),
+        ]);
+    }
+    // Move into `dest`, an existing mapping beside the key.
+    let dest_block = dest.collection_style() == Some(CollectionStyle::Block);
+    if single {
+        let value_text = if value.range().is_empty() {
+            ""
+        } else {
+            &text[value.node().props_start as usize..v_end]
+        };
+        let comment = trailing_comment(text, v_end);
+        if comment.is_some() && !parent_block {
+            return None;
+        }
+        let delete = delete_entry(text, parent, key, value)?;
+        if dest_block {
+            let (first, _) = dest.entries().next()?;
+            let base = column(text, first.range().start() as usize);
+            let mut content = String::new();
+            for (d, r) in rest.iter().enumerate() {
+                content.push_str(nl);
+                content.push_str(&" ".repeat(base + d * unit));
+                content.push_str(&q(r));
+                content.push(':');
+            }
+            content.push_str(nl);
+            content.push_str(&" ".repeat(base + rest.len() * unit));
+            content.push_str(name);
+            content.push(':');
+            if !value_text.is_empty() {
+                content.push(' ');
+                content.push_str(value_text);
+            }
+            if let Some(c) = comment {
+                content.push(' ');
+                content.push_str(c);
+            }
+            let at = line_end(text, content_end(text, dest.range().end() as usize));
+            if delete.range.start() < at as u32 && (at as u32) < delete.range.end() {
+                return None;
+            }
+            return Some(vec![delete, Edit::insert(at as u32, content)]);
+        }
+        if comment.is_some() || value_text.is_empty() {
+            return None;
+        }
+        let insert = match rest.split_first() {
+            None => append_flow(text, dest, name, value_text)?,
+            Some((first, more)) => {
+                let mut inner = format!("{name}: {value_text}");
+                for r in more.iter().rev() {
+                    inner = format!("{}: {{{inner}}}", q(r));
+                }
+                append_flow(text, dest, &q(first), &format!("{{{inner}}}"))?
+            }
+        };
+        return Some(vec![delete, insert]);
+    }
+    // A multi-line value: move its lines, re-indented.
+    if !(parent_block && starts_line && dest_block) {
+        return None;
+    }
+    let span = TextRange::from_usize(ks, v_end);
+    if has_explicit_indent(text, key.doc, span) {
+        return None;
+    }
+    let col = ks - line_start(text, ks);
+    let (first, _) = dest.entries().next()?;
+    let base = column(text, first.range().start() as usize);
+    let new_col = base + rest.len() * unit;
+    let src_start = line_start(text, ks);
+    let src_last = line_end(text, v_end);
+    let b = text.as_bytes();
+    let (del_start, del_end) = if src_last < b.len() {
+        let mut e = src_last;
+        if b[e] == b'\r' {
+            e += 1;
+        }
+        (src_start, e + 1)
+    } else {
+        let mut s = src_start.checked_sub(1)?;
+        if s > 0 && b[s - 1] == b'\r' {
+            s -= 1;
+        }
+        (s, src_last)
+    };
+    let mut content = String::new();
+    for (d, r) in rest.iter().enumerate() {
+        content.push_str(nl);
+        content.push_str(&" ".repeat(base + d * unit));
+        content.push_str(&q(r));
+        content.push(':');
+    }
+    content.push_str(nl);
+    content.push_str(&" ".repeat(new_col));
+    content.push_str(name);
+    let key_end = key.range().end() as usize;
+    let mut lines = text[key_end..src_last].split('\n');
+    content.push_str(lines.next()?.trim_end_matches('\r'));
+    for line in lines {
+        let line = line.trim_end_matches('\r');
+        content.push_str(nl);
+        if line.trim().is_empty() {
+            continue;
+        }
+        let lead = line.len() - line.trim_start_matches(' ').len();
+        if new_col >= col {
+            content.push_str(&" ".repeat(new_col - col));
+            content.push_str(line);
+        } else {
+            let cut = col - new_col;
+            if lead < cut {
+                return None;
+            }
+            content.push_str(&line[cut..]);
+        }
+    }
+    let at = line_end(text, content_end(text, dest.range().end() as usize));
+    if (del_start..del_end).contains(&at) {
+        return None;
+    }
+    Some(vec![
+        Edit::delete(TextRange::from_usize(del_start, del_end)),
+        Edit::insert(at as u32, content),
+    ])
+}
+
+/// Maps offsets in the `mesh` string of a `ConfigMap` to offsets in the file: for a literal
+/// block, line by line (the block's indentation added back); for a plain one-line scalar,
+/// one to one.
+struct InnerMap {
+    /// Per line of the string: its offset there, the file offset of its first character
+    /// (after the block's indentation) and of its line start.
+    lines: Vec<(usize, usize, usize)>,
+    /// The block's indentation; 0 for a one-line scalar.
+    indent: usize,
+    multiline: bool,
+    file_nl: &'static str,
+}
+
+impl InnerMap {
+    fn new(text: &str, value: NodeRef<'_, '_>, cooked: &str) -> Option<Self> {
+        if value.is_alias() {
+            return None;
+        }
+        let range = value.range();
+        let raw = range.slice(text);
+        match value.style()? {
+            ScalarStyle::Plain => (raw == cooked && !raw.contains('\n')).then(|| Self {
+                lines: vec![(0, range.start() as usize, range.start() as usize)],
+                indent: 0,
+                multiline: false,
+                file_nl: newline(text),
+            }),
+            ScalarStyle::Literal => {
+                let segments: Vec<&str> = cooked.split('\n').collect();
+                let mut pos = range.start() as usize + raw.find('\n')? + 1;
+                let line_at = |p: usize| -> &str {
+                    let end = text[p..].find('\n').map_or(text.len(), |i| p + i);
+                    text[p..end].trim_end_matches('\r')
+                };
+                // The indentation: from the first line with content.
+                let indent = {
+                    let j = segments.iter().position(|s| !s.is_empty())?;
+                    let mut p = pos;
+                    for _ in 0..j {
+                        p += text[p..].find('\n')? + 1;
+                    }
+                    let line = line_at(p);
+                    line.len().checked_sub(segments[j].len())?
+                };
+                let mut lines = Vec::with_capacity(segments.len());
+                let mut inner = 0;
+                for (i, seg) in segments.iter().enumerate() {
+                    if i + 1 == segments.len() && seg.is_empty() && i > 0 {
+                        // After the last line break: the line that follows the block.
+                        lines.push((inner, pos, pos));
+                        break;
+                    }
+                    if pos > text.len() {
+                        return None;
+                    }
+                    let line = line_at(pos);
+                    if seg.is_empty() {
+                        if !line.trim().is_empty() {
+                            return None;
+                        }
+                        lines.push((inner, pos + indent.min(line.len()), pos));
+                    } else {
+                        if line.len() < indent
+                            || !line.as_bytes()[..indent].iter().all(|&b| b == b' ')
+                            || &line[indent..] != *seg
+                        {
+                            return None;
+                        }
+                        lines.push((inner, pos + indent, pos));
+                    }
+                    inner += seg.len() + 1;
+                    pos += text[pos..].find('\n').map_or(text.len() - pos, |i| i + 1);
+                }
+                Some(Self {
+                    lines,
+                    indent,
+                    multiline: true,
+                    file_nl: newline(text),
+                })
+            }
+            _ => None,
+        }
+    }
+
+    fn offset(&self, inner: usize, at_line_start: bool) -> u32 {
+        let i = self
+            .lines
+            .partition_point(|&(start, _, _)| start <= inner)
+            .saturating_sub(1);
+        let (start, content, line) = self.lines[i];
+        let col = inner - start;
+        let at = if col == 0 && at_line_start {
+            line
+        } else {
+            content + col
+        };
+        u32::try_from(at).unwrap_or(u32::MAX)
+    }
+
+    fn range(&self, r: TextRange) -> TextRange {
+        TextRange::new(
+            self.offset(r.start() as usize, false),
+            self.offset(r.end() as usize, false),
+        )
+    }
+
+    fn is_line_start(&self, inner: usize) -> bool {
+        self.lines.iter().any(|&(s, _, _)| s == inner)
+    }
+
+    /// The edits of the string, as edits of the file.
+    fn edits(&self, file: &str, edits: Vec<Edit>) -> Option<Vec<Edit>> {
+        let pad = format!("{}{}", self.file_nl, " ".repeat(self.indent));
+        edits
+            .into_iter()
+            .map(|e| {
+                let (s, t) = (e.range.start() as usize, e.range.end() as usize);
+                if !self.multiline && e.content.contains('\n') {
+                    return None;
+                }
+                let whole_lines = self.multiline
+                    && e.content.is_empty()
+                    && self.is_line_start(s)
+                    && self.is_line_start(t);
+                let range =
+                    TextRange::new(self.offset(s, whole_lines), self.offset(t, whole_lines));
+                if range.end() as usize > file.len() {
+                    return None;
+                }
+                Some(Edit::replace(range, e.content.replace('\n', &pad)))
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::context::LintOptions;
+    use crate::diagnostic::{Applicability, Diagnostic, Severity};
+    use crate::rules::test_util::{at, fixed, lint, pos};
+    use crate::rules::RuleSelector;
+
+    const CODE: &str = "MESH205";
+
+    fn iop(spec: &str) -> String {
+        format!(
+            "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata:\n  name: mesh\n  namespace: istio-system\nspec:\n{spec}"
+        )
+    }
+
+    fn lint_as(text: &str, name: &str, codes: &[&str]) -> Vec<Diagnostic> {
+        crate::lint_source(
+            text,
+            name,
+            &LintOptions::default(),
+            &RuleSelector {
+                select: codes.iter().map(|c| (*c).to_owned()).collect(),
+                ignore: Vec::new(),
+            },
+        )
+    }
+
+    fn one(text: &str) -> Diagnostic {
+        let d = lint(text, CODE);
+        assert_eq!(d.len(), 1, "{d:#?}");
+        assert_eq!(d[0].code, CODE);
+        d.into_iter().next().unwrap()
+    }
+
+    #[allow(dead_code)]
+    fn show(text: &str) {
+        for d in lint(text, CODE) {
+            eprintln!(
+                "{:?} {} {:?}",
+                pos(text, &d),
+                d.message,
+                d.fix.as_ref().map(|_| fixed(text, &d))
+            );
+        }
+    }
+
+    fn cm(name: &str, mesh: &str) -> String {
+        format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n  namespace: istio-system\ndata:\n  mesh: {mesh}")
+    }
+
+    #[test]
+    fn annotation_name_under_values_proxy_is_renamed() {
+        let text = iop("  profile: default\n  values:\n    global:\n      proxy:\n        excludeOutboundIPRanges: \"10.8.0.0/16\"\n");
+        let d = one(&text);
+        assert_eq!(d.severity, Severity::Error);
+        assert_eq!(pos(&text, &d), at(&text, "excludeOutboundIPRanges", 1));
+        assert_eq!(
+            d.range.len() as usize,
+            "excludeOutboundIPRanges".len(),
+            "the key"
+        );
+        assert!(d
+            .message
+            .contains("`spec.values.global.proxy.excludeOutboundIPRanges`"));
+        assert!(d
+            .message
+            .contains("did you mean `spec.values.global.proxy.excludeIPRanges`?"));
+        assert!(d.message.contains("istioctl install rejects"));
+        let fix = d.fix.as_ref().unwrap();
+        assert_eq!(fix.applicability, Applicability::Safe);
+        assert_eq!(
+            fixed(&text, &d),
+            text.replace("excludeOutboundIPRanges", "excludeIPRanges")
+        );
+        let include = iop("  values:\n    global:\n      proxy:\n        includeOutboundIPRanges: \"10.0.0.0/8\"\n");
+        let d = one(&include);
+        assert_eq!(
+            pos(&include, &d),
+            at(&include, "includeOutboundIPRanges:", 1)
+        );
+        assert_eq!(
+            fixed(&include, &d),
+            include.replace("includeOutboundIPRanges", "includeIPRanges")
+        );
+    }
+
+    #[test]
+    fn no_fix_when_the_destination_is_taken() {
+        let text = iop("  values:\n    global:\n      proxy:\n        excludeIPRanges: \"10.0.0.0/8\"\n        excludeOutboundIPRanges: \"10.8.0.0/16\"\n");
+        let d = one(&text);
+        assert!(d.message.contains("did you mean"));
+        assert!(d.fix.is_none());
+        let text = iop("  values:\n    global:\n      excludeIPRanges: 10.0.0.0/8\n      proxy:\n        excludeIPRanges: 10.8.0.0/16\n");
+        assert!(one(&text).fix.is_none());
+    }
+
+    #[test]
+    fn values_proxy_key_one_level_too_high() {
+        // `proxy` exists: the entry moves into it, its comment with it.
+        let text = iop("  values:\n    global:\n      excludeIPRanges: 10.0.0.0/8 # vault\n      proxy:\n        holdApplicationUntilProxyStarts: true\n");
+        let d = one(&text);
+        assert_eq!(pos(&text, &d), at(&text, "excludeIPRanges", 1));
+        assert!(d.message.contains("not a field of GlobalConfig"));
+        assert!(d
+            .message
+            .contains("did you mean `spec.values.global.proxy.excludeIPRanges`?"));
+        assert_eq!(
+            fixed(&text, &d),
+            iop("  values:\n    global:\n      proxy:\n        holdApplicationUntilProxyStarts: true\n        excludeIPRanges: 10.0.0.0/8 # vault\n")
+        );
+        assert!(d
+            .fix
+            .as_ref()
+            .unwrap()
+            .message
+            .contains("move `excludeIPRanges`"));
+        // No `proxy` yet: it is created in place.
+        let text = iop(
+            "  values:\n    global:\n      excludeIPRanges: 10.0.0.0/8 # vault\n      hub: x\n",
+        );
+        assert_eq!(
+            fixed(&text, &one(&text)),
+            iop("  values:\n    global:\n      proxy:\n        excludeIPRanges: 10.0.0.0/8 # vault\n      hub: x\n")
+        );
+        // The annotation's name one level too high: both corrected.
+        let text = iop("  values:\n    global:\n      excludeOutboundIPRanges: 10.0.0.0/8\n");
+        let d = one(&text);
+        assert!(d
+            .message
+            .contains("did you mean `spec.values.global.proxy.excludeIPRanges`?"));
+        assert_eq!(
+            fixed(&text, &d),
+            iop("  values:\n    global:\n      proxy:\n        excludeIPRanges: 10.0.0.0/8\n")
+        );
+    }
+
+    #[test]
+    fn values_keys_directly_under_spec() {
+        // `spec.global` beside an existing `spec.values`: its lines move, re-indented, comments kept.
+        let text = iop("  profile: default\n  global:\n    proxy:\n      # the vault range\n      excludeIPRanges: 10.0.0.0/8\n  values:\n    pilot:\n      enabled: true\n");
+        let d = one(&text);
+        assert_eq!(pos(&text, &d), at(&text, "global:", 1));
+        assert!(d
+            .message
+            .contains("`spec.global` is not a field of IstioOperatorSpec"));
+        assert!(d.message.contains("did you mean `spec.values.global`?"));
+        assert_eq!(
+            fixed(&text, &d),
+            iop("  profile: default\n  values:\n    pilot:\n      enabled: true\n    global:\n      proxy:\n        # the vault range\n        excludeIPRanges: 10.0.0.0/8\n")
+        );
+        // Without `spec.values`: nested in place.
+        let text =
+            iop("  global:\n    proxy:\n      excludeIPRanges: 10.0.0.0/8\n  profile: default\n");
+        assert_eq!(
+            fixed(&text, &one(&text)),
+            iop("  values:\n    global:\n      proxy:\n        excludeIPRanges: 10.0.0.0/8\n  profile: default\n")
+        );
+        // `spec.proxy` is `spec.values.global.proxy`.
+        let text = iop("  proxy:\n    excludeIPRanges: 10.0.0.0/8\n  values:\n    pilot:\n      enabled: true\n");
+        let d = one(&text);
+        assert!(d
+            .message
+            .contains("did you mean `spec.values.global.proxy`?"));
+        assert_eq!(
+            fixed(&text, &d),
+            iop("  values:\n    pilot:\n      enabled: true\n    global:\n      proxy:\n        excludeIPRanges: 10.0.0.0/8\n")
+        );
+        // `spec.values.global` already set: merging is not a rename, no fix.
+        let text = iop("  global:\n    hub: x\n  values:\n    global:\n      tag: y\n");
+        let d = one(&text);
+        assert!(d.message.contains("did you mean `spec.values.global`?"));
+        assert!(d.fix.is_none());
+    }
+
+    #[test]
+    fn default_config_typo_is_a_warning_and_never_mesh104() {
+        let text = iop("  meshConfig:\n    defaultConfig:\n      holdApplicationUntilProxyStarts: true\n      terminationDrainDurations: 10s\n");
+        let d = lint_as(&text, "iop.yaml", &["MESH205", "MESH104"]);
+        assert_eq!(d.len(), 1, "{d:#?}");
+        assert_eq!(d[0].code, CODE);
+        assert_eq!(d[0].severity, Severity::Warning);
+        assert_eq!(pos(&text, &d[0]), at(&text, "terminationDrainDurations", 1));
+        assert!(d[0].message.contains("not a field of ProxyConfig"));
+        assert!(d[0]
+            .message
+            .contains("did you mean `spec.meshConfig.defaultConfig.terminationDrainDuration`?"));
+        assert!(d[0].message.contains("silently drops it"));
+        assert_eq!(
+            fixed(&text, &d[0]),
+            text.replace("terminationDrainDurations", "terminationDrainDuration")
+        );
+        // Case only.
+        let text =
+            iop("  meshConfig:\n    defaultConfig:\n      HoldApplicationUntilProxyStarts: true\n");
+        assert_eq!(
+            fixed(&text, &one(&text)),
+            text.replace("HoldApplication", "holdApplication")
+        );
+    }
+
+    #[test]
+    fn capture_settings_in_default_config_are_dropped() {
+        let text = iop("  meshConfig:\n    defaultConfig:\n      excludeIPRanges: 10.0.0.0/8\n");
+        let d = one(&text);
+        assert_eq!(d.severity, Severity::Warning);
+        assert!(d
+            .message
+            .contains("`spec.meshConfig.defaultConfig.excludeIPRanges`"));
+        assert!(d
+            .message
+            .contains("`spec.values.global.proxy.excludeIPRanges`"));
+        assert!(d.fix.is_none());
+    }
+
+    #[test]
+    fn hold_at_the_top_of_mesh_config_moves_under_default_config() {
+        let text = iop("  meshConfig:\n    holdApplicationUntilProxyStarts: true\n    accessLogFile: /dev/stdout\n");
+        let d = one(&text);
+        assert_eq!(d.severity, Severity::Warning);
+        assert!(d.message.contains(
+            "did you mean `spec.meshConfig.defaultConfig.holdApplicationUntilProxyStarts`?"
+        ));
+        assert_eq!(
+            fixed(&text, &d),
+            iop("  meshConfig:\n    defaultConfig:\n      holdApplicationUntilProxyStarts: true\n    accessLogFile: /dev/stdout\n")
+        );
+        let text = iop("  meshConfig:\n    accessLogFile: /dev/stdout\n    holdApplicationUntilProxyStarts: true\n    defaultConfig:\n      concurrency: 2\n");
+        assert_eq!(
+            fixed(&text, &one(&text)),
+            iop("  meshConfig:\n    accessLogFile: /dev/stdout\n    defaultConfig:\n      concurrency: 2\n      holdApplicationUntilProxyStarts: true\n")
+        );
+        let text = iop("  meshConfig: {holdApplicationUntilProxyStarts: true}\n");
+        assert_eq!(
+            fixed(&text, &one(&text)),
+            iop("  meshConfig: {defaultConfig: {holdApplicationUntilProxyStarts: true}}\n")
+        );
+        let text = iop("  meshConfig: {accessLogFile: x, defaultConfig: {concurrency: 2}, holdApplicationUntilProxyStarts: true}\n");
+        assert_eq!(
+            fixed(&text, &one(&text)),
+            iop("  meshConfig: {accessLogFile: x, defaultConfig: {concurrency: 2, holdApplicationUntilProxyStarts: true}}\n")
+        );
+        // Set in both places: the destination is taken.
+        let text = iop("  meshConfig:\n    holdApplicationUntilProxyStarts: true\n    defaultConfig:\n      hold_application_until_proxy_starts: false\n");
+        assert!(one(&text).fix.is_none());
+    }
+
+    #[test]
+    fn values_mesh_config_is_lenient_too() {
+        let text = iop("  values:\n    meshConfig:\n      defaultConfig:\n        holdApplicationUntilProxyStart: true\n");
+        let d = one(&text);
+        assert_eq!(d.severity, Severity::Warning);
+        assert!(d
+            .message
+            .contains("`spec.values.meshConfig.defaultConfig.holdApplicationUntilProxyStart`"));
+        assert_eq!(
+            fixed(&text, &d),
+            text.replace("ProxyStart:", "ProxyStarts:")
+        );
+    }
+
+    #[test]
+    fn type_errors_are_istioctl_errors_but_capture_lists_are_not_this_rules() {
+        let text = iop("  values:\n    pilot:\n      autoscaleMax: eight\n    global:\n      proxy:\n        excludeOutboundPorts: 8200\n        excludeIPRanges: [10.0.0.0/8]\n  meshConfig:\n    defaultConfig:\n      holdApplicationUntilProxyStarts: \"true\"\n");
+        let d = lint(&text, CODE);
+        assert_eq!(d.len(), 2, "{d:#?}");
+        assert_eq!(pos(&text, &d[0]), at(&text, "eight", 1));
+        assert!(d[0]
+            .message
+            .contains("`spec.values.pilot.autoscaleMax` is a string but must be an integer"));
+        assert_eq!(d[0].severity, Severity::Error);
+        assert_eq!(pos(&text, &d[1]), at(&text, "\"true\"", 1));
+        assert!(d[1].message.contains("cannot apply the mesh config"));
+        assert_eq!(d[1].severity, Severity::Error);
+        assert!(d.iter().all(|d| d.fix.is_none()));
+    }
+
+    #[test]
+    fn top_level_and_metadata() {
+        let text = "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata:\n  name: m\n  label:\n    a: b\n  annotations:\n    x: 1\nspecs:\n  profile: demo\nstatus:\n  status: HEALTHY\n";
+        let d = lint(text, CODE);
+        assert_eq!(d.len(), 2, "{d:#?}");
+        assert_eq!(pos(text, &d[0]), at(text, "label:", 1));
+        assert!(d[0].message.contains("did you mean `metadata.labels`?"));
+        assert_eq!(pos(text, &d[1]), at(text, "specs:", 1));
+        assert!(d[1].message.contains("did you mean `spec`?"));
+        assert_eq!(fixed(text, &d[1]), text.replace("specs:", "spec:"));
+    }
+
+    #[test]
+    fn kubernetes_types_inside_the_operator() {
+        // operator/cmd/mesh/testdata/manifest-generate/input/invalid-k8s.yaml
+        let text = iop("  profile: ambient\n  components:\n    ztunnel:\n      enabled: true\n      k8s:\n        resources:\n          requests:\n            cpu: 100m\n            memory: 100Mi\n        tolerations:\n          - thats: not-a-real-field\n          - key: a\n            tolerationSecond: 30\n");
+        let d = lint(&text, CODE);
+        assert_eq!(d.len(), 2, "{d:#?}");
+        assert_eq!(pos(&text, &d[0]), at(&text, "thats", 1));
+        assert!(d[0].message.contains(
+            "`spec.components.ztunnel.k8s.tolerations[0].thats` is not a field of Toleration"
+        ));
+        assert!(d[0].fix.is_none());
+        assert!(d[1].message.contains(
+            "did you mean `spec.components.ztunnel.k8s.tolerations[1].tolerationSeconds`?"
+        ));
+        assert_eq!(
+            fixed(&text, &d[1]),
+            text.replace("tolerationSecond:", "tolerationSeconds:")
+        );
+        // invalid-k8s-values.yaml: the free-form values istioctl decodes as Kubernetes types.
+        let text = iop("  values:\n    global:\n      defaultTolerations:\n        - thats: not-a-real-field\n    gateways:\n      istio_ingressgateway:\n        tolerations:\n          - effect: NoSchedule\n    pilot:\n      affinity:\n        nodeAffinty: {}\n");
+        let d = lint(&text, CODE);
+        assert_eq!(d.len(), 2, "{d:#?}");
+        assert!(d[0].message.contains(
+            "`spec.values.global.defaultTolerations[0].thats` is not a field of Toleration"
+        ));
+        assert!(d[1]
+            .message
+            .contains("did you mean `spec.values.pilot.affinity.nodeAffinity`?"));
+    }
+
+    #[test]
+    fn nulls_and_known_keys_are_fine() {
+        // operator/cmd/mesh/testdata/manifest-generate/input/bogus_cps.yaml (istioctl accepts it).
+        let text = "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata:\n  namespace: istio-system\nspec:\n  values:\n    global:\n      mountMtlsCerts:\n    pilot:\n      autoscaleEnabled:\n";
+        assert!(lint(text, CODE).is_empty());
+        let text = iop("  profile: minimal\n  tag: 1.24.2\n  meshConfig:\n    outboundTrafficPolicy:\n      mode: REGISTRY_ONLY\n    defaultConfig:\n      holdApplicationUntilProxyStarts: true\n      hold_application_until_proxy_starts: true\n  components:\n    egressGateways:\n      - name: istio-egressgateway\n        enabled: true\n  values:\n    gateways:\n      istio-ingressgateway:\n        autoscaleEnabled: false\n    global:\n      logging:\n        level: \"default:info\"\n      proxy:\n        excludeOutboundPorts: \"8200,8201\"\n  unvalidatedValues:\n    anything: goes\n");
+        assert!(lint(&text, CODE).is_empty(), "{:#?}", lint(&text, CODE));
+        assert!(lint(&iop(""), CODE).is_empty());
+    }
+
+    #[test]
+    fn only_install_istio_io_operators() {
+        let legacy = "apiVersion: operator.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  values:\n    grafana:\n      enabled: true\n";
+        assert!(lint(legacy, CODE).is_empty());
+        let bare = "kind: IstioOperator\nspec:\n  values:\n    grafana:\n      enabled: true\n";
+        assert_eq!(lint(bare, CODE).len(), 1);
+    }
+
+    #[test]
+    fn list_items_json_and_crlf() {
+        let list = "apiVersion: v1\nkind: List\nitems:\n  - apiVersion: install.istio.io/v1alpha1\n    kind: IstioOperator\n    spec:\n      values:\n        global:\n          proxy:\n            excludeOutboundIPRanges: 10.0.0.0/8\n";
+        let d = one(list);
+        assert_eq!(pos(list, &d), at(list, "excludeOutboundIPRanges", 1));
+        let json = "{\"apiVersion\": \"install.istio.io/v1alpha1\", \"kind\": \"IstioOperator\", \"spec\": {\"meshConfig\": {\"holdApplicationUntilProxyStarts\": true}, \"values\": {\"global\": {\"proxy\": {\"excludeOutboundIPRanges\": \"10.0.0.0/8\"}}}}}\n";
+        let d = lint(json, CODE);
+        assert_eq!(d.len(), 2);
+        assert_eq!(
+            pos(json, &d[0]),
+            at(json, "\"holdApplicationUntilProxyStarts\"", 1)
+        );
+        assert_eq!(
+            fixed(json, &d[0]),
+            json.replace(
+                "{\"holdApplicationUntilProxyStarts\": true}",
+                "{\"defaultConfig\": {\"holdApplicationUntilProxyStarts\": true}}"
+            )
+        );
+        assert_eq!(
+            fixed(json, &d[1]),
+            json.replace("\"excludeOutboundIPRanges\"", "\"excludeIPRanges\"")
+        );
+        let crlf = iop("  values:\n    global:\n      excludeIPRanges: 10.0.0.0/8\n      proxy:\n        image: proxyv2\n").replace('\n', "\r\n");
+        let d = one(&crlf);
+        assert_eq!(
+            fixed(&crlf, &d),
+            iop("  values:\n    global:\n      proxy:\n        image: proxyv2\n        excludeIPRanges: 10.0.0.0/8\n").replace('\n', "\r\n")
+        );
+    }
+
+    #[test]
+    fn mesh_configmap_literal_block() {
+        let text = cm("istio", "|-\n    accessLogFile: /dev/stdout\n    holdApplicationUntilProxyStarts: true\n    defaultConfig:\n      discoveryAddress: istiod:15012\n");
+        let d = one(&text);
+        assert_eq!(d.severity, Severity::Warning);
+        assert_eq!(
+            pos(&text, &d),
+            at(&text, "holdApplicationUntilProxyStarts", 1)
+        );
+        assert_eq!(
+            d.range.len() as usize,
+            "holdApplicationUntilProxyStarts".len()
+        );
+        assert!(d.message.contains("in the `mesh` of ConfigMap `istio`"));
+        assert!(d
+            .message
+            .contains("did you mean `defaultConfig.holdApplicationUntilProxyStarts`?"));
+        assert_eq!(
+            fixed(&text, &d),
+            cm("istio", "|-\n    accessLogFile: /dev/stdout\n    defaultConfig:\n      discoveryAddress: istiod:15012\n      holdApplicationUntilProxyStarts: true\n")
+        );
+        // No defaultConfig: nested in place; the block's other lines and the next key untouched.
+        let text = cm("istio", "|\n    holdApplicationUntilProxyStarts: true\n    accessLogFile: /dev/stdout\n  meshNetworks: 'networks: {}'\n");
+        assert_eq!(
+            fixed(&text, &one(&text)),
+            cm("istio", "|\n    defaultConfig:\n      holdApplicationUntilProxyStarts: true\n    accessLogFile: /dev/stdout\n  meshNetworks: 'networks: {}'\n")
+        );
+        // The last line of a clipped block moves out, the next key stays.
+        let text = cm("istio-1-22", "|\n    defaultConfig:\n      concurrency: 2\n    holdApplicationUntilProxyStarts: true\n  meshNetworks: 'networks: {}'\n");
+        assert_eq!(
+            fixed(&text, &one(&text)),
+            cm("istio-1-22", "|\n    defaultConfig:\n      concurrency: 2\n      holdApplicationUntilProxyStarts: true\n  meshNetworks: 'networks: {}'\n")
+        );
+        // The last line of a stripped block, CRLF, a blank line inside.
+        let text = cm("istio", "|-\n    defaultConfig:\n      concurrency: 2\n\n    holdApplicationUntilProxyStarts: true").replace('\n', "\r\n");
+        let d = one(&text);
+        assert_eq!(
+            pos(&text, &d),
+            at(&text, "holdApplicationUntilProxyStarts", 1)
+        );
+        assert_eq!(
+            fixed(&text, &d),
+            cm("istio", "|-\n    defaultConfig:\n      concurrency: 2\n      holdApplicationUntilProxyStarts: true\n").replace('\n', "\r\n")
+        );
+    }
+
+    #[test]
+    fn mesh_configmap_other_forms_point_at_the_mesh_key() {
+        let text = cm(
+            "istio",
+            "\"defaultConfig:\\n  holdApplicationUntilProxyStart: true\\n\"\n",
+        );
+        let d = one(&text);
+        assert_eq!(pos(&text, &d), at(&text, "mesh:", 1));
+        assert!(d
+            .message
+            .contains("`defaultConfig.holdApplicationUntilProxyStart`"));
+        assert!(d.fix.is_none());
+        let folded = cm("istio", ">\n    {holdApplicationUntilProxyStarts: true}\n");
+        let d = one(&folded);
+        assert_eq!(pos(&folded, &d), at(&folded, "mesh:", 1));
+        // Other ConfigMaps, and a mesh that is not a mapping or does not parse, are not read.
+        assert!(lint(
+            &cm(
+                "app-config",
+                "|\n    holdApplicationUntilProxyStarts: true\n"
+            ),
+            CODE
+        )
+        .is_empty());
+        assert!(lint(&cm("istio", "|\n    [unclosed\n"), CODE).is_empty());
+        assert!(lint(&cm("istio", "''\n"), CODE).is_empty());
+        // Type errors in the mesh data are not this rule's.
+        assert!(lint(
+            &cm("istio", "|\n    defaultConfig:\n      concurrency: two\n"),
+            CODE
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn helm_values_mesh_config() {
+        let text = "global:\n  hub: registry.acme.test/istio\n  tag: 1.24.2\nmeshConfig:\n  accessLogFile: /dev/stdout\n  holdApplicationUntilProxyStarts: true\n";
+        let d = lint_as(text, "values-prod.yaml", &[CODE]);
+        assert_eq!(d.len(), 1, "{d:#?}");
+        assert_eq!(d[0].severity, Severity::Warning);
+        assert_eq!(
+            pos(text, &d[0]),
+            at(text, "holdApplicationUntilProxyStarts", 1)
+        );
+        assert!(d[0]
+            .message
+            .contains("`meshConfig.holdApplicationUntilProxyStarts`"));
+        assert!(d[0]
+            .message
+            .contains("did you mean `meshConfig.defaultConfig.holdApplicationUntilProxyStarts`?"));
+        assert_eq!(
+            fixed(text, &d[0]),
+            "global:\n  hub: registry.acme.test/istio\n  tag: 1.24.2\nmeshConfig:\n  accessLogFile: /dev/stdout\n  defaultConfig:\n    holdApplicationUntilProxyStarts: true\n"
+        );
+        let capture = "meshConfig:\n  defaultConfig:\n    excludeOutboundIPRanges: 10.0.0.0/8\n";
+        let d = lint_as(capture, "values.yaml", &[CODE]);
+        assert!(d[0].message.contains("`global.proxy.excludeIPRanges`"));
+        // Not a values file, or an unrelated values file: not read.
+        assert!(lint(text, CODE).is_empty());
+        assert!(lint_as(
+            "meshConfig:\n  enableTracing: maybe\n",
+            "values.yaml",
+            &[CODE]
+        )
+        .is_empty());
+        assert!(lint_as(
+            "replicaCount: 2\nconfig:\n  meshConfig: {x: 1}\n",
+            "values.yaml",
+            &[CODE]
+        )
+        .is_empty());
+    }
+}
