@@ -411,9 +411,11 @@ fn report(
                 } else {
                     "istioctl install cannot decode it and rejects the IstioOperator"
                 };
+                // At the key, like every finding of this rule; a list item has none.
+                let range = key_of_value(cx.doc, *value_range).unwrap_or(*value_range);
                 out.push(Diagnostic::new(
                     &RULE,
-                    *value_range,
+                    range,
                     format!("`{path}` is {found} but must be {expected}: {what}"),
                 ));
             }
@@ -677,6 +679,19 @@ fn find_entry<'d, 'a>(
             .iter()
             .find(|&&(k, _)| doc.node(k).range == key_range)?;
         Some((doc.get(u32::try_from(i).ok()?), doc.get(k), doc.get(v)))
+    })
+}
+
+/// The range of the key whose value spans `value_range`.
+fn key_of_value(doc: &Document<'_>, value_range: TextRange) -> Option<TextRange> {
+    doc.nodes.iter().find_map(|n| {
+        let NodeKind::Mapping { entries, .. } = &n.kind else {
+            return None;
+        };
+        entries
+            .iter()
+            .find(|&&(_, v)| doc.node(v).range == value_range)
+            .map(|&(k, _)| doc.node(k).range)
     })
 }
 
@@ -957,7 +972,7 @@ fn relocate(
         }
     }
     let at = line_end(text, content_end(text, dest.range().end() as usize));
-    if (del_start..del_end).contains(&at) {
+    if del_start < at && at < del_end {
         return None;
     }
     Some(vec![
@@ -1268,6 +1283,12 @@ mod tests {
             fixed(&text, &d),
             iop("  values:\n    pilot:\n      enabled: true\n    global:\n      proxy:\n        excludeIPRanges: 10.0.0.0/8\n")
         );
+        // `spec.values` before it, no final newline, four-space indentation.
+        let text = "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n    values:\n        pilot:\n            enabled: true\n    global:\n        proxy:\n            excludeIPRanges: 10.0.0.0/8";
+        assert_eq!(
+            fixed(text, &one(text)),
+            "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n    values:\n        pilot:\n            enabled: true\n        global:\n            proxy:\n                excludeIPRanges: 10.0.0.0/8"
+        );
         // `spec.values.global` already set: merging is not a rename, no fix.
         let text = iop("  global:\n    hub: x\n  values:\n    global:\n      tag: y\n");
         let d = one(&text);
@@ -1366,15 +1387,25 @@ mod tests {
         let text = iop("  values:\n    pilot:\n      autoscaleMax: eight\n    global:\n      proxy:\n        excludeOutboundPorts: 8200\n        excludeIPRanges: [10.0.0.0/8]\n  meshConfig:\n    defaultConfig:\n      holdApplicationUntilProxyStarts: \"true\"\n");
         let d = lint(&text, CODE);
         assert_eq!(d.len(), 2, "{d:#?}");
-        assert_eq!(pos(&text, &d[0]), at(&text, "eight", 1));
+        assert_eq!(pos(&text, &d[0]), at(&text, "autoscaleMax", 1));
         assert!(d[0]
             .message
             .contains("`spec.values.pilot.autoscaleMax` is a string but must be an integer"));
         assert_eq!(d[0].severity, Severity::Error);
-        assert_eq!(pos(&text, &d[1]), at(&text, "\"true\"", 1));
+        assert_eq!(
+            pos(&text, &d[1]),
+            at(&text, "holdApplicationUntilProxyStarts", 1)
+        );
         assert!(d[1].message.contains("cannot apply the mesh config"));
         assert_eq!(d[1].severity, Severity::Error);
         assert!(d.iter().all(|d| d.fix.is_none()));
+        // A list item has no key: the finding points at the item.
+        let text = iop("  components:\n    pilot:\n      k8s:\n        tolerations:\n          - just-a-string\n");
+        let d = one(&text);
+        assert_eq!(pos(&text, &d), at(&text, "just-a-string", 1));
+        assert!(d.message.contains(
+            "`spec.components.pilot.k8s.tolerations[0]` is a string but must be a mapping"
+        ));
     }
 
     #[test]
