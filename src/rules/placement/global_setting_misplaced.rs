@@ -483,6 +483,18 @@ fn relocation(parent: &MessageType, key: &str) -> Option<Target> {
             }
         }
         "apis.IstioOperatorSpec" => {
+            // `spec.pilot` may mean `spec.components.pilot` as well as `spec.values.pilot`.
+            if let Some(components) = parent
+                .field("components")
+                .and_then(|f| f.kind.message())
+                .filter(|c| c.field_as_decoded(key).is_some())
+            {
+                found.push(Target {
+                    chain: &["components"],
+                    name: components.field_as_decoded(key)?.json,
+                    dest: components,
+                });
+            }
             let values = catalog::values();
             if let Some(name) = field_name(values, key) {
                 found.push(Target {
@@ -1283,6 +1295,11 @@ mod tests {
             fixed(&text, &d),
             iop("  values:\n    pilot:\n      enabled: true\n    global:\n      proxy:\n        excludeIPRanges: 10.0.0.0/8\n")
         );
+        // A component name: `spec.components.pilot` or `spec.values.pilot`? No fix.
+        let text = iop("  pilot:\n    enabled: true\n");
+        let d = one(&text);
+        assert!(!d.message.contains("did you mean"));
+        assert!(d.fix.is_none());
         // `spec.values` before it, no final newline, four-space indentation.
         let text = "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n    values:\n        pilot:\n            enabled: true\n    global:\n        proxy:\n            excludeIPRanges: 10.0.0.0/8";
         assert_eq!(
