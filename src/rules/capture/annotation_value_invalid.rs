@@ -14,9 +14,8 @@ use crate::istio::interfaces::check_interface_names;
 use crate::istio::quantity::validate_resource_quantity;
 use crate::istio::strconv::{parse_bool, parse_uint, quote as go_quote};
 use crate::k8s::scalar_string;
-use crate::rules::values::annotation_value_not_string::prefers_double;
 use crate::rules::ResourceCheck;
-use crate::yaml::edit::{quote, rewrite_scalar};
+use crate::yaml::edit::{prefers_double, quote, rewrite_scalar};
 use crate::yaml::resolve::{resolve, resolve_scalar, ScalarType};
 use crate::yaml::{NodeRef, ScalarStyle};
 
