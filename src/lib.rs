@@ -144,16 +144,13 @@ fn file_info(path: &Path, patches: &[PathBuf]) -> FileInfo {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     FileInfo {
         path: path.display().to_string(),
-        kustomize_patch: patches.iter().any(|p| same_file(p, path)),
+        // `patches` is normalised and sorted (see `gather`): one lookup per file.
+        kustomize_patch: !patches.is_empty() && patches.binary_search(&normalize(path)).is_ok(),
         helm_values: name.starts_with("values")
             && Path::new(name)
                 .extension()
                 .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml")),
     }
-}
-
-fn same_file(a: &Path, b: &Path) -> bool {
-    normalize(a) == normalize(b)
 }
 
 fn normalize(p: &Path) -> PathBuf {
@@ -379,8 +376,10 @@ fn gather(inputs: &[PathBuf]) -> (Vec<Facts>, Vec<PathBuf>) {
         if !f.namespaces.is_empty() || has_mesh {
             facts.push(f);
         }
-        patches.extend(p);
+        patches.extend(p.iter().map(|p| normalize(p)));
     }
+    patches.sort();
+    patches.dedup();
     (facts, patches)
 }
 
