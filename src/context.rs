@@ -154,14 +154,66 @@ pub struct Facts {
 }
 
 /// Whether a file could contribute facts at all: a cheap byte search that lets pass one skip
-/// most files without parsing them.
+/// most files without parsing them. It must never say no to a file with facts; it may say yes
+/// to a few without. Facts come from a `kind: Namespace` or `kind: IstioOperator` resource, a
+/// `defaultConfig` (IstioOperator, the `istio` ConfigMap's `mesh`, istiod Helm values) and
+/// istiod Helm values' `global.proxy`. Matching the kinds as `kind` values rather than as bare
+/// words matters: CRDs say `scope: Namespaced` and mention namespaces everywhere, and they are
+/// the largest files of a tree.
 pub fn may_have_facts(text: &str) -> bool {
-    let finder = |needle: &str| memchr::memmem::find(text.as_bytes(), needle.as_bytes()).is_some();
-    finder("Namespace")
-        || finder("IstioOperator")
-        || finder("holdApplicationUntilProxyStarts")
-        || finder("excludeIPRanges")
-        || finder("excludeOutboundPorts")
+    let bytes = text.as_bytes();
+    let has = |needle: &str| memchr::memmem::find(bytes, needle.as_bytes()).is_some();
+    has_kind_value(bytes, "Namespace")
+        || has_kind_value(bytes, "IstioOperator")
+        || has("defaultConfig")
+        || has("global")
+            && (has("holdApplicationUntilProxyStarts")
+                || has("excludeIPRanges")
+                || has("excludeOutboundPorts"))
+}
+
+/// Whether `word` occurs as the value of a `kind` key: `kind: Namespace`, `"kind": "Namespace"`,
+/// `{kind: 'Namespace'}`, `kind: !!str Namespace`, the value on the next line; not
+/// `NamespaceSelector` nor `scope: Namespaced`.
+fn has_kind_value(bytes: &[u8], word: &str) -> bool {
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.';
+    let is_space = |b: u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+    memchr::memmem::find_iter(bytes, word.as_bytes()).any(|at| {
+        if bytes.get(at + word.len()).is_some_and(|&b| is_word(b)) {
+            return false;
+        }
+        let mut i = at;
+        if i > 0 && matches!(bytes[i - 1], b'"' | b'\'') {
+            i -= 1;
+        }
+        // Back over blanks and at most two properties (`!!str`, `&anchor`) to the colon.
+        for _ in 0..3 {
+            while i > 0 && is_space(bytes[i - 1]) {
+                i -= 1;
+            }
+            if i > 0 && bytes[i - 1] == b':' {
+                break;
+            }
+            let end = i;
+            while i > 0 && !is_space(bytes[i - 1]) {
+                i -= 1;
+            }
+            if i == end || !matches!(bytes[i], b'!' | b'&') {
+                return false;
+            }
+        }
+        if i == 0 || bytes[i - 1] != b':' {
+            return false;
+        }
+        i -= 1;
+        while i > 0 && matches!(bytes[i - 1], b' ' | b'\t') {
+            i -= 1;
+        }
+        if i > 0 && matches!(bytes[i - 1], b'"' | b'\'') {
+            i -= 1;
+        }
+        i >= 4 && &bytes[i - 4..i] == b"kind" && (i == 4 || !is_word(bytes[i - 5]))
+    })
 }
 
 fn is_true(node: NodeRef<'_, '_>) -> Option<bool> {
@@ -295,6 +347,43 @@ fn global_proxy(
                     origin: origin(k.range().start()),
                 });
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn may_have_facts_finds_every_kind_spelling() {
+        for yes in [
+            "kind: Namespace\n",
+            "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n",
+            "{\"kind\": \"Namespace\", \"apiVersion\": \"v1\"}",
+            "items:\n- kind: 'Namespace'\n",
+            "{kind: Namespace}",
+            "kind: !!str Namespace\n",
+            "kind: &k Namespace\n",
+            "kind:\n  Namespace\n",
+            "kind : Namespace\r\n",
+            "kind: IstioOperator\n",
+            "spec:\n  meshConfig:\n    defaultConfig: {}\n",
+            "global:\n  proxy:\n    excludeIPRanges: 10.0.0.0/8\n",
+        ] {
+            assert!(may_have_facts(yes), "{yes:?}");
+        }
+        for no in [
+            "",
+            "scope: Namespaced\nkind: CustomResourceDefinition\n",
+            "namespaceSelector: {}\nkind: NamespaceSelector\n",
+            "description: the Namespace of the object\n",
+            "mykind: Namespace\n",
+            "kind: Pod\nmetadata:\n  annotations:\n    traffic.sidecar.istio.io/excludeOutboundPorts: \"8200\"\n",
+            "kind: Pod\nmetadata:\n  annotations:\n    proxy.istio.io/config: '{holdApplicationUntilProxyStarts: true}'\n",
+            "kind: CustomResourceDefinition\nspec:\n  names:\n    kind: IstioOperatorList\n",
+        ] {
+            assert!(!may_have_facts(no), "{no:?}");
         }
     }
 }

@@ -752,13 +752,41 @@ pub fn find_redundant(analysis: &IpListAnalysis) -> Vec<Redundant> {
         .iter()
         .map(|e| (e.index, e.net.trunc()))
         .collect();
-    let dominates = |i: usize, j: usize| {
-        let (ni, nj) = (&nets[i].1, &nets[j].1);
-        i != j && ni.contains(nj) && (ni != nj || i < j)
+    // `i` dominates `j` when `i`'s network contains `j`'s and is larger, or is the same network
+    // listed earlier. Each network is looked up at every prefix length the list uses, so a
+    // hostile list of 100,000 elements costs a hash lookup per element and length, not n².
+    let mut by_net: std::collections::HashMap<IpNet, Vec<usize>> =
+        std::collections::HashMap::with_capacity(nets.len());
+    let mut lengths: Vec<(bool, u8)> = Vec::new();
+    for (k, &(_, net)) in nets.iter().enumerate() {
+        by_net.entry(net).or_default().push(k);
+        let len = (net.addr().is_ipv4(), net.prefix_len());
+        if !lengths.contains(&len) {
+            lengths.push(len);
+        }
+    }
+    // The networks containing `net` (itself included) at the lengths the list uses.
+    let (by_net, lengths) = (&by_net, &lengths);
+    let containers = move |net: IpNet| {
+        lengths
+            .iter()
+            .filter(move |&&(v4, len)| v4 == net.addr().is_ipv4() && len <= net.prefix_len())
+            .filter_map(move |&(_, len)| {
+                let outer = IpNet::new(net.addr(), len).ok()?.trunc();
+                by_net.get(&outer).map(|ks| (outer, ks))
+            })
     };
-    let redundant: Vec<bool> = (0..nets.len())
-        .map(|j| (0..nets.len()).any(|i| dominates(i, j)))
+    let redundant: Vec<bool> = nets
+        .iter()
+        .enumerate()
+        .map(|(j, &(_, nj))| containers(nj).any(|(outer, ks)| outer != nj || ks[0] < j))
         .collect();
+    // `by`: the first surviving element that dominates `j`.
+    let first_survivor = |j: usize| {
+        containers(nets[j].1)
+            .filter_map(|(_, ks)| ks.iter().copied().find(|&i| i != j && !redundant[i]))
+            .min()
+    };
     let mut remove = vec![false; analysis.elements.len()];
     for (k, &(index, _)) in nets.iter().enumerate() {
         if redundant[k] {
@@ -771,7 +799,7 @@ pub fn find_redundant(analysis: &IpListAnalysis) -> Vec<Redundant> {
         if !redundant[j] {
             continue;
         }
-        let Some(i) = (0..nets.len()).find(|&i| !redundant[i] && dominates(i, j)) else {
+        let Some(i) = first_survivor(j) else {
             continue;
         };
         out.push(Redundant {
