@@ -388,3 +388,27 @@ fn stdin_applies_suppressions() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+/// The fixer's verification sees findings that are not reported: a fix that would introduce an
+/// error is refused even when that error's rule is not selected or is suppressed on the line.
+#[test]
+fn hidden_errors_still_stop_a_fix() {
+    let d = Dir::new();
+    let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  annotations:\n    \
+        proxy.istio.io/config: {holdApplicationUntilProxyStarts: yes, concurrency: abc} # meshlint: ignore[MESH103]\n\
+        spec:\n  containers: []\n";
+    for args in [&["--select", "MESH501"][..], &[][..]] {
+        d.write("a.yaml", text);
+        let mut all = vec!["--fix", "--format", "concise", "a.yaml"];
+        all.extend_from_slice(args);
+        let out = d.run(&all);
+        let shown = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            shown.contains("was not applied: it would introduce MESH103"),
+            "{args:?}: {shown}"
+        );
+        assert!(d
+            .read("a.yaml")
+            .contains("{holdApplicationUntilProxyStarts: yes, concurrency: abc}"));
+    }
+}
