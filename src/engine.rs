@@ -148,7 +148,7 @@ pub fn lint_with_policy(
     policy: &Policy,
 ) -> Outcome {
     let mut out = Vec::new();
-    let mut collector = Collector::new(text);
+    let mut collector = Collector::new(text, !policy.resource_ignores.is_empty());
     let has_braces = memchr::memmem::find(text.as_bytes(), b"{{").is_some();
     if chart_template || has_braces {
         // Templates are decided on the whole file before anything is reported.

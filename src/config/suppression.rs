@@ -108,6 +108,8 @@ struct Site {
 pub struct Collector {
     /// The file mentions `meshlint:` at all (cheap test that spares the key lookups).
     has_comments: bool,
+    /// Anything to record at all (else only the policy's selection and severities apply).
+    active: bool,
     directives: Vec<Directive>,
     resources: Vec<ResourceInfo>,
     sites: Vec<Site>,
@@ -126,9 +128,17 @@ pub struct Outcome {
 }
 
 impl Collector {
-    pub fn new(text: &str) -> Self {
+    /// A collector for `text`; `per_resource` says the policy ignores codes per resource.
+    /// Files that mention neither `meshlint:` nor the annotation, under a policy without
+    /// per-resource ignores (nearly all), skip the bookkeeping.
+    pub fn new(text: &str, per_resource: bool) -> Self {
+        let has_comments = memchr::memmem::find(text.as_bytes(), b"meshlint:").is_some();
+        let active = has_comments
+            || per_resource
+            || memchr::memmem::find(text.as_bytes(), ANNOTATION.as_bytes()).is_some();
         Self {
-            has_comments: memchr::memmem::find(text.as_bytes(), b"meshlint:").is_some(),
+            has_comments,
+            active,
             ..Self::default()
         }
     }
@@ -137,6 +147,9 @@ impl Collector {
     pub fn failed_document(&mut self, new: &[Diagnostic]) {
         let doc = self.docs;
         self.docs += 1;
+        if !self.active {
+            return;
+        }
         self.sites.extend(new.iter().map(|_| Site {
             doc,
             ..Site::default()
@@ -154,6 +167,9 @@ impl Collector {
     ) {
         let doc_no = self.docs;
         self.docs += 1;
+        if !self.active {
+            return;
+        }
         let first = self.resources.len();
         for res in resources {
             let index = self.resources.len();
@@ -196,7 +212,7 @@ impl Collector {
     /// Applies the suppressions and `policy` to the file's diagnostics (in the order they were
     /// recorded) and adds MESH903 for suppressions that suppress nothing.
     pub fn finish(mut self, text: &str, diags: Vec<Diagnostic>, policy: &Policy) -> Outcome {
-        debug_assert_eq!(diags.len(), self.sites.len());
+        debug_assert!(!self.active || diags.len() == self.sites.len());
         let mut out = Outcome::default();
         let index = (!self.directives.is_empty()).then(|| LineIndex::new(text));
         let line_of = |offset: u32| {
@@ -603,4 +619,63 @@ fn rewrite(text: &str, value: NodeRef<'_, '_>, new: &str) -> Option<crate::diagn
         return None;
     }
     rewrite_scalar(text, value, new)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(comment: &str) -> Option<Directive> {
+        let text = format!("a: 1 {comment}\n");
+        let start = text.find('#').unwrap();
+        comment_directive(&text, TextRange::from_usize(start, text.len() - 1), 0)
+    }
+
+    fn items(d: &Directive) -> Vec<&str> {
+        d.items.iter().flatten().map(|i| i.text.as_str()).collect()
+    }
+
+    #[test]
+    fn directive_forms() {
+        let d = parse("# meshlint: ignore").unwrap();
+        assert!(d.items.is_none() && d.malformed.is_none());
+        assert!(matches!(d.scope, Scope::Line { .. }));
+        let d = parse("#meshlint:ignore[MESH101, hold-missing] legacy").unwrap();
+        assert_eq!(items(&d), ["MESH101", "hold-missing"]);
+        assert!(d.items.as_ref().unwrap().iter().all(|i| i.known));
+        let d = parse("# meshlint: ignore-file[MESH3]").unwrap();
+        assert_eq!(d.scope, Scope::Document(0));
+        assert_eq!(items(&d), ["MESH3"]);
+        let d = parse("# meshlint: ignore[NOPE]").unwrap();
+        assert!(!d.items.unwrap()[0].known);
+    }
+
+    #[test]
+    fn item_ranges_point_into_the_comment() {
+        let text = "a: 1 # meshlint: ignore[ MESH101 ,MESH302]\n";
+        let start = text.find('#').unwrap();
+        let d = comment_directive(text, TextRange::from_usize(start, text.len() - 1), 0).unwrap();
+        let got: Vec<&str> = d
+            .items
+            .unwrap()
+            .iter()
+            .map(|i| i.range.slice(text))
+            .collect();
+        assert_eq!(got, ["MESH101", "MESH302"]);
+    }
+
+    #[test]
+    fn not_directives_and_malformed_ones() {
+        assert!(parse("# a comment").is_none());
+        assert!(parse("# meshlint: see the docs").is_none());
+        for bad in [
+            "# meshlint: ignore[MESH101",
+            "# meshlint: ignore[]",
+            "# meshlint: ignored",
+            "# meshlint: ignore[MESH101]x",
+            "# meshlint: disable[MESH101]",
+        ] {
+            assert!(parse(bad).unwrap().malformed.is_some(), "{bad}");
+        }
+    }
 }
