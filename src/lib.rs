@@ -484,9 +484,15 @@ fn plan(paths: &[PathBuf], settings: &Settings) -> Result<Plan, RunError> {
     for (effective, cx) in &mut groups {
         *cx = context_for(&effective.options, &facts);
     }
+    // The working directory's threshold (for walk problems); a broken configuration there
+    // matters only if it governs a linted file, which reports it above.
+    let default = resolver.for_dir(Path::new(".")).map_or(
+        settings.overrides.fail_on.unwrap_or(Severity::Warning),
+        |e| e.fail_on,
+    );
     let mut thresholds = Thresholds {
         by_path: HashMap::new(),
-        default: resolver.for_dir(Path::new("."))?.fail_on,
+        default,
     };
     for (path, group) in &assigned {
         let fail_on = groups[*group].0.fail_on;

@@ -504,3 +504,35 @@ fn fixes_follow_the_configuration() {
         "MESH101 is fixed:\n{fixed}"
     );
 }
+
+/// The example of `docs/configuration.md` is a valid configuration with every key.
+#[test]
+fn the_documented_example_is_valid() {
+    let doc = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/configuration.md"),
+    )
+    .unwrap();
+    let start = doc.find("```yaml\n").unwrap() + "```yaml\n".len();
+    let example = &doc[start..start + doc[start..].find("```").unwrap()];
+    let repo = Repo::new();
+    repo.write(".meshlint.yaml", "")
+        .write("team/.meshlint.yaml", example)
+        .write("team/app.yaml", HOLDLESS);
+    for key in meshlint::config::KEYS {
+        assert!(
+            example.contains(&format!("\n{key}:"))
+                || example.contains(&format!("# .meshlint.yaml\n{key}:")),
+            "the example shows `{key}`"
+        );
+    }
+    let out = repo.cmd(&["config", "team"]).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (_, diags) = repo.json(&["team"]);
+    let codes: Vec<&str> = diags.iter().map(|d| d.0.as_str()).collect();
+    assert_eq!(codes, ["MESH101"], "selected by `MESH1`");
+}
