@@ -228,19 +228,56 @@ fn is_true(node: NodeRef<'_, '_>) -> Option<bool> {
 }
 
 /// Collects the facts of one file's text (`path` names it in messages).
+///
+/// Only the documents that may carry facts are parsed: an install manifest of a thousand
+/// documents with one `Namespace` costs one small parse, not a second parse of the whole file.
 pub fn collect_facts(text: &str, path: &str) -> Facts {
     let mut facts = Facts::default();
     let mut index: Option<LineIndex> = None;
-    let mut origin = |offset: u32| {
-        let idx = index.get_or_insert_with(|| LineIndex::new(text));
-        format!("{path}:{}", idx.line_col(text, offset).line)
-    };
-    for doc in yaml::DocumentParser::new(text).flatten() {
-        for res in extract_resources(&doc) {
-            collect_resource(&res, &mut facts, &mut origin);
+    let chunks = document_chunks(text);
+    for chunk in &chunks {
+        let part = &text[chunk.clone()];
+        if chunks.len() > 1 && !may_have_facts(part) {
+            continue;
+        }
+        let base = chunk.start as u32;
+        let mut origin = |offset: u32| {
+            let idx = index.get_or_insert_with(|| LineIndex::new(text));
+            format!("{path}:{}", idx.line_col(text, base + offset).line)
+        };
+        for doc in yaml::DocumentParser::new(part).flatten() {
+            for res in extract_resources(&doc) {
+                collect_resource(&res, &mut facts, &mut origin);
+            }
         }
     }
     facts
+}
+
+/// The byte ranges of a stream's documents, each starting at its `---` line (a document marker
+/// at the start of a line ends any scalar, so cutting there never splits a node). With
+/// directives (`%YAML`, `%TAG`), which belong to the document after them, the whole text is one
+/// range.
+fn document_chunks(text: &str) -> Vec<std::ops::Range<usize>> {
+    let bytes = text.as_bytes();
+    let directive = bytes.first() == Some(&b'%') || memchr::memmem::find(bytes, b"\n%").is_some();
+    if directive {
+        return vec![0..text.len()];
+    }
+    let mut out = Vec::new();
+    let mut start = 0;
+    for at in memchr::memmem::find_iter(bytes, b"---") {
+        let line_start = at == 0 || bytes[at - 1] == b'\n';
+        let marker = bytes
+            .get(at + 3)
+            .is_none_or(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'));
+        if line_start && marker && at > start {
+            out.push(start..at);
+            start = at;
+        }
+    }
+    out.push(start..text.len());
+    out
 }
 
 fn collect_resource(
@@ -354,6 +391,31 @@ fn global_proxy(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn facts_of_one_document_among_many_keep_their_lines() {
+        let mut text = String::new();
+        for i in 0..50 {
+            text.push_str(&format!(
+                "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c{i}\n"
+            ));
+        }
+        text.push_str("---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels:\n    istio-injection: disabled\n");
+        text.push_str("--- # an IstioOperator\napiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  meshConfig:\n    defaultConfig:\n      holdApplicationUntilProxyStarts: true\n");
+        let facts = collect_facts(&text, "all.yaml");
+        assert_eq!(facts.namespaces.len(), 1);
+        assert_eq!(facts.namespaces[0].0, "shop");
+        let hold = facts.mesh.hold.expect("the mesh-wide hold");
+        assert!(hold.value);
+        assert_eq!(hold.origin, "all.yaml:264");
+        assert_eq!(document_chunks(&text).len(), 52);
+        // Directives keep the stream whole; `----` and indented markers are not markers.
+        assert_eq!(
+            document_chunks("%YAML 1.1\n---\na: 1\n---\nb: 2\n").len(),
+            1
+        );
+        assert_eq!(document_chunks("a: |\n  ---\n----\nb: 1\n").len(), 1);
+    }
 
     #[test]
     fn may_have_facts_finds_every_kind_spelling() {
