@@ -261,16 +261,17 @@ pub fn collect_facts(text: &str, path: &str) -> Facts {
 fn document_chunks(text: &str) -> Vec<std::ops::Range<usize>> {
     let bytes = text.as_bytes();
     let directive = bytes.first() == Some(&b'%') || memchr::memmem::find(bytes, b"\n%").is_some();
-    if directive {
-        return vec![0..text.len()];
-    }
     let mut out = Vec::new();
+    if directive {
+        out.push(0..text.len());
+        return out;
+    }
     let mut start = 0;
     for at in memchr::memmem::find_iter(bytes, b"---") {
         let line_start = at == 0 || bytes[at - 1] == b'\n';
         let marker = bytes
             .get(at + 3)
-            .is_none_or(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'));
+            .map_or(true, |b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'));
         if line_start && marker && at > start {
             out.push(start..at);
             start = at;
@@ -394,11 +395,13 @@ mod tests {
 
     #[test]
     fn facts_of_one_document_among_many_keep_their_lines() {
+        use std::fmt::Write as _;
         let mut text = String::new();
         for i in 0..50 {
-            text.push_str(&format!(
+            let _ = write!(
+                text,
                 "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c{i}\n"
-            ));
+            );
         }
         text.push_str("---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels:\n    istio-injection: disabled\n");
         text.push_str("--- # an IstioOperator\napiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  meshConfig:\n    defaultConfig:\n      holdApplicationUntilProxyStarts: true\n");

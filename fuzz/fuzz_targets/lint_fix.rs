@@ -1,0 +1,10 @@
+#![no_main]
+
+#[path = "../checks.rs"]
+mod checks;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    if let Some(text) = checks::decode(data) {
+        checks::lint_and_fix(text);
+    }
+});
