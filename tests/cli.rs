@@ -553,3 +553,23 @@ fn color_only_when_asked_or_on_a_terminal() {
         .stdout;
     assert!(colored.contains(&0x1b), "ANSI with --color always");
 }
+
+/// The shipped examples, in the three formats people read: snapshots of exactly what they see.
+#[test]
+fn examples_snapshots() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for (format, name) in [
+        ("human", "examples_human"),
+        ("concise", "examples_concise"),
+        ("json", "examples_json"),
+    ] {
+        let out = meshlint(root)
+            .args(["--no-config", "--format", format, "examples"])
+            .assert()
+            .code(1)
+            .get_output()
+            .stdout
+            .clone();
+        insta::assert_snapshot!(name, String::from_utf8(out).unwrap());
+    }
+}
