@@ -322,7 +322,9 @@ pub fn lint_file(path: &Path, cx: &Context, policy: &Policy, patches: &[PathBuf]
     let file = file_info(path, patches);
     let outcome =
         engine::lint_with_policy(text, &file, engine::is_chart_template(path), cx, policy);
-    locate(text, &LineIndex::new(text), &display, outcome.visible)
+    // Most files have no finding: no line index then.
+    let index = LineIndex::new(if outcome.visible.is_empty() { "" } else { text });
+    locate(text, &index, &display, outcome.visible)
 }
 
 /// Keeps the diagnostics `policy` enables (for files that are not linted: MESH902).
