@@ -284,7 +284,10 @@ fn the_gitlab_job_snippet_writes_code_quality_and_junit_reports() {
 #[test]
 fn the_readme_shows_the_tested_snippets() {
     let readme = read("README.md");
-    assert!(readme.contains("## Use it in CI"), "README.md must have a \"Use it in CI\" section");
+    assert!(
+        readme.contains("## Use it in CI"),
+        "README.md must have a \"Use it in CI\" section"
+    );
     for snippet in [
         "docs/ci/github-workflow.yml",
         "docs/ci/gitlab-ci.yml",
