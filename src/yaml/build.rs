@@ -24,6 +24,8 @@ pub struct DocumentParser<'a> {
     index: usize,
     done: bool,
     pending_comments: Vec<TextRange>,
+    /// A byte offset and its 1-based line, moved forward document by document.
+    line_cursor: (usize, u32),
 }
 
 impl<'a> DocumentParser<'a> {
@@ -39,6 +41,7 @@ impl<'a> DocumentParser<'a> {
             index: 0,
             done: false,
             pending_comments: Vec::new(),
+            line_cursor: (0, 1),
         }
     }
 
@@ -333,6 +336,18 @@ impl<'a> Iterator for DocumentParser<'a> {
                 Event::DocumentEnd => {
                     let Some(b) = b.take() else { continue };
                     let index = self.index;
+                    let doc_start = b.start.min(self.text.len());
+                    let (at, line) = self.line_cursor;
+                    let start_line = if doc_start >= at {
+                        let newlines =
+                            memchr::memchr_iter(b'\n', &self.text.as_bytes()[at..doc_start])
+                                .count();
+                        self.line_cursor = (doc_start, line + newlines as u32);
+                        line + newlines as u32
+                    } else {
+                        1 + memchr::memchr_iter(b'\n', &self.text.as_bytes()[..doc_start]).count()
+                            as u32
+                    };
                     self.index += 1;
                     let doc_end = end.max(
                         b.nodes
@@ -348,6 +363,7 @@ impl<'a> Iterator for DocumentParser<'a> {
                         comments: b.comments,
                         duplicate_keys: b.duplicates,
                         index,
+                        start_line,
                     }));
                 }
                 Event::Scalar(value, style, _anchor, tag) => {

@@ -103,6 +103,8 @@ pub struct Document<'a> {
     pub duplicate_keys: Vec<(NodeId, NodeId)>,
     /// 0-based index of the document in its stream.
     pub index: usize,
+    /// 1-based line of `range.start()` in the stream.
+    pub start_line: u32,
 }
 
 impl<'a> Document<'a> {
@@ -116,6 +118,14 @@ impl<'a> Document<'a> {
 
     pub fn get(&self, id: NodeId) -> NodeRef<'_, 'a> {
         NodeRef { doc: self, id }
+    }
+
+    /// The 1-based line of `offset` (inside this document) in `text`, the stream it was parsed
+    /// from: costs the document's length, not the stream's, so rules may use it per document.
+    pub fn line_of(&self, text: &str, offset: u32) -> u32 {
+        let from = (self.range.start() as usize).min(text.len());
+        let to = (offset as usize).clamp(from, text.len());
+        self.start_line + memchr::memchr_iter(b'\n', &text.as_bytes()[from..to]).count() as u32
     }
 }
 

@@ -3,7 +3,6 @@
 use crate::diagnostic::{Diagnostic, FixAvailability, RuleMeta, Severity};
 use crate::rules::placement::annotation_in_labels::shown;
 use crate::rules::DocumentCheck;
-use crate::source::LineIndex;
 use crate::yaml::ScalarStyle;
 
 pub static RULE: RuleMeta = RuleMeta {
@@ -19,7 +18,6 @@ pub fn check(cx: &DocumentCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
     if cx.doc.duplicate_keys.is_empty() {
         return;
     }
-    let lines = LineIndex::new(cx.text);
     for &(first, second) in &cx.doc.duplicate_keys {
         let second = cx.doc.get(second);
         let first = cx.doc.get(first);
@@ -28,7 +26,7 @@ pub fn check(cx: &DocumentCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let name = shown(second.as_str().unwrap_or_default());
-        let line = lines.line_col(cx.text, first.range().start()).line;
+        let line = cx.doc.line_of(cx.text, first.range().start());
         out.push(Diagnostic::new(
             &RULE,
             second.range(),
