@@ -211,3 +211,758 @@ fn tru_lint(text: &str) -> LintResult {
         diagnostics,
     }
 }
+
+// ─────────────────────────────────────────────────────────────────────────────────────────────
+// The fixer on manifests: generated ones, and real ones from `testdata/real` (see its
+// PROVENANCE.md) with defects injected. For every text, with and without `--unsafe-fixes`:
+// (1) fixing the fixed text again changes nothing; (2) the fixed text parses; (3) every line the
+// fixes changed is a line some offered fix edits (nothing else is rewritten, no comment is
+// lost); (4) no finding a fix was applied for remains, and no error appears that was not there.
+
+pub mod manifests {
+    use meshlint::config::Policy;
+    use meshlint::context::{collect_facts, Context, LintOptions};
+    use meshlint::diagnostic::{Applicability, Diagnostic, Severity};
+    use meshlint::rules::{FileInfo, RuleSelector};
+    use proptest::prelude::*;
+    use std::collections::{BTreeSet, HashMap};
+    use std::path::Path;
+
+    fn fix(
+        text: &str,
+        name: &str,
+        options: &LintOptions,
+        unsafe_fixes: bool,
+    ) -> meshlint::fix::FixOutcome {
+        let mut cx = Context::new(options.clone());
+        cx.absorb(collect_facts(text, name));
+        let file = FileInfo {
+            path: name.to_owned(),
+            ..FileInfo::default()
+        };
+        meshlint::fix_source(
+            text,
+            &file,
+            false,
+            &cx,
+            &Policy::from_selector(RuleSelector::default()),
+            unsafe_fixes,
+        )
+    }
+
+    fn lint(text: &str, name: &str, options: &LintOptions) -> Vec<Diagnostic> {
+        meshlint::lint_source(text, name, options, &RuleSelector::default())
+    }
+
+    pub fn parses(text: &str) -> bool {
+        meshlint::yaml::parse(text).iter().all(Result::is_ok)
+    }
+
+    /// 0-based line of each byte offset's line start, for `text`.
+    fn line_of(text: &str, offset: usize) -> usize {
+        text.as_bytes()[..offset.min(text.len())]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+    }
+
+    /// Checks the four properties for one text; `Err` says what failed.
+    pub fn check(
+        text: &str,
+        name: &str,
+        options: &LintOptions,
+        unsafe_fixes: bool,
+    ) -> Result<(), String> {
+        let before = lint(text, name, options);
+        let outcome = fix(text, name, options, unsafe_fixes);
+        let fixed = &outcome.text;
+        let show = || format!("\n── input:\n{text}\n── fixed:\n{fixed}");
+
+        // (1) Idempotent.
+        let again = fix(fixed, name, options, unsafe_fixes);
+        if again.text != *fixed {
+            return Err(format!(
+                "a second fix changed the text again (applied: {:?}){}\n── second:\n{}",
+                again.applied.iter().map(|a| a.code).collect::<Vec<_>>(),
+                show(),
+                again.text
+            ));
+        }
+
+        // (2) Parses (when the input did).
+        if parses(text) && !parses(fixed) {
+            return Err(format!("the fixed text does not parse{}", show()));
+        }
+
+        // (3) Only lines that offered fixes edit change. An edit touches the lines its range
+        // covers; an insertion also the line it ends (it may add lines after it).
+        let mut touched = BTreeSet::new();
+        for d in &before {
+            let Some(f) = &d.fix else { continue };
+            if f.applicability == Applicability::Unsafe && !unsafe_fixes {
+                continue;
+            }
+            for e in &f.edits {
+                let (s, t) = (e.range.start() as usize, e.range.end() as usize);
+                for l in line_of(text, s)..=line_of(text, t) {
+                    touched.insert(l);
+                }
+            }
+        }
+        // Untouched lines survive, in order (checked when one round did everything: a later
+        // round's fixes are offered on text the first round changed).
+        let old_lines: Vec<&str> = text.split('\n').collect();
+        let new_lines: Vec<&str> = fixed.split('\n').collect();
+        if outcome.rounds <= 1 {
+            let mut at = 0;
+            for (i, line) in old_lines.iter().enumerate() {
+                if touched.contains(&i) {
+                    continue;
+                }
+                match new_lines[at..].iter().position(|l| l == line) {
+                    Some(p) => at += p + 1,
+                    None => {
+                        return Err(format!(
+                            "line {i} ({line:?}) changed, but no offered fix edits it (touched: {touched:?}){}",
+                            show()
+                        ))
+                    }
+                }
+            }
+        }
+        // Full-line comments outside the first round's edits survive, whatever the rounds.
+        for (i, line) in old_lines.iter().enumerate() {
+            if line.trim_start().starts_with('#')
+                && !touched.contains(&i)
+                && !new_lines.contains(line)
+            {
+                return Err(format!("comment line {i} was lost{}", show()));
+            }
+        }
+
+        // (4) What was fixed is gone; no new error.
+        let key = |d: &Diagnostic| (d.code, d.message.clone());
+        let mut count: HashMap<(&str, String), isize> = HashMap::new();
+        for d in &before {
+            *count.entry(key(d)).or_default() += 1;
+        }
+        for a in &outcome.applied {
+            *count.entry((a.code, a.message.clone())).or_default() -= 1;
+        }
+        let after = lint(fixed, name, options);
+        let mut seen: HashMap<(&str, String), isize> = HashMap::new();
+        for d in &after {
+            *seen.entry(key(d)).or_default() += 1;
+        }
+        for a in &outcome.applied {
+            let k = (a.code, a.message.clone());
+            let allowed = count.get(&k).copied().unwrap_or(0).max(0);
+            if seen.get(&k).copied().unwrap_or(0) > allowed {
+                return Err(format!(
+                    "{} was fixed but is still reported: {}{}",
+                    a.code,
+                    a.message,
+                    show()
+                ));
+            }
+        }
+        let errors = |ds: &[Diagnostic]| {
+            let mut m: HashMap<&str, usize> = HashMap::new();
+            for d in ds.iter().filter(|d| d.severity == Severity::Error) {
+                *m.entry(d.code).or_default() += 1;
+            }
+            m
+        };
+        let (was, now) = (errors(&before), errors(&after));
+        for (code, n) in &now {
+            if *n > was.get(code).copied().unwrap_or(0) {
+                return Err(format!(
+                    "the fixes introduced {code} ({n} now, {} before){}",
+                    was.get(code).copied().unwrap_or(0),
+                    show()
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    // ── Generated manifests ────────────────────────────────────────────────────────────────
+
+    /// An annotation or label value, as YAML.
+    #[derive(Clone, Debug)]
+    enum Value {
+        /// One-line YAML text (plain, quoted, or a flow collection).
+        Inline(&'static str),
+        /// A literal block scalar with these lines.
+        Block(&'static [&'static str]),
+    }
+
+    const ANNOTATIONS: &[(&str, Value)] = &[
+        (
+            "proxy.istio.io/config",
+            Value::Inline("'{\"concurrency\": 2}'"),
+        ),
+        (
+            "proxy.istio.io/config",
+            Value::Inline("\"{\\\"concurrency\\\": 2, \\\"x\\\": \\\"\\\\t\\\"}\""),
+        ),
+        (
+            "proxy.istio.io/config",
+            Value::Block(&["concurrency: 2", "tracing:", "  sampling: 10"]),
+        ),
+        (
+            "proxy.istio.io/config",
+            Value::Inline("'{ \"holdApplicationUntilProxyStarts\": \"true\" }'"),
+        ),
+        (
+            "proxy.istio.io/config",
+            Value::Inline("'{\"holdApplicationUntilProxyStarts\": false}'"),
+        ),
+        (
+            "proxy.istio.io/config",
+            Value::Inline("'{\"holdApplicationUntilProxyStart\": true}'"),
+        ),
+        (
+            "proxy.istio.io/config",
+            Value::Inline("{holdApplicationUntilProxyStarts: true}"),
+        ),
+        ("proxy.istio.io/config", Value::Inline("\"{}\"")),
+        (
+            "traffic.sidecar.istio.io/excludeOutboundIPRanges",
+            Value::Inline("\"10.0.0.0/8, 172.16.0.0/12\""),
+        ),
+        (
+            "traffic.sidecar.istio.io/excludeOutboundIPRanges",
+            Value::Inline("10.8.0.1"),
+        ),
+        (
+            "traffic.sidecar.istio.io/excludeOutboundIPRanges",
+            Value::Inline("\"\""),
+        ),
+        (
+            "traffic.sidecar.istio.io/excludeOutboundIPRanges",
+            Value::Inline("'10.0.0.0/08,,10.0.0.010/32'"),
+        ),
+        (
+            "traffic.sidecar.istio.io/excludeOutboundIPRanges",
+            Value::Inline("10.1.2.3/8,10.0.0.0/8,10.0.0.0/8"),
+        ),
+        (
+            "traffic.sidecar.istio.io/excludeOutboundIPRanges",
+            Value::Inline("10.0.0.0/8;172.16.0.0/12"),
+        ),
+        (
+            "traffic.sidecar.istio.io/excludeOutboundIPRanges",
+            Value::Block(&["10.0.0.0/8,0.0.0.0/0"]),
+        ),
+        (
+            "traffic.sidecar.istio.io/excludeOutboundIPRanges",
+            Value::Inline("[10.0.0.0/8, 172.16.0.0/12]"),
+        ),
+        (
+            "traffic.sidecar.istio.io/includeOutboundIPRanges",
+            Value::Inline("''"),
+        ),
+        (
+            "traffic.sidecar.istio.io/includeOutboundIPRanges",
+            Value::Inline("\"*\""),
+        ),
+        (
+            "traffic.sidecar.istio.io/excludeOutboundPorts",
+            Value::Inline("8200"),
+        ),
+        (
+            "traffic.sidecar.istio.io/excludeOutboundPorts",
+            Value::Inline("\"8200, 8201,\""),
+        ),
+        (
+            "traffic.sidecar.istio.io/excludeOutboundPorts",
+            Value::Inline("\"80-90\""),
+        ),
+        (
+            "traffic.sidecar.istio.io/excludeInboundPorts",
+            Value::Inline("'15020;8080'"),
+        ),
+        (
+            "traffic.sidecar.istio.io/includeInboundPorts",
+            Value::Inline("\"8080\""),
+        ),
+        ("sidecar.istio.io/inject", Value::Inline("true")),
+        ("sidecar.istio.io/inject", Value::Inline("\"True\"")),
+        ("sidecar.istio.io/inject", Value::Inline("\"false\"")),
+        (
+            "sidecar.istio.io/interceptionMode",
+            Value::Inline("redirect"),
+        ),
+        ("sidecar.istio.io/proxyCPU", Value::Inline("100m")),
+        (
+            "traffic.sidecar.istio.io/excludeOutboundIpRanges",
+            Value::Inline("\"10.0.0.0/8\""),
+        ),
+        ("sidecar.istio.io/proxyMemori", Value::Inline("1Gi")),
+        (
+            "vault.hashicorp.com/agent-inject",
+            Value::Inline("\"true\""),
+        ),
+        (
+            "sidecar.istio.io/statsInclusionPrefixes",
+            Value::Inline("cluster"),
+        ),
+        ("prometheus.io/port", Value::Inline("9090")),
+        ("team", Value::Inline("payments")),
+        ("description", Value::Block(&["Line one.", "", "Line two."])),
+    ];
+
+    const LABELS: &[(&str, Value)] = &[
+        ("app", Value::Inline("web")),
+        ("version", Value::Inline("08")),
+        ("sidecar.istio.io/inject", Value::Inline("\"false\"")),
+        ("sidecar.istio.io/inject", Value::Inline("\"true\"")),
+        ("istio.io/rev", Value::Inline("canary")),
+        (
+            "traffic.sidecar.istio.io/excludeOutboundPorts",
+            Value::Inline("\"8200\""),
+        ),
+        ("tier", Value::Inline("1")),
+    ];
+
+    #[derive(Clone, Debug)]
+    enum Map {
+        Missing,
+        Null,
+        Flow(Vec<usize>),
+        Block(Vec<usize>),
+    }
+
+    #[derive(Clone, Debug)]
+    pub struct Manifest {
+        kind: usize,
+        unit: usize,
+        indentless: bool,
+        crlf: bool,
+        bom: bool,
+        final_newline: bool,
+        comments: bool,
+        outer_annotations: Map,
+        outer_labels: Map,
+        template_metadata: bool,
+        annotations: Map,
+        labels: Map,
+        pub vault: bool,
+        pub unsafe_fixes: bool,
+    }
+
+    const KINDS: &[&str] = &[
+        "Deployment",
+        "StatefulSet",
+        "DaemonSet",
+        "Job",
+        "CronJob",
+        "Pod",
+        "List",
+    ];
+
+    fn map(pool: usize) -> impl Strategy<Value = Map> {
+        prop_oneof![
+            1 => Just(Map::Missing),
+            1 => Just(Map::Null),
+            1 => proptest::collection::vec(0..pool, 0..3).prop_map(Map::Flow),
+            4 => proptest::collection::vec(0..pool, 1..5).prop_map(Map::Block),
+        ]
+    }
+
+    pub fn manifest() -> impl Strategy<Value = Manifest> {
+        (
+            (
+                0..KINDS.len(),
+                prop_oneof![Just(2usize), Just(4usize)],
+                any::<bool>(),
+                any::<bool>(),
+                any::<bool>(),
+                any::<bool>(),
+                any::<bool>(),
+            ),
+            (
+                map(ANNOTATIONS.len()),
+                map(LABELS.len()),
+                any::<bool>(),
+                map(ANNOTATIONS.len()),
+                map(LABELS.len()),
+                any::<bool>(),
+                any::<bool>(),
+            ),
+        )
+            .prop_map(
+                |(
+                    (kind, unit, indentless, crlf, bom, final_newline, comments),
+                    (
+                        outer_annotations,
+                        outer_labels,
+                        template_metadata,
+                        annotations,
+                        labels,
+                        vault,
+                        unsafe_fixes,
+                    ),
+                )| Manifest {
+                    kind,
+                    unit,
+                    indentless,
+                    crlf,
+                    bom,
+                    final_newline,
+                    comments,
+                    outer_annotations,
+                    outer_labels,
+                    template_metadata,
+                    annotations,
+                    labels,
+                    vault,
+                    unsafe_fixes,
+                },
+            )
+    }
+
+    struct Writer {
+        out: String,
+        unit: usize,
+        comments: bool,
+        n: usize,
+    }
+
+    impl Writer {
+        fn line(&mut self, depth: usize, s: &str) {
+            self.out.push_str(&" ".repeat(depth * self.unit));
+            self.out.push_str(s);
+            self.out.push('\n');
+        }
+
+        fn comment(&mut self, depth: usize) {
+            if self.comments {
+                self.n += 1;
+                let n = self.n;
+                self.line(depth, &format!("# comment {n}"));
+            }
+        }
+
+        fn map(&mut self, depth: usize, key: &str, map: &Map, pool: &[(&str, Value)]) {
+            match map {
+                Map::Missing => {}
+                Map::Null => self.line(depth, &format!("{key}:")),
+                Map::Flow(items) => {
+                    let mut items = items.clone();
+                    items.sort_by_key(|&i| pool[i].0);
+                    items.dedup_by_key(|i| pool[*i].0);
+                    let entries: Vec<String> = items
+                        .iter()
+                        .map(|&i| {
+                            let (k, v) = &pool[i];
+                            let v = match v {
+                                Value::Inline(t) => *t,
+                                Value::Block(_) => "'x'",
+                            };
+                            format!("{k}: {v}")
+                        })
+                        .collect();
+                    self.line(depth, &format!("{key}: {{{}}}", entries.join(", ")));
+                }
+                Map::Block(items) => {
+                    self.comment(depth);
+                    self.line(depth, &format!("{key}:"));
+                    let mut seen = Vec::new();
+                    for (n, &i) in items.iter().enumerate() {
+                        // No duplicate keys: MESH503 has no fix, and its message names a line.
+                        if seen.contains(&pool[i].0) {
+                            continue;
+                        }
+                        seen.push(pool[i].0);
+                        let (k, v) = &pool[i];
+                        if n == 1 {
+                            self.comment(depth + 1);
+                        }
+                        match v {
+                            Value::Inline(t) => {
+                                let trailing = if self.comments && n % 2 == 0 {
+                                    " # note"
+                                } else {
+                                    ""
+                                };
+                                self.line(depth + 1, &format!("{k}: {t}{trailing}"));
+                            }
+                            Value::Block(lines) => {
+                                self.line(depth + 1, &format!("{k}: |"));
+                                for l in *lines {
+                                    if l.is_empty() {
+                                        self.out.push('\n');
+                                    } else {
+                                        self.line(depth + 2, l);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        fn containers(&mut self, depth: usize, indentless: bool) {
+            self.line(depth, "containers:");
+            let d = if indentless { depth } else { depth + 1 };
+            self.line(d, "- name: app");
+            let pad = " ".repeat(2);
+            self.out.push_str(&" ".repeat(d * self.unit));
+            self.out.push_str(&pad);
+            self.out.push_str("image: app:1\n");
+        }
+    }
+
+    pub fn render(m: &Manifest) -> String {
+        let mut w = Writer {
+            out: String::new(),
+            unit: m.unit,
+            comments: m.comments,
+            n: 0,
+        };
+        let kind = KINDS[m.kind];
+        let (top, kind_name) = if kind == "List" {
+            w.line(0, "apiVersion: v1");
+            w.line(0, "kind: List");
+            w.line(0, "items:");
+            (1usize, "Deployment")
+        } else {
+            (0usize, kind)
+        };
+        // Items of a List are written `- key:` at depth 1 (indented) or 0 (indentless); their
+        // keys then sit 2 columns further. Keep it simple: render the object at depth `top` and
+        // prefix the first line with `- `.
+        let start = w.out.len();
+        let api = match kind_name {
+            "Pod" => "v1",
+            "Job" | "CronJob" => "batch/v1",
+            _ => "apps/v1",
+        };
+        w.line(top, &format!("apiVersion: {api}"));
+        w.line(top, &format!("kind: {kind_name}"));
+        w.line(top, "metadata:");
+        w.line(top + 1, "name: web");
+        w.map(top + 1, "annotations", &m.outer_annotations, ANNOTATIONS);
+        w.map(top + 1, "labels", &m.outer_labels, LABELS);
+        w.line(top, "spec:");
+        let tdepth = match kind_name {
+            "Pod" => top + 1,
+            "CronJob" => {
+                w.line(top + 1, "schedule: \"@daily\"");
+                w.line(top + 1, "jobTemplate:");
+                w.line(top + 2, "spec:");
+                w.line(top + 3, "template:");
+                top + 4
+            }
+            _ => {
+                w.line(top + 1, "template:");
+                top + 2
+            }
+        };
+        if kind_name == "Pod" {
+            w.containers(top + 1, m.indentless);
+        } else {
+            w.comment(tdepth);
+            if m.template_metadata {
+                w.line(tdepth, "metadata:");
+                w.map(tdepth + 1, "annotations", &m.annotations, ANNOTATIONS);
+                w.map(tdepth + 1, "labels", &m.labels, LABELS);
+                if matches!((&m.annotations, &m.labels), (Map::Missing, Map::Missing)) {
+                    w.line(tdepth + 1, "labels: {app: web}");
+                }
+            }
+            w.line(tdepth, "spec:");
+            if kind_name == "Job" || kind_name == "CronJob" {
+                w.line(tdepth + 1, "restartPolicy: Never");
+            }
+            w.containers(tdepth + 1, m.indentless);
+        }
+        if kind == "List" {
+            // Turn the object into a sequence item: `- ` replaces the first indentation.
+            let body = w.out.split_off(start);
+            let unit = m.unit;
+            let item_indent = if m.indentless { 0 } else { unit };
+            let mut first = true;
+            for line in body.split_inclusive('\n') {
+                let rest = line.strip_prefix(&" ".repeat(unit)).unwrap_or(line);
+                if first {
+                    w.out.push_str(&" ".repeat(item_indent));
+                    w.out.push_str("- ");
+                    w.out.push_str(rest.trim_start());
+                    first = false;
+                } else if rest.trim().is_empty() {
+                    w.out.push_str(rest);
+                } else {
+                    w.out.push_str(&" ".repeat(item_indent + 2));
+                    w.out.push_str(rest);
+                }
+            }
+        }
+        let mut text = w.out;
+        if !m.final_newline {
+            text.pop();
+        }
+        if m.crlf {
+            text = text.replace('\n', "\r\n");
+        }
+        if m.bom {
+            text.insert(0, '\u{feff}');
+        }
+        text
+    }
+
+    pub fn options(vault: bool) -> LintOptions {
+        let mut o = LintOptions::default();
+        if vault {
+            o.vault.addresses.push("10.20.0.0/16".parse().unwrap());
+        }
+        o
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 384, ..ProptestConfig::default() })]
+
+        #[test]
+        fn generated_manifests_fix_cleanly(m in manifest()) {
+            let text = render(&m);
+            prop_assume!(parses(&text));
+            if let Err(e) = check(&text, "gen.yaml", &options(m.vault), m.unsafe_fixes) {
+                prop_assert!(false, "{e}\n── manifest: {m:?}");
+            }
+        }
+    }
+
+    // ── Real manifests ─────────────────────────────────────────────────────────────────────
+
+    fn real() -> Vec<(String, String)> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/real");
+        let mut out: Vec<(String, String)> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| {
+                matches!(
+                    p.extension().and_then(|e| e.to_str()),
+                    Some("yaml" | "yml" | "json")
+                )
+            })
+            .map(|p| {
+                (
+                    p.file_name().unwrap().to_string_lossy().into_owned(),
+                    std::fs::read_to_string(&p).unwrap(),
+                )
+            })
+            .collect();
+        out.sort();
+        assert!(out.len() >= 20, "testdata/real holds the real manifests");
+        out
+    }
+
+    #[test]
+    fn real_manifests_fix_cleanly_as_they_are() {
+        let mut errors = Vec::new();
+        for (name, text) in real() {
+            for unsafe_fixes in [false, true] {
+                for vault in [false, true] {
+                    if let Err(e) = check(&text, &name, &options(vault), unsafe_fixes) {
+                        errors.push(format!(
+                            "{name} (unsafe {unsafe_fixes}, vault {vault}): {e}"
+                        ));
+                    }
+                }
+            }
+        }
+        assert!(errors.is_empty(), "{}", errors.join("\n\n"));
+    }
+
+    /// Lines `key:` (a block mapping key with nothing after it, or a comment) in `text` that
+    /// are followed by a more indented line: places where an entry can be inserted.
+    fn insertion_points(text: &str) -> Vec<(usize, String)> {
+        let lines: Vec<&str> = text.split_inclusive('\n').collect();
+        let mut offset = 0;
+        let mut out = Vec::new();
+        for (i, line) in lines.iter().enumerate() {
+            offset += line.len();
+            let content = line.trim_end_matches(['\n', '\r']);
+            let trimmed = content.trim_start();
+            if !(trimmed == "annotations:" || trimmed == "labels:") {
+                continue;
+            }
+            let Some(next) = lines.get(i + 1) else {
+                continue;
+            };
+            let next_indent = next.len() - next.trim_start_matches(' ').len();
+            let indent = content.len() - trimmed.len();
+            if next_indent > indent && !next.trim_start().starts_with('-') {
+                out.push((offset, " ".repeat(next_indent)));
+            }
+        }
+        out
+    }
+
+    pub fn real_mutant() -> impl Strategy<Value = (String, String, bool, bool)> {
+        let files = real();
+        let n = files.len();
+        (
+            0..n,
+            proptest::collection::vec((0..64usize, 0..ANNOTATIONS.len()), 1..4),
+            any::<bool>(),
+            any::<bool>(),
+            any::<bool>(),
+            any::<bool>(),
+        )
+            .prop_map(move |(f, inserts, crlf, bom, vault, unsafe_fixes)| {
+                let (name, text) = &files[f];
+                let mut text = text.clone();
+                for (at, entry) in inserts {
+                    let points = insertion_points(&text);
+                    if points.is_empty() {
+                        break;
+                    }
+                    let (offset, indent) = &points[at % points.len()];
+                    let nl = if text.contains("\r\n") { "\r\n" } else { "\n" };
+                    let (k, v) = &ANNOTATIONS[entry];
+                    if text.contains(&format!("{k}:")) {
+                        continue; // No duplicate keys (see the generated manifests).
+                    }
+                    let line = match v {
+                        Value::Inline(t) => format!("{indent}{k}: {t}{nl}"),
+                        Value::Block(lines) => {
+                            let mut s = format!("{indent}{k}: |{nl}");
+                            for l in *lines {
+                                if !l.is_empty() {
+                                    s.push_str(indent);
+                                    s.push_str("  ");
+                                    s.push_str(l);
+                                }
+                                s.push_str(nl);
+                            }
+                            s
+                        }
+                    };
+                    text.insert_str(*offset, &line);
+                }
+                if crlf && !text.contains('\r') {
+                    text = text.replace('\n', "\r\n");
+                }
+                if bom {
+                    text.insert(0, '\u{feff}');
+                }
+                (name.clone(), text, vault, unsafe_fixes)
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn real_manifests_with_defects_fix_cleanly((name, text, vault, unsafe_fixes) in real_mutant()) {
+            prop_assume!(parses(&text));
+            if let Err(e) = check(&text, &name, &options(vault), unsafe_fixes) {
+                prop_assert!(false, "{name}: {e}");
+            }
+        }
+    }
+}

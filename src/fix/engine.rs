@@ -19,7 +19,8 @@
 use super::apply::apply_fixes;
 use crate::diagnostic::{Applicability, Diagnostic, Fix, Severity};
 use crate::source::TextRange;
-use std::collections::{HashMap, HashSet};
+use std::borrow::Cow;
+use std::collections::HashSet;
 
 /// The default and documented cap on fix rounds per file.
 pub const MAX_ROUNDS: usize = 10;
@@ -125,7 +126,7 @@ pub fn fix_text(
     let mut hit_limit = false;
 
     loop {
-        let candidates = candidates(&text, &current, opts, &rejected_keys);
+        let candidates = candidates(&text, &current, opts, &rejected_keys, &history);
         if candidates.is_empty() {
             break;
         }
@@ -152,7 +153,7 @@ pub fn fix_text(
         }
         for (i, reason) in round.rejected {
             let (diag, fix) = candidates[i];
-            rejected_keys.insert(FixKey::new(&text, diag, fix));
+            rejected_keys.insert(FixKey::new(&text, diag, fix, &history));
             let AppliedFix {
                 code,
                 name,
@@ -235,7 +236,8 @@ fn run_round(
     }
 
     let after = lint(&attempt.text);
-    let failure = match verdict(before, &after) {
+    let shifts = edit_shifts(attempt.applied.iter().map(|&i| candidates[i].1));
+    let failure = match verdict(before, &after, &shifts) {
         Ok(()) => {
             return Round {
                 accepted: attempt.applied,
@@ -268,12 +270,24 @@ fn run_round(
         let tried = apply_fixes(text, &trial);
         debug_assert!(tried.skipped.is_empty() && tried.invalid.is_empty());
         let linted = lint(&tried.text);
-        match verdict(before, &linted) {
+        match verdict(before, &linted, &edit_shifts(trial.iter().copied())) {
             Ok(()) => {
                 accepted.push(candidate);
                 result = Some((tried.text, linted));
             }
-            Err(reason) => rejected.push((candidate, reason)),
+            Err(reason) => {
+                // Bad only together with fixes already kept (two edits of one mapping that
+                // each make sense alone): leave it for the next round, which sees their result
+                // and offers it again if it still applies. Bad alone: rejected.
+                let alone = accepted.is_empty() || {
+                    let fix = candidates[candidate].1;
+                    let tried = apply_fixes(text, &[fix]);
+                    verdict(before, &lint(&tried.text), &edit_shifts([fix].into_iter())).is_err()
+                };
+                if alone {
+                    rejected.push((candidate, reason));
+                }
+            }
         }
     }
     Round {
@@ -289,6 +303,7 @@ fn candidates<'a>(
     lint: &'a LintResult,
     opts: &FixOptions,
     rejected: &HashSet<FixKey>,
+    history: &[Vec<EditShift>],
 ) -> Vec<(&'a Diagnostic, &'a Fix)> {
     lint.diagnostics
         .iter()
@@ -299,7 +314,7 @@ fn candidates<'a>(
         })
         .filter(|(_, fix)| !is_noop(text, fix))
         .filter(|(diag, fix)| {
-            rejected.is_empty() || !rejected.contains(&FixKey::new(text, diag, fix))
+            rejected.is_empty() || !rejected.contains(&FixKey::new(text, diag, fix, history))
         })
         .collect()
 }
@@ -314,30 +329,52 @@ fn is_noop(text: &str, fix: &Fix) -> bool {
 }
 
 /// `Ok` when `after` keeps what `before` promised: still parses (if it did) and has no
-/// error-severity `(code, message)` that `before` did not have as often.
-fn verdict(before: &LintResult, after: &LintResult) -> Result<(), String> {
+/// error-severity finding that `before` did not have. An error of `after` is an old one when
+/// `before` has an error of the same code at the place it maps back to through the applied
+/// edits (`shifts`) — its message may have changed with its context (a duplicate key's line, a
+/// sibling key's value) — or, failing that, one with the same code and message (line numbers
+/// masked).
+fn verdict(before: &LintResult, after: &LintResult, shifts: &[EditShift]) -> Result<(), String> {
     if before.parsed && !after.parsed {
         return Err("it would make the file unparsable".to_owned());
     }
-    let mut known: HashMap<(&str, &str), usize> = HashMap::new();
-    for diag in before
+    let mut old: Vec<Option<&Diagnostic>> = before
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(Some)
+        .collect();
+    let mut unmatched = Vec::new();
+    for diag in after
         .diagnostics
         .iter()
         .filter(|d| d.severity == Severity::Error)
     {
-        *known.entry((diag.code, diag.message.as_str())).or_default() += 1;
+        let back = map_back(diag.range.start(), shifts, Bias::Start)
+            .zip(map_back(diag.range.end(), shifts, Bias::End))
+            .map(|(s, e)| TextRange::new(s, e.max(s)));
+        let at = back.and_then(|r| {
+            old.iter()
+                .position(|o| o.is_some_and(|o| o.code == diag.code && o.range == r))
+        });
+        match at {
+            Some(i) => old[i] = None,
+            None => unmatched.push(diag),
+        }
     }
-    let mut new = after
-        .diagnostics
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .filter(|d| match known.get_mut(&(d.code, d.message.as_str())) {
-            Some(count) if *count > 0 => {
-                *count -= 1;
+    let mut new = unmatched.into_iter().filter(|d| {
+        let message = normalized(&d.message);
+        match old
+            .iter()
+            .position(|o| o.is_some_and(|o| o.code == d.code && normalized(&o.message) == message))
+        {
+            Some(i) => {
+                old[i] = None;
                 false
             }
-            _ => true,
-        });
+            None => true,
+        }
+    });
     let Some(first) = new.next() else {
         return Ok(());
     };
@@ -350,7 +387,44 @@ fn verdict(before: &LintResult, after: &LintResult) -> Result<(), String> {
     })
 }
 
-/// A fix's identity across rounds: positions shift, the edited text does not.
+/// A message with the line numbers it names (`first on line 12`) masked: an edit above shifts
+/// them without changing what the finding is.
+fn normalized(message: &str) -> Cow<'_, str> {
+    if !message.contains("line") {
+        return Cow::Borrowed(message);
+    }
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(i) = rest.find("line") {
+        if rest[..i].ends_with(|c: char| c.is_alphanumeric()) {
+            out.push_str(&rest[..i + 4]);
+            rest = &rest[i + 4..];
+            continue;
+        }
+        let after = &rest[i + 4..];
+        let after = after.strip_prefix('s').unwrap_or(after);
+        let digits_at = after.len() - after.trim_start_matches(' ').len();
+        let digits = after[digits_at..]
+            .bytes()
+            .take_while(u8::is_ascii_digit)
+            .count();
+        let head = rest.len() - after.len();
+        out.push_str(&rest[..head]);
+        if digits_at > 0 && digits > 0 {
+            out.push_str(&after[..digits_at]);
+            out.push('#');
+            rest = &after[digits_at + digits..];
+        } else {
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
+/// A fix's identity across rounds: positions shift, the edited text does not; the finding's
+/// place in the original text (when it maps back) tells apart two findings with the same
+/// message and edits (the same misspelt key in two mappings).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 struct FixKey {
     code: &'static str,
@@ -358,13 +432,15 @@ struct FixKey {
     fix_message: String,
     /// `(replaced text, replacement)` per edit.
     edits: Vec<(String, String)>,
+    original: Option<TextRange>,
 }
 
 impl FixKey {
-    fn new(text: &str, diag: &Diagnostic, fix: &Fix) -> Self {
+    fn new(text: &str, diag: &Diagnostic, fix: &Fix, history: &[Vec<EditShift>]) -> Self {
         Self {
+            original: map_to_original(diag.range, history),
             code: diag.code,
-            message: diag.message.clone(),
+            message: normalized(&diag.message).into_owned(),
             fix_message: fix.message.clone(),
             edits: fix
                 .edits
@@ -709,6 +785,88 @@ mod tests {
         assert_eq!(map_back(9, &shifts, Bias::Start), Some(9));
         assert_eq!(map_back(10, &shifts, Bias::End), Some(9));
         assert_eq!(map_back(11, &shifts, Bias::Start), Some(10));
+    }
+
+    #[test]
+    fn line_numbers_in_messages_do_not_make_errors_new() {
+        assert_eq!(
+            normalized("key `a` is repeated (first on line 12), see lines 3 and 4"),
+            "key `a` is repeated (first on line #), see lines # and 4"
+        );
+        assert_eq!(
+            normalized("no line here: pipeline 7"),
+            "no line here: pipeline 7"
+        );
+        let before = LintResult {
+            parsed: true,
+            diagnostics: vec![Diagnostic::new(
+                &BOOM,
+                TextRange::empty(0),
+                "dup (first on line 3)",
+            )],
+        };
+        let after = LintResult {
+            parsed: true,
+            diagnostics: vec![Diagnostic::new(
+                &BOOM,
+                TextRange::empty(9),
+                "dup (first on line 4)",
+            )],
+        };
+        assert!(verdict(&before, &after, &[]).is_ok());
+        // The same error at the same place is old even when its message changed.
+        let changed = LintResult {
+            parsed: true,
+            diagnostics: vec![Diagnostic::new(&BOOM, TextRange::new(4, 6), "dup of x")],
+        };
+        let was = LintResult {
+            parsed: true,
+            diagnostics: vec![Diagnostic::new(&BOOM, TextRange::new(2, 4), "dup of y")],
+        };
+        let shift = [EditShift {
+            old: TextRange::empty(0),
+            new_len: 2,
+        }];
+        assert!(verdict(&was, &changed, &shift).is_ok());
+        assert!(verdict(&was, &changed, &[]).is_err());
+    }
+
+    #[test]
+    fn a_fix_bad_only_with_another_waits_for_the_next_round() {
+        // `pair` has two fixes that each add one brace-free word, but together they form `}{`
+        // ... modelled simply: the fixes for `l` and `r` are fine alone and unparsable together.
+        let lint = |text: &str| {
+            let parsed = !text.contains("LR");
+            let mut diagnostics = Vec::new();
+            for (word, to) in [("l", "L"), ("r", "R")] {
+                for range in words(text, word) {
+                    let d = Diagnostic::new(&TRU, range, format!("`{word}`"));
+                    diagnostics.push(d.with_fix(Fix::safe("up", [Edit::replace(range, to)])));
+                }
+            }
+            // Once `L` exists, `r` is fixed differently (as the next round would see it).
+            if text.contains('L') {
+                diagnostics.retain(|d| d.message != "`r`");
+                for range in words(text, "r") {
+                    let d = Diagnostic::new(&TRU, range, "`r` after L");
+                    diagnostics.push(d.with_fix(Fix::safe("up", [Edit::replace(range, "r2")])));
+                }
+            }
+            LintResult {
+                parsed,
+                diagnostics,
+            }
+        };
+        // "l r" -> "L R" would not contain "LR"; use adjacency through deletion of the space.
+        let lint2 = |text: &str| {
+            let mut result = lint(text);
+            result.parsed = !text.replace(' ', "").contains("LR");
+            result
+        };
+        let out = fix_text("l r\n", &lint2, &FixOptions::default());
+        assert!(out.rejected.is_empty(), "{:?}", out.rejected);
+        assert_eq!(out.text, "L r2\n");
+        assert_eq!(out.rounds, 2);
     }
 
     #[test]

@@ -549,7 +549,10 @@ pub fn delete_entry(
             let ks = key.node().props_start as usize;
             let ve = value.range().end().max(key.range().end()) as usize;
             if entries.len() == 1 {
-                return Some(Edit::delete(TextRange::from_usize(ks, ve)));
+                // The whole mapping becomes `{}`: an entry another fix appends after this one
+                // (at its end) then collides with this edit instead of landing after a comma
+                // that is gone.
+                return Some(Edit::replace(map.range(), "{}"));
             }
             if i + 1 < entries.len() {
                 let next = entries[i + 1].0.node().props_start as usize;
@@ -564,6 +567,25 @@ pub fn delete_entry(
             }
         }
     }
+}
+
+/// An edit that changes nothing but claims `node`'s text through the end of its last line (with
+/// the line break): added to a fix whose other edits change what `node` means without touching
+/// it (renaming the key of a mapping moves every entry), it makes any other fix that edits
+/// inside `node` in the same round collide, so that one waits for the next round and sees the
+/// result.
+pub fn reserve(text: &str, node: NodeRef<'_, '_>) -> Edit {
+    let r = node.range();
+    let b = text.as_bytes();
+    let mut end = line_end(text, r.end() as usize);
+    if end < b.len() && b[end] == b'\r' {
+        end += 1;
+    }
+    if end < b.len() && b[end] == b'\n' {
+        end += 1;
+    }
+    let start = node.node().props_start.min(r.start()) as usize;
+    Edit::replace(TextRange::from_usize(start, end), &text[start..end])
 }
 
 /// An edit giving scalar `node` the value `new_value`, as small as the scalar's style allows:
@@ -820,6 +842,16 @@ mod tests {
             apply(flow, &[delete_entry(flow, m, k, v).unwrap()]),
             "m: {a: 1}\n"
         );
+        let one = "m: { a: '' }\n";
+        let docs = parse(one);
+        let doc = docs[0].as_ref().unwrap();
+        let m = doc.root().unwrap().get("m").unwrap();
+        let (k, v) = m.entry("a").unwrap();
+        let e = delete_entry(one, m, k, v).unwrap();
+        assert_eq!(apply(one, std::slice::from_ref(&e)), "m: {}\n");
+        // An append after the deleted entry collides with the deletion.
+        let append = append_entry(one, m, "b", "1").unwrap();
+        assert!(e.range.overlaps(append.range) || e.range.contains_inclusive(append.range.start()));
     }
 
     #[test]
@@ -1028,6 +1060,27 @@ mod tests {
             add(text, &["metadata", "labels"]),
             "{\"metadata\": {\"annotations\": {}, \"labels\": {\"k\": \"v\"}}}"
         );
+    }
+
+    #[test]
+    fn reserve_claims_the_node_through_its_line_break() {
+        let text = "annotations:\n  a: 1\n  b: 2\nlabels: {}\n";
+        let docs = parse(text);
+        let doc = docs[0].as_ref().unwrap();
+        let map = doc.root().unwrap().get("annotations").unwrap();
+        let e = reserve(text, map);
+        assert_eq!(e.range.slice(text), "a: 1\n  b: 2\n");
+        assert_eq!(e.content, "a: 1\n  b: 2\n");
+        let append = append_entry(text, map, "c", "3").unwrap();
+        assert!(crate::fix::apply_fixes(
+            text,
+            &[
+                &crate::diagnostic::Fix::safe("r", [e]),
+                &crate::diagnostic::Fix::safe("a", [append])
+            ]
+        )
+        .skipped
+        .contains(&1));
     }
 
     #[test]

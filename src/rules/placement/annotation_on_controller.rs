@@ -62,7 +62,22 @@ pub(crate) fn add_to_template(
     if let Some((k, v)) = block {
         let v2 = v.resolved();
         if v2.is_mapping() {
-            return append_entry(text, v2, key, value).map(|e| vec![e]);
+            let e = append_entry(text, v2, key, value)?;
+            if v2.entries().count() == 1
+                && e.range.is_empty()
+                && e.range.start() > k.range().start()
+            {
+                // A fix moving the map's only entry may rename the map (`annotations` →
+                // `labels`) in the same round: the edit starts at the key, so the two collide
+                // instead of the new entry being carried along.
+                let start = k.range().start();
+                let kept = &text[start as usize..e.range.start() as usize];
+                return Some(vec![Edit::replace(
+                    crate::source::TextRange::new(start, e.range.start()),
+                    format!("{kept}{}", e.content),
+                )]);
+            }
+            return Some(vec![e]);
         }
         if v2.is_null() && !v.is_alias() {
             return Some(fill_null(text, k, v, key, value));
