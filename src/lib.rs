@@ -169,6 +169,33 @@ fn normalize(p: &Path) -> PathBuf {
     out
 }
 
+/// The excerpt kept for a finding: its lines, or on a very long line (a megabyte annotation
+/// value with thousands of findings) a window around the finding's start, so each finding
+/// costs a bounded size whatever the line length.
+fn snippet_bounds(
+    text: &str,
+    from: usize,
+    to: usize,
+    first_line: &std::ops::Range<usize>,
+    start: u32,
+) -> (usize, usize) {
+    const MAX: usize = 4096;
+    const HALF_WINDOW: usize = 256;
+    if to - from <= MAX {
+        return (from, to);
+    }
+    let start = (start as usize).clamp(first_line.start, first_line.end);
+    let mut a = start.saturating_sub(HALF_WINDOW).max(first_line.start);
+    let mut b = (start + HALF_WINDOW).min(first_line.end);
+    while !text.is_char_boundary(a) {
+        a -= 1;
+    }
+    while !text.is_char_boundary(b) {
+        b += 1;
+    }
+    (a, b)
+}
+
 /// Resolves a file's diagnostics to positions and excerpts, so its text can be dropped.
 pub fn locate(text: &str, index: &LineIndex, path: &str, diags: Vec<Diagnostic>) -> FileFindings {
     let pos = |offset: u32| {
@@ -192,10 +219,17 @@ pub fn locate(text: &str, index: &LineIndex, path: &str, diags: Vec<Diagnostic>)
             let s = span(d.range);
             let first = index.line_range(text, s.start.line);
             let last = index.line_range(text, s.end.line.min(s.start.line + 8));
+            let (from, to) = snippet_bounds(
+                text,
+                first.start,
+                last.end.max(first.start),
+                &first,
+                s.start.offset,
+            );
             let snippet = Snippet {
                 first_line: s.start.line,
-                offset: first.start as u32,
-                text: text[first.start..last.end.max(first.start)].to_owned(),
+                offset: from as u32,
+                text: text[from..to].to_owned(),
             };
             Finding {
                 code: d.code,

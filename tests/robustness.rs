@@ -41,8 +41,18 @@ struct Outcome {
 }
 
 impl Outcome {
+    /// Output for an assertion message, cut to a readable length.
     fn all(&self) -> String {
-        format!("{}{}", self.stdout, self.stderr)
+        let all = format!("{}{}", self.stdout, self.stderr);
+        if all.len() > 4000 {
+            let mut cut = 4000;
+            while !all.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            format!("{}… ({} bytes in all)", &all[..cut], all.len())
+        } else {
+            all
+        }
     }
 }
 
@@ -284,6 +294,19 @@ fn one_megabyte_annotation_values() {
     );
     let o = lint_one("cidrs.yaml", text.as_bytes());
     assert!(matches!(o.code, 0 | 1), "{}", o.all());
+
+    // A megabyte of one CIDR repeated: 95,000 findings on one line, each with a bounded excerpt.
+    let repeated = vec!["10.0.0.0/8"; 95_000].join(",");
+    let text = pod_with_annotation(
+        "traffic.sidecar.istio.io/excludeOutboundIPRanges",
+        &repeated,
+    );
+    let o = lint_one("repeated.yaml", text.as_bytes());
+    assert!(o.code == 0 && o.stdout.contains("MESH304"), "{}", o.all());
+    assert!(
+        o.stdout.lines().count() > 90_000,
+        "one finding per duplicate"
+    );
 
     // A megabyte of ports.
     let ports: Vec<String> = (0..150_000u32)

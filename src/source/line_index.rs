@@ -71,10 +71,16 @@ impl LineIndex {
         let offset = offset.min(text.len() as u32);
         let line = self.line_of(offset);
         let start = self.content_start(line).min(offset);
-        let column: usize = text[start as usize..offset as usize]
-            .chars()
-            .map(char::len_utf16)
-            .sum();
+        // ASCII text: one code unit per byte, so thousands of findings on one long line do not
+        // each count the line again.
+        let column: usize = if self.ascii {
+            (offset - start) as usize
+        } else {
+            text[start as usize..offset as usize]
+                .chars()
+                .map(char::len_utf16)
+                .sum()
+        };
         LineCol {
             line: line as u32 + 1,
             column: column as u32 + 1,
