@@ -279,6 +279,10 @@ pub fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
     if !meta.is_file() {
         return Err(std::io::Error::other("it is not a regular file"));
     }
+    // Offsets are u32 and the engine refuses texts over 2 GiB: never read one into memory.
+    if meta.len() > u64::from(u32::MAX / 2) {
+        return Err(std::io::Error::other("it is larger than 2 GiB"));
+    }
     std::fs::read(path)
 }
 
