@@ -56,17 +56,11 @@ pub fn yaml_layer(text: &str) {
             }
         };
         in_text(text, doc.range, "document");
-        let line = 1 + text.as_bytes()[..doc.range.start() as usize]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count() as u32;
+        let line = 1 + text[..doc.range.start() as usize].matches('\n').count() as u32;
         assert_eq!(doc.start_line, line, "document {} start line", doc.index);
         if let Some(root) = doc.root {
             let at = doc.node(root).range.start();
-            let want = 1 + text.as_bytes()[..at as usize]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count() as u32;
+            let want = 1 + text[..at as usize].matches('\n').count() as u32;
             assert_eq!(doc.line_of(text, at), want, "line of the root");
         }
         for c in &doc.comments {
