@@ -422,34 +422,40 @@ fn normalized(message: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// A fix's identity across rounds: positions shift, the edited text does not; the finding's
-/// place in the original text (when it maps back) tells apart two findings with the same
-/// message and edits (the same misspelt key in two mappings).
+/// A fix's identity across rounds. Where its finding maps back to the original text, the
+/// place, code and fix title name it: the edited text may change as other fixes land around it
+/// (the mapping it appends to grows), and a fix that failed on its own is not worth another
+/// lint for each variant. A finding inside text an earlier round wrote has no such place: its
+/// edited text (the replaced text and the replacement) names it instead.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 struct FixKey {
     code: &'static str,
     message: String,
     fix_message: String,
-    /// `(replaced text, replacement)` per edit.
-    edits: Vec<(String, String)>,
     original: Option<TextRange>,
+    /// `(replaced text, replacement)` per edit, when `original` is `None`.
+    edits: Vec<(String, String)>,
 }
 
 impl FixKey {
     fn new(text: &str, diag: &Diagnostic, fix: &Fix, history: &[Vec<EditShift>]) -> Self {
+        let original = map_to_original(diag.range, history);
         Self {
-            original: map_to_original(diag.range, history),
+            original,
             code: diag.code,
             message: normalized(&diag.message).into_owned(),
             fix_message: fix.message.clone(),
-            edits: fix
-                .edits
-                .iter()
-                .map(|edit| {
-                    let old = text.get(edit.range.as_range()).unwrap_or_default();
-                    (old.to_owned(), edit.content.clone())
-                })
-                .collect(),
+            edits: if original.is_some() {
+                Vec::new()
+            } else {
+                fix.edits
+                    .iter()
+                    .map(|edit| {
+                        let old = text.get(edit.range.as_range()).unwrap_or_default();
+                        (old.to_owned(), edit.content.clone())
+                    })
+                    .collect()
+            },
         }
     }
 }
