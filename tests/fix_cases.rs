@@ -125,7 +125,8 @@ fn cases() -> Vec<Case> {
         let Some((stem, ext)) = file.rsplit_once('.') else {
             continue;
         };
-        if !matches!(ext, "yaml" | "yml" | "json") || stem.ends_with(".fixed") {
+        let fixed = Path::new(stem).extension().is_some_and(|e| e == "fixed");
+        if !matches!(ext, "yaml" | "yml" | "json") || fixed {
             continue;
         }
         let code = stem.split('-').next().unwrap().to_owned();
@@ -168,7 +169,9 @@ fn context(text: &str, name: &str, opts: &Opts) -> (Context, FileInfo) {
         path: name.to_owned(),
         kustomize_patch: false,
         helm_values: name.starts_with("values")
-            && (name.ends_with(".yaml") || name.ends_with(".yml")),
+            && Path::new(name)
+                .extension()
+                .is_some_and(|e| e == "yaml" || e == "yml"),
     };
     (cx, file)
 }

@@ -260,10 +260,7 @@ pub mod manifests {
 
     /// 0-based line of each byte offset's line start, for `text`.
     fn line_of(text: &str, offset: usize) -> usize {
-        text.as_bytes()[..offset.min(text.len())]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count()
+        memchr::memchr_iter(b'\n', &text.as_bytes()[..offset.min(text.len())]).count()
     }
 
     /// Checks the four properties for one text; `Err` says what failed.
