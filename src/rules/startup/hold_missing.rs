@@ -40,10 +40,10 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
     if pod.meta.annotation(PROXY_CONFIG).is_some() && config.is_none() {
         return; // Not a string: MESH501's.
     }
-    let what = if res.kind == "Pod" {
-        "this pod".to_owned()
+    let (what, verbs) = if res.kind == "Pod" {
+        ("this pod".to_owned(), ("gets", "does"))
     } else {
-        format!("the pods of this {}", res.kind)
+        (format!("the pods of this {}", res.kind), ("get", "do"))
     };
     let (range, fix) = match &config {
         Some((key, value, text, pc)) => {
@@ -72,7 +72,80 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
         }
     };
     let message = format!(
-        "{what} get an Istio sidecar but do not set `holdApplicationUntilProxyStarts: true` in `proxy.istio.io/config`: the application can start before Envoy is ready and its first connections are refused (ECONNREFUSED)"
+        "{what} {} an Istio sidecar but {} not set `holdApplicationUntilProxyStarts: true` in `proxy.istio.io/config`: the application can start before Envoy is ready and its first connections are refused (ECONNREFUSED)",
+        verbs.0, verbs.1
     );
     out.push(Diagnostic::new(&RULE, range, message).with_optional_fix(fix));
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_util::{at, fixed, lint, pos};
+
+    const CODE: &str = "MESH101";
+
+    fn deployment(template: &str) -> String {
+        format!("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n{template}    spec:\n      containers: []\n")
+    }
+
+    #[test]
+    fn points_where_the_fix_writes() {
+        // At the config key, else annotations, else metadata, else template.
+        let t = deployment("    metadata:\n      annotations:\n        proxy.istio.io/config: '{\"concurrency\": 2}'\n");
+        assert_eq!(
+            pos(&t, &lint(&t, CODE)[0]),
+            at(&t, "proxy.istio.io/config", 1)
+        );
+        let t = deployment("    metadata:\n      annotations:\n        a: b\n");
+        assert_eq!(pos(&t, &lint(&t, CODE)[0]), at(&t, "annotations", 1));
+        let t = deployment("    metadata:\n      labels:\n        a: b\n");
+        assert_eq!(pos(&t, &lint(&t, CODE)[0]), at(&t, "metadata", 2));
+        let t = deployment("");
+        assert_eq!(pos(&t, &lint(&t, CODE)[0]), at(&t, "template", 1));
+        let pod = "apiVersion: v1\nkind: Pod\nspec:\n  containers: []\n";
+        let d = lint(pod, CODE);
+        assert_eq!(pos(pod, &d[0]), at(pod, "kind", 1));
+        assert!(d[0]
+            .message
+            .starts_with("this pod gets an Istio sidecar but does not set"));
+    }
+
+    #[test]
+    fn fix_adds_or_merges_keeping_the_form() {
+        let t = deployment("    metadata:\n      annotations:\n        proxy.istio.io/config: \"{\\\"concurrency\\\": 2}\"\n");
+        let d = lint(&t, CODE);
+        assert!(d[0].message.starts_with("the pods of this Deployment get"));
+        assert_eq!(
+            fixed(&t, &d[0]),
+            deployment("    metadata:\n      annotations:\n        proxy.istio.io/config: \"{\\\"concurrency\\\": 2, \\\"holdApplicationUntilProxyStarts\\\": true}\"\n")
+        );
+        let t = deployment("    metadata:\n      labels:\n        a: b\n").replace('\n', "\r\n");
+        let d = lint(&t, CODE);
+        assert_eq!(
+            fixed(&t, &d[0]),
+            t.replace(
+                "        a: b\r\n",
+                "        a: b\r\n      annotations:\r\n        proxy.istio.io/config: '{ \"holdApplicationUntilProxyStarts\": true }'\r\n"
+            )
+        );
+    }
+
+    #[test]
+    fn explicit_false_invalid_config_patches_and_other_pods_are_not_this_rule() {
+        let t = deployment("    metadata:\n      annotations:\n        proxy.istio.io/config: '{\"holdApplicationUntilProxyStarts\": false}'\n");
+        assert!(lint(&t, CODE).is_empty(), "MESH102's");
+        let t = deployment("    metadata:\n      annotations:\n        proxy.istio.io/config: '{\"holdApplicationUntilProxyStarts\": \"true\"}'\n");
+        assert!(lint(&t, CODE).is_empty(), "MESH103's");
+        let t = deployment(
+            "    metadata:\n      labels:\n        sidecar.istio.io/inject: \"false\"\n",
+        );
+        assert!(lint(&t, CODE).is_empty(), "not injected");
+        let t = deployment(
+            "    metadata:\n      annotations:\n        sidecar.istio.io/nativeSidecar: \"true\"\n",
+        );
+        assert!(lint(&t, CODE).is_empty(), "native sidecar");
+        // A mesh-wide hold in the same file turns it off.
+        let t = format!("{}---\napiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  meshConfig:\n    defaultConfig:\n      holdApplicationUntilProxyStarts: true\n", deployment(""));
+        assert!(lint(&t, CODE).is_empty(), "mesh-wide hold");
+    }
 }
