@@ -379,9 +379,11 @@ fn the_walk_respects_gitignore_hidden_files_and_extensions() {
     assert!(files.contains(&"a/pod.yml".to_owned()), "{files:?}");
     assert!(files.contains(&"a/pod.json".to_owned()), "{files:?}");
     assert!(
-        !files
-            .iter()
-            .any(|f| f.contains("ignored") || f.contains("hidden") || f.ends_with(".txt")),
+        !files.iter().any(|f| f.contains("ignored")
+            || f.contains("hidden")
+            || std::path::Path::new(f)
+                .extension()
+                .is_some_and(|e| e == "txt")),
         "{files:?}"
     );
     let out = meshlint(d)

@@ -13,6 +13,9 @@
 //! every LF case is replayed in three derived forms, which must fix to the same derived bytes:
 //! CRLF line endings, a UTF-8 BOM, and no final newline.
 
+// Fixture names are ours and lowercase; `.fixed` is a name suffix, not an extension.
+#![allow(clippy::case_sensitive_file_extension_comparisons)]
+
 use assert_cmd::Command;
 use meshlint::config::Policy;
 use meshlint::context::{collect_facts, Context, LintOptions, Profile};

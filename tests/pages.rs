@@ -1,6 +1,9 @@
 //! Every rule has a page under `rules/`, and the page tells the truth: its header matches the
 //! registry, its failing example reports the rule, its fixed example does not.
 
+// Page file names are ours, lowercase by convention.
+#![allow(clippy::case_sensitive_file_extension_comparisons)]
+
 use meshlint::context::{LintOptions, Profile};
 use meshlint::diagnostic::Severity;
 use meshlint::rules::{self, RuleSelector};

@@ -227,7 +227,7 @@ fn the_gitlab_job_snippet_writes_code_quality_and_junit_reports() {
         (
             script,
             job.path(&["variables", "MESHLINT_VERSION"])
-                .and_then(|v| v.as_str())
+                .and_then(meshlint::yaml::NodeRef::as_str)
                 .unwrap()
                 .to_owned(),
             reports,

@@ -40,6 +40,7 @@ impl Dir {
     }
 
     /// `(code, line, column, message, fixable)` of a JSON run, and its exit code.
+    #[allow(clippy::type_complexity)] // (exit code, findings as code, line, column, message, fixable)
     fn lint(&self, args: &[&str]) -> (i32, Vec<(String, u64, u64, String, bool)>) {
         let mut all = vec!["--format", "json"];
         all.extend_from_slice(args);
