@@ -21,6 +21,12 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
     for (site, kind) in ip_sites(cx) {
         let analysis = check_ip_list(site.text, kind);
         for issue in &analysis.issues {
+            // `${VAULT_CIDR}` and friends are filled in before the manifest reaches the cluster.
+            if issue.cause == IssueCause::Invalid
+                && super::port_list_malformed::is_placeholder(&site.text[issue.range.clone()])
+            {
+                continue;
+            }
             let consequence = match (site.operator, issue.stage) {
                 (_, Stage::PodStart) => {
                     "istio-init rejects it when the pod starts, so no injected pod becomes ready"
@@ -72,6 +78,73 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
                     ty.describe()
                 ),
             ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_util::{at, fixed, lint, pos};
+
+    const POD: &str = "apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  annotations:
+    traffic.sidecar.istio.io/excludeOutboundIPRanges: \"VALUE\"
+spec: {}
+";
+
+    fn pod(value: &str) -> String {
+        POD.replace("VALUE", value)
+    }
+
+    #[test]
+    fn one_finding_per_bad_element_at_the_element_with_its_space() {
+        let text = pod("10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16");
+        let d = lint(&text, "MESH302");
+        assert_eq!(d.len(), 2);
+        assert_eq!(pos(&text, &d[0]), at(&text, " 172.16.0.0/12", 1));
+        assert_eq!(pos(&text, &d[1]), at(&text, " 192.168.0.0/16", 1));
+        assert!(
+            d[0].message.contains("netip.ParsePrefix"),
+            "{}",
+            d[0].message
+        );
+        assert_eq!(
+            fixed(&text, &d[0]),
+            pod("10.0.0.0/8,172.16.0.0/12, 192.168.0.0/16")
+        );
+    }
+
+    #[test]
+    fn bare_address_gets_a_host_length_and_garbage_gets_no_fix() {
+        let text = pod("10.8.0.1");
+        let d = lint(&text, "MESH302");
+        assert_eq!(fixed(&text, &d[0]), pod("10.8.0.1/32"));
+        for bad in [
+            "010.0.0.0/8",
+            "10.0.0.0/33",
+            "vault.example.com",
+            "fe80::1%eth0/64",
+            "*",
+        ] {
+            let text = pod(bad);
+            let d = lint(&text, "MESH302");
+            assert_eq!(d.len(), 1, "{bad}");
+            assert!(d[0].fix.is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn substitution_placeholders_are_left_alone() {
+        for value in [
+            "${VAULT_CIDR}",
+            "$(VAULT_CIDR)",
+            "VAULT_CIDR_PLACEHOLDER",
+            "10.0.0.0/8,${EXTRA}",
+        ] {
+            assert!(lint(&pod(value), "MESH302").is_empty(), "{value}");
         }
     }
 }

@@ -53,7 +53,7 @@ fn is_identifier(t: &str) -> bool {
 /// upper-case name with an underscore such as `MYSQL_PORT_PLACEHOLDER` (Kustomize
 /// `replacements`, `sed`). meshlint sees the file before substitution, so such an element is
 /// not a port Istio will ever read.
-fn is_placeholder(element: &str) -> bool {
+pub(crate) fn is_placeholder(element: &str) -> bool {
     let t = element.trim();
     if let Some(rest) = t.strip_prefix('$') {
         let inner = rest
