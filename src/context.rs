@@ -2,7 +2,7 @@
 //! the first pass (namespace labels, mesh-wide defaults from IstioOperators, the `istio`
 //! ConfigMap and Helm values).
 
-use crate::k8s::{extract_resources, NamespaceLabels, Resource};
+use crate::k8s::{extract_resources, NamespaceLabels, PodInjection, Resource};
 use crate::source::LineIndex;
 use crate::yaml::resolve::{resolve, ScalarType};
 use crate::yaml::{self, NodeRef};
@@ -78,7 +78,7 @@ impl<T> fmt::Display for MeshSetting<T> {
 }
 
 /// Mesh-wide facts from IstioOperators, the `istio` ConfigMap and istiod Helm values.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct MeshFacts {
     /// `meshConfig.defaultConfig.holdApplicationUntilProxyStarts`.
     pub hold: Option<MeshSetting<bool>>,
@@ -119,12 +119,22 @@ impl MeshFacts {
 }
 
 /// Everything a rule may read besides its own resource.
+///
+/// A run lints each file once, as soon as it is read, before the other files' facts are known
+/// (`deferred`): a finding that depends on them carries its [`Requires`] and is settled once
+/// every file has been seen, and a rule that reads the mesh-wide facts has that read recorded
+/// (`ResourceCheck::mesh`), so that the file is linted again if another file changed them.
+/// With every fact known (one text on its own, fixing, that second lint), requirements are
+/// decided at once.
 #[derive(Clone, Debug, Default)]
 pub struct Context {
     pub options: LintOptions,
     /// Labels of namespaces described by linted files or the configuration.
     pub namespaces: NamespaceLabels,
-    pub mesh: MeshFacts,
+    /// Read it through `ResourceCheck::mesh`, which records the read.
+    pub(crate) mesh: MeshFacts,
+    /// Other files' facts are not known yet: findings keep their requirements.
+    pub deferred: bool,
 }
 
 impl Context {
@@ -134,16 +144,49 @@ impl Context {
             options,
             namespaces,
             mesh: MeshFacts::default(),
+            deferred: false,
         }
     }
 
-    /// Adds the facts of another file (pass one).
+    /// Adds the facts of another file.
     pub fn absorb(&mut self, facts: Facts) {
         for (name, labels) in facts.namespaces {
             self.namespaces.entry(name).or_insert(labels);
         }
         self.mesh.merge(facts.mesh);
     }
+
+    /// The mesh-wide facts, for the engine (rules read them through `ResourceCheck::mesh`).
+    pub fn mesh_facts(&self) -> &MeshFacts {
+        &self.mesh
+    }
+
+    /// Whether a finding's requirements hold; `kustomize_patch` says the file is a patch.
+    pub fn satisfies(&self, requires: &Requires, kustomize_patch: bool) -> bool {
+        if requires.whole_object && kustomize_patch {
+            return false;
+        }
+        if requires.no_mesh_hold && self.mesh.hold_on(self.options.profile).is_some() {
+            return false;
+        }
+        requires.injected.as_ref().map_or(true, |pod| {
+            pod.decide(&self.namespaces, self.options.injection_explicit)
+                .is_injected()
+        })
+    }
+}
+
+/// What a finding needs of facts that other files may hold. Rules attach it instead of
+/// deciding, so that a file's findings can be settled once every file has been seen.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Requires {
+    /// The pod gets a sidecar (its namespace may be described by another file).
+    pub injected: Option<PodInjection>,
+    /// No mesh-wide hold applies (an IstioOperator or mesh config elsewhere may set one).
+    pub no_mesh_hold: bool,
+    /// The file is a whole object, not a Kustomize patch (which a `kustomization.yaml`
+    /// elsewhere names): rules about something missing do not apply to partial objects.
+    pub whole_object: bool,
 }
 
 /// Facts from one file, gathered in pass one.

@@ -177,6 +177,9 @@ pub struct Diagnostic {
     pub message: String,
     pub range: TextRange,
     pub fix: Option<Fix>,
+    /// What must hold of other files' facts for the finding to stand (see
+    /// [`crate::context::Requires`]); `None` once decided.
+    pub requires: Option<Box<crate::context::Requires>>,
 }
 
 impl Diagnostic {
@@ -188,7 +191,15 @@ impl Diagnostic {
             message: message.into(),
             range,
             fix: None,
+            requires: None,
         }
+    }
+
+    /// Makes the finding depend on facts other files may hold.
+    #[must_use]
+    pub fn requiring(mut self, requires: crate::context::Requires) -> Self {
+        self.requires = Some(Box::new(requires));
+        self
     }
 
     #[must_use]

@@ -8,7 +8,7 @@ use crate::config::Policy;
 use crate::context::Context;
 use crate::diagnostic::{Diagnostic, RuleMeta};
 use crate::k8s::extract_resources;
-use crate::rules::{self, Checker, DocumentCheck, FileInfo, ResourceCheck, RuleSelector};
+use crate::rules::{self, Checker, DocumentCheck, FileInfo, Reads, ResourceCheck, RuleSelector};
 use crate::source::TextRange;
 use crate::yaml::{self, Document, NodeKind, ScalarStyle};
 
@@ -148,6 +148,7 @@ pub fn lint_with_policy(
     policy: &Policy,
 ) -> Outcome {
     let mut out = Vec::new();
+    let reads = Reads::default();
     let mut collector = Collector::new(text, !policy.resource_ignores.is_empty());
     let has_braces = memchr::memmem::find(text.as_bytes(), b"{{").is_some();
     if chart_template || has_braces {
@@ -180,18 +181,28 @@ pub fn lint_with_policy(
             }
             return outcome;
         }
-        lint_documents(text, docs.into_iter(), file, cx, &mut out, &mut collector);
+        lint_documents(
+            text,
+            docs.into_iter(),
+            file,
+            cx,
+            &reads,
+            &mut out,
+            &mut collector,
+        );
     } else {
         lint_documents(
             text,
             yaml::DocumentParser::new(text),
             file,
             cx,
+            &reads,
             &mut out,
             &mut collector,
         );
     }
     let mut outcome = collector.finish(text, out, policy);
+    outcome.read_mesh = reads.mesh();
     sort(&mut outcome.visible);
     sort(&mut outcome.hidden);
     outcome
@@ -203,11 +214,30 @@ pub fn sort(diags: &mut [Diagnostic]) {
     });
 }
 
+/// Decides the requirements of `diags` when every fact is known: keeps the findings whose
+/// requirements hold, no longer conditional.
+fn settle(diags: &mut Vec<Diagnostic>, from: usize, cx: &Context, file: &FileInfo) {
+    if cx.deferred || diags[from..].iter().all(|d| d.requires.is_none()) {
+        return;
+    }
+    let mut i = from;
+    while i < diags.len() {
+        match diags[i].requires.take() {
+            Some(r) if !cx.satisfies(&r, file.kustomize_patch) => {
+                diags.remove(i);
+            }
+            _ => i += 1,
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
 fn lint_documents<'a>(
     text: &'a str,
     docs: impl Iterator<Item = Result<Document<'a>, yaml::SyntaxError>>,
     file: &FileInfo,
     cx: &Context,
+    reads: &Reads,
     out: &mut Vec<Diagnostic>,
     collector: &mut Collector,
 ) {
@@ -236,6 +266,7 @@ fn lint_documents<'a>(
                                         res,
                                         cx,
                                         file,
+                                        reads,
                                     },
                                     out,
                                 );
@@ -255,6 +286,7 @@ fn lint_documents<'a>(
                         Checker::Engine => {}
                     }
                 }
+                settle(out, before, cx, file);
                 prior_istio_operators += resources.iter().filter(|r| r.is_istio_operator()).count();
                 collector.document(text, &doc, &resources, &out[before..]);
             }

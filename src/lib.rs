@@ -22,11 +22,12 @@ pub mod istio;
 pub mod k8s;
 pub mod report;
 pub mod rules;
+mod run;
 pub mod source;
 pub mod yaml;
 
-use config::{Effective, Policy, Resolver};
-use context::{collect_facts, may_have_facts, Context, Facts, LintOptions};
+use config::{Policy, Resolver};
+use context::{collect_facts, may_have_facts, Context, Facts, LintOptions, Requires};
 use diagnostic::{Diagnostic, Severity};
 use engine::Decoded;
 use rayon::prelude::*;
@@ -35,7 +36,6 @@ use rules::{FileInfo, RuleSelector};
 use source::{LineIndex, TextRange};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 /// Lints one text as a file named `name`, using only the facts found in this text itself.
 pub fn lint_source(
@@ -76,8 +76,8 @@ pub enum RunError {
 /// The `fail-on` threshold of each file (files may have different configurations).
 #[derive(Clone, Debug)]
 pub struct Thresholds {
-    by_path: HashMap<String, Severity>,
-    default: Severity,
+    pub(crate) by_path: HashMap<String, Severity>,
+    pub(crate) default: Severity,
 }
 
 impl Default for Thresholds {
@@ -118,7 +118,7 @@ pub struct LintRun {
     pub thresholds: Thresholds,
 }
 
-fn cwd(settings: &Settings) -> Result<PathBuf, RunError> {
+pub(crate) fn cwd(settings: &Settings) -> Result<PathBuf, RunError> {
     match &settings.cwd {
         Some(c) => Ok(c.clone()),
         None => std::env::current_dir().map_err(RunError::Cwd),
@@ -153,7 +153,7 @@ fn file_info(path: &Path, patches: &[PathBuf]) -> FileInfo {
     }
 }
 
-fn normalize(p: &Path) -> PathBuf {
+pub(crate) fn normalize(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in p.components() {
         match c {
@@ -316,24 +316,56 @@ fn is_kustomization(path: &Path) -> bool {
 
 /// Lints one file with the run's context and the file's policy: read, decode, lint, locate.
 pub fn lint_file(path: &Path, cx: &Context, policy: &Policy, patches: &[PathBuf]) -> FileFindings {
+    lint_file_pending(path, cx, policy, patches).findings
+}
+
+/// One file's findings, with what a run needs to settle them once every file has been seen
+/// (all empty when the context knew every fact).
+#[derive(Debug, Default)]
+pub(crate) struct Linted {
+    pub(crate) findings: FileFindings,
+    /// The requirements of findings, by index.
+    pub(crate) requires: Vec<(usize, Box<Requires>)>,
+    /// The requirements of findings a suppression hid: should one fail, the suppression may
+    /// have nothing left to suppress (MESH903), so the file is linted again.
+    pub(crate) suppressed: Vec<Requires>,
+    /// The mesh-wide facts the rules saw, when they read them.
+    pub(crate) mesh_seen: Option<context::MeshFacts>,
+}
+
+fn lint_file_pending(path: &Path, cx: &Context, policy: &Policy, patches: &[PathBuf]) -> Linted {
+    match read_file(path) {
+        Ok(bytes) => lint_bytes(path, &bytes, cx, policy, patches, None),
+        Err(e) => Linted {
+            findings: unreadable(path, policy, &format!("cannot read the file: {e}")),
+            ..Linted::default()
+        },
+    }
+}
+
+/// MESH902 for a file that could not be read.
+pub(crate) fn unreadable(path: &Path, policy: &Policy, message: &str) -> FileFindings {
+    let d = Diagnostic::new(&rules::files::UNREADABLE_FILE, TextRange::empty(0), message);
+    locate(
+        "",
+        &LineIndex::new(""),
+        &display_path(path),
+        only_enabled(policy, vec![d]),
+    )
+}
+
+/// Lints a file's bytes. `facts`, in the run's single pass, receives the file's own facts and
+/// its Kustomize patch list before its documents are linted.
+pub(crate) fn lint_bytes(
+    path: &Path,
+    bytes: &[u8],
+    cx: &Context,
+    policy: &Policy,
+    patches: &[PathBuf],
+    facts: Option<&mut (Facts, Vec<PathBuf>)>,
+) -> Linted {
     let display = display_path(path);
-    let bytes = match read_file(path) {
-        Ok(b) => b,
-        Err(e) => {
-            let d = Diagnostic::new(
-                &rules::files::UNREADABLE_FILE,
-                TextRange::empty(0),
-                format!("cannot read the file: {e}"),
-            );
-            return locate(
-                "",
-                &LineIndex::new(""),
-                &display,
-                only_enabled(policy, vec![d]),
-            );
-        }
-    };
-    let text = match engine::decode(&bytes) {
+    let text = match engine::decode(bytes) {
         Decoded::Text(t) => t,
         Decoded::Unreadable(d) => {
             let lossy =
@@ -351,22 +383,67 @@ pub fn lint_file(path: &Path, cx: &Context, policy: &Policy, patches: &[PathBuf]
             );
             // Offsets must count the file's own bytes.
             for f in &mut findings.findings {
-                f.span.start.offset = d_offset(&bytes, &f.span);
+                f.span.start.offset = d_offset(bytes, &f.span);
                 f.span.end.offset = f.span.start.offset;
             }
-            return findings;
+            return Linted {
+                findings,
+                ..Linted::default()
+            };
         }
     };
+    let chart_template = engine::is_chart_template(path);
+    let local;
+    let cx = match facts {
+        Some(slot) => {
+            if is_kustomization(path) {
+                slot.1 = kustomize_patches(text, path);
+            }
+            if may_have_facts(text) && !chart_template {
+                slot.0 = collect_facts(text, &display);
+            }
+            // While the other files are unseen, rules see this file's own mesh-wide facts.
+            if slot.0.mesh == context::MeshFacts::default() {
+                cx
+            } else {
+                local = Context {
+                    mesh: slot.0.mesh.clone(),
+                    ..cx.clone()
+                };
+                &local
+            }
+        }
+        None => cx,
+    };
     let file = file_info(path, patches);
-    let outcome =
-        engine::lint_with_policy(text, &file, engine::is_chart_template(path), cx, policy);
+    let mut outcome = engine::lint_with_policy(text, &file, chart_template, cx, policy);
+    let requires = outcome
+        .visible
+        .iter_mut()
+        .enumerate()
+        .filter_map(|(i, d)| d.requires.take().map(|r| (i, r)))
+        .collect();
+    let suppressed = if outcome.has_suppressions {
+        outcome
+            .hidden
+            .iter_mut()
+            .filter_map(|d| d.requires.take().map(|r| *r))
+            .collect()
+    } else {
+        Vec::new()
+    };
     // Most files have no finding: no line index then.
     let index = LineIndex::new(if outcome.visible.is_empty() { "" } else { text });
-    locate(text, &index, &display, outcome.visible)
+    Linted {
+        findings: locate(text, &index, &display, outcome.visible),
+        requires,
+        suppressed,
+        mesh_seen: outcome.read_mesh.then(|| cx.mesh_facts().clone()),
+    }
 }
 
 /// Keeps the diagnostics `policy` enables (for files that are not linted: MESH902).
-fn only_enabled(policy: &Policy, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+pub(crate) fn only_enabled(policy: &Policy, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
     diags
         .into_iter()
         .filter(|d| rules::find(d.code).map_or(true, |m| policy.enabled_in(m, &[])))
@@ -383,49 +460,9 @@ fn d_offset(bytes: &[u8], span: &Span) -> u32 {
     span.start.offset.min(bytes.len() as u32)
 }
 
-/// Pass one: facts from every file that may have some (and Kustomize patch lists).
-fn gather(inputs: &[PathBuf]) -> (Vec<Facts>, Vec<PathBuf>) {
-    let per_file: Vec<(Facts, Vec<PathBuf>)> = inputs
-        .par_iter()
-        .filter_map(|path| {
-            let bytes = read_file(path).ok()?;
-            let Decoded::Text(text) = engine::decode(&bytes) else {
-                return None;
-            };
-            let patches = if is_kustomization(path) {
-                kustomize_patches(text, path)
-            } else {
-                Vec::new()
-            };
-            let facts = if may_have_facts(text) && !engine::is_chart_template(path) {
-                collect_facts(text, &display_path(path))
-            } else {
-                Facts::default()
-            };
-            Some((facts, patches))
-        })
-        .collect();
-    let mut facts = Vec::new();
-    let mut patches = Vec::new();
-    for (f, p) in per_file {
-        let m = &f.mesh;
-        let has_mesh = m.hold.is_some()
-            || m.deprecated_hold.is_some()
-            || m.exclude_ip_ranges.is_some()
-            || m.exclude_outbound_ports.is_some();
-        if !f.namespaces.is_empty() || has_mesh {
-            facts.push(f);
-        }
-        patches.extend(p.iter().map(|p| normalize(p)));
-    }
-    patches.sort();
-    patches.dedup();
-    (facts, patches)
-}
-
 /// The context for files under one configuration: its options, the facts of every linted
 /// file, and the configuration's namespaces where no linted `Namespace` describes them.
-fn context_for(options: &LintOptions, facts: &[Facts]) -> Context {
+pub(crate) fn context_for(options: &LintOptions, facts: &[Facts]) -> Context {
     let mut cx = Context::new(LintOptions {
         namespaces: k8s::NamespaceLabels::default(),
         ..options.clone()
@@ -442,164 +479,13 @@ fn context_for(options: &LintOptions, facts: &[Facts]) -> Context {
     cx
 }
 
-/// A run's files, each with its configuration, and one context per configuration.
-struct Plan {
-    files: Vec<(PathBuf, usize)>,
-    /// Distinct configurations in force, with their contexts.
-    groups: Vec<(Arc<Effective>, Context)>,
-    patches: Vec<PathBuf>,
-    problems: Vec<source::WalkProblem>,
-    thresholds: Thresholds,
-    resolver: Resolver,
-}
-
-impl Plan {
-    fn policy(&self, path: &Path, group: usize) -> Policy {
-        self.groups[group]
-            .0
-            .policy_for(&self.resolver.absolute(path))
-    }
-
-    /// MESH902 for the walk's problems (unreadable directories, loops).
-    fn problem_findings(&self) -> Vec<FileFindings> {
-        self.problems
-            .iter()
-            .filter_map(|problem| {
-                let policy = self
-                    .resolver
-                    .for_file(&problem.path)
-                    .map(|e| e.policy_for(&self.resolver.absolute(&problem.path)))
-                    .unwrap_or_default();
-                let d = Diagnostic::new(
-                    &rules::files::UNREADABLE_FILE,
-                    TextRange::empty(0),
-                    problem.message.clone(),
-                );
-                let diags = only_enabled(&policy, vec![d]);
-                (!diags.is_empty())
-                    .then(|| locate("", &LineIndex::new(""), &display_path(&problem.path), diags))
-            })
-            .collect()
-    }
-}
-
-/// Discovers the files under `paths`, finds each one's configuration and builds the contexts.
-fn plan(paths: &[PathBuf], settings: &Settings) -> Result<Plan, RunError> {
-    let resolver = Resolver::new(
-        settings.config.clone(),
-        settings.overrides.clone(),
-        cwd(settings)?,
-    )?;
-    let threads = rayon::current_num_threads();
-    let keep = |p: &Path| {
-        resolver
-            .for_file_or_remember(p)
-            .walk_keeps(&resolver.absolute(p))
-    };
-    let found = source::discover_matching(paths, threads, &keep)?;
-    if let Some(e) = resolver.take_error() {
-        return Err(e.into());
-    }
-    let mut groups: Vec<(Arc<Effective>, Context)> = Vec::new();
-    let mut assigned = Vec::with_capacity(found.inputs.len());
-    for input in found.inputs {
-        let effective = resolver.for_file(&input.path)?;
-        let explicit = paths.contains(&input.path);
-        if explicit
-            && effective.force_exclude
-            && effective.excludes(&resolver.absolute(&input.path))
-        {
-            continue;
-        }
-        let group = if let Some(g) = groups.iter().position(|(e, _)| Arc::ptr_eq(e, &effective)) {
-            g
-        } else {
-            groups.push((effective, Context::default()));
-            groups.len() - 1
-        };
-        assigned.push((input.path, group));
-    }
-    let files: Vec<PathBuf> = assigned.iter().map(|(p, _)| p.clone()).collect();
-    let (facts, patches) = gather(&files);
-    for (effective, cx) in &mut groups {
-        *cx = context_for(&effective.options, &facts);
-    }
-    // The working directory's threshold (for walk problems); a broken configuration there
-    // matters only if it governs a linted file, which reports it above.
-    let default = resolver.for_dir(Path::new(".")).map_or(
-        settings.overrides.fail_on.unwrap_or(Severity::Warning),
-        |e| e.fail_on,
-    );
-    let mut thresholds = Thresholds {
-        by_path: HashMap::new(),
-        default,
-    };
-    for (path, group) in &assigned {
-        let fail_on = groups[*group].0.fail_on;
-        if fail_on != thresholds.default {
-            thresholds.by_path.insert(display_path(path), fail_on);
-        }
-    }
-    Ok(Plan {
-        files: assigned,
-        groups,
-        patches,
-        problems: found.problems,
-        thresholds,
-        resolver,
-    })
-}
-
-fn in_pool<T: Send>(jobs: usize, run: impl FnOnce() -> T + Send) -> T {
-    // One thread: this one. Starting worker threads costs a pre-commit run on one small file
-    // more than linting it (about 1 ms).
-    let builder = rayon::ThreadPoolBuilder::new().num_threads(jobs);
-    let builder = if jobs == 1 {
-        builder.use_current_thread()
-    } else {
-        builder
-    };
-    match builder.build() {
-        Ok(pool) => pool.install(run),
-        Err(_) => run(),
-    }
-}
-
-/// Worker threads for a run: one when every path is a file and together they are small (a
-/// pre-commit hook's few staged files), else what the user asked for (0: one per core).
-fn jobs_for(paths: &[PathBuf], jobs: usize) -> usize {
-    const SMALL: u64 = 512 * 1024;
-    let mut total = 0u64;
-    for p in paths {
-        match std::fs::metadata(p) {
-            Ok(m) if m.is_file() => total += m.len(),
-            _ => return jobs,
-        }
-        if total > SMALL {
-            return jobs;
-        }
-    }
-    1
-}
-
 /// Lints every manifest under `paths`, in parallel; output sorted by file then position.
 pub fn lint_paths(paths: &[PathBuf], settings: &Settings) -> Result<LintRun, RunError> {
-    in_pool(jobs_for(paths, settings.jobs), || {
-        let plan = plan(paths, settings)?;
-        let mut results: Vec<FileFindings> = plan
-            .files
-            .par_iter()
-            .map(|(path, group)| {
-                lint_file(
-                    path,
-                    &plan.groups[*group].1,
-                    &plan.policy(path, *group),
-                    &plan.patches,
-                )
-            })
-            .collect();
-        let files_checked = results.len() + plan.problems.len();
-        results.extend(plan.problem_findings());
+    run::in_pool(run::jobs_for(paths, settings.jobs), || {
+        let run = run::lint_all(paths, settings)?;
+        let mut results = run.files;
+        let files_checked = results.len() + run.plan.problems.len();
+        results.extend(run.plan.problem_findings());
         results.retain(|f| !f.findings.is_empty());
         results.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(LintRun {
@@ -608,7 +494,7 @@ pub fn lint_paths(paths: &[PathBuf], settings: &Settings) -> Result<LintRun, Run
                 files_checked,
                 fix_summary: None,
             },
-            thresholds: plan.thresholds,
+            thresholds: run.plan.thresholds,
         })
     })
 }
@@ -767,17 +653,29 @@ pub fn fix_paths(
     settings: &Settings,
     unsafe_fixes: bool,
 ) -> Result<FixRun, RunError> {
-    in_pool(jobs_for(paths, settings.jobs), || {
-        let plan = plan(paths, settings)?;
+    run::in_pool(run::jobs_for(paths, settings.jobs), || {
+        // Lint first: the facts of every file are then known, and only files with a fix to
+        // offer are read again to be fixed.
+        let linted = run::lint_all(paths, settings)?;
+        let plan = &linted.plan;
         let results: Vec<_> = plan
             .files
             .par_iter()
-            .map(|(p, group)| {
+            .zip(linted.files.into_par_iter())
+            .map(|((p, group), findings)| {
+                let offers_fix = findings.findings.iter().any(|f| {
+                    f.fix.as_ref().is_some_and(|fix| {
+                        unsafe_fixes || fix.applicability == diagnostic::Applicability::Safe
+                    })
+                });
+                if !offers_fix {
+                    return (findings, None, Vec::new());
+                }
                 fix_one(
                     p,
-                    &plan.groups[*group].1,
+                    &linted.contexts[*group],
                     &plan.policy(p, *group),
-                    &plan.patches,
+                    &linted.patches,
                     unsafe_fixes,
                 )
             })
@@ -801,7 +699,7 @@ pub fn fix_paths(
         run.report.files.extend(plan.problem_findings());
         run.report.files.sort_by(|a, b| a.path.cmp(&b.path));
         run.report.fix_summary = Some(summary);
-        run.thresholds = plan.thresholds;
+        run.thresholds = plan.thresholds.clone();
         Ok(run)
     })
 }

@@ -125,6 +125,10 @@ pub struct Outcome {
     /// Found by a rule but not reported (not selected, ignored or suppressed), at default
     /// severity. The fixer's verification still counts their errors.
     pub hidden: Vec<Diagnostic>,
+    /// A rule read the mesh-wide facts (see `crate::rules::Reads`).
+    pub read_mesh: bool,
+    /// The text has suppressions (comments or the annotation).
+    pub has_suppressions: bool,
 }
 
 impl Collector {
@@ -213,7 +217,10 @@ impl Collector {
     /// recorded) and adds MESH903 for suppressions that suppress nothing.
     pub fn finish(mut self, text: &str, diags: Vec<Diagnostic>, policy: &Policy) -> Outcome {
         debug_assert!(!self.active || diags.len() == self.sites.len());
-        let mut out = Outcome::default();
+        let mut out = Outcome {
+            has_suppressions: !self.directives.is_empty(),
+            ..Outcome::default()
+        };
         let index = (!self.directives.is_empty()).then(|| LineIndex::new(text));
         let line_of = |offset: u32| {
             index

@@ -62,6 +62,84 @@ fn host_network(pod: &PodTemplate<'_, '_>) -> bool {
         })
 }
 
+/// A pod template's own say in its injection: everything `injectRequired` and the webhook
+/// selectors read besides the namespace's labels. Owned, so that the decision can wait until
+/// every linted `Namespace` is known (a finding that needs an injected pod carries it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PodInjection {
+    host_network: bool,
+    namespace: Option<String>,
+    opt_out: Option<&'static str>,
+    opt_in: bool,
+}
+
+impl PodInjection {
+    /// Reads `res`'s pod template (`None` without one).
+    pub fn of(res: &Resource<'_, '_>) -> Option<Self> {
+        let pod = res.pod.as_ref()?;
+        let label = pod.meta.label_str("sidecar.istio.io/inject");
+        let opt_out = if label == Some("false") {
+            Some("its pod template is labelled sidecar.istio.io/inject: \"false\"")
+        } else if pod.meta.label("sidecar.istio.io/inject").is_none()
+            && pod.meta.annotation_str("sidecar.istio.io/inject") == Some("false")
+        {
+            Some("its pod template is annotated sidecar.istio.io/inject: \"false\"")
+        } else {
+            None
+        };
+        Some(Self {
+            host_network: host_network(pod),
+            namespace: res.namespace.map(str::to_owned),
+            opt_out,
+            opt_in: label == Some("true") || pod.meta.label("istio.io/rev").is_some(),
+        })
+    }
+
+    /// Decides injection with the namespaces' labels. `explicit` is the `injection: explicit`
+    /// option: pods in unknown namespaces are then not injected.
+    pub fn decide(&self, namespaces: &NamespaceLabels, explicit: bool) -> Injection {
+        if self.host_network {
+            return Injection::NotInjected("it uses hostNetwork".into());
+        }
+        let ns_name = self.namespace.as_deref();
+        if let Some(ns) = ns_name.filter(|ns| IGNORED_NAMESPACES.contains(ns)) {
+            return Injection::NotInjected(format!("Istio never injects into namespace {ns}"));
+        }
+        let ns_labels = ns_name.and_then(|ns| namespaces.get(ns));
+        let ns_label = |key: &str| ns_labels.and_then(|l| label(l, key));
+        if ns_label("istio-injection") == Some("disabled") {
+            return Injection::NotInjected(format!(
+                "namespace {} is labelled istio-injection=disabled",
+                ns_name.unwrap_or("")
+            ));
+        }
+        if let Some(reason) = self.opt_out {
+            return Injection::NotInjected(reason.into());
+        }
+        if ns_label("istio-injection") == Some("enabled") || ns_label("istio.io/rev").is_some() {
+            return Injection::Injected("its namespace enables injection");
+        }
+        if ns_label("istio-injection").is_none() && self.opt_in {
+            return Injection::Injected("its pod template opts in");
+        }
+        if let Some(labels) = ns_labels {
+            if label(labels, "istio.io/dataplane-mode") == Some("ambient") {
+                return Injection::Ambient;
+            }
+            return Injection::NotInjected(format!(
+                "namespace {} has no injection label",
+                ns_name.unwrap_or("")
+            ));
+        }
+        if explicit {
+            return Injection::NotInjected(
+                "its namespace is unknown and injection is explicit".into(),
+            );
+        }
+        Injection::Injected("its namespace is unknown, so it is assumed to be in the mesh")
+    }
+}
+
 /// Decides injection for `res`'s pod template. `explicit` is the `injection: explicit` option:
 /// pods in unknown namespaces are then not injected.
 pub fn injection_state(
@@ -69,56 +147,8 @@ pub fn injection_state(
     namespaces: &NamespaceLabels,
     explicit: bool,
 ) -> Injection {
-    let Some(pod) = &res.pod else {
-        return Injection::NotInjected("it has no pod template".into());
-    };
-    if host_network(pod) {
-        return Injection::NotInjected("it uses hostNetwork".into());
+    match PodInjection::of(res) {
+        Some(pod) => pod.decide(namespaces, explicit),
+        None => Injection::NotInjected("it has no pod template".into()),
     }
-    let ns_name = res.namespace;
-    if let Some(ns) = ns_name.filter(|ns| IGNORED_NAMESPACES.contains(ns)) {
-        return Injection::NotInjected(format!("Istio never injects into namespace {ns}"));
-    }
-    let ns_labels = ns_name.and_then(|ns| namespaces.get(ns));
-    let ns_label = |key: &str| ns_labels.and_then(|l| label(l, key));
-    if ns_label("istio-injection") == Some("disabled") {
-        return Injection::NotInjected(format!(
-            "namespace {} is labelled istio-injection=disabled",
-            ns_name.unwrap_or("")
-        ));
-    }
-    if pod.meta.label_str("sidecar.istio.io/inject") == Some("false") {
-        return Injection::NotInjected(
-            "its pod template is labelled sidecar.istio.io/inject: \"false\"".into(),
-        );
-    }
-    if pod.meta.label("sidecar.istio.io/inject").is_none()
-        && pod.meta.annotation_str("sidecar.istio.io/inject") == Some("false")
-    {
-        return Injection::NotInjected(
-            "its pod template is annotated sidecar.istio.io/inject: \"false\"".into(),
-        );
-    }
-    if ns_label("istio-injection") == Some("enabled") || ns_label("istio.io/rev").is_some() {
-        return Injection::Injected("its namespace enables injection");
-    }
-    if ns_label("istio-injection").is_none()
-        && (pod.meta.label_str("sidecar.istio.io/inject") == Some("true")
-            || pod.meta.label("istio.io/rev").is_some())
-    {
-        return Injection::Injected("its pod template opts in");
-    }
-    if let Some(labels) = ns_labels {
-        if label(labels, "istio.io/dataplane-mode") == Some("ambient") {
-            return Injection::Ambient;
-        }
-        return Injection::NotInjected(format!(
-            "namespace {} has no injection label",
-            ns_name.unwrap_or("")
-        ));
-    }
-    if explicit {
-        return Injection::NotInjected("its namespace is unknown and injection is explicit".into());
-    }
-    Injection::Injected("its namespace is unknown, so it is assumed to be in the mesh")
 }

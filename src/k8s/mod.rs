@@ -4,5 +4,5 @@
 mod injection;
 mod resource;
 
-pub use injection::{injection_state, Injection, NamespaceLabels};
+pub use injection::{injection_state, Injection, NamespaceLabels, PodInjection};
 pub use resource::{extract_resources, scalar_string, MetaBlock, PodTemplate, Resource};

@@ -95,7 +95,7 @@ pub struct Finding {
 }
 
 /// The findings of one file, sorted by position.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FileFindings {
     /// The path as given or walked, relative to the working directory.
     pub path: String,

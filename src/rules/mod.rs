@@ -14,10 +14,11 @@ pub mod vault;
 #[cfg(test)]
 pub(crate) mod test_util;
 
-use crate::context::Context;
+use crate::context::{Context, MeshFacts};
 use crate::diagnostic::{Diagnostic, RuleMeta};
 use crate::k8s::Resource;
 use crate::yaml::Document;
+use std::cell::Cell;
 
 /// Facts about the file being linted that some rules need.
 #[derive(Clone, Debug, Default)]
@@ -30,6 +31,19 @@ pub struct FileInfo {
     pub helm_values: bool,
 }
 
+/// What one file's rules read of facts that other files may change.
+#[derive(Debug, Default)]
+pub struct Reads {
+    mesh: Cell<bool>,
+}
+
+impl Reads {
+    /// Whether a rule read the mesh-wide facts.
+    pub fn mesh(&self) -> bool {
+        self.mesh.get()
+    }
+}
+
 /// What a resource rule sees.
 pub struct ResourceCheck<'c, 'd, 'a> {
     pub text: &'a str,
@@ -37,6 +51,16 @@ pub struct ResourceCheck<'c, 'd, 'a> {
     pub res: &'c Resource<'d, 'a>,
     pub cx: &'c Context,
     pub file: &'c FileInfo,
+    pub reads: &'c Reads,
+}
+
+impl ResourceCheck<'_, '_, '_> {
+    /// The mesh-wide facts. The read is recorded: while other files are still unseen these
+    /// are this file's own, and the run lints the file again if the others change them.
+    pub fn mesh(&self) -> &MeshFacts {
+        self.reads.mesh.set(true);
+        &self.cx.mesh
+    }
 }
 
 /// What a document rule sees.

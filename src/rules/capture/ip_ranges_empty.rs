@@ -71,7 +71,7 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
             }
             let exclude = name == EXCLUDE_IPS;
             let message = if exclude {
-                let mesh = match &cx.cx.mesh.exclude_ip_ranges {
+                let mesh = match &cx.mesh().exclude_ip_ranges {
                     Some(m) => format!(" (\"{}\", {})", m.value, m.origin),
                     None => String::new(),
                 };

@@ -8,9 +8,10 @@ use super::native_sidecar;
 use super::pod_proxy_config;
 use super::proxy_config_unknown_field::{edit_inside, ValueMap};
 use crate::context::Profile;
+use crate::context::Requires;
 use crate::diagnostic::{Diagnostic, Fix, FixAvailability, RuleMeta, Severity};
 use crate::istio::proxy_config::Hold;
-use crate::k8s::injection_state;
+use crate::k8s::PodInjection;
 use crate::rules::ResourceCheck;
 use crate::source::TextRange;
 use crate::yaml;
@@ -52,9 +53,6 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
     if pc.invalid.is_some() || pc.hold != Hold::False {
         return; // MESH103's, or not switched off.
     }
-    if !injection_state(res, &cx.cx.namespaces, cx.cx.options.injection_explicit).is_injected() {
-        return;
-    }
     let inner = hold_value(config);
     let range = inner
         .as_ref()
@@ -70,7 +68,7 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
     } else {
         format!("the pods of this {}", res.kind)
     };
-    let mesh = &cx.cx.mesh;
+    let mesh = cx.mesh();
     let in_cluster = cx.cx.options.profile == Profile::InCluster;
     let deprecated = mesh
         .deprecated_hold
@@ -94,7 +92,15 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
     let fix = inner
         .and_then(|(r, _, _)| edit_inside(cx.text, value, config, &r, "true"))
         .map(|e| Fix::unsafe_("set holdApplicationUntilProxyStarts to true", [e]));
-    out.push(Diagnostic::new(&RULE, range, message).with_optional_fix(fix));
+    let requires = Requires {
+        injected: PodInjection::of(res),
+        ..Requires::default()
+    };
+    out.push(
+        Diagnostic::new(&RULE, range, message)
+            .with_optional_fix(fix)
+            .requiring(requires),
+    );
 }
 
 #[cfg(test)]

@@ -74,10 +74,12 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
     } else {
         None
     };
-    let origin = match (here, cx.cx.mesh.hold_on(options.profile)) {
-        (Some(place), _) => format!("`{place}` of this document"),
-        (None, Some(h)) => h.origin.clone(),
-        (None, None) => return,
+    let origin = match here {
+        Some(place) => format!("`{place}` of this document"),
+        None => match cx.mesh().hold_on(options.profile) {
+            Some(h) => h.origin.clone(),
+            None => return,
+        },
     };
     let hooks: Vec<&str> = lifecycle
         .resolved()

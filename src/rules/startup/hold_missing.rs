@@ -1,9 +1,10 @@
 //! MESH101: an injected pod without `holdApplicationUntilProxyStarts: true`.
 
 use super::{native_sidecar, pod_proxy_config, PROXY_CONFIG};
+use crate::context::Requires;
 use crate::diagnostic::{Diagnostic, Fix, FixAvailability, RuleMeta, Severity};
 use crate::istio::proxy_config::{with_hold, Hold};
-use crate::k8s::injection_state;
+use crate::k8s::PodInjection;
 use crate::rules::placement::annotation_on_controller::{add_to_template, MapKind};
 use crate::rules::ResourceCheck;
 use crate::yaml::edit::rewrite_scalar;
@@ -22,13 +23,7 @@ const ANNOTATION_VALUE: &str = "'{ \"holdApplicationUntilProxyStarts\": true }'"
 pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
     let res = cx.res;
     let Some(pod) = &res.pod else { return };
-    if cx.file.kustomize_patch || native_sidecar(cx, pod) {
-        return;
-    }
-    if cx.cx.mesh.hold_on(cx.cx.options.profile).is_some() {
-        return;
-    }
-    if !injection_state(res, &cx.cx.namespaces, cx.cx.options.injection_explicit).is_injected() {
+    if native_sidecar(cx, pod) {
         return;
     }
     let config = pod_proxy_config(pod);
@@ -75,7 +70,18 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
         "{what} {} an Istio sidecar but {} not set `holdApplicationUntilProxyStarts: true` in `proxy.istio.io/config`: the application can start before Envoy is ready and its first connections are refused (ECONNREFUSED)",
         verbs.0, verbs.1
     );
-    out.push(Diagnostic::new(&RULE, range, message).with_optional_fix(fix));
+    // A Kustomize patch is a partial object; the namespace and a mesh-wide hold may be
+    // described by other files.
+    let requires = Requires {
+        injected: PodInjection::of(res),
+        no_mesh_hold: true,
+        whole_object: true,
+    };
+    out.push(
+        Diagnostic::new(&RULE, range, message)
+            .with_optional_fix(fix)
+            .requiring(requires),
+    );
 }
 
 #[cfg(test)]

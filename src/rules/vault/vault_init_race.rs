@@ -4,10 +4,11 @@
 //! hangs in `Init` (hashicorp/vault-k8s#41, istio/istio#23802).
 
 use crate::context::Profile;
+use crate::context::Requires;
 use crate::diagnostic::{Diagnostic, Edit, Fix, FixAvailability, RuleMeta, Severity};
 use crate::istio::lists::{check_ip_list, check_port_list, IpListKind, PortListKind};
 use crate::istio::strconv::{parse_bool, parse_uint};
-use crate::k8s::{injection_state, scalar_string, PodTemplate};
+use crate::k8s::{scalar_string, PodInjection, PodTemplate};
 use crate::rules::capture::EXCLUDE_IPS;
 use crate::rules::placement::annotation_on_controller::{add_to_template, MapKind};
 use crate::rules::startup::native_sidecar;
@@ -259,7 +260,7 @@ fn shortfall(
 pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
     let res = cx.res;
     let Some(pod) = &res.pod else { return };
-    if cx.file.kustomize_patch || native_sidecar(cx, pod) {
+    if native_sidecar(cx, pod) {
         return;
     }
     let Some((inject_key, inject_value)) = pod.meta.annotation(AGENT_INJECT) else {
@@ -271,12 +272,9 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
     if parse_bool(inject_text) != Ok(true) || vault_bool(pod, PRE_POPULATE) == Some(false) {
         return; // No Vault agent, or no init container.
     }
-    if !injection_state(res, &cx.cx.namespaces, cx.cx.options.injection_explicit).is_injected() {
-        return;
-    }
     let vault = &cx.cx.options.vault;
     let in_cluster = cx.cx.options.profile == Profile::InCluster;
-    let mesh = &cx.cx.mesh;
+    let mesh = cx.mesh();
     let ips = exclusion(
         pod,
         EXCLUDE_IPS,
@@ -315,7 +313,18 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
         );
     }
     let fix = fix(cx, pod, ips.as_ref(), ports.as_ref());
-    out.push(Diagnostic::new(&RULE, inject_key.range(), message).with_optional_fix(fix));
+    // A Kustomize patch is a partial object (its exclusions may be in the base); the
+    // namespace may be described by another file.
+    let requires = Requires {
+        injected: PodInjection::of(res),
+        whole_object: true,
+        ..Requires::default()
+    };
+    out.push(
+        Diagnostic::new(&RULE, inject_key.range(), message)
+            .with_optional_fix(fix)
+            .requiring(requires),
+    );
 }
 
 #[cfg(test)]

@@ -1,0 +1,277 @@
+//! A run over paths: discover the files and each one's configuration, lint every file once,
+//! as soon as it is read, then settle the findings that depend on other files' facts.
+//!
+//! Some findings depend on facts another file may hold: a `Namespace`'s injection label, a
+//! mesh-wide hold or exclusion, a `kustomization.yaml` naming the file as a patch. Reading
+//! every file twice (once for the facts, once to lint) would cost a second read of the whole
+//! tree, and holding every text until the facts are known would cost its memory. So a file is
+//! linted with its own facts only: a finding that needs other files' facts carries its
+//! [`Requires`], checked once all files are seen, and a file whose rules read the mesh-wide
+//! facts is linted again in the rare case that other files changed them.
+
+use crate::config::{Effective, Policy, Resolver};
+use crate::context::{Context, Facts, MeshFacts};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::report::FileFindings;
+use crate::source::{LineIndex, TextRange};
+use crate::{
+    context_for, cwd, display_path, lint_bytes, lint_file, locate, normalize, only_enabled,
+    read_file, rules, source, unreadable, Linted, RunError, Settings, Thresholds,
+};
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A run's files, each with its configuration.
+pub(crate) struct Plan {
+    pub files: Vec<(PathBuf, usize)>,
+    /// Distinct configurations in force.
+    pub groups: Vec<Arc<Effective>>,
+    pub problems: Vec<source::WalkProblem>,
+    pub thresholds: Thresholds,
+    resolver: Resolver,
+}
+
+impl Plan {
+    pub fn policy(&self, path: &Path, group: usize) -> Policy {
+        self.groups[group].policy_for(&self.resolver.absolute(path))
+    }
+
+    /// MESH902 for the walk's problems (unreadable directories, loops).
+    pub fn problem_findings(&self) -> Vec<FileFindings> {
+        self.problems
+            .iter()
+            .filter_map(|problem| {
+                let policy = self
+                    .resolver
+                    .for_file(&problem.path)
+                    .map(|e| e.policy_for(&self.resolver.absolute(&problem.path)))
+                    .unwrap_or_default();
+                let d = Diagnostic::new(
+                    &rules::files::UNREADABLE_FILE,
+                    TextRange::empty(0),
+                    problem.message.clone(),
+                );
+                let diags = only_enabled(&policy, vec![d]);
+                (!diags.is_empty())
+                    .then(|| locate("", &LineIndex::new(""), &display_path(&problem.path), diags))
+            })
+            .collect()
+    }
+}
+
+/// Discovers the files under `paths` and finds each one's configuration.
+fn plan(paths: &[PathBuf], settings: &Settings) -> Result<Plan, RunError> {
+    let resolver = Resolver::new(
+        settings.config.clone(),
+        settings.overrides.clone(),
+        cwd(settings)?,
+    )?;
+    let threads = rayon::current_num_threads();
+    let keep = |p: &Path| {
+        resolver
+            .for_file_or_remember(p)
+            .walk_keeps(&resolver.absolute(p))
+    };
+    let found = source::discover_matching(paths, threads, &keep)?;
+    if let Some(e) = resolver.take_error() {
+        return Err(e.into());
+    }
+    let mut groups: Vec<Arc<Effective>> = Vec::new();
+    let mut assigned = Vec::with_capacity(found.inputs.len());
+    for input in found.inputs {
+        let effective = resolver.for_file(&input.path)?;
+        let explicit = paths.contains(&input.path);
+        if explicit
+            && effective.force_exclude
+            && effective.excludes(&resolver.absolute(&input.path))
+        {
+            continue;
+        }
+        let group = if let Some(g) = groups.iter().position(|e| Arc::ptr_eq(e, &effective)) {
+            g
+        } else {
+            groups.push(effective);
+            groups.len() - 1
+        };
+        assigned.push((input.path, group));
+    }
+    // The working directory's threshold (for walk problems); a broken configuration there
+    // matters only if it governs a linted file, which reports it above.
+    let default = resolver.for_dir(Path::new(".")).map_or(
+        settings.overrides.fail_on.unwrap_or(Severity::Warning),
+        |e| e.fail_on,
+    );
+    let mut thresholds = Thresholds {
+        by_path: HashMap::new(),
+        default,
+    };
+    for (path, group) in &assigned {
+        let fail_on = groups[*group].fail_on;
+        if fail_on != thresholds.default {
+            thresholds.by_path.insert(display_path(path), fail_on);
+        }
+    }
+    Ok(Plan {
+        files: assigned,
+        groups,
+        problems: found.problems,
+        thresholds,
+        resolver,
+    })
+}
+
+/// Every file linted and settled.
+pub(crate) struct Settled {
+    pub plan: Plan,
+    /// Each file's findings, in the plan's order (files without findings included).
+    pub files: Vec<FileFindings>,
+    /// Per configuration, the context with every linted file's facts.
+    pub contexts: Vec<Context>,
+    /// The Kustomize patches named by linted `kustomization.yaml` files, normalised, sorted.
+    pub patches: Vec<PathBuf>,
+}
+
+/// Lints every manifest under `paths`: one read and one parse of each file.
+pub(crate) fn lint_all(paths: &[PathBuf], settings: &Settings) -> Result<Settled, RunError> {
+    let plan = plan(paths, settings)?;
+    let unsettled: Vec<Context> = plan
+        .groups
+        .iter()
+        .map(|e| Context {
+            deferred: true,
+            ..context_for(&e.options, &[])
+        })
+        .collect();
+    let first: Vec<(Linted, Facts, Vec<PathBuf>)> = plan
+        .files
+        .par_iter()
+        .map(|(path, group)| {
+            let policy = plan.policy(path, *group);
+            let mut facts = (Facts::default(), Vec::new());
+            let linted = match read_file(path) {
+                Ok(bytes) => lint_bytes(
+                    path,
+                    &bytes,
+                    &unsettled[*group],
+                    &policy,
+                    &[],
+                    Some(&mut facts),
+                ),
+                Err(e) => Linted {
+                    findings: unreadable(path, &policy, &format!("cannot read the file: {e}")),
+                    ..Linted::default()
+                },
+            };
+            (linted, facts.0, facts.1)
+        })
+        .collect();
+    let mut facts = Vec::new();
+    let mut patches = Vec::new();
+    let mut pending = Vec::with_capacity(first.len());
+    for (linted, f, p) in first {
+        if !f.namespaces.is_empty() || f.mesh != MeshFacts::default() {
+            facts.push(f);
+        }
+        patches.extend(p.iter().map(|p| normalize(p)));
+        pending.push(linted);
+    }
+    patches.sort();
+    patches.dedup();
+    let contexts: Vec<Context> = plan
+        .groups
+        .iter()
+        .map(|e| context_for(&e.options, &facts))
+        .collect();
+    let files = plan
+        .files
+        .par_iter()
+        .zip(pending.into_par_iter())
+        .map(|((path, group), linted)| {
+            settle(path, linted, &contexts[*group], &patches, || {
+                plan.policy(path, *group)
+            })
+        })
+        .collect();
+    Ok(Settled {
+        plan,
+        files,
+        contexts,
+        patches,
+    })
+}
+
+/// A file's findings once every file's facts are known: those whose requirements fail are
+/// dropped; a file whose rules saw other mesh-wide facts than the run's, or whose
+/// suppressions hid a finding that no longer stands, is linted again.
+fn settle(
+    path: &Path,
+    linted: Linted,
+    cx: &Context,
+    patches: &[PathBuf],
+    policy: impl FnOnce() -> Policy,
+) -> FileFindings {
+    let is_patch = || !patches.is_empty() && patches.binary_search(&normalize(path)).is_ok();
+    let needs_patch = linted
+        .requires
+        .iter()
+        .map(|(_, r)| &**r)
+        .chain(&linted.suppressed)
+        .any(|r| r.whole_object);
+    let patch = needs_patch && is_patch();
+    let stale = linted
+        .mesh_seen
+        .as_ref()
+        .is_some_and(|seen| seen != cx.mesh_facts())
+        || linted.suppressed.iter().any(|r| !cx.satisfies(r, patch));
+    if stale {
+        return lint_file(path, cx, &policy(), patches);
+    }
+    let mut findings = linted.findings;
+    if linted.requires.is_empty() {
+        return findings;
+    }
+    let mut dropped = vec![false; findings.findings.len()];
+    for (i, r) in &linted.requires {
+        dropped[*i] = !cx.satisfies(r, patch);
+    }
+    let mut i = 0;
+    findings.findings.retain(|_| {
+        i += 1;
+        !dropped[i - 1]
+    });
+    findings
+}
+
+pub(crate) fn in_pool<T: Send>(jobs: usize, run: impl FnOnce() -> T + Send) -> T {
+    // One thread: this one. Starting worker threads costs a pre-commit run on one small file
+    // more than linting it (about 1 ms).
+    let builder = rayon::ThreadPoolBuilder::new().num_threads(jobs);
+    let builder = if jobs == 1 {
+        builder.use_current_thread()
+    } else {
+        builder
+    };
+    match builder.build() {
+        Ok(pool) => pool.install(run),
+        Err(_) => run(),
+    }
+}
+
+/// Worker threads for a run: one when every path is a file and together they are small (a
+/// pre-commit hook's few staged files), else what the user asked for (0: one per core).
+pub(crate) fn jobs_for(paths: &[PathBuf], jobs: usize) -> usize {
+    const SMALL: u64 = 512 * 1024;
+    let mut total = 0u64;
+    for p in paths {
+        match std::fs::metadata(p) {
+            Ok(m) if m.is_file() => total += m.len(),
+            _ => return jobs,
+        }
+        if total > SMALL {
+            return jobs;
+        }
+    }
+    1
+}

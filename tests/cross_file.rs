@@ -1,0 +1,316 @@
+//! Findings that depend on other files' facts: a `Namespace`'s labels, a mesh-wide setting in
+//! an IstioOperator, a `kustomization.yaml` naming a patch. Each file is linted once, before
+//! the others are seen, and its findings are settled at the end of the run; these tests run
+//! the built binary on trees where the fact sits in another file, before and after the file
+//! it changes in walk order.
+
+use assert_cmd::Command;
+use std::fs;
+use std::path::Path;
+use tempfile::TempDir;
+
+fn meshlint(dir: &Path, args: &[&str]) -> (serde_json::Value, i32) {
+    let out = Command::cargo_bin("meshlint")
+        .unwrap()
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .args(["--format", "json", "--no-config"])
+        .args(args)
+        .output()
+        .unwrap();
+    let v = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)));
+    (v, out.status.code().unwrap())
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    let path = dir.join(name);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, text).unwrap();
+}
+
+/// `(code, file, line, column)` of every finding, and the messages.
+fn found(v: &serde_json::Value) -> Vec<(String, String, u64, u64, String)> {
+    v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_owned(),
+                d["file"].as_str().unwrap().to_owned(),
+                d["range"]["start"]["line"].as_u64().unwrap(),
+                d["range"]["start"]["column"].as_u64().unwrap(),
+                d["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn codes(v: &serde_json::Value) -> Vec<(String, String)> {
+    found(v).into_iter().map(|(c, f, ..)| (c, f)).collect()
+}
+
+fn pair(code: &str, file: &str) -> (String, String) {
+    (code.to_owned(), file.to_owned())
+}
+
+const VAULT_POD: &str = "apiVersion: v1
+kind: Pod
+metadata:
+  name: payouts
+  annotations:
+    proxy.istio.io/config: '{ \"holdApplicationUntilProxyStarts\": true }'
+    vault.hashicorp.com/agent-inject: \"true\"
+spec:
+  containers:
+    - name: payouts
+      image: payouts:1
+";
+
+const POD_NO_HOLD: &str = "apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  containers:
+    - name: web
+      image: nginx
+";
+
+fn operator(proxy: &str) -> String {
+    format!(
+        "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata:\n  name: mesh\nspec:\n  values:\n    global:\n      proxy:\n{proxy}"
+    )
+}
+
+const HOLD_OPERATOR: &str = "apiVersion: install.istio.io/v1alpha1
+kind: IstioOperator
+metadata:
+  name: mesh
+spec:
+  meshConfig:
+    defaultConfig:
+      holdApplicationUntilProxyStarts: true
+";
+
+/// The IstioOperator's file name sorts before and after the pod's: walk order must not matter.
+const OPERATOR_NAMES: [&str; 2] = ["a-operator.yaml", "z-operator.yaml"];
+
+#[test]
+fn a_mesh_wide_port_exclusion_elsewhere_settles_the_vault_race() {
+    for name in OPERATOR_NAMES {
+        let tmp = TempDir::new().unwrap();
+        let d = tmp.path();
+        write(d, "m-pod.yaml", VAULT_POD);
+        write(
+            d,
+            name,
+            &operator("        excludeOutboundPorts: \"8200\"\n"),
+        );
+        for jobs in ["1", "2"] {
+            let (v, code) = meshlint(d, &["--jobs", jobs, "."]);
+            assert!(codes(&v).is_empty(), "{name}, --jobs {jobs}: {v}");
+            assert_eq!(code, 0);
+        }
+        // Managed Cloud Service Mesh honours exclusions per pod only.
+        let (v, code) = meshlint(d, &["--profile", "managed", "."]);
+        assert!(codes(&v).contains(&pair("MESH401", "m-pod.yaml")), "{v}");
+        assert_eq!(code, 1);
+        // The pod alone races.
+        let (v, _) = meshlint(d, &["m-pod.yaml"]);
+        assert_eq!(codes(&v), [pair("MESH401", "m-pod.yaml")]);
+    }
+}
+
+#[test]
+fn a_mesh_wide_exclusion_elsewhere_that_misses_vault_is_named_in_the_message() {
+    for name in OPERATOR_NAMES {
+        let tmp = TempDir::new().unwrap();
+        let d = tmp.path();
+        write(d, "m-pod.yaml", VAULT_POD);
+        write(
+            d,
+            name,
+            &operator("        excludeOutboundPorts: \"9090\"\n"),
+        );
+        let (v, _) = meshlint(d, &["."]);
+        let f = found(&v);
+        assert_eq!(f.len(), 1, "{v}");
+        assert_eq!((f[0].0.as_str(), f[0].2, f[0].3), ("MESH401", 7, 5));
+        assert!(
+            f[0].4.contains(&format!(
+                "the mesh-wide `excludeOutboundPorts: \"9090\"` ({name}:9)"
+            )),
+            "{}",
+            f[0].4
+        );
+    }
+}
+
+#[test]
+fn a_mesh_wide_hold_elsewhere_is_named_by_hold_disabled() {
+    let pod = POD_NO_HOLD.replace(
+        "  name: web\n",
+        "  name: web\n  annotations:\n    proxy.istio.io/config: '{\"holdApplicationUntilProxyStarts\": false}'\n",
+    );
+    for name in OPERATOR_NAMES {
+        let tmp = TempDir::new().unwrap();
+        let d = tmp.path();
+        write(d, "m-pod.yaml", &pod);
+        write(d, name, HOLD_OPERATOR);
+        let (v, _) = meshlint(d, &["."]);
+        let f = found(&v);
+        assert_eq!(f.len(), 1, "{v}");
+        assert_eq!(f[0].0, "MESH102");
+        assert!(
+            f[0].4.contains(&format!("true` ({name}:8) for them")),
+            "{}",
+            f[0].4
+        );
+    }
+}
+
+#[test]
+fn an_empty_pod_exclusion_names_the_mesh_wide_one_it_overrides() {
+    let pod = VAULT_POD.replace(
+        "    vault.hashicorp.com/agent-inject: \"true\"\n",
+        "    traffic.sidecar.istio.io/excludeOutboundIPRanges: \"\"\n",
+    );
+    let tmp = TempDir::new().unwrap();
+    let d = tmp.path();
+    write(d, "m-pod.yaml", &pod);
+    write(
+        d,
+        "z-operator.yaml",
+        &operator("        excludeIPRanges: \"10.8.0.0/16\"\n"),
+    );
+    let (v, _) = meshlint(d, &["."]);
+    let f = found(&v);
+    assert_eq!(f.len(), 1, "{v}");
+    assert_eq!(f[0].0, "MESH301");
+    assert!(f[0].4.contains("z-operator.yaml:9"), "{}", f[0].4);
+}
+
+#[test]
+fn namespaces_elsewhere_decide_injection_in_every_rule_that_needs_it() {
+    let pod = |ns: &str| {
+        VAULT_POD
+            .replace(
+                "  name: payouts\n",
+                &format!("  name: payouts\n  namespace: {ns}\n"),
+            )
+            .replace(
+                "'{ \"holdApplicationUntilProxyStarts\": true }'",
+                "'{ \"holdApplicationUntilProxyStarts\": false }'",
+            )
+    };
+    let tmp = TempDir::new().unwrap();
+    let d = tmp.path();
+    write(d, "apps/off.yaml", &pod("off"));
+    write(d, "apps/on.yaml", &pod("on"));
+    write(d, "apps/unknown.yaml", &pod("elsewhere"));
+    write(
+        d,
+        "namespaces.yaml",
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: off\n  labels:\n    istio-injection: disabled\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: on\n  labels:\n    istio-injection: enabled\n",
+    );
+    let (v, _) = meshlint(d, &["."]);
+    assert_eq!(
+        codes(&v),
+        [
+            pair("MESH102", "apps/on.yaml"),
+            pair("MESH401", "apps/on.yaml"),
+            pair("MESH102", "apps/unknown.yaml"),
+            pair("MESH401", "apps/unknown.yaml"),
+        ],
+        "{v}"
+    );
+}
+
+#[test]
+fn a_suppression_left_without_work_by_another_file_is_reported() {
+    let pod = POD_NO_HOLD.replace("metadata:\n", "# meshlint: ignore[MESH101]\nmetadata:\n");
+    let tmp = TempDir::new().unwrap();
+    let d = tmp.path();
+    write(d, "m-pod.yaml", &pod);
+    // Alone, the suppression hides MESH101.
+    let (v, code) = meshlint(d, &["."]);
+    assert!(codes(&v).is_empty(), "{v}");
+    assert_eq!(code, 0);
+    // With a mesh-wide hold there is nothing left to suppress.
+    write(d, "z-operator.yaml", HOLD_OPERATOR);
+    let (v, _) = meshlint(d, &["."]);
+    let f = found(&v);
+    assert_eq!(f.len(), 1, "{v}");
+    assert_eq!(
+        (f[0].0.as_str(), f[0].1.as_str(), f[0].2, f[0].3),
+        ("MESH903", "m-pod.yaml", 3, 1)
+    );
+}
+
+#[test]
+fn kustomize_patches_named_elsewhere_get_no_missing_findings() {
+    let patch = VAULT_POD.replace(
+        "    proxy.istio.io/config: '{ \"holdApplicationUntilProxyStarts\": true }'\n",
+        "    traffic.sidecar.istio.io/excludeOutboundIPRanges: \"10.0.0.0/8, 10.1.0.0/16\"\n",
+    );
+    let tmp = TempDir::new().unwrap();
+    let d = tmp.path();
+    write(d, "overlay/patches/vault.yaml", &patch);
+    write(
+        d,
+        "overlay/kustomization.yaml",
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ../base\npatches:\n  - path: patches/vault.yaml\n",
+    );
+    let base = VAULT_POD.replace(
+        "    proxy.istio.io/config: '{ \"holdApplicationUntilProxyStarts\": true }'\n",
+        "",
+    );
+    write(d, "base/pod.yaml", &base);
+    let (v, _) = meshlint(d, &["."]);
+    // The patch is a partial object: only its values are checked. The base is whole.
+    assert_eq!(
+        codes(&v),
+        [
+            pair("MESH101", "base/pod.yaml"),
+            pair("MESH401", "base/pod.yaml"),
+            pair("MESH302", "overlay/patches/vault.yaml"),
+        ],
+        "{v}"
+    );
+}
+
+#[test]
+fn fixes_use_the_facts_of_every_file() {
+    let tmp = TempDir::new().unwrap();
+    let d = tmp.path();
+    write(d, "m-pod.yaml", POD_NO_HOLD);
+    write(d, "z-operator.yaml", HOLD_OPERATOR);
+    let out = Command::cargo_bin("meshlint")
+        .unwrap()
+        .current_dir(d)
+        .args(["--no-config", "--diff", "."])
+        .output()
+        .unwrap();
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(out.status.code(), Some(0));
+    fs::remove_file(d.join("z-operator.yaml")).unwrap();
+    let out = Command::cargo_bin("meshlint")
+        .unwrap()
+        .current_dir(d)
+        .args(["--no-config", "--diff", "."])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("+  annotations:\n+    proxy.istio.io/config"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(out.status.code(), Some(1));
+}
