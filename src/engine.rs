@@ -65,7 +65,15 @@ fn template_marker(
     let bytes = text.as_bytes();
     let mut comments: Vec<TextRange> = Vec::new();
     let mut strings: Vec<TextRange> = Vec::new();
-    for doc in docs.iter().flatten() {
+    for doc in docs {
+        let doc = match doc {
+            Ok(doc) => doc,
+            Err(e) => {
+                comments.extend(&e.comments);
+                strings.extend(&e.strings);
+                continue;
+            }
+        };
         comments.extend(&doc.comments);
         for node in &doc.nodes {
             if let NodeKind::Scalar { style, .. } = &node.kind {
@@ -78,17 +86,28 @@ fn template_marker(
     let in_any =
         |ranges: &[TextRange], at: u32| ranges.iter().any(|r| r.start() <= at && at < r.end());
     let line_comment = |at: usize| {
-        // A `#` starting the line (after blanks) when the parser gave us no comment ranges.
+        // Where the parser stopped before reading a comment: a `#` at the start of the line
+        // or after a blank, outside quotes on that line, starts one.
         let line_start = bytes[..at]
             .iter()
             .rposition(|&b| b == b'\n')
             .map_or(0, |p| p + 1);
-        text[line_start..at].trim_start().starts_with('#')
+        let (mut quote, mut prev) = (None, b' ');
+        for &b in &bytes[line_start..at] {
+            match (quote, b) {
+                (None, b'#') if prev == b' ' || prev == b'\t' => return true,
+                (None, b'"' | b'\'') => quote = Some(b),
+                (Some(q), _) if b == q => quote = None,
+                _ => {}
+            }
+            prev = b;
+        }
+        false
     };
     let mut first_outside_comment = None;
     for pos in memchr::memmem::find_iter(bytes, b"{{") {
         let at = pos as u32;
-        if in_any(&comments, at) || line_comment(pos) {
+        if in_any(&comments, at) || (!in_any(&strings, at) && line_comment(pos)) {
             continue;
         }
         if first_outside_comment.is_none() {

@@ -462,6 +462,44 @@ fn helm_templates_are_skipped_but_strings_with_braces_are_linted() {
 }
 
 #[test]
+fn a_broken_file_is_a_template_only_for_braces_outside_comments() {
+    let tmp = TempDir::new().unwrap();
+    let d = tmp.path();
+    let head = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x";
+    // `{{` only in comments: the syntax error is reported, not hidden as a template.
+    write(
+        d,
+        "commented.yaml",
+        &format!("{head} # {{{{ .Values.name }}}}\ndata:\n  a: [b\n"),
+    );
+    write(
+        d,
+        "trailing.yaml",
+        &format!("{head}\ndata:\n  b: [oops # {{{{ x }}}}\n"),
+    );
+    // A `#` line inside a block scalar is content, so its `{{` makes the file a template.
+    write(
+        d,
+        "block.yaml",
+        &format!("{head}\ndata:\n  a: |\n    # {{{{ .Values.x }}}}\n  b: [oops\n"),
+    );
+    let out = meshlint(d)
+        .args(["--format", "json", "--no-config", "."])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let found = codes(&json(&out.stdout));
+    assert_eq!(
+        found,
+        vec![
+            ("MESH901".into(), "block.yaml".into(), 7, 7),
+            ("MESH900".into(), "commented.yaml".into(), 6, 6),
+            ("MESH900".into(), "trailing.yaml".into(), 6, 6),
+        ]
+    );
+}
+
+#[test]
 fn namespace_labels_from_another_file_decide_injection() {
     let tmp = TempDir::new().unwrap();
     let d = tmp.path();

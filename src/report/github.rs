@@ -1,7 +1,7 @@
 //! The `github` format: GitHub Actions workflow commands, which the runner turns into
 //! annotations on the pull request.
 //!
-//! `::error file=PATH,line=L,col=C,endLine=EL,endColumn=EC,title=CODE [name]::message`, with
+//! `::error file=PATH,line=L,col=C,endLine=EL,endColumn=EC,title=CODE::message`, with
 //! `::warning` for warnings and `::notice` for infos. Columns are in Unicode scalar values, like
 //! every format but SARIF; `endColumn` is exclusive. The message escapes `%`, CR and LF as
 //! `%25`, `%0D`, `%0A` (GitHub's `escapeData`); property values additionally escape `:` and `,`
@@ -24,7 +24,7 @@ pub fn write(report: &Report, _ctx: &FormatContext, out: &mut dyn io::Write) -> 
                 Severity::Info => "notice",
             };
             let (start, end) = (finding.span.start, finding.span.end);
-            let title = escape_property(&format!("{} [{}]", finding.code, finding.name));
+            let title = escape_property(finding.code);
             writeln!(
                 out,
                 "::{command} file={path},line={},col={},endLine={},endColumn={},title={title}::{}",

@@ -810,7 +810,7 @@ fn github_escapes_messages_and_properties() {
     assert!(lines.iter().all(|l| l.starts_with("::")));
     assert!(lines[0].starts_with(
         "::warning file=deploy/app.yaml,line=2,col=1,endLine=4,endColumn=17,\
-         title=MESH101 [app-starts-before-proxy]::"
+         title=MESH101::"
     ));
     assert!(lines[2].starts_with("::error "));
     assert!(lines[2].ends_with(

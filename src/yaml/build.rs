@@ -54,6 +54,8 @@ impl<'a> DocumentParser<'a> {
         Err(SyntaxError {
             offset: offset.min(self.text.len()) as u32,
             message,
+            comments: Vec::new(),
+            strings: Vec::new(),
         })
     }
 }
@@ -300,8 +302,25 @@ impl<'a> Iterator for DocumentParser<'a> {
                 Err(err) => {
                     let offset = err.marker().byte_offset().unwrap_or(self.text.len());
                     let message = err.info();
-                    self.pending_comments.clear();
-                    return Some(self.fail(offset, message));
+                    // What was read before the error still tells comments from content
+                    // (template detection of a broken file needs it).
+                    let mut comments = std::mem::take(&mut self.pending_comments);
+                    let mut strings = Vec::new();
+                    if let Some(b) = b {
+                        comments.extend(b.comments);
+                        strings.extend(b.nodes.iter().filter_map(|n| match n.kind {
+                            NodeKind::Scalar { style, .. } if style != ScalarStyle::Plain => {
+                                Some(n.range)
+                            }
+                            _ => None,
+                        }));
+                    }
+                    let mut err = self.fail(offset, message);
+                    if let Err(e) = &mut err {
+                        e.comments = comments;
+                        e.strings = strings;
+                    }
+                    return Some(err);
                 }
             };
             let fallback = b.as_ref().map_or(0, |b| b.prev_end);

@@ -88,6 +88,10 @@ pub struct SyntaxError {
     /// Byte offset where the parser stopped.
     pub offset: u32,
     pub message: String,
+    /// Comments read before the error.
+    pub comments: Vec<TextRange>,
+    /// Quoted and block scalars read before the error.
+    pub strings: Vec<TextRange>,
 }
 
 /// One YAML document of a stream.
