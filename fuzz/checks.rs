@@ -230,7 +230,7 @@ pub fn proxy_config(value: &str) {
     if pc.invalid.is_some() || pc.hold != Hold::Unset || pc.shape == Shape::Other {
         return;
     }
-    let Some(merged) = proxy_config::with_hold(value, &pc.shape) else {
+    let Some(merged) = proxy_config::with_hold(value, &pc) else {
         return;
     };
     let again = proxy_config::read(&merged);

@@ -22,6 +22,8 @@ pub struct ProxyConfig {
     /// Unknown keys and type errors found.
     pub issues: Vec<Issue>,
     pub hold: Hold,
+    /// The value of a hold key set to null (`~`, `null` or nothing): the fix sets it there.
+    pub null_hold: Option<TextRange>,
     /// Where a new key goes: the root mapping's shape.
     pub shape: Shape,
 }
@@ -50,6 +52,7 @@ pub fn read(value: &str) -> ProxyConfig {
         invalid: None,
         issues: Vec::new(),
         hold: Hold::Unset,
+        null_hold: None,
         shape: Shape::Other,
     };
     let docs = yaml::parse(value);
@@ -62,7 +65,11 @@ pub fn read(value: &str) -> ProxyConfig {
             return out;
         }
         Some(Err(e)) => {
-            out.invalid = Some(format!("it is not valid YAML/JSON ({})", e.message));
+            out.invalid = Some(format!(
+                "{} is not valid YAML/JSON ({})",
+                excerpt(value),
+                e.message
+            ));
             return out;
         }
         Some(Ok(doc)) => doc,
@@ -84,7 +91,8 @@ pub fn read(value: &str) -> ProxyConfig {
         ScalarType::Mapping => {}
         other => {
             out.invalid = Some(format!(
-                "it is {} where a mapping of ProxyConfig fields is expected",
+                "{} is {} where a mapping of ProxyConfig fields is expected",
+                excerpt(value),
                 other.describe()
             ));
             return out;
@@ -125,10 +133,14 @@ pub fn read(value: &str) -> ProxyConfig {
         .filter_map(|i| match i {
             Issue::WrongType {
                 path,
+                value_range,
                 expected,
                 found,
                 ..
-            } => Some(format!("`{path}` must be {expected}, not {found}")),
+            } => Some(format!(
+                "`{path}` is {}, {found}, but must be {expected}",
+                excerpt(value_range.slice(value))
+            )),
             Issue::UnknownKey { .. } => None,
         })
         .collect();
@@ -139,8 +151,20 @@ pub fn read(value: &str) -> ProxyConfig {
         .entry("holdApplicationUntilProxyStarts")
         .or_else(|| root.entry("hold_application_until_proxy_starts"));
     if let Some((_, v)) = hold {
-        if resolve(v) == ScalarType::Bool {
-            out.hold = if is_true(v) { Hold::True } else { Hold::False };
+        match resolve(v) {
+            ScalarType::Bool => out.hold = if is_true(v) { Hold::True } else { Hold::False },
+            // Only a value that has its `:` (not `{holdApplicationUntilProxyStarts}`).
+            ScalarType::Null
+                if !v.is_alias()
+                    && !v.node().anchored
+                    && (!v.range().is_empty()
+                        || value[..v.range().start() as usize]
+                            .trim_end_matches([' ', '\t'])
+                            .ends_with(':')) =>
+            {
+                out.null_hold = Some(v.range());
+            }
+            _ => {}
         }
     }
     out
@@ -155,8 +179,15 @@ pub fn issue_range(issue: &Issue) -> TextRange {
 }
 
 /// The value with `holdApplicationUntilProxyStarts: true` merged in, in the value's own form.
-pub fn with_hold(value: &str, shape: &Shape) -> Option<String> {
-    match shape {
+pub fn with_hold(value: &str, pc: &ProxyConfig) -> Option<String> {
+    if let Some(null) = pc.null_hold {
+        // Set the key that is there rather than add a duplicate.
+        let mut s = value.to_owned();
+        let blank = null.is_empty() && !value[..null.start() as usize].ends_with([' ', '\t']);
+        s.replace_range(null.as_range(), if blank { " true" } else { "true" });
+        return Some(s);
+    }
+    match &pc.shape {
         Shape::Empty => Some("{ \"holdApplicationUntilProxyStarts\": true }".into()),
         Shape::Flow {
             close,
@@ -236,6 +267,53 @@ mod tests {
     }
 
     #[test]
+    fn values_are_checked_as_jsonpb_decodes_them() {
+        let invalid = |t: &str| read(t).invalid;
+        // Durations go through Go's time.ParseDuration.
+        for bad in ["\"45\"", "\"\"", "abc", "5sec", "1mo", "."] {
+            assert!(invalid(&format!("drainDuration: {bad}")).is_some(), "{bad}");
+        }
+        for good in ["0", "45s", "1h30m", "1.5m", "-2ms", "300us", ".5s"] {
+            assert_eq!(
+                invalid(&format!("drainDuration: \"{good}\"")),
+                None,
+                "{good}"
+            );
+        }
+        // Integers: quoted decimal integers and whole YAML floats pass; fractions do not.
+        for good in ["2", "\"2\"", "2.0", "1e3", "08", "\"-3\""] {
+            assert_eq!(invalid(&format!("concurrency: {good}")), None, "{good}");
+        }
+        for bad in ["2.5", "\"2.5\"", "\"1e2\"", "\"inf\"", "\" 2\"", "two"] {
+            assert!(invalid(&format!("concurrency: {bad}")).is_some(), "{bad}");
+        }
+        // Enums by exact value name or number.
+        assert_eq!(invalid("interceptionMode: REDIRECT"), None);
+        assert_eq!(invalid("interceptionMode: 1"), None);
+        assert!(invalid("interceptionMode: redirect").is_some());
+    }
+
+    #[test]
+    fn invalid_messages_quote_the_offending_value() {
+        assert_eq!(
+            read("{\"concurrency\": \"two\"}").invalid.unwrap(),
+            "`concurrency` is `\"two\"`, a string, but must be an integer"
+        );
+        assert_eq!(
+            read("drainDuration: 45").invalid.unwrap(),
+            "`drainDuration` is `45`, an integer, but must be a duration string such as \"5s\""
+        );
+        assert_eq!(
+            read("true").invalid.unwrap(),
+            "`true` is a boolean where a mapping of ProxyConfig fields is expected"
+        );
+        assert!(read("{ hold: [1")
+            .invalid
+            .unwrap()
+            .starts_with("`{ hold: [1` is not valid YAML/JSON ("));
+    }
+
+    #[test]
     fn unknown_keys_are_not_invalid() {
         let pc = read("holdApplicationUntilProxyStart: true");
         assert!(pc.invalid.is_none());
@@ -250,26 +328,57 @@ mod tests {
     }
 
     #[test]
+    fn a_null_hold_is_set_not_duplicated() {
+        for (v, want) in [
+            (
+                "{\"holdApplicationUntilProxyStarts\": null}",
+                "{\"holdApplicationUntilProxyStarts\": true}",
+            ),
+            (
+                "concurrency: 2\nholdApplicationUntilProxyStarts: ~\n",
+                "concurrency: 2\nholdApplicationUntilProxyStarts: true\n",
+            ),
+            (
+                "holdApplicationUntilProxyStarts:\nconcurrency: 2\n",
+                "holdApplicationUntilProxyStarts: true\nconcurrency: 2\n",
+            ),
+        ] {
+            let pc = read(v);
+            assert_eq!(pc.hold, Hold::Unset, "{v}");
+            assert_eq!(with_hold(v, &pc).unwrap(), want);
+        }
+    }
+
+    #[test]
     fn merges_keep_the_form() {
         let v = "{ \"concurrency\": 2 }";
         assert_eq!(
-            with_hold(v, &read(v).shape).unwrap(),
+            with_hold(v, &read(v)).unwrap(),
             "{ \"concurrency\": 2, \"holdApplicationUntilProxyStarts\": true }"
         );
         let v = "{concurrency: 2}";
         assert_eq!(
-            with_hold(v, &read(v).shape).unwrap(),
+            with_hold(v, &read(v)).unwrap(),
             "{concurrency: 2, holdApplicationUntilProxyStarts: true}"
         );
         let v = "concurrency: 2\ntracing: {}\n";
         assert_eq!(
-            with_hold(v, &read(v).shape).unwrap(),
+            with_hold(v, &read(v)).unwrap(),
             "concurrency: 2\ntracing: {}\nholdApplicationUntilProxyStarts: true\n"
         );
         let v = "{}";
         assert_eq!(
-            with_hold(v, &read(v).shape).unwrap(),
+            with_hold(v, &read(v)).unwrap(),
             "{ holdApplicationUntilProxyStarts: true }"
         );
+    }
+}
+
+/// The offending text for a message: backquoted, on one line, at most 40 characters.
+fn excerpt(text: &str) -> String {
+    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match one_line.char_indices().nth(40) {
+        Some((cut, _)) => format!("`{}…`", &one_line[..cut]),
+        None => format!("`{one_line}`"),
     }
 }

@@ -150,14 +150,38 @@ fn check_value(
         FieldKind::Bool => ty == ScalarType::Bool,
         FieldKind::Int | FieldKind::Uint => {
             ty == ScalarType::Int
-                || (decoder == Decoder::Jsonpb && ty == ScalarType::Str && numeric_string())
+                || (decoder == Decoder::Jsonpb
+                    && match ty {
+                        // YAML becomes JSON through float64 first: `2.0` and `1e3` arrive
+                        // as 2 and 1000, which an integer field takes.
+                        ScalarType::Float => integral_float(target.as_str()),
+                        // A quoted integer: jsonpb strips the quotes, then parses an integer.
+                        ScalarType::Str => target.as_str().is_some_and(is_decimal_integer),
+                        _ => false,
+                    })
         }
         FieldKind::Double => {
             matches!(ty, ScalarType::Int | ScalarType::Float)
                 || (decoder == Decoder::Jsonpb && ty == ScalarType::Str && numeric_string())
         }
-        FieldKind::String | FieldKind::Bytes | FieldKind::Duration => ty == ScalarType::Str,
-        FieldKind::Enum(_) => matches!(ty, ScalarType::Str | ScalarType::Int),
+        FieldKind::String | FieldKind::Bytes => ty == ScalarType::Str,
+        // jsonpb reads a Duration with Go's time.ParseDuration.
+        FieldKind::Duration => {
+            ty == ScalarType::Str
+                && (decoder != Decoder::Jsonpb || target.as_str().is_some_and(is_go_duration))
+        }
+        // jsonpb takes an enum by value name (exactly) or by number.
+        FieldKind::Enum(_) => match ty {
+            ScalarType::Int => true,
+            ScalarType::Str => {
+                decoder != Decoder::Jsonpb
+                    || kind
+                        .enum_type()
+                        .zip(target.as_str())
+                        .is_none_or(|(e, name)| e.has(name))
+            }
+            _ => false,
+        },
         FieldKind::IntOrString | FieldKind::Quantity => {
             matches!(ty, ScalarType::Str | ScalarType::Int | ScalarType::Float)
         }
@@ -227,7 +251,16 @@ fn check_value(
             path: path.to_owned(),
             value_range: v.range(),
             expected: describe(kind),
-            found: found(ty),
+            found: match (kind, ty) {
+                _ if decoder != Decoder::Jsonpb => found(ty),
+                (FieldKind::Duration, ScalarType::Str) => "a string Go cannot read as a duration",
+                (FieldKind::Enum(_), ScalarType::Str) => "a name the enum does not have",
+                (FieldKind::Int | FieldKind::Uint, ScalarType::Str) if numeric_string() => {
+                    "a string that is not an integer"
+                }
+                (FieldKind::Int | FieldKind::Uint, ScalarType::Float) => "a fraction",
+                _ => found(ty),
+            },
             meant_bool,
         });
     }
@@ -237,4 +270,49 @@ fn check_value(
 pub fn is_true(v: NodeRef<'_, '_>) -> bool {
     let v = v.resolved();
     resolve(v) == ScalarType::Bool && v.as_str().is_some_and(|s| TRUE_WORDS.contains(&s))
+}
+
+/// Whether a YAML float is a whole number (after JSON encoding it is an integer).
+fn integral_float(text: Option<&str>) -> bool {
+    text.and_then(|t| t.replace('_', "").parse::<f64>().ok())
+        .is_some_and(|f| f.is_finite() && f.fract() == 0.0 && f.abs() < 1e15)
+}
+
+/// `-?[0-9]+` (with an optional `+`, which Go's integer parsing also takes).
+fn is_decimal_integer(s: &str) -> bool {
+    let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
+    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Go's `time.ParseDuration` grammar: `0`, or an optionally signed sequence of decimal
+/// numbers each with a unit (`ns`, `us`, `µs`, `μs`, `ms`, `s`, `m`, `h`), such as `1h30m`.
+pub fn is_go_duration(s: &str) -> bool {
+    let rest = s.strip_prefix(['-', '+']).unwrap_or(s);
+    if rest == "0" {
+        return true;
+    }
+    let mut rest = rest;
+    if rest.is_empty() {
+        return false;
+    }
+    while !rest.is_empty() {
+        let number_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let number = &rest[..number_len];
+        if number.is_empty() || number == "." || number.matches('.').count() > 1 {
+            return false;
+        }
+        rest = &rest[number_len..];
+        let Some(unit) = ["ns", "us", "µs", "μs", "ms", "s", "m", "h"]
+            .into_iter()
+            .find(|u| {
+                rest.starts_with(u) && !rest[u.len()..].starts_with(|c: char| c.is_alphabetic())
+            })
+        else {
+            return false;
+        };
+        rest = &rest[unit.len()..];
+    }
+    true
 }

@@ -712,6 +712,16 @@ fn whole_rewrite(text: &str, node: NodeRef<'_, '_>, style: ScalarStyle, new: &st
             .unwrap_or_else(|| quote(new, new.contains('\n') || prefers_double(node.doc))),
         ScalarStyle::Plain | ScalarStyle::Folded => quote(new, prefers_double(node.doc)),
     };
+    // An empty value (`key:`) is zero-width right after its indicator: the new one needs
+    // the blank that separates a value from `:` or `-`.
+    let glued = range.is_empty()
+        && text[..range.start() as usize]
+            .bytes()
+            .next_back()
+            .is_some_and(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
+    if glued {
+        return Edit::replace(range, format!(" {content}"));
+    }
     Edit::replace(range, content)
 }
 

@@ -42,7 +42,7 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
     };
     let (range, fix) = match &config {
         Some((key, value, text, pc)) => {
-            let fix = with_hold(text, &pc.shape)
+            let fix = with_hold(text, pc)
                 .and_then(|merged| rewrite_scalar(cx.text, *value, &merged))
                 .map(|e| {
                     Fix::safe(
