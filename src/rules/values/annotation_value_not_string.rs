@@ -51,13 +51,20 @@ fn string_maps<'d, 'a>(cx: &ResourceCheck<'_, 'd, 'a>) -> Vec<(&'static str, Nod
         } else if let Some(ml) = spec.path(&["selector", "matchLabels"]) {
             maps.push(("matchLabels value", ml.resolved()));
         }
+        // A CronJob's Job has its own selector.
+        if let Some(ml) = spec.path(&["jobTemplate", "spec", "selector", "matchLabels"]) {
+            maps.push(("matchLabels value", ml.resolved()));
+        }
         for vct in spec
             .get("volumeClaimTemplates")
             .into_iter()
             .flat_map(|v| v.resolved().items())
         {
-            let m = MetaBlock::of_public(Some(vct.resolved()));
-            meta(&m, &mut maps);
+            let vct = vct.resolved();
+            meta(&MetaBlock::of_public(Some(vct)), &mut maps);
+            if let Some(ml) = vct.path(&["spec", "selector", "matchLabels"]) {
+                maps.push(("matchLabels value", ml.resolved()));
+            }
         }
     }
     maps.retain(|(_, m)| m.is_mapping());
@@ -212,11 +219,19 @@ fn fix_for(
     Some(Fix::safe(what, [Edit::replace(range, content)]))
 }
 
+/// A YAML merge key (`<<: *labels`): go-yaml merges the mapping's entries in, so it is not an
+/// entry with a mapping value (the merged values are checked where they are written).
+fn is_merge(key: crate::yaml::NodeRef<'_, '_>, ty: ScalarType) -> bool {
+    key.as_str() == Some("<<")
+        && key.style() == Some(crate::yaml::ScalarStyle::Plain)
+        && matches!(ty, ScalarType::Mapping | ScalarType::Sequence)
+}
+
 pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
     for (noun, map) in string_maps(cx) {
         for (key, value) in map.entries() {
             let ty = resolve(value);
-            if matches!(ty, ScalarType::Str | ScalarType::Null) {
+            if matches!(ty, ScalarType::Str | ScalarType::Null) || is_merge(key, ty) {
                 continue;
             }
             let name = key.resolved().as_str().unwrap_or("?");
@@ -251,5 +266,34 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
             );
             out.push(d.with_optional_fix(fix_for(cx, key, value, ty)));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_util::{at, lint, pos};
+
+    const CODE: &str = "MESH501";
+
+    #[test]
+    fn merge_keys_are_merged_not_values() {
+        let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  labels: &labels\n    app: web\nspec:\n  selector:\n    matchLabels:\n      <<: *labels\n  template:\n    metadata:\n      labels:\n        <<: [*labels]\n        tier: 3\n    spec:\n      containers: [{name: web, image: web:1}]\n";
+        let d = lint(text, CODE);
+        assert_eq!(d.len(), 1, "{d:#?}");
+        assert_eq!(pos(text, &d[0]), at(text, "3\n", 1));
+        assert!(d[0].message.starts_with("label `tier` is an integer (`3`)"));
+    }
+
+    #[test]
+    fn every_selector_of_a_workload_is_checked() {
+        let cron = "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: report}\nspec:\n  schedule: \"0 * * * *\"\n  jobTemplate:\n    spec:\n      selector:\n        matchLabels:\n          shard: 3\n      template:\n        spec:\n          containers: [{name: c, image: x}]\n";
+        let d = lint(cron, CODE);
+        assert_eq!(d.len(), 1, "{d:#?}");
+        assert_eq!(pos(cron, &d[0]), at(cron, "3\n", 1));
+        assert!(d[0].message.starts_with("matchLabels value `shard`"));
+        let sts = "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db}\nspec:\n  selector: {matchLabels: {app: db}}\n  template:\n    metadata: {labels: {app: db}}\n    spec:\n      containers: [{name: c, image: x}]\n  volumeClaimTemplates:\n    - metadata: {name: data}\n      spec:\n        selector:\n          matchLabels: {fast: true}\n";
+        let d = lint(sts, CODE);
+        assert_eq!(d.len(), 1, "{d:#?}");
+        assert_eq!(pos(sts, &d[0]), at(sts, "true}", 1));
     }
 }
