@@ -226,6 +226,15 @@ pub fn with_hold(value: &str, pc: &ProxyConfig) -> Option<String> {
     }
 }
 
+/// The offending text for a message: backquoted, on one line, at most 40 characters.
+fn excerpt(text: &str) -> String {
+    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match one_line.char_indices().nth(40) {
+        Some((cut, _)) => format!("`{}…`", &one_line[..cut]),
+        None => format!("`{one_line}`"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -371,14 +380,5 @@ mod tests {
             with_hold(v, &read(v)).unwrap(),
             "{ holdApplicationUntilProxyStarts: true }"
         );
-    }
-}
-
-/// The offending text for a message: backquoted, on one line, at most 40 characters.
-fn excerpt(text: &str) -> String {
-    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    match one_line.char_indices().nth(40) {
-        Some((cut, _)) => format!("`{}…`", &one_line[..cut]),
-        None => format!("`{one_line}`"),
     }
 }

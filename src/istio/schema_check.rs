@@ -178,7 +178,7 @@ fn check_value(
                     || kind
                         .enum_type()
                         .zip(target.as_str())
-                        .is_none_or(|(e, name)| e.has(name))
+                        .map_or(true, |(e, name)| e.has(name))
             }
             _ => false,
         },

@@ -616,6 +616,24 @@ pub fn rewrite_scalar(text: &str, node: NodeRef<'_, '_>, new_value: &str) -> Opt
     Some(whole_rewrite(text, node, style, new_value))
 }
 
+/// For each byte offset `0..=len` of `node`'s string value, the file offset it comes from when
+/// that is unambiguous (not inside an escape or a line fold). `None` for forms not mapped
+/// (folded blocks, multi-line plain scalars).
+pub fn value_offsets(text: &str, node: NodeRef<'_, '_>) -> Option<Vec<Option<u32>>> {
+    let range = node.range();
+    let decoded = scalar::decode(range.slice(text), node.style()?)?;
+    if decoded.value != node.as_str()? {
+        return None;
+    }
+    Some(
+        decoded
+            .cuts
+            .iter()
+            .map(|c| c.map(|c| range.start() + c as u32))
+            .collect(),
+    )
+}
+
 /// Renames a mapping key (a scalar), keeping its quoting style.
 pub fn rename_key(text: &str, key: NodeRef<'_, '_>, new_name: &str) -> Option<Edit> {
     rewrite_scalar(text, key, new_name)

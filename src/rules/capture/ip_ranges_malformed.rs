@@ -100,6 +100,19 @@ spec: {}
     }
 
     #[test]
+    fn elements_are_located_through_escapes() {
+        let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    traffic.sidecar.istio.io/excludeOutboundIPRanges: \"10.0.0.0/8,\\x31.2.3.4, 10.1.0.0/16\"\nspec:\n  containers: [{name: c, image: x}]\n";
+        let d = crate::rules::test_util::lint(text, "MESH302");
+        assert_eq!(d.len(), 2, "{d:#?}");
+        let first = text.find("\\x31").unwrap() as u32;
+        assert_eq!((d[0].range.start(), d[0].range.end()), (first, first + 10));
+        assert_eq!(
+            (d[1].range.start(), d[1].range.end()),
+            (first + 11, first + 23)
+        );
+    }
+
+    #[test]
     fn one_finding_per_bad_element_at_the_element_with_its_space() {
         let text = pod("10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16");
         let d = lint(&text, "MESH302");

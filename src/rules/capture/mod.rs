@@ -49,6 +49,8 @@ pub struct ListSite<'d, 'a> {
     /// The file offset of the string's first character, when every character maps one to one
     /// (plain and quoted scalars without escapes on one line, a one-line literal block).
     base: Option<u32>,
+    /// Otherwise, where each byte offset of the string comes from, when the style maps.
+    offsets: Option<Vec<Option<u32>>>,
     pub operator: bool,
 }
 
@@ -89,12 +91,18 @@ impl<'d, 'a> ListSite<'d, 'a> {
         }
         let cooked = scalar_string(value)?;
         let base = identity_base(text, value, cooked);
+        let offsets = if base.is_none() {
+            crate::yaml::edit::value_offsets(text, value)
+        } else {
+            None
+        };
         Some(Self {
             name,
             key,
             value,
             text: cooked,
             base,
+            offsets,
             operator,
         })
     }
@@ -113,7 +121,21 @@ impl<'d, 'a> ListSite<'d, 'a> {
                 let end = self.text.trim_end_matches('\n').len() as u32;
                 TextRange::new(b + (r.start as u32).min(end), b + end)
             }
-            _ => self.value.range(),
+            // Escapes, `''` or line breaks: map through the scalar's source.
+            _ => self
+                .offsets
+                .as_ref()
+                .and_then(|offsets| {
+                    let end = if self.value.style() == Some(ScalarStyle::Literal) {
+                        r.end.min(self.text.trim_end_matches('\n').len())
+                    } else {
+                        r.end
+                    };
+                    let start = offsets.get(r.start.min(end)).copied().flatten()?;
+                    let end = offsets.get(end).copied().flatten()?;
+                    Some(TextRange::new(start, end.max(start)))
+                })
+                .unwrap_or_else(|| self.value.range()),
         }
     }
 
