@@ -63,17 +63,17 @@ static MESH502: RuleMeta = RuleMeta {
     summary: "An Istio annotation key Istio does not know.",
     page: "",
 };
-static MESH905: RuleMeta = RuleMeta {
-    code: "MESH905",
-    name: "bare-pod",
+static MESH203: RuleMeta = RuleMeta {
+    code: "MESH203",
+    name: "inject-annotation-deprecated",
     severity: Severity::Info,
     fix: FixAvailability::None,
-    summary: "A Pod without a controller.",
+    summary: "The sidecar.istio.io/inject annotation is deprecated for the label.",
     page: "",
 };
 // MESH903 is left out on purpose: SARIF must still give it a rule entry.
 static RULES: [&RuleMeta; 7] = [
-    &MESH101, &MESH302, &MESH306, &MESH401, &MESH501, &MESH502, &MESH905,
+    &MESH101, &MESH302, &MESH306, &MESH401, &MESH501, &MESH502, &MESH203,
 ];
 
 fn ctx() -> FormatContext {
@@ -269,7 +269,7 @@ fn fixture_with_prefix(prefix: &str) -> Report {
 
     let comment = app.find("      # meshlint: ignore[MESH999]\n", 0);
     let mut unused = app.finding(
-        &MESH905,
+        &MESH203,
         (comment.0 + 6, comment.1 - 1),
         "the suppression of MESH999 matched nothing",
     );
@@ -281,10 +281,10 @@ fn fixture_with_prefix(prefix: &str) -> Report {
         &[(comment, "")],
     ));
 
-    let bare = vault.finding(
-        &MESH905,
+    let deprecated = vault.finding(
+        &MESH203,
         vault.find("apiVersion: v1", 0),
-        "Pod `vault-client` has no controller, so nothing recreates it",
+        "Pod `vault-client` sets injection with the deprecated annotation",
     );
     let agent1 = vault.finding(
         &MESH401,
@@ -326,7 +326,7 @@ fn fixture_with_prefix(prefix: &str) -> Report {
             },
             FileFindings {
                 path: format!("./{}", vault.path),
-                findings: vec![bare, agent1, second_pod, agent2, ports, ports_again],
+                findings: vec![deprecated, agent1, second_pod, agent2, ports, ports_again],
             },
         ],
         files_checked: 3,
@@ -597,11 +597,11 @@ fn json_has_exactly_the_contract_keys() {
         }
     }
     // The file is the path as given; columns count scalars; offsets count bytes (BOM included).
-    let bare = &diagnostics[5];
-    assert_eq!(bare["code"], "MESH905");
-    assert_eq!(bare["file"], "./k8s/vault.yml");
+    let deprecated = &diagnostics[5];
+    assert_eq!(deprecated["code"], "MESH203");
+    assert_eq!(deprecated["file"], "./k8s/vault.yml");
     assert_eq!(
-        bare["range"]["start"],
+        deprecated["range"]["start"],
         serde_json::json!({"line": 1, "column": 1, "offset": 3})
     );
     let inject = &diagnostics[1];
@@ -695,7 +695,7 @@ fn sarif_run_rules_and_results() {
     let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
     assert_eq!(
         ids,
-        ["MESH101", "MESH302", "MESH306", "MESH401", "MESH501", "MESH502", "MESH905", "MESH903"]
+        ["MESH101", "MESH302", "MESH306", "MESH401", "MESH501", "MESH502", "MESH203", "MESH903"]
     );
     assert_eq!(
         rules[0]["helpUri"],
@@ -938,7 +938,7 @@ fn junit_is_well_formed_with_unique_names() {
     assert_eq!(
         vault_names,
         [
-            "MESH905@1:1",
+            "MESH203@1:1",
             "MESH401@6:5",
             "MESH101@9:1",
             "MESH401@13:5",
@@ -1003,7 +1003,7 @@ fn statistics_sorted_by_count() {
         .collect();
     assert_eq!(
         codes,
-        ["MESH101", "MESH306", "MESH401", "MESH302", "MESH501", "MESH502", "MESH903", "MESH905"]
+        ["MESH101", "MESH306", "MESH401", "MESH203", "MESH302", "MESH501", "MESH502", "MESH903"]
     );
     let mut empty = Vec::new();
     write_statistics(&Report::default(), &mut empty).unwrap();
@@ -1066,7 +1066,7 @@ fn snapshot_human_edge_cases() {
     // A span running past its snippet (clamped), and a finding without any snippet.
     let mut overflowing = doc.finding(&MESH302, doc.find("key", 0), "span past the snippet");
     overflowing.span.end = doc.pos(text.len());
-    let mut whole_file = doc.finding(&MESH905, (0, 0), "the file is not UTF-8");
+    let mut whole_file = doc.finding(&MESH203, (0, 0), "the file is not UTF-8");
     whole_file.snippet = Snippet::default();
     let report = Report {
         files: vec![FileFindings {
