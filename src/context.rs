@@ -297,6 +297,39 @@ pub fn collect_facts(text: &str, path: &str) -> Facts {
     facts
 }
 
+/// Gathers a file's facts from the documents the engine has already parsed, so that a run
+/// parses each file once: the facts of a linted file come from the same trees as its findings.
+pub(crate) struct FactSink<'t> {
+    text: &'t str,
+    path: &'t str,
+    index: Option<LineIndex>,
+    pub facts: Facts,
+}
+
+impl<'t> FactSink<'t> {
+    /// A sink for the whole text `text` (node offsets are into it); `path` names it.
+    pub fn new(text: &'t str, path: &'t str) -> Self {
+        Self {
+            text,
+            path,
+            index: None,
+            facts: Facts::default(),
+        }
+    }
+
+    /// Adds the facts of one document's resources.
+    pub fn add(&mut self, resources: &[Resource<'_, '_>]) {
+        let (text, path, index) = (self.text, self.path, &mut self.index);
+        let mut origin = |offset: u32| {
+            let idx = index.get_or_insert_with(|| LineIndex::new(text));
+            format!("{path}:{}", idx.line_col(text, offset).line)
+        };
+        for res in resources {
+            collect_resource(res, &mut self.facts, &mut origin);
+        }
+    }
+}
+
 /// The byte ranges of a stream's documents, each starting at its `---` line (a document marker
 /// at the start of a line ends any scalar, so cutting there never splits a node). With
 /// directives (`%YAML`, `%TAG`), which belong to the document after them, the whole text is one

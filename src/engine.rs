@@ -5,7 +5,7 @@
 
 use crate::config::suppression::{Collector, Outcome};
 use crate::config::Policy;
-use crate::context::Context;
+use crate::context::{Context, FactSink};
 use crate::diagnostic::{Diagnostic, RuleMeta};
 use crate::k8s::extract_resources;
 use crate::rules::{self, Checker, DocumentCheck, FileInfo, Reads, ResourceCheck, RuleSelector};
@@ -166,6 +166,19 @@ pub fn lint_with_policy(
     cx: &Context,
     policy: &Policy,
 ) -> Outcome {
+    lint_collecting(text, file, chart_template, cx, policy, None)
+}
+
+/// [`lint_with_policy`], also gathering into `facts` the facts of every document linted (none
+/// from a template, which is not linted).
+pub(crate) fn lint_collecting(
+    text: &str,
+    file: &FileInfo,
+    chart_template: bool,
+    cx: &Context,
+    policy: &Policy,
+    facts: Option<&mut FactSink<'_>>,
+) -> Outcome {
     let mut out = Vec::new();
     let reads = Reads::default();
     let mut collector = Collector::new(text, !policy.resource_ignores.is_empty());
@@ -208,6 +221,7 @@ pub fn lint_with_policy(
             &reads,
             &mut out,
             &mut collector,
+            facts,
         );
     } else {
         lint_documents(
@@ -218,6 +232,7 @@ pub fn lint_with_policy(
             &reads,
             &mut out,
             &mut collector,
+            facts,
         );
     }
     let mut outcome = collector.finish(text, out, policy);
@@ -259,6 +274,7 @@ fn lint_documents<'a>(
     reads: &Reads,
     out: &mut Vec<Diagnostic>,
     collector: &mut Collector,
+    mut facts: Option<&mut FactSink<'_>>,
 ) {
     let mut prior_istio_operators = 0;
     for doc in docs {
@@ -274,6 +290,9 @@ fn lint_documents<'a>(
             }
             Ok(doc) => {
                 let resources = extract_resources(&doc);
+                if let Some(sink) = facts.as_deref_mut() {
+                    sink.add(&resources);
+                }
                 for rule in rules::RULES {
                     match rule.checker {
                         Checker::Resource(check) => {

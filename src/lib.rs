@@ -27,7 +27,7 @@ pub mod source;
 pub mod yaml;
 
 use config::{Policy, Resolver};
-use context::{collect_facts, may_have_facts, Context, Facts, LintOptions, Requires};
+use context::{collect_facts, Context, FactSink, Facts, LintOptions, Requires};
 use diagnostic::{Diagnostic, Severity};
 use engine::Decoded;
 use rayon::prelude::*;
@@ -271,8 +271,13 @@ pub fn display_path(path: &Path) -> String {
 }
 
 /// Reads a file's bytes, refusing anything but a regular file (a FIFO must never block).
+///
+/// The type and size are checked on the opened file itself, so that nothing can swap the file
+/// between the check and the read, and no separate `stat` per file is needed.
 pub fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
-    let meta = std::fs::metadata(path)?;
+    use std::io::Read;
+    let mut file = open_for_reading(path)?;
+    let meta = file.metadata()?;
     if meta.is_dir() {
         return Err(std::io::Error::other("it is a directory"));
     }
@@ -283,7 +288,33 @@ pub fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
     if meta.len() > u64::from(u32::MAX / 2) {
         return Err(std::io::Error::other("it is larger than 2 GiB"));
     }
-    std::fs::read(path)
+    let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// Opens `path` for reading without waiting: opening a FIFO for reading blocks until a writer
+/// comes, unless non-blocking (regular files ignore the flag).
+#[cfg(unix)]
+fn open_for_reading(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+}
+
+/// Elsewhere a FIFO cannot be named like a file: check the type first.
+#[cfg(not(unix))]
+fn open_for_reading(path: &Path) -> std::io::Result<std::fs::File> {
+    let meta = std::fs::metadata(path)?;
+    if meta.is_dir() {
+        return Err(std::io::Error::other("it is a directory"));
+    }
+    if !meta.is_file() {
+        return Err(std::io::Error::other("it is not a regular file"));
+    }
+    std::fs::File::open(path)
 }
 
 /// Kustomize patches named by a `kustomization.yaml`, as paths relative to the working directory.
@@ -393,30 +424,35 @@ pub(crate) fn lint_bytes(
         }
     };
     let chart_template = engine::is_chart_template(path);
+    let file = file_info(path, patches);
     let local;
-    let cx = match facts {
+    let mut cx = cx;
+    let mut outcome = match facts {
         Some(slot) => {
             if is_kustomization(path) {
                 slot.1 = kustomize_patches(text, path);
             }
-            if may_have_facts(text) && !chart_template {
-                slot.0 = collect_facts(text, &display);
-            }
-            // While the other files are unseen, rules see this file's own mesh-wide facts.
-            if slot.0.mesh == context::MeshFacts::default() {
-                cx
-            } else {
+            let mut sink = FactSink::new(text, &display);
+            let mut outcome =
+                engine::lint_collecting(text, &file, chart_template, cx, policy, Some(&mut sink));
+            slot.0 = sink.facts;
+            // While the other files are unseen, rules see this file's own mesh-wide facts:
+            // they are known only now, so a file that has some and whose rules read them is
+            // linted again (rare: an IstioOperator or mesh config beside workloads).
+            if slot.0.mesh != context::MeshFacts::default() {
                 local = Context {
                     mesh: slot.0.mesh.clone(),
                     ..cx.clone()
                 };
-                &local
+                cx = &local;
+                if outcome.read_mesh {
+                    outcome = engine::lint_with_policy(text, &file, chart_template, cx, policy);
+                }
             }
+            outcome
         }
-        None => cx,
+        None => engine::lint_with_policy(text, &file, chart_template, cx, policy),
     };
-    let file = file_info(path, patches);
-    let mut outcome = engine::lint_with_policy(text, &file, chart_template, cx, policy);
     let requires = outcome
         .visible
         .iter_mut()
@@ -722,7 +758,7 @@ pub fn lint_stdin(
         Some(n) => resolver.for_file(Path::new(n))?,
         None => resolver.for_dir(Path::new("."))?,
     };
-    let policy = effective.policy_for(&resolver.absolute(Path::new(display)));
+    let policy = effective.policy_for(Path::new(display), resolver.cwd());
     let cx = context_for(&effective.options, &[collect_facts(text, display)]);
     let file = file_info(Path::new(display), &[]);
     let fail_on = effective.fail_on;

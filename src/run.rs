@@ -35,7 +35,7 @@ pub(crate) struct Plan {
 
 impl Plan {
     pub fn policy(&self, path: &Path, group: usize) -> Policy {
-        self.groups[group].policy_for(&self.resolver.absolute(path))
+        self.groups[group].policy_for(path, self.resolver.cwd())
     }
 
     /// MESH902 for the walk's problems (unreadable directories, loops).
@@ -46,7 +46,7 @@ impl Plan {
                 let policy = self
                     .resolver
                     .for_file(&problem.path)
-                    .map(|e| e.policy_for(&self.resolver.absolute(&problem.path)))
+                    .map(|e| e.policy_for(&problem.path, self.resolver.cwd()))
                     .unwrap_or_default();
                 let d = Diagnostic::new(
                     &rules::files::UNREADABLE_FILE,
@@ -72,7 +72,7 @@ fn plan(paths: &[PathBuf], settings: &Settings) -> Result<Plan, RunError> {
     let keep = |p: &Path| {
         resolver
             .for_file_or_remember(p)
-            .walk_keeps(&resolver.absolute(p))
+            .walk_keeps(p, resolver.cwd())
     };
     let found = source::discover_matching(paths, threads, &keep)?;
     if let Some(e) = resolver.take_error() {
@@ -83,10 +83,7 @@ fn plan(paths: &[PathBuf], settings: &Settings) -> Result<Plan, RunError> {
     for input in found.inputs {
         let effective = resolver.for_file(&input.path)?;
         let explicit = paths.contains(&input.path);
-        if explicit
-            && effective.force_exclude
-            && effective.excludes(&resolver.absolute(&input.path))
-        {
+        if explicit && effective.force_exclude && effective.excludes(&input.path, resolver.cwd()) {
             continue;
         }
         let group = if let Some(g) = groups.iter().position(|e| Arc::ptr_eq(e, &effective)) {

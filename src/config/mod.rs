@@ -24,6 +24,7 @@ use crate::diagnostic::{RuleMeta, Severity};
 use crate::rules::RuleSelector;
 use glob::{absolute, PathPattern, ResourcePattern};
 use std::collections::HashMap;
+use std::ffi::OsString;
 use std::fmt;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -314,12 +315,16 @@ impl Effective {
         }
     }
 
-    /// The policy for the file `abs` (absolute, normalised).
-    pub fn policy_for(&self, abs: &Path) -> Policy {
+    /// The policy for the file `path` (as given, relative to `cwd`).
+    pub fn policy_for(&self, path: &Path, cwd: &Path) -> Policy {
         let mut selector = self.selector.clone();
-        for (pattern, codes) in &self.per_file_ignores {
-            if pattern.matches_file_or_dir(abs) {
-                selector.ignore.extend(codes.iter().cloned());
+        // Most runs have no per-file ignores: then the absolute path is not needed.
+        if !self.per_file_ignores.is_empty() {
+            let abs = absolute(path, cwd);
+            for (pattern, codes) in &self.per_file_ignores {
+                if pattern.matches_file_or_dir(&abs) {
+                    selector.ignore.extend(codes.iter().cloned());
+                }
             }
         }
         Policy {
@@ -329,19 +334,27 @@ impl Effective {
         }
     }
 
-    /// Whether `exclude` names the file `abs` or a directory on its way.
-    pub fn excludes(&self, abs: &Path) -> bool {
-        self.exclude.iter().any(|p| p.matches_file_or_dir(abs))
+    /// Whether `exclude` names the file `path` (as given, relative to `cwd`) or a directory
+    /// on its way.
+    pub fn excludes(&self, path: &Path, cwd: &Path) -> bool {
+        if self.exclude.is_empty() {
+            return false;
+        }
+        let abs = absolute(path, cwd);
+        self.exclude.iter().any(|p| p.matches_file_or_dir(&abs))
     }
 
     /// Whether a file met while walking a directory is linted: `include` (by default `*.yaml`,
-    /// `*.yml`, `*.json`) and not `exclude`.
-    pub fn walk_keeps(&self, abs: &Path) -> bool {
+    /// `*.yml`, `*.json`) and not `exclude`. `path` is as given, relative to `cwd`.
+    pub fn walk_keeps(&self, path: &Path, cwd: &Path) -> bool {
         let included = match &self.include {
-            Some(patterns) => patterns.iter().any(|p| p.matches_file(abs)),
-            None => crate::source::is_manifest_name(abs),
+            Some(patterns) => {
+                let abs = absolute(path, cwd);
+                patterns.iter().any(|p| p.matches_file(&abs))
+            }
+            None => crate::source::is_manifest_name(path),
         };
-        included && !self.excludes(abs)
+        included && !self.excludes(path, cwd)
     }
 
     /// The effective configuration as YAML, for `meshlint config` (`cwd` for paths).
@@ -484,10 +497,15 @@ pub struct Resolver {
     source: Source,
     overrides: Overrides,
     cwd: PathBuf,
-    /// Directory → the configuration file that governs it (`None`: none).
-    dirs: Mutex<HashMap<PathBuf, Option<PathBuf>>>,
+    /// Directory → the configuration file that governs it (`None`: none). Keyed by the bytes
+    /// of the (normalised) path: hashing and comparing a `Path` goes component by component,
+    /// which costs more than the lookup is worth here.
+    dirs: Mutex<HashMap<OsString, Option<PathBuf>>>,
     /// Configuration file → its effective configuration.
     loaded: Mutex<HashMap<PathBuf, Arc<Effective>>>,
+    /// Directory as given (relative to `cwd` or absolute) → its configuration: the walk and
+    /// the run ask about every file, and files share few directories.
+    by_dir: Mutex<HashMap<OsString, Arc<Effective>>>,
     /// For `--no-config`, `--config`, and directories without a configuration file.
     fixed: Arc<Effective>,
     first_error: Mutex<Option<ConfigError>>,
@@ -516,6 +534,7 @@ impl Resolver {
             cwd,
             dirs: Mutex::default(),
             loaded: Mutex::default(),
+            by_dir: Mutex::default(),
             fixed: Arc::new(fixed),
             first_error: Mutex::default(),
         })
@@ -532,8 +551,17 @@ impl Resolver {
 
     /// The configuration for the file `path` (as given or walked).
     pub fn for_file(&self, path: &Path) -> Result<Arc<Effective>, ConfigError> {
+        if self.source != Source::Discover {
+            return Ok(Arc::clone(&self.fixed));
+        }
+        let dir = path.parent().unwrap_or(Path::new(""));
+        if let Some(e) = lock(&self.by_dir).get(dir.as_os_str()) {
+            return Ok(Arc::clone(e));
+        }
         let abs = self.absolute(path);
-        self.for_dir_abs(abs.parent().unwrap_or(Path::new("/")))
+        let effective = self.for_dir_abs(abs.parent().unwrap_or(Path::new("/")))?;
+        lock(&self.by_dir).insert(dir.as_os_str().to_owned(), Arc::clone(&effective));
+        Ok(effective)
     }
 
     /// The configuration for files in the directory `dir` (as given).
@@ -567,11 +595,11 @@ impl Resolver {
         let mut cur = Some(dir);
         let mut found = None;
         while let Some(d) = cur {
-            if let Some(known) = lock(&self.dirs).get(d) {
+            if let Some(known) = lock(&self.dirs).get(d.as_os_str()) {
                 found.clone_from(known);
                 break;
             }
-            visited.push(d.to_path_buf());
+            visited.push(d.as_os_str().to_owned());
             let candidate = d.join(FILE_NAME);
             if candidate.is_file() {
                 found = Some(candidate);
