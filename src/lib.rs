@@ -425,30 +425,17 @@ pub(crate) fn lint_bytes(
     };
     let chart_template = engine::is_chart_template(path);
     let file = file_info(path, patches);
-    let local;
-    let mut cx = cx;
+    // A file is linted with the facts known so far; if its own mesh-wide settings change what
+    // its rules read, `run::settle` lints it again once every file is seen.
     let mut outcome = match facts {
         Some(slot) => {
             if is_kustomization(path) {
                 slot.1 = kustomize_patches(text, path);
             }
             let mut sink = FactSink::new(text, &display);
-            let mut outcome =
+            let outcome =
                 engine::lint_collecting(text, &file, chart_template, cx, policy, Some(&mut sink));
             slot.0 = sink.facts;
-            // While the other files are unseen, rules see this file's own mesh-wide facts:
-            // they are known only now, so a file that has some and whose rules read them is
-            // linted again (rare: an IstioOperator or mesh config beside workloads).
-            if slot.0.mesh != context::MeshFacts::default() {
-                local = Context {
-                    mesh: slot.0.mesh.clone(),
-                    ..cx.clone()
-                };
-                cx = &local;
-                if outcome.read_mesh {
-                    outcome = engine::lint_with_policy(text, &file, chart_template, cx, policy);
-                }
-            }
             outcome
         }
         None => engine::lint_with_policy(text, &file, chart_template, cx, policy),

@@ -124,6 +124,36 @@ fn a_mesh_wide_port_exclusion_elsewhere_settles_the_vault_race() {
 }
 
 #[test]
+fn a_mesh_wide_setting_in_the_same_file_applies_to_its_pods() {
+    // The file's facts are gathered while it is linted, so its pods, before or after the
+    // IstioOperator in the stream, must still see them.
+    let operator = operator("        excludeOutboundPorts: \"8200\"\n");
+    for text in [
+        format!("{VAULT_POD}---\n{operator}"),
+        format!("{operator}---\n{VAULT_POD}"),
+    ] {
+        let tmp = TempDir::new().unwrap();
+        let d = tmp.path();
+        write(d, "all.yaml", &text);
+        write(d, "other.yaml", POD_NO_HOLD);
+        for jobs in ["1", "2"] {
+            let (v, _) = meshlint(d, &["--jobs", jobs, "."]);
+            let codes = codes(&v);
+            assert!(!codes.contains(&pair("MESH401", "all.yaml")), "{text}: {v}");
+            assert!(
+                codes.contains(&pair("MESH101", "other.yaml")),
+                "{text}: {v}"
+            );
+        }
+        let (v, _) = meshlint(d, &["all.yaml"]);
+        assert!(codes(&v).is_empty(), "{text}: {v}");
+        // Managed Cloud Service Mesh honours exclusions per pod only.
+        let (v, _) = meshlint(d, &["--profile", "managed", "all.yaml"]);
+        assert!(codes(&v).contains(&pair("MESH401", "all.yaml")), "{v}");
+    }
+}
+
+#[test]
 fn a_mesh_wide_exclusion_elsewhere_that_misses_vault_is_named_in_the_message() {
     for name in OPERATOR_NAMES {
         let tmp = TempDir::new().unwrap();
