@@ -122,6 +122,10 @@ fn template_marker(
 
 /// Whether a path lies under `templates/` next to a `Chart.yaml` (a Helm chart's templates).
 pub fn is_chart_template(path: &std::path::Path) -> bool {
+    // Nearly every path has no `templates` in it: skip splitting it into components.
+    if memchr::memmem::find(path.as_os_str().as_encoded_bytes(), b"templates").is_none() {
+        return false;
+    }
     let mut dir = path.parent();
     while let Some(d) = dir {
         if d.file_name().is_some_and(|n| n == "templates") {

@@ -136,10 +136,17 @@ impl Collector {
     /// Files that mention neither `meshlint:` nor the annotation, under a policy without
     /// per-resource ignores (nearly all), skip the bookkeeping.
     pub fn new(text: &str, per_resource: bool) -> Self {
-        let has_comments = memchr::memmem::find(text.as_bytes(), b"meshlint:").is_some();
-        let active = has_comments
-            || per_resource
-            || memchr::memmem::find(text.as_bytes(), ANNOTATION.as_bytes()).is_some();
+        // Both markers start with `meshlint`: one search over the text finds either.
+        let (mut has_comments, mut has_annotation) = (false, false);
+        for at in memchr::memmem::find_iter(text.as_bytes(), b"meshlint") {
+            let rest = &text.as_bytes()[at..];
+            has_comments |= rest.starts_with(b"meshlint:");
+            has_annotation |= rest.starts_with(ANNOTATION.as_bytes());
+            if has_comments && has_annotation {
+                break;
+            }
+        }
+        let active = has_comments || per_resource || has_annotation;
         Self {
             has_comments,
             active,

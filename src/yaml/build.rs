@@ -60,6 +60,16 @@ impl<'a> DocumentParser<'a> {
     }
 }
 
+/// About how many nodes the document starting at `start` has (a node per 24 bytes up to the
+/// next document marker, at most 2,048), so that its node list is allocated once rather than
+/// grown and copied as it fills.
+fn node_estimate(text: &str, start: usize) -> usize {
+    let rest = text.as_bytes().get(start..).unwrap_or_default();
+    let skip = rest.len().min(3);
+    let len = memchr::memmem::find(&rest[skip..], b"\n---").map_or(rest.len(), |at| at + skip);
+    (len / 24).min(2048)
+}
+
 fn span_range(span: &Span, fallback: usize) -> (usize, usize) {
     match span.byte_range() {
         Some(r) => (r.start, r.end),
@@ -87,15 +97,20 @@ fn convert_tag(tag: Option<&granit_parser::Tag>) -> Option<Tag> {
     }
 }
 
+/// An open collection: its node and where its children start in [`Builder::children`].
 enum Frame {
-    Mapping { id: NodeId, key: Option<NodeId> },
-    Sequence { id: NodeId },
+    Mapping { id: NodeId, from: usize },
+    Sequence { id: NodeId, from: usize },
 }
 
 struct Builder<'a> {
     text: &'a str,
     nodes: Vec<Node<'a>>,
     stack: Vec<Frame>,
+    /// The children of the open collections, innermost last (a mapping's as key, value,
+    /// ...): each collection gets one exactly sized list when it ends, rather than a list
+    /// grown entry by entry.
+    children: Vec<NodeId>,
     root: Option<NodeId>,
     anchors: HashMap<usize, NodeId>,
     last_node: Option<NodeId>,
@@ -109,23 +124,10 @@ impl<'a> Builder<'a> {
     fn add(&mut self, node: Node<'a>) -> NodeId {
         let id = self.nodes.len() as NodeId;
         self.nodes.push(node);
-        match self.stack.last_mut() {
-            None => self.root = Some(id),
-            Some(Frame::Sequence { id: seq }) => {
-                let seq = *seq;
-                if let NodeKind::Sequence { items, .. } = &mut self.nodes[seq as usize].kind {
-                    items.push(id);
-                }
-            }
-            Some(Frame::Mapping { id: map, key }) => match key.take() {
-                None => *key = Some(id),
-                Some(k) => {
-                    let map = *map;
-                    if let NodeKind::Mapping { entries, .. } = &mut self.nodes[map as usize].kind {
-                        entries.push((k, id));
-                    }
-                }
-            },
+        if self.stack.is_empty() {
+            self.root = Some(id);
+        } else {
+            self.children.push(id);
         }
         self.last_node = Some(id);
         id
@@ -227,15 +229,24 @@ impl<'a> Builder<'a> {
         let Some(frame) = self.stack.pop() else {
             return;
         };
-        let id = match frame {
-            Frame::Mapping { id, .. } | Frame::Sequence { id } => id,
+        let (id, from) = match frame {
+            Frame::Mapping { id, from } | Frame::Sequence { id, from } => (id, from),
         };
-        let node = &self.nodes[id as usize];
-        let last_child = match &node.kind {
-            NodeKind::Mapping { entries, .. } => entries.last().map(|&(_, v)| v),
-            NodeKind::Sequence { items, .. } => items.last().copied(),
+        let children = &self.children[from..];
+        let last_child = match &mut self.nodes[id as usize].kind {
+            NodeKind::Mapping { entries, .. } => {
+                // A key without a value (cut short by an error) makes no entry.
+                *entries = children.chunks_exact(2).map(|p| (p[0], p[1])).collect();
+                entries.last().map(|&(_, v)| v)
+            }
+            NodeKind::Sequence { items, .. } => {
+                *items = children.to_vec();
+                items.last().copied()
+            }
             _ => None,
         };
+        self.children.truncate(from);
+        let node = &self.nodes[id as usize];
         let style = match &node.kind {
             NodeKind::Mapping { style, .. } | NodeKind::Sequence { style, .. } => *style,
             _ => CollectionStyle::Flow,
@@ -341,8 +352,9 @@ impl<'a> Iterator for DocumentParser<'a> {
                 Event::DocumentStart(..) => {
                     b = Some(Builder {
                         text: self.text,
-                        nodes: Vec::new(),
+                        nodes: Vec::with_capacity(node_estimate(self.text, start)),
                         stack: Vec::new(),
+                        children: Vec::new(),
                         root: None,
                         anchors: HashMap::new(),
                         last_node: None,
@@ -459,10 +471,11 @@ impl<'a> Iterator for DocumentParser<'a> {
                         tag: convert_tag(tag.as_deref()),
                         anchored: false,
                     });
+                    let from = bd.children.len();
                     bd.stack.push(if is_seq {
-                        Frame::Sequence { id }
+                        Frame::Sequence { id, from }
                     } else {
-                        Frame::Mapping { id, key: None }
+                        Frame::Mapping { id, from }
                     });
                     bd.prev_end = end.max(bd.prev_end);
                 }
