@@ -209,6 +209,7 @@ pub fn may_have_facts(text: &str) -> bool {
     has_kind_value(bytes, "Namespace")
         || has_kind_value(bytes, "IstioOperator")
         || has("defaultConfig")
+        || has("default_config")
         || has("global")
             && (has("holdApplicationUntilProxyStarts")
                 || has("excludeIPRanges")
@@ -357,6 +358,15 @@ fn document_chunks(text: &str) -> Vec<std::ops::Range<usize>> {
     out
 }
 
+/// A `MeshConfig`'s `defaultConfig`: jsonpb, which reads mesh configuration, accepts the proto
+/// name `default_config` too.
+fn default_config<'d, 'a>(mesh_config: NodeRef<'d, 'a>) -> Option<NodeRef<'d, 'a>> {
+    let mesh_config = mesh_config.resolved();
+    mesh_config
+        .get("defaultConfig")
+        .or_else(|| mesh_config.get("default_config"))
+}
+
 fn collect_resource(
     res: &Resource<'_, '_>,
     facts: &mut Facts,
@@ -381,7 +391,10 @@ fn collect_resource(
         }
         "IstioOperator" => {
             let spec = root.get("spec");
-            if let Some(dc) = spec.and_then(|s| s.path(&["meshConfig", "defaultConfig"])) {
+            if let Some(dc) = spec
+                .and_then(|s| s.get("meshConfig"))
+                .and_then(default_config)
+            {
                 hold_from_proxy_config(dc, &mut facts.mesh, origin);
             }
             if let Some(proxy) = spec.and_then(|s| s.path(&["values", "global", "proxy"])) {
@@ -398,7 +411,7 @@ fn collect_resource(
                     let at = origin(mesh.range().start());
                     let mut inner = MeshFacts::default();
                     for doc in yaml::DocumentParser::new(mesh_text).flatten() {
-                        if let Some(dc) = doc.root().and_then(|r| r.path(&["defaultConfig"])) {
+                        if let Some(dc) = doc.root().and_then(default_config) {
                             hold_from_proxy_config(dc, &mut inner, &mut |_| at.clone());
                         }
                     }
@@ -408,7 +421,7 @@ fn collect_resource(
         }
         "" => {
             // istiod Helm values: top-level meshConfig / global.
-            if let Some(dc) = root.path(&["meshConfig", "defaultConfig"]) {
+            if let Some(dc) = root.get("meshConfig").and_then(default_config) {
                 hold_from_proxy_config(dc, &mut facts.mesh, origin);
             }
             if let Some(proxy) = root.path(&["global", "proxy"]) {
@@ -468,6 +481,20 @@ fn global_proxy(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_mesh_wide_hold_counts_under_either_name_of_default_config() {
+        for (text, line) in [
+            ("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: istio}\ndata:\n  mesh: |-\n    default_config:\n      holdApplicationUntilProxyStarts: true\n", 5),
+            ("apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  meshConfig:\n    default_config:\n      holdApplicationUntilProxyStarts: true\n", 6),
+            ("meshConfig:\n  default_config:\n    holdApplicationUntilProxyStarts: true\n", 3),
+            ("meshConfig:\n  defaultConfig:\n    holdApplicationUntilProxyStarts: true\n", 3),
+        ] {
+            let facts = collect_facts(text, "m.yaml");
+            let hold = facts.mesh.hold_on(Profile::InCluster);
+            assert_eq!(hold.map(|h| h.origin.as_str()), Some(format!("m.yaml:{line}").as_str()), "{text}");
+        }
+    }
 
     #[test]
     fn facts_of_one_document_among_many_keep_their_lines() {

@@ -99,8 +99,13 @@ fn text_and_fixes() -> impl Strategy<Value = (String, Vec<Fix>)> {
     })
 }
 
+/// Two fixes' edits collide when they share a byte, or one is an insertion inside or at either
+/// end of the other (`meshlint::fix::apply_fixes`' rule, written out independently).
 fn collide(a: TextRange, b: TextRange) -> bool {
-    a.overlaps(b) || (a.is_empty() && b.is_empty() && a.start() == b.start())
+    let touches = |i: TextRange, o: TextRange| {
+        i.is_empty() && (i.start() == o.start() || i.start() == o.end())
+    };
+    a.overlaps(b) || touches(a, b) || touches(b, a)
 }
 
 proptest! {
@@ -122,12 +127,15 @@ proptest! {
         }
         prop_assert_eq!(&out[new_pos..], &text[old_pos..]);
 
-        // As one-edit fixes, in reverse order, they all apply and give the same text.
-        let fixes: Vec<Fix> = edits.iter().rev().map(|e| Fix::safe("e", [e.clone()])).collect();
-        let refs: Vec<&Fix> = fixes.iter().collect();
-        let applied = apply_fixes(&text, &refs);
-        prop_assert_eq!(applied.applied.len(), edits.len());
-        prop_assert_eq!(applied.text, out);
+        // As one-edit fixes, in reverse order, they all apply and give the same text, unless
+        // an insertion touches another edit (then it waits for the next round).
+        if !edits.windows(2).any(|w| collide(w[0].range, w[1].range)) {
+            let fixes: Vec<Fix> = edits.iter().rev().map(|e| Fix::safe("e", [e.clone()])).collect();
+            let refs: Vec<&Fix> = fixes.iter().collect();
+            let applied = apply_fixes(&text, &refs);
+            prop_assert_eq!(applied.applied.len(), edits.len());
+            prop_assert_eq!(applied.text, out);
+        }
     }
 
     #[test]

@@ -6,8 +6,9 @@
 //! can never disturb anything it did not name.
 //!
 //! Two edits collide when they share a byte, when one is an insertion strictly inside the other
-//! ([`TextRange::overlaps`]), or when both are insertions at the same offset (their relative
-//! order would be a guess). A skipped fix is not lost: the fixpoint loop lints again and the
+//! ([`TextRange::overlaps`]), or when one is an insertion at either end of the other (two
+//! insertions at one offset: their relative order would be a guess; at a replacement's end:
+//! it was computed against the text being replaced). A skipped fix is not lost: the fixpoint loop lints again and the
 //! rule offers it again on the new text.
 
 use crate::diagnostic::{Edit, Fix};
@@ -99,7 +100,13 @@ pub fn apply_fixes(text: &str, fixes: &[&Fix]) -> Applied {
 
 /// Whether two edit ranges from different fixes collide.
 pub(crate) fn collide(a: TextRange, b: TextRange) -> bool {
-    a.overlaps(b) || (a.is_empty() && b.is_empty() && a.start() == b.start())
+    // An insertion at either end of another fix's replacement was computed against the text
+    // that replacement changes (a key appended to a block value that another fix rewrites):
+    // it waits for the next round, computed again on the new text.
+    let touches = |insert: TextRange, other: TextRange| {
+        insert.is_empty() && (insert.start() == other.start() || insert.start() == other.end())
+    };
+    a.overlaps(b) || touches(a, b) || touches(b, a)
 }
 
 /// Checks `edits` against `text` and returns them sorted by range (stable).
@@ -254,18 +261,25 @@ mod tests {
     }
 
     #[test]
-    fn insertions_at_the_edges_of_a_replacement_go_outside_it() {
+    fn insertions_at_the_edges_of_another_fix_wait_for_the_next_round() {
+        // Computed against the bytes the other fix replaces (MESH101 appending to a block value
+        // that MESH104 rewrites), they would duplicate or misplace what they add.
         let text = "abcdef";
         let replace = fix(vec![Edit::replace(r(1, 4), "X")]);
         let before = fix(vec![Edit::insert(1, "[")]);
         let after = fix(vec![Edit::insert(4, "]")]);
         let out = apply_fixes(text, &[&replace, &after, &before]);
-        assert_eq!(out.text, "a[X]ef");
-        assert_eq!(out.applied.len(), 3);
+        assert_eq!(out.text, "a[bcd]ef");
+        assert_eq!(out.applied, vec![2, 1]);
+        assert_eq!(out.skipped, vec![0]);
 
         let delete = fix(vec![Edit::delete(r(1, 4))]);
-        let out = apply_fixes(text, &[&after, &delete, &before]);
-        assert_eq!(out.text, "a[]ef");
+        let out = apply_fixes(text, &[&delete, &after]);
+        assert_eq!(out.text, "aef");
+        assert_eq!(out.skipped, vec![1]);
+        // Within one fix, edits at a replacement's edges are its own design: they apply.
+        let both = Fix::safe("wrap", [Edit::insert(1, "["), Edit::replace(r(1, 4), "X")]);
+        assert_eq!(apply_fixes(text, &[&both]).text, "a[Xef");
     }
 
     #[test]

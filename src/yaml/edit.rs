@@ -343,7 +343,7 @@ pub fn fill_null(
 }
 
 /// Like [`fill_null`], with mappings `path` created between the key and the new entry.
-fn fill_null_nested(
+pub fn fill_null_nested(
     text: &str,
     key_node: NodeRef<'_, '_>,
     value_node: NodeRef<'_, '_>,

@@ -7,7 +7,7 @@ use crate::istio::catalog;
 use crate::k8s::{scalar_string, MetaBlock, PodTemplate};
 use crate::rules::ResourceCheck;
 use crate::yaml::edit::{
-    append_entry, delete_entry, fill_null, insert_nested, quote, trailing_comment,
+    append_entry, delete_entry, fill_null, fill_null_nested, insert_nested, quote, trailing_comment,
 };
 use crate::yaml::NodeRef;
 
@@ -87,6 +87,10 @@ pub(crate) fn add_to_template(
     match pod.meta.metadata {
         Some((_, m)) if m.resolved().is_mapping() => {
             insert_nested(text, m.resolved(), &[which.key()], key, value).map(|e| vec![e])
+        }
+        // `metadata:` left empty: give it the map.
+        Some((k, m)) if m.resolved().is_null() && !m.is_alias() => {
+            Some(fill_null_nested(text, k, m, &[which.key()], key, value))
         }
         Some(_) => None,
         None => insert_nested(text, pod.holder?, &["metadata", which.key()], key, value)

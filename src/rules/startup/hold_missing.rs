@@ -23,6 +23,11 @@ const ANNOTATION_VALUE: &str = "'{ \"holdApplicationUntilProxyStarts\": true }'"
 pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
     let res = cx.res;
     let Some(pod) = &res.pod else { return };
+    if res.kind != "Pod" && pod.template_key.is_none() {
+        // No pod template here (an Argo Rollout with `workloadRef`, a scaled-down
+        // Deployment stub): the pods come from elsewhere, which is linted on its own.
+        return;
+    }
     if native_sidecar(cx, pod) {
         return;
     }
@@ -114,6 +119,40 @@ mod tests {
         assert!(d[0]
             .message
             .starts_with("this pod gets an Istio sidecar but does not set"));
+    }
+
+    #[test]
+    fn fix_fills_an_empty_metadata() {
+        let t = deployment("    metadata:\n");
+        let d = lint(&t, CODE);
+        assert_eq!(pos(&t, &d[0]), at(&t, "metadata", 2));
+        assert_eq!(
+            fixed(&t, &d[0]),
+            deployment("    metadata:\n      annotations:\n        proxy.istio.io/config: '{ \"holdApplicationUntilProxyStarts\": true }'\n")
+        );
+        let t = deployment("    metadata: ~\n");
+        assert_eq!(
+            fixed(&t, &lint(&t, CODE)[0]),
+            deployment("    metadata:\n      annotations:\n        proxy.istio.io/config: '{ \"holdApplicationUntilProxyStarts\": true }'\n")
+        );
+        let pod = "apiVersion: v1\nkind: Pod\nmetadata:\nspec:\n  containers: []\n";
+        assert_eq!(
+            fixed(pod, &lint(pod, CODE)[0]),
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  annotations:\n    proxy.istio.io/config: '{ \"holdApplicationUntilProxyStarts\": true }'\nspec:\n  containers: []\n"
+        );
+    }
+
+    #[test]
+    fn workloads_without_a_pod_template_are_not_reported() {
+        let rollout = "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n  name: web\nspec:\n  replicas: 3\n  workloadRef:\n    apiVersion: apps/v1\n    kind: Deployment\n    name: web\n";
+        assert!(lint(rollout, CODE).is_empty());
+        let stub =
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 0\n";
+        assert!(lint(stub, CODE).is_empty());
+        // A template, even an empty one, is the pods' and is reported.
+        let empty =
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n";
+        assert_eq!(lint(empty, CODE).len(), 1);
     }
 
     #[test]
