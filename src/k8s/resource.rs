@@ -86,6 +86,31 @@ pub struct PodTemplate<'d, 'a> {
     pub spec: Option<NodeRef<'d, 'a>>,
 }
 
+/// The kinds whose pods come from `spec.template` (a CronJob's from its job template).
+const WORKLOADS: &[&str] = &[
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "ReplicationController",
+    "Job",
+    "DeploymentConfig",
+    "Rollout",
+];
+
+impl PodTemplate<'_, '_> {
+    /// A workload's pod template where the object has none (a Kustomize patch with only
+    /// `metadata`): nothing to read, nowhere to write.
+    pub fn absent() -> Self {
+        PodTemplate {
+            template_key: None,
+            holder: None,
+            meta: MetaBlock::of(None),
+            spec: None,
+        }
+    }
+}
+
 /// One Kubernetes object (or a non-object document such as a Helm values file).
 #[derive(Clone, Debug)]
 pub struct Resource<'d, 'a> {
@@ -123,14 +148,7 @@ impl<'d, 'a> Resource<'d, 'a> {
                 }),
                 None,
             ),
-            "Deployment"
-            | "StatefulSet"
-            | "DaemonSet"
-            | "ReplicaSet"
-            | "ReplicationController"
-            | "Job"
-            | "DeploymentConfig"
-            | "Rollout" => (template_at(spec), None),
+            k if WORKLOADS.contains(&k) => (template_at(spec), None),
             "CronJob" => {
                 let job = spec
                     .and_then(|s| s.get("jobTemplate"))
@@ -158,6 +176,12 @@ impl<'d, 'a> Resource<'d, 'a> {
     /// Whether this object is an IstioOperator (`install.istio.io`).
     pub fn is_istio_operator(&self) -> bool {
         self.kind == "IstioOperator"
+    }
+
+    /// Whether this kind creates pods from a template (a workload or a CronJob, not a Pod),
+    /// whether or not this object spells the template out.
+    pub fn is_workload(&self) -> bool {
+        self.kind == "CronJob" || self.kind == "PodTemplate" || WORKLOADS.contains(&self.kind)
     }
 
     /// Whether this is a workload with a pod template (not a bare Pod).

@@ -120,8 +120,19 @@ pub fn quote_double(value: &str) -> String {
     format!("\"{}\"", scalar::escape_double(value))
 }
 
-/// Whether `doc` prefers double quotes (at least as many double- as single-quoted scalars).
+/// Whether `doc` is written as JSON (its root a flow mapping): new strings there must be JSON
+/// strings, double-quoted.
+pub fn is_json_document(doc: &Document<'_>) -> bool {
+    doc.root()
+        .is_some_and(|r| r.collection_style() == Some(CollectionStyle::Flow) && r.is_mapping())
+}
+
+/// Whether `doc` prefers double quotes: JSON, or at least as many double- as single-quoted
+/// scalars.
 pub fn prefers_double(doc: &Document<'_>) -> bool {
+    if is_json_document(doc) {
+        return true;
+    }
     let (mut single, mut double) = (0, 0);
     for n in &doc.nodes {
         if let NodeKind::Scalar { style, .. } = &n.kind {
@@ -236,10 +247,7 @@ fn json_value(value: &str) -> String {
 /// Whether new entries of flow mapping `map` should be written as JSON: the document is JSON
 /// (its root is a flow mapping), or every key of `map` is double-quoted.
 fn json_style(map: NodeRef<'_, '_>) -> bool {
-    let doc_json = map
-        .doc
-        .root()
-        .is_some_and(|r| r.collection_style() == Some(CollectionStyle::Flow) && r.is_mapping());
+    let doc_json = is_json_document(map.doc);
     let mut keys = map.entries().map(|(k, _)| k).peekable();
     doc_json
         || (keys.peek().is_some() && keys.all(|k| k.style() == Some(ScalarStyle::DoubleQuoted)))

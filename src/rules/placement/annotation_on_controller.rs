@@ -196,10 +196,13 @@ fn never_injected(res: &crate::k8s::Resource<'_, '_>, pod: &PodTemplate<'_, '_>)
 
 pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
     let res = cx.res;
-    let Some(pod) = &res.pod else { return };
-    if !res.is_controller() {
+    if !res.is_workload() {
         return;
     }
+    // Without a pod template (a Kustomize patch of the metadata only) the annotation still
+    // does nothing where it is; there is just nowhere to move it.
+    let absent = PodTemplate::absent();
+    let pod = res.pod.as_ref().unwrap_or(&absent);
     let mut outers = vec![res.meta];
     if let Some(jm) = res.job_template_meta {
         outers.push(jm);
@@ -220,5 +223,26 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
                 report(cx, pod, outer, MapKind::Labels, k, v, out);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_util::{at, lint, pos};
+
+    #[test]
+    fn a_workload_without_a_pod_template_is_reported_without_a_fix() {
+        // A Kustomize patch of the metadata only, and a spec without a template.
+        for spec in ["", "spec:\n  replicas: 2\n"] {
+            let t = format!("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  annotations:\n    sidecar.istio.io/proxyCPU: \"500m\"\n{spec}");
+            let d = lint(&t, "MESH201");
+            assert_eq!(d.len(), 1, "{t}");
+            assert_eq!(pos(&t, &d[0]), at(&t, "sidecar.istio.io/proxyCPU", 1));
+            assert!(d[0].message.contains("`sidecar.istio.io/proxyCPU`"));
+            assert!(d[0].fix.is_none());
+        }
+        // Not a workload: a ConfigMap's annotations are its own.
+        let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  annotations:\n    sidecar.istio.io/proxyCPU: \"500m\"\n";
+        assert!(lint(cm, "MESH201").is_empty());
     }
 }

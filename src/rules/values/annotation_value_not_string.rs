@@ -4,9 +4,10 @@ use crate::diagnostic::{Diagnostic, Edit, Fix, FixAvailability, RuleMeta, Severi
 use crate::k8s::MetaBlock;
 use crate::rules::ResourceCheck;
 use crate::source::TextRange;
-use crate::yaml::edit::quote;
+pub(crate) use crate::yaml::edit::prefers_double;
+use crate::yaml::edit::{is_json_document, quote, quote_double};
 use crate::yaml::resolve::{resolve, ScalarType};
-use crate::yaml::{NodeKind, NodeRef, ScalarStyle};
+use crate::yaml::{NodeKind, NodeRef};
 
 pub static RULE: RuleMeta = RuleMeta {
     code: "MESH501",
@@ -141,21 +142,6 @@ pub(crate) fn to_json(node: NodeRef<'_, '_>, depth: usize) -> Option<String> {
     }
 }
 
-/// Whether the document prefers double quotes (more double- than single-quoted scalars).
-pub(crate) fn prefers_double(doc: &crate::yaml::Document<'_>) -> bool {
-    let (mut single, mut double) = (0, 0);
-    for n in &doc.nodes {
-        if let NodeKind::Scalar { style, .. } = &n.kind {
-            match style {
-                ScalarStyle::SingleQuoted => single += 1,
-                ScalarStyle::DoubleQuoted => double += 1,
-                _ => {}
-            }
-        }
-    }
-    double >= single
-}
-
 /// The range to replace when a value becomes a single-line scalar: a block collection is
 /// replaced from just after its key's colon.
 pub(crate) fn value_replace_range(
@@ -194,6 +180,8 @@ fn fix_for(
     let target = value.resolved();
     let double = prefers_double(cx.doc);
     let new_text = match ty {
+        // JSON text reads best single-quoted in YAML; a JSON manifest needs a JSON string.
+        ScalarType::Mapping if is_json_document(cx.doc) => quote_double(&to_json(target, 0)?),
         ScalarType::Mapping => quote(&to_json(target, 0)?, false),
         ScalarType::Sequence => {
             let parts: Option<Vec<&str>> = target
