@@ -730,7 +730,7 @@ pub fn fix_paths(
 /// Lints (and optionally fixes) text read from stdin as if it were the file `name` (whose
 /// directory decides the configuration; the working directory without a name).
 pub fn lint_stdin(
-    text: &str,
+    bytes: &[u8],
     name: Option<&str>,
     settings: &Settings,
     fix: Option<bool>,
@@ -746,9 +746,24 @@ pub fn lint_stdin(
         None => resolver.for_dir(Path::new("."))?,
     };
     let policy = effective.policy_for(Path::new(display), resolver.cwd());
+    let fail_on = effective.fail_on;
+    // Refused as a file would be (binary, UTF-16, not UTF-8): MESH902, nothing to fix.
+    let text = match engine::decode(bytes) {
+        Decoded::Text(t) => t,
+        Decoded::Unreadable(_) => {
+            let linted = lint_bytes(
+                Path::new(display),
+                bytes,
+                &Context::default(),
+                &policy,
+                &[],
+                None,
+            );
+            return Ok((linted.findings, None, fail_on));
+        }
+    };
     let cx = context_for(&effective.options, &[collect_facts(text, display)]);
     let file = file_info(Path::new(display), &[]);
-    let fail_on = effective.fail_on;
     Ok(match fix {
         None => {
             let outcome = engine::lint_with_policy(text, &file, false, &cx, &policy);

@@ -385,6 +385,14 @@ fn run(args: &CheckArgs) -> Result<ExitCode, Failure> {
         args.paths.clone()
     };
     if paths.iter().any(|p| p.as_os_str() == "-") {
+        if paths.len() > 1 {
+            // Linting stdin and files in one run would report one and silently skip the other.
+            return Err(
+                "`-` (stdin) cannot be combined with other paths: lint them in two runs"
+                    .to_owned()
+                    .into(),
+            );
+        }
         return run_stdin(args, &settings);
     }
     if args.diff {
@@ -453,13 +461,10 @@ fn run_stdin(args: &CheckArgs, settings: &Settings) -> Result<ExitCode, Failure>
         .stdin_filename
         .as_deref()
         .map(|n| display_path(std::path::Path::new(n)));
-    let text = match std::str::from_utf8(&bytes) {
-        Ok(t) => t.to_owned(),
-        Err(_) => String::from_utf8_lossy(&bytes).into_owned(),
-    };
     let fix_mode = (args.fix || args.diff).then_some(args.unsafe_fixes);
     let (findings, fixed, fail_on) =
-        meshlint::lint_stdin(&text, name.as_deref(), settings, fix_mode)?;
+        meshlint::lint_stdin(&bytes, name.as_deref(), settings, fix_mode)?;
+    let text = String::from_utf8_lossy(&bytes);
     let display = findings.path.clone();
     let thresholds = meshlint::Thresholds::uniform(fail_on);
     let mut report = Report {
@@ -469,13 +474,19 @@ fn run_stdin(args: &CheckArgs, settings: &Settings) -> Result<ExitCode, Failure>
     if !findings.findings.is_empty() {
         report.files.push(findings);
     }
-    if let Some(fixed) = fixed {
+    if fix_mode.is_some() {
+        // Input that is not text (MESH902) is never fixed: it passes through unchanged.
+        let fixed = fixed.unwrap_or_else(|| text.clone().into_owned());
         if args.diff {
             print!("{}", fix::unified_diff(&text, &fixed, &display));
             return Ok(ExitCode::from(u8::from(fixed != text)));
         }
         // The fixed text goes to stdout; the report to stderr.
-        print!("{fixed}");
+        if fixed == text {
+            let _ = std::io::stdout().write_all(&bytes);
+        } else {
+            print!("{fixed}");
+        }
         let mut ctx = FormatContext::new(rules::metas(), env!("CARGO_PKG_VERSION"));
         ctx.color = use_color(args.color, std::io::stderr().is_terminal());
         let mut buf = Vec::new();

@@ -360,6 +360,68 @@ fn stdin_with_a_file_name() {
 }
 
 #[test]
+fn stdin_that_is_not_text_is_refused_like_a_file_and_passed_through_by_fix() {
+    let tmp = TempDir::new().unwrap();
+    for (input, message) in [
+        (
+            &b"kind: Pod\nmetadata: {name: \xff}\n"[..],
+            "2:18: MESH902 [unreadable-file] the file is not valid UTF-8 (invalid byte 0xFF)",
+        ),
+        (
+            &b"\xff\xfek\x00i\x00"[..],
+            "1:1: MESH902 [unreadable-file] the file is UTF-16",
+        ),
+        (
+            &b"kind: Pod\x00"[..],
+            "1:10: MESH902 [unreadable-file] the file contains a NUL byte",
+        ),
+    ] {
+        let out = meshlint(tmp.path())
+            .args([
+                "--format",
+                "concise",
+                "--no-config",
+                "--stdin-filename",
+                "p.yaml",
+                "-",
+            ])
+            .write_stdin(input)
+            .assert()
+            .code(1)
+            .get_output()
+            .clone();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.starts_with(&format!("p.yaml:{message}")), "{stdout}");
+        // `--fix` writes what it cannot fix back unchanged, byte for byte.
+        let out = meshlint(tmp.path())
+            .args(["--format", "concise", "--no-config", "--fix", "-"])
+            .write_stdin(input)
+            .assert()
+            .code(1)
+            .get_output()
+            .clone();
+        assert_eq!(out.stdout, input);
+        assert!(String::from_utf8_lossy(&out.stderr).contains("MESH902"));
+    }
+}
+
+#[test]
+fn stdin_with_other_paths_is_a_usage_error() {
+    let tmp = TempDir::new().unwrap();
+    write(tmp.path(), "a.yaml", BAD_RANGES);
+    let out = meshlint(tmp.path())
+        .args(["a.yaml", "-"])
+        .write_stdin(BAD_RANGES)
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("`-` (stdin) cannot be combined with other paths"));
+}
+
+#[test]
 fn the_walk_respects_gitignore_hidden_files_and_extensions() {
     let tmp = TempDir::new().unwrap();
     let d = tmp.path();
