@@ -1065,7 +1065,7 @@ fn check_operator_inbound(value: &str, kind: PortListKind) -> PortListAnalysis {
         } else {
             match parse_int(text, 10, 32) {
                 Ok(v) if (0..=65535).contains(&v) => {
-                    if text.starts_with('+') {
+                    if text.starts_with(['+', '-']) {
                         Some((
                             Verdict {
                                 cause: IssueCause::Invalid,
@@ -1809,10 +1809,17 @@ mod tests {
             let a = port("*,80", kind);
             assert_eq!(a.issues[0].stage, Stage::PodStart);
             assert_eq!(a.issues[0].fix, None);
-            let a = port("+80", kind);
-            assert_eq!(a.issues[0].stage, Stage::PodStart);
-            assert_eq!(a.issues[0].fix, None);
-            assert!(a.ports.is_empty());
+            // A sign: istioctl's ParseInt takes `-0` and `+80`, istio-cni's ParseUint neither.
+            for signed in ["+80", "-0", "+0", "-00"] {
+                let a = port(signed, kind);
+                assert_eq!(a.issues.len(), 1, "{signed}");
+                assert_eq!(a.issues[0].stage, Stage::PodStart, "{signed}");
+                assert_eq!(a.issues[0].fix, None);
+                assert!(a.issues[0]
+                    .reason
+                    .contains(&format!("parsing \"{signed}\": invalid syntax")));
+                assert!(a.ports.is_empty());
+            }
         }
         assert!(port_valid("*", OI));
         let a = port("*", OE);

@@ -504,13 +504,35 @@ pub fn add_entry_at(
     append_entry(text, cur, key, value).map(|e| vec![e])
 }
 
-/// Deletes one `key: value` entry of a mapping: whole lines in block style, the entry and one
-/// comma in flow style. `None` when the entry shares its line with something else.
+/// Deletes one `key: value` entry of a mapping: whole lines in block style (a comment on the
+/// entry's line stays, on its own line), the entry and one comma in flow style. `None` when the
+/// entry shares its line with something else.
 pub fn delete_entry(
     text: &str,
     map: NodeRef<'_, '_>,
     key: NodeRef<'_, '_>,
     value: NodeRef<'_, '_>,
+) -> Option<Edit> {
+    remove_entry(text, map, key, value, true)
+}
+
+/// Like [`delete_entry`], the comment on the entry's line included: for a fix that moves the
+/// entry and writes the comment with it.
+pub fn take_entry(
+    text: &str,
+    map: NodeRef<'_, '_>,
+    key: NodeRef<'_, '_>,
+    value: NodeRef<'_, '_>,
+) -> Option<Edit> {
+    remove_entry(text, map, key, value, false)
+}
+
+fn remove_entry(
+    text: &str,
+    map: NodeRef<'_, '_>,
+    key: NodeRef<'_, '_>,
+    value: NodeRef<'_, '_>,
+    keep_comment: bool,
 ) -> Option<Edit> {
     let map = map.resolved();
     let b = text.as_bytes();
@@ -534,6 +556,14 @@ pub fn delete_entry(
             let rest = text[vend..end_of_line].trim();
             if !rest.is_empty() && !rest.starts_with('#') {
                 return None;
+            }
+            if keep_comment && rest.starts_with('#') {
+                // A comment on the entry's line stays, on a line of its own where the entry was.
+                let indent = &text[start..ks];
+                return Some(Edit::replace(
+                    TextRange::from_usize(start, end_of_line),
+                    format!("{indent}{rest}"),
+                ));
             }
             let mut end = end_of_line;
             if end < b.len() && b[end] == b'\r' {
@@ -857,7 +887,8 @@ mod tests {
         let (k, v) = m.entry("b").unwrap();
         assert_eq!(
             apply(text, &[delete_entry(text, m, k, v).unwrap()]),
-            "m:\n  a: 1\n  c: 3"
+            "m:\n  a: 1\n  # c\n  c: 3",
+            "the comment on the deleted entry's line stays"
         );
         let (k, v) = m.entry("c").unwrap();
         assert_eq!(

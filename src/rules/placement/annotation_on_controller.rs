@@ -7,7 +7,8 @@ use crate::istio::catalog;
 use crate::k8s::{scalar_string, MetaBlock, PodTemplate};
 use crate::rules::ResourceCheck;
 use crate::yaml::edit::{
-    append_entry, delete_entry, fill_null, fill_null_nested, insert_nested, quote, trailing_comment,
+    append_entry, delete_entry, fill_null, fill_null_nested, insert_nested, quote, take_entry,
+    trailing_comment,
 };
 use crate::yaml::NodeRef;
 
@@ -158,7 +159,9 @@ fn report(
         (None, Some(map)) => (|| {
             let v = value_text(cx.text, value)?;
             let mut edits = add_to_template(cx.text, pod, which, name, &v)?;
-            // The entry's trailing comment moves with it when it lands at a line end.
+            // The entry's trailing comment moves with it when it lands at a line end; else it
+            // stays where the entry was.
+            let mut carried = false;
             if let Some(comment) = trailing_comment(cx.text, value.range().end() as usize) {
                 if let Some(e) = edits.iter_mut().find(|e| {
                     let at = e.range.end() as usize;
@@ -167,9 +170,11 @@ fn report(
                 }) {
                     e.content.push(' ');
                     e.content.push_str(comment);
+                    carried = true;
                 }
             }
-            edits.push(delete_entry(cx.text, map, key, value)?);
+            let remove = if carried { take_entry } else { delete_entry };
+            edits.push(remove(cx.text, map, key, value)?);
             Some(Fix::safe(
                 format!("move the {noun} into the pod template"),
                 edits,

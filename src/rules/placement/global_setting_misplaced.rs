@@ -35,7 +35,7 @@ use crate::istio::catalog::{self, FieldKind, MessageType};
 use crate::istio::schema_check::{check_message, Issue};
 use crate::rules::ResourceCheck;
 use crate::source::TextRange;
-use crate::yaml::edit::{column, delete_entry, indent_unit, line_end, line_start, newline};
+use crate::yaml::edit::{column, indent_unit, line_end, line_start, newline, take_entry};
 use crate::yaml::resolve::{resolve, ScalarType};
 use crate::yaml::{self, CollectionStyle, Document, NodeKind, NodeRef, ScalarStyle};
 
@@ -880,7 +880,8 @@ fn relocate(
         if comment.is_some() && !parent_block {
             return None;
         }
-        let delete = delete_entry(text, parent, key, value)?;
+        // The comment travels with the entry (below).
+        let delete = take_entry(text, parent, key, value)?;
         if dest_block {
             let (first, _) = dest.entries().next()?;
             let base = column(text, first.range().start() as usize);
