@@ -178,8 +178,16 @@ pub fn issue_range(issue: &Issue) -> TextRange {
     }
 }
 
-/// The value with `holdApplicationUntilProxyStarts: true` merged in, in the value's own form.
+/// The value with `holdApplicationUntilProxyStarts: true` merged in, in the value's own form;
+/// `None` when no text edit of this shape gives a valid value that holds (a root mapping with
+/// an empty, complex or tagged key, say): the fix is only offered when it is known to work.
 pub fn with_hold(value: &str, pc: &ProxyConfig) -> Option<String> {
+    let merged = merge_hold(value, pc)?;
+    let again = read(&merged);
+    (again.hold == Hold::True && again.invalid.is_none()).then_some(merged)
+}
+
+fn merge_hold(value: &str, pc: &ProxyConfig) -> Option<String> {
     if let Some(null) = pc.null_hold {
         // Set the key that is there rather than add a duplicate.
         let mut s = value.to_owned();
@@ -380,5 +388,16 @@ mod tests {
             with_hold(v, &read(v)).unwrap(),
             "{ holdApplicationUntilProxyStarts: true }"
         );
+    }
+
+    #[test]
+    fn no_merge_is_offered_where_the_text_edit_would_not_hold() {
+        // Found by fuzzing: a root mapping with an empty key, a complex key or a tag. The
+        // appended line would land outside the mapping or under another key.
+        for v in [":", ": ", "?", "!t a: b"] {
+            let pc = read(v);
+            assert_eq!(pc.hold, Hold::Unset, "{v:?}");
+            assert_eq!(with_hold(v, &pc), None, "{v:?}");
+        }
     }
 }
