@@ -170,7 +170,12 @@ impl<'a> Builder<'a> {
                 }
                 let keep = self.text[header..header_end].contains('+');
                 let mut e = end.max(header_end).min(b.len());
-                if keep {
+                let last_line = b[header_end..e]
+                    .iter()
+                    .rposition(|&c| c == b'\n')
+                    .map_or(header_end, |p| header_end + p + 1);
+                let ends_in_content = b[last_line..e].iter().any(|c| !c.is_ascii_whitespace());
+                if keep && !ends_in_content {
                     // Trailing blank lines are content: stop at the start of the last line.
                     while e > header_end && b[e - 1] != b'\n' {
                         e -= 1;
@@ -397,9 +402,20 @@ impl<'a> Iterator for DocumentParser<'a> {
                         start_line,
                     }));
                 }
-                Event::Scalar(value, style, _anchor, tag) => {
+                Event::Scalar(mut value, style, _anchor, tag) => {
                     let Some(bd) = b.as_mut() else { continue };
                     let (s, e) = bd.scalar_range(style, start, end);
+                    if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
+                        && value.ends_with('\n')
+                        && !self.text.as_bytes()[e.min(self.text.len())..]
+                            .iter()
+                            .any(|&c| c == b'\n' || c == b'\r')
+                    {
+                        // The last content line of a file without a final line break has no
+                        // break to keep (libyaml, go-yaml): `k: |` + `  10.0.0.0/8<EOF>` is
+                        // "10.0.0.0/8", not "10.0.0.0/8\n".
+                        value.to_mut().pop();
+                    }
                     let props = Builder::props_start(&span, s);
                     bd.add(Node {
                         kind: NodeKind::Scalar { value, style },
