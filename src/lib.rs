@@ -276,7 +276,7 @@ pub fn display_path(path: &Path) -> String {
 /// between the check and the read, and no separate `stat` per file is needed.
 pub fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
-    let mut file = open_for_reading(path)?;
+    let file = open_for_reading(path)?;
     let meta = file.metadata()?;
     if meta.is_dir() {
         return Err(std::io::Error::other("it is a directory"));

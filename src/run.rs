@@ -82,8 +82,14 @@ fn plan(paths: &[PathBuf], settings: &Settings) -> Result<Plan, RunError> {
     let mut assigned = Vec::with_capacity(found.inputs.len());
     for input in found.inputs {
         let effective = resolver.for_file(&input.path)?;
-        let explicit = paths.contains(&input.path);
-        if explicit && effective.force_exclude && effective.excludes(&input.path, resolver.cwd()) {
+        // Explicit paths are kept as given, so bytes compare (a `Path` compares components).
+        let explicit = || {
+            paths
+                .iter()
+                .any(|p| p.as_os_str() == input.path.as_os_str())
+        };
+        if effective.force_exclude && explicit() && effective.excludes(&input.path, resolver.cwd())
+        {
             continue;
         }
         let group = if let Some(g) = groups.iter().position(|e| Arc::ptr_eq(e, &effective)) {

@@ -5,7 +5,9 @@
 //! at its first item, an empty value sits before the colon. Each is corrected here so that every
 //! consumer can trust `Node::range`.
 
-use super::{CollectionStyle, Document, Node, NodeId, NodeKind, SyntaxError, Tag, MAX_DEPTH};
+use super::{
+    Children, CollectionStyle, Document, Node, NodeId, NodeKind, SyntaxError, Tag, MAX_DEPTH,
+};
 use crate::source::TextRange;
 use granit_parser::{Event, Options, Parser, ScalarStyle, Span};
 use std::collections::HashMap;
@@ -111,6 +113,9 @@ struct Builder<'a> {
     /// ...): each collection gets one exactly sized list when it ends, rather than a list
     /// grown entry by entry.
     children: Vec<NodeId>,
+    /// Every finished mapping's pairs and sequence's items (the document's shared lists).
+    pairs: Vec<(NodeId, NodeId)>,
+    items: Vec<NodeId>,
     root: Option<NodeId>,
     anchors: HashMap<usize, NodeId>,
     last_node: Option<NodeId>,
@@ -241,12 +246,23 @@ impl<'a> Builder<'a> {
         let last_child = match &mut self.nodes[id as usize].kind {
             NodeKind::Mapping { entries, .. } => {
                 // A key without a value (cut short by an error) makes no entry.
-                *entries = children.chunks_exact(2).map(|p| (p[0], p[1])).collect();
-                entries.last().map(|&(_, v)| v)
+                let start = self.pairs.len();
+                self.pairs
+                    .extend(children.chunks_exact(2).map(|p| (p[0], p[1])));
+                *entries = Children {
+                    start: start as u32,
+                    len: (self.pairs.len() - start) as u32,
+                };
+                self.pairs[start..].last().map(|&(_, v)| v)
             }
             NodeKind::Sequence { items, .. } => {
-                *items = children.to_vec();
-                items.last().copied()
+                let start = self.items.len();
+                self.items.extend_from_slice(children);
+                *items = Children {
+                    start: start as u32,
+                    len: children.len() as u32,
+                };
+                children.last().copied()
             }
             _ => None,
         };
@@ -264,20 +280,26 @@ impl<'a> Builder<'a> {
         };
         let start = self.nodes[id as usize].range.start();
         self.nodes[id as usize].range = TextRange::new(start, end as u32);
-        if let NodeKind::Mapping { entries, .. } = &self.nodes[id as usize].kind {
-            let dups = find_duplicates(&self.nodes, entries);
-            self.duplicates.extend(dups);
+        if let NodeKind::Mapping { entries, .. } = self.nodes[id as usize].kind {
+            find_duplicates(
+                &self.nodes,
+                &self.pairs[entries.range()],
+                &mut self.duplicates,
+            );
         }
         self.last_node = Some(id);
     }
 }
 
-fn find_duplicates(nodes: &[Node<'_>], entries: &[(NodeId, NodeId)]) -> Vec<(NodeId, NodeId)> {
+fn find_duplicates(
+    nodes: &[Node<'_>],
+    entries: &[(NodeId, NodeId)],
+    out: &mut Vec<(NodeId, NodeId)>,
+) {
     let key_str = |id: NodeId| match &nodes[id as usize].kind {
         NodeKind::Scalar { value, .. } => Some(value.as_ref()),
         _ => None,
     };
-    let mut out = Vec::new();
     if entries.len() <= 16 {
         for (i, &(k, _)) in entries.iter().enumerate() {
             let Some(ks) = key_str(k) else { continue };
@@ -297,7 +319,6 @@ fn find_duplicates(nodes: &[Node<'_>], entries: &[(NodeId, NodeId)]) -> Vec<(Nod
             }
         }
     }
-    out
 }
 
 impl<'a> Iterator for DocumentParser<'a> {
@@ -355,11 +376,14 @@ impl<'a> Iterator for DocumentParser<'a> {
                     }
                 }
                 Event::DocumentStart(..) => {
+                    let estimate = node_estimate(self.text, start);
                     b = Some(Builder {
                         text: self.text,
-                        nodes: Vec::with_capacity(node_estimate(self.text, start)),
+                        nodes: Vec::with_capacity(estimate),
                         stack: Vec::new(),
                         children: Vec::new(),
+                        pairs: Vec::with_capacity(estimate / 3),
+                        items: Vec::new(),
                         root: None,
                         anchors: HashMap::new(),
                         last_node: None,
@@ -394,6 +418,8 @@ impl<'a> Iterator for DocumentParser<'a> {
                     );
                     return Some(Ok(Document {
                         nodes: b.nodes,
+                        pairs: b.pairs,
+                        items: b.items,
                         root: b.root,
                         range: TextRange::from_usize(b.start.min(doc_end), doc_end),
                         comments: b.comments,
@@ -472,12 +498,12 @@ impl<'a> Iterator for DocumentParser<'a> {
                     let kind = if is_seq {
                         NodeKind::Sequence {
                             style,
-                            items: Vec::new(),
+                            items: Children::default(),
                         }
                     } else {
                         NodeKind::Mapping {
                             style,
-                            entries: Vec::new(),
+                            entries: Children::default(),
                         }
                     };
                     let id = bd.add(Node {

@@ -72,16 +72,16 @@ pub fn indent_unit(text: &str, node: NodeRef<'_, '_>) -> usize {
         if let NodeKind::Mapping {
             style: CollectionStyle::Block,
             entries,
-        } = &n.kind
+        } = n.kind
         {
-            for &(k, v) in entries.iter().take(8) {
+            for &(k, v) in doc.entries_of(entries).iter().take(8) {
                 let v = doc.node(v);
                 if let NodeKind::Mapping {
                     style: CollectionStyle::Block,
                     entries: inner,
-                } = &v.kind
+                } = v.kind
                 {
-                    if let Some(&(ik, _)) = inner.first() {
+                    if let Some(&(ik, _)) = doc.entries_of(inner).first() {
                         let outer = column(text, doc.node(k).range.start() as usize);
                         let inner_col = column(text, doc.node(ik).range.start() as usize);
                         if inner_col > outer

@@ -684,10 +684,11 @@ fn find_entry<'d, 'a>(
     key_range: TextRange,
 ) -> Option<(NodeRef<'d, 'a>, NodeRef<'d, 'a>, NodeRef<'d, 'a>)> {
     doc.nodes.iter().enumerate().find_map(|(i, n)| {
-        let NodeKind::Mapping { entries, .. } = &n.kind else {
+        let NodeKind::Mapping { entries, .. } = n.kind else {
             return None;
         };
-        let &(k, v) = entries
+        let &(k, v) = doc
+            .entries_of(entries)
             .iter()
             .find(|&&(k, _)| doc.node(k).range == key_range)?;
         Some((doc.get(u32::try_from(i).ok()?), doc.get(k), doc.get(v)))
@@ -696,15 +697,10 @@ fn find_entry<'d, 'a>(
 
 /// The range of the key whose value spans `value_range`.
 fn key_of_value(doc: &Document<'_>, value_range: TextRange) -> Option<TextRange> {
-    doc.nodes.iter().find_map(|n| {
-        let NodeKind::Mapping { entries, .. } = &n.kind else {
-            return None;
-        };
-        entries
-            .iter()
-            .find(|&&(_, v)| doc.node(v).range == value_range)
-            .map(|&(k, _)| doc.node(k).range)
-    })
+    doc.pairs
+        .iter()
+        .find(|&&(_, v)| doc.node(v).range == value_range)
+        .map(|&(k, _)| doc.node(k).range)
 }
 
 /// The end of a node's last line of content (a block scalar's range may run past it).

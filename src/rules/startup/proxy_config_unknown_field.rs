@@ -288,7 +288,8 @@ pub(crate) fn edit_inside(
 /// The names of the keys of the mapping (inside `doc`) that holds the key at `key_range`.
 fn sibling_keys<'d>(doc: &'d yaml::Document<'_>, key_range: TextRange) -> Vec<&'d str> {
     for node in &doc.nodes {
-        if let NodeKind::Mapping { entries, .. } = &node.kind {
+        if let NodeKind::Mapping { entries, .. } = node.kind {
+            let entries = doc.entries_of(entries);
             if entries.iter().any(|&(k, _)| doc.node(k).range == key_range) {
                 return entries
                     .iter()
