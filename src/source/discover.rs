@@ -10,6 +10,8 @@ use std::sync::Mutex;
 pub struct Input {
     /// The path as given or walked (used in output).
     pub path: PathBuf,
+    /// Named on the command line (always linted), not found by walking a directory.
+    pub explicit: bool,
 }
 
 /// A problem met while walking: reported as MESH902 on that path.
@@ -67,7 +69,10 @@ pub fn discover_matching(
                 message: format!("cannot read: {e}"),
             }),
             Ok(m) if m.is_dir() => dirs.push(p.clone()),
-            Ok(_) => out.inputs.push(Input { path: p.clone() }),
+            Ok(_) => out.inputs.push(Input {
+                path: p.clone(),
+                explicit: true,
+            }),
         }
     }
     if !dirs.is_empty() {
@@ -96,7 +101,10 @@ pub fn discover_matching(
                                 .lock()
                                 .unwrap_or_else(std::sync::PoisonError::into_inner)
                                 .0
-                                .push(Input { path });
+                                .push(Input {
+                                    path,
+                                    explicit: false,
+                                });
                         }
                     }
                     Err(err) => {
@@ -124,8 +132,12 @@ pub fn discover_matching(
     }
     out.inputs
         .sort_unstable_by(|a, b| path_order(&a.path, &b.path));
-    out.inputs
-        .dedup_by(|a, b| a.path.as_os_str() == b.path.as_os_str());
+    // A file both named and walked is one input, explicit.
+    out.inputs.dedup_by(|later, kept| {
+        let same = later.path.as_os_str() == kept.path.as_os_str();
+        kept.explicit |= same && later.explicit;
+        same
+    });
     out.problems.sort();
     Ok(out)
 }

@@ -26,6 +26,9 @@ pub struct DocumentParser<'a> {
     index: usize,
     done: bool,
     pending_comments: Vec<TextRange>,
+    /// The open-collection stack and its children, lent to each document's builder in turn
+    /// (empty between documents): a stream of documents grows them once, not per document.
+    scratch: (Vec<Frame>, Vec<NodeId>),
     /// A byte offset and its 1-based line, moved forward document by document.
     line_cursor: (usize, u32),
 }
@@ -43,6 +46,7 @@ impl<'a> DocumentParser<'a> {
             index: 0,
             done: false,
             pending_comments: Vec::new(),
+            scratch: (Vec::new(), Vec::with_capacity(64)),
             line_cursor: (0, 1),
         }
     }
@@ -380,10 +384,11 @@ impl<'a> Iterator for DocumentParser<'a> {
                     b = Some(Builder {
                         text: self.text,
                         nodes: Vec::with_capacity(estimate),
-                        stack: Vec::new(),
-                        children: Vec::new(),
-                        pairs: Vec::with_capacity(estimate / 3),
-                        items: Vec::new(),
+                        stack: std::mem::take(&mut self.scratch.0),
+                        children: std::mem::take(&mut self.scratch.1),
+                        // A mapping entry takes two nodes, a sequence item one.
+                        pairs: Vec::with_capacity(estimate / 2),
+                        items: Vec::with_capacity(estimate / 8),
                         root: None,
                         anchors: HashMap::new(),
                         last_node: None,
@@ -394,7 +399,13 @@ impl<'a> Iterator for DocumentParser<'a> {
                     });
                 }
                 Event::DocumentEnd => {
-                    let Some(b) = b.take() else { continue };
+                    let Some(mut b) = b.take() else { continue };
+                    b.stack.clear();
+                    b.children.clear();
+                    self.scratch = (
+                        std::mem::take(&mut b.stack),
+                        std::mem::take(&mut b.children),
+                    );
                     let index = self.index;
                     let doc_start = b.start.min(self.text.len());
                     let (at, line) = self.line_cursor;
