@@ -28,8 +28,9 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
                 continue;
             }
             let consequence = match (site.operator, issue.stage) {
+                // The reason says who rejects it when the pod starts.
                 (_, Stage::PodStart) => {
-                    "istio-init rejects it when the pod starts, so no injected pod becomes ready"
+                    "no injected pod that takes this mesh-wide value becomes ready"
                 }
                 (true, Stage::Admission) => "istioctl install rejects the IstioOperator",
                 (false, Stage::Admission) => "the sidecar injector rejects it and denies the pod",
