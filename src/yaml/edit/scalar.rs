@@ -375,7 +375,7 @@ fn decode_block(src: &str, header: &BlockHeader, indent: Option<usize>) -> Optio
             empties += 1;
             continue;
         }
-        if e - s <= indent || !src[s..s + indent].bytes().all(|c| c == b' ') {
+        if e - s <= indent || !b[s..s + indent].iter().all(|&c| c == b' ') {
             return None; // less indented content: not this block's
         }
         let c = s + indent;
@@ -583,6 +583,36 @@ mod tests {
         assert_eq!(d.value, "a, b\nc   d");
         // Quotes and backslashes are plain text here.
         assert_eq!(value("it's\n  \\\"x\"", ScalarStyle::Plain), "it's \\\"x\"");
+    }
+
+    #[test]
+    fn less_indented_lines_are_not_content() {
+        assert!(decode("|-\n  a\n \u{e9}", ScalarStyle::Literal).is_none());
+        assert!(decode_as("|1-\n  a\n\u{e9}", ScalarStyle::Literal, " a").is_none());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn decoding_never_panics_and_cuts_cover_the_value(
+            body in "[ a\u{e9},#|>+\\-12\"'\t\r\n]{0,24}",
+            head in 0usize..6,
+        ) {
+            let src = format!("{}{body}", ["|", ">-", "|2", ">+1", "'", "\""][head]);
+            for style in [
+                ScalarStyle::Plain,
+                ScalarStyle::SingleQuoted,
+                ScalarStyle::DoubleQuoted,
+                ScalarStyle::Literal,
+                ScalarStyle::Folded,
+            ] {
+                for d in [decode(&src, style), decode_as(&src, style, "a")].into_iter().flatten() {
+                    proptest::prop_assert_eq!(d.cuts.len(), d.value.len() + 1);
+                    for c in d.cuts.iter().flatten() {
+                        proptest::prop_assert!(src.is_char_boundary(*c));
+                    }
+                }
+            }
+        }
     }
 
     #[test]
