@@ -142,7 +142,7 @@ fn check_types(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
             ty.describe()
         );
         let fix = if matches!(ty, ScalarType::Int | ScalarType::Float) {
-            quote_number(cx, key, value)
+            super::keeping_comments(cx.doc, cx.text, quote_number(cx, key, value))
         } else {
             None
         };
@@ -151,7 +151,6 @@ fn check_types(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
 }
 
 pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
-    let double = prefers_double(cx.doc);
     for (site, kind) in port_sites(cx) {
         let analysis = check_port_list(site.text, kind);
         for issue in &analysis.issues {
@@ -175,11 +174,11 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
                 consequence(site.operator, issue.stage)
             );
             let fix = issue.fix.as_ref().and_then(|f| {
-                site.edits(cx.text, &[f], double)
+                site.edits(cx.text, &[f])
                     .map(|edits| Fix::safe(fix_words(issue.cause), edits))
             });
             out.push(
-                Diagnostic::new(&RULE, site.range_of(&issue.range), message)
+                Diagnostic::new(&RULE, site.range_of(cx.text, &issue.range), message)
                     .with_severity(severity)
                     .with_optional_fix(fix),
             );
@@ -487,6 +486,49 @@ mod tests {
         for v in ["VAULT", "vault_port", "${}", "$1", "PORT-1"] {
             assert_eq!(lint(&annotation(EOP, v), CODE).len(), 1, "{v}");
         }
+    }
+
+    #[test]
+    fn an_alias_is_checked_and_reported_at_the_alias_without_a_fix() {
+        // Audit B3 (`r3.yaml`).
+        let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels:\n    ports: &ports \"80;443\"\n  annotations:\n    traffic.sidecar.istio.io/excludeInboundPorts: *ports\nspec:\n  containers: []\n";
+        let d = lint(text, CODE);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(pos(text, &d[0]), at(text, "*ports", 1));
+        assert_eq!(d[0].range.len(), 6);
+        assert!(d[0].message.contains("`80;443`"));
+        assert!(d[0].fix.is_none());
+    }
+
+    #[test]
+    fn elements_in_folded_blocks_and_header_comments() {
+        // Audit B4: `>-` with `81,,82` points right after the first comma; B1: the fix keeps
+        // the comment after the header.
+        let text = deployment(&format!("        {EOP}: >-  # db\n          81,,82\n"));
+        let d = lint(&text, CODE);
+        assert_eq!(d.len(), 1, "{d:?}");
+        let (line, column) = at(&text, "81,,82", 1);
+        assert_eq!(pos(&text, &d[0]), (line, column + 3));
+        assert_eq!(d[0].range.len(), 0);
+        assert_eq!(
+            fixed(&text, &d[0]),
+            deployment(&format!("        {EOP}: \"81,82\"  # db\n"))
+        );
+        // `|-4` (content indented four past the key).
+        let text = deployment(&format!("        {EOP}: |-4\n            81;82\n"));
+        let d = lint(&text, CODE);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(pos(&text, &d[0]), at(&text, "81;82", 1));
+        assert_eq!(d[0].range.len(), 5);
+    }
+
+    #[test]
+    fn quote_fix_is_dropped_when_it_would_lose_a_comment() {
+        // The number sits on the next line after a tag, with a comment between them.
+        let text = iop("        excludeOutboundPorts: !!int # vault\n          8200\n");
+        let d = lint(&text, CODE);
+        assert_eq!(d.len(), 1);
+        assert!(d[0].fix.is_none(), "{:?}", d[0].fix);
     }
 
     #[test]
