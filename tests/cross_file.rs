@@ -195,7 +195,7 @@ fn a_mesh_wide_hold_elsewhere_is_named_by_hold_disabled() {
         assert_eq!(f[0].0, "MESH102");
         assert!(
             f[0].4
-                .contains(&format!("true` ({name}:8) for them")),
+                .contains(&format!("true` ({name}:8) for it: this pod starts")),
             "{}",
             f[0].4
         );
