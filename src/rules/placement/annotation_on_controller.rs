@@ -48,7 +48,23 @@ fn value_text(text: &str, value: NodeRef<'_, '_>) -> Option<String> {
     scalar_string(v).map(|s| quote(s, true))
 }
 
-/// An edit adding `key: value` to the pod template's annotations or labels, creating them.
+/// Whether the pod template's map `which` is reached through an anchor: the template, its
+/// `metadata` or that map is anchored or an alias. An edit there also changes every place the
+/// anchor is aliased (the workload's own `metadata.annotations`, say), so no fix writes there:
+/// it would change more than the pod and could cycle with MESH201 moving the key back.
+pub(crate) fn shared_by_alias(pod: &PodTemplate<'_, '_>, which: MapKind) -> bool {
+    let block = match which {
+        MapKind::Annotations => pod.meta.annotations,
+        MapKind::Labels => pod.meta.labels,
+    };
+    let anchored = |n: NodeRef<'_, '_>| n.is_alias() || n.resolved().node().anchored;
+    pod.holder.is_some_and(anchored)
+        || pod.meta.metadata.is_some_and(|(_, v)| anchored(v))
+        || block.is_some_and(|(_, v)| anchored(v))
+}
+
+/// An edit adding `key: value` to the pod template's annotations or labels, creating them;
+/// none through an anchor ([`shared_by_alias`]).
 pub(crate) fn add_to_template(
     text: &str,
     pod: &PodTemplate<'_, '_>,
@@ -56,6 +72,9 @@ pub(crate) fn add_to_template(
     key: &str,
     value: &str,
 ) -> Option<Vec<Edit>> {
+    if shared_by_alias(pod, which) {
+        return None;
+    }
     let block = match which {
         MapKind::Annotations => pod.meta.annotations,
         MapKind::Labels => pod.meta.labels,

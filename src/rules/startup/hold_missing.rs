@@ -5,7 +5,9 @@ use crate::context::Requires;
 use crate::diagnostic::{Diagnostic, Fix, FixAvailability, RuleMeta, Severity};
 use crate::istio::proxy_config::{with_hold, Hold};
 use crate::k8s::PodInjection;
-use crate::rules::placement::annotation_on_controller::{add_to_template, MapKind};
+use crate::rules::placement::annotation_on_controller::{
+    add_to_template, shared_by_alias, MapKind,
+};
 use crate::rules::ResourceCheck;
 use crate::yaml::edit::rewrite_scalar;
 
@@ -47,7 +49,9 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
     };
     let (range, fix) = match &config {
         Some((key, value, text, pc)) => {
+            let shared = shared_by_alias(pod, MapKind::Annotations) || value.node().anchored;
             let fix = with_hold(text, pc)
+                .filter(|_| !shared)
                 .and_then(|merged| rewrite_scalar(cx.text, *value, &merged))
                 .map(|e| {
                     Fix::safe(
@@ -173,6 +177,30 @@ mod tests {
                 "        a: b\r\n      annotations:\r\n        proxy.istio.io/config: '{ \"holdApplicationUntilProxyStarts\": true }'\r\n"
             )
         );
+    }
+
+    /// Audit A4: an edit through an alias would land in the anchored map (here the
+    /// Deployment's own annotations), where MESH201 moves it back: no fix, the finding stays.
+    #[test]
+    fn no_fix_through_an_alias() {
+        let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: a\n  annotations: &anns\n    team: x\nspec:\n  template:\n    metadata:\n      annotations: *anns\n    spec:\n      containers: []\n";
+        let d = lint(text, CODE);
+        assert_eq!(d.len(), 1);
+        assert_eq!(pos(text, &d[0]), at(text, "annotations", 2));
+        assert!(d[0].fix.is_none());
+        // The same for an aliased `metadata`, an aliased config value's map, an anchored one.
+        for text in [
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: &meta\n  name: a\nspec:\n  template:\n    metadata: *meta\n    spec:\n      containers: []\n",
+            "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: c\n    annotations: &anns\n      proxy.istio.io/config: '{concurrency: 2}'\n- apiVersion: v1\n  kind: Pod\n  metadata:\n    name: p\n    annotations: *anns\n  spec:\n    containers: []\n",
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    proxy.istio.io/config: &cfg '{concurrency: 2}'\n    other: *cfg\nspec:\n  containers: []\n",
+        ] {
+            let d = lint(text, CODE);
+            assert_eq!(d.len(), 1, "{text}");
+            assert!(d[0].fix.is_none(), "{text}");
+        }
+        // An alias elsewhere in the template does not matter.
+        let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: a\n  labels: &l\n    app: a\nspec:\n  template:\n    metadata:\n      labels: *l\n    spec:\n      containers: []\n";
+        assert!(lint(text, CODE)[0].fix.is_some());
     }
 
     #[test]
