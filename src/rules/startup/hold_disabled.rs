@@ -10,10 +10,9 @@ use super::proxy_config_unknown_field::edit_inside;
 use crate::context::Profile;
 use crate::context::Requires;
 use crate::diagnostic::{Diagnostic, Fix, FixAvailability, RuleMeta, Severity};
-use crate::istio::proxy_config::Hold;
+use crate::istio::proxy_config::{first_document, Hold};
 use crate::k8s::PodInjection;
 use crate::rules::ResourceCheck;
-use crate::yaml;
 use std::ops::Range;
 
 pub static RULE: RuleMeta = RuleMeta {
@@ -28,10 +27,7 @@ pub static RULE: RuleMeta = RuleMeta {
 /// The range (inside the config string) of the hold value the injector reads, its key and its
 /// text.
 fn hold_value(config: &str) -> Option<(Range<usize>, String, String)> {
-    let docs = yaml::parse(config);
-    let doc = docs
-        .iter()
-        .find_map(|d| d.as_ref().ok().filter(|d| d.root.is_some()))?;
+    let doc = first_document(config)?.ok()?;
     let root = doc.root()?.resolved();
     let (k, v) = root
         .entry("holdApplicationUntilProxyStarts")

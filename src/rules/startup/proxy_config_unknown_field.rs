@@ -336,11 +336,8 @@ fn safe_rename(
     to: &str,
     was_valid: bool,
 ) -> Option<(Range<usize>, String)> {
-    let docs = yaml::parse(config);
-    let doc = docs
-        .iter()
-        .find_map(|d| d.as_ref().ok().filter(|d| d.root.is_some()))?;
-    let siblings = sibling_keys(doc, key_range);
+    let doc = proxy_config::first_document(config)?.ok()?;
+    let siblings = sibling_keys(&doc, key_range);
     let field = parent_message(path)?.field(to)?;
     if siblings
         .iter()
@@ -356,12 +353,8 @@ fn safe_rename(
     };
     let mut new = config.to_owned();
     new.replace_range(r.clone(), &replacement);
-    let new_docs = yaml::parse(&new);
-    let ok_parse = new_docs
-        .iter()
-        .filter_map(|d| d.as_ref().ok())
-        .all(|d| d.duplicate_keys.is_empty())
-        && new_docs.iter().all(Result::is_ok);
+    let ok_parse = proxy_config::first_document(&new)
+        .is_some_and(|d| d.is_ok_and(|d| d.duplicate_keys.is_empty()));
     if !ok_parse || (was_valid && proxy_config::read(&new).invalid.is_some()) {
         return None;
     }
