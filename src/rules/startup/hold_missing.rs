@@ -179,6 +179,15 @@ mod tests {
         );
     }
 
+    /// Audit A6: a pod in a `List` inside a `List` is linted (kubectl flattens them).
+    #[test]
+    fn pods_in_nested_lists() {
+        let text = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: List\n  items:\n  - kind: Pod\n    metadata:\n      name: b\n    spec: {}\n";
+        let d = lint(text, CODE);
+        assert_eq!(d.len(), 1);
+        assert_eq!(pos(text, &d[0]), (8, 5));
+    }
+
     /// Audit A4: an edit through an alias would land in the anchored map (here the
     /// Deployment's own annotations), where MESH201 moves it back: no fix, the finding stays.
     #[test]
