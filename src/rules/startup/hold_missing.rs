@@ -1,9 +1,10 @@
 //! MESH101: an injected pod without `holdApplicationUntilProxyStarts: true`.
 
+use super::proxy_config_unknown_field::hold_rename;
 use super::{native_sidecar, pod_proxy_config, PROXY_CONFIG};
 use crate::context::Requires;
 use crate::diagnostic::{Diagnostic, Fix, FixAvailability, RuleMeta, Severity};
-use crate::istio::proxy_config::{with_hold, Hold};
+use crate::istio::proxy_config::{read, with_hold, Hold};
 use crate::k8s::PodInjection;
 use crate::rules::placement::annotation_on_controller::{
     add_to_template, shared_by_alias, MapKind,
@@ -50,15 +51,45 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
     let (range, fix) = match &config {
         Some((key, value, text, pc)) => {
             let shared = shared_by_alias(pod, MapKind::Annotations) || value.node().anchored;
-            let fix = with_hold(text, pc)
-                .filter(|_| !shared)
-                .and_then(|merged| rewrite_scalar(cx.text, *value, &merged))
-                .map(|e| {
-                    Fix::safe(
-                        "add holdApplicationUntilProxyStarts: true to proxy.istio.io/config",
-                        [e],
-                    )
-                });
+            let fix = match hold_rename(cx.text, *value, text, pc).filter(|_| !shared) {
+                // The hold is there under a misspelt name (MESH104): fixing that key is the
+                // fix, never a second hold key beside it. Both fixes then edit the key, so
+                // one round applies only one of them, and the next finds the hold set.
+                Some(r) => {
+                    let renamed = read(&r.renamed);
+                    match renamed.hold {
+                        Hold::True => Some(Fix::safe(
+                            format!("rename `{}` to `{}`", r.key, r.to),
+                            [r.edit],
+                        )),
+                        // `holdApplicationUntilProxyStart:` (null): rename and set it.
+                        Hold::Unset if renamed.null_hold.is_some() => {
+                            with_hold(&r.renamed, &renamed)
+                                .and_then(|merged| rewrite_scalar(cx.text, *value, &merged))
+                                .map(|e| {
+                                    Fix::safe(
+                                        format!(
+                                            "rename `{}` to `{}` and set it to true",
+                                            r.key, r.to
+                                        ),
+                                        [e],
+                                    )
+                                })
+                        }
+                        // `false` (MESH102's once renamed) or anything else: no hold to add.
+                        _ => None,
+                    }
+                }
+                None if shared => None,
+                None => with_hold(text, pc)
+                    .and_then(|merged| rewrite_scalar(cx.text, *value, &merged))
+                    .map(|e| {
+                        Fix::safe(
+                            "add holdApplicationUntilProxyStarts: true to proxy.istio.io/config",
+                            [e],
+                        )
+                    }),
+            };
             (key.range(), fix)
         }
         None => {
@@ -176,6 +207,50 @@ mod tests {
                 "        a: b\r\n",
                 "        a: b\r\n      annotations:\r\n        proxy.istio.io/config: '{ \"holdApplicationUntilProxyStarts\": true }'\r\n"
             )
+        );
+    }
+
+    /// A misspelt hold key (MESH104's) is fixed in place, never given a correct twin: the
+    /// two fixes then edit the same key, so one round cannot write the hold twice.
+    #[test]
+    fn a_misspelt_hold_key_is_renamed_not_duplicated() {
+        let pod = |config: &str| {
+            format!("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    proxy.istio.io/config: {config}\nspec:\n  containers: []\n")
+        };
+        let text = pod("|\n      holdApplicationUntilProxyStart: true\n      concurrency: 2\n");
+        let d = lint(&text, CODE);
+        let fix = d[0].fix.as_ref().unwrap();
+        assert_eq!(
+            fix.message,
+            "rename `holdApplicationUntilProxyStart` to `holdApplicationUntilProxyStarts`"
+        );
+        let m104 = lint(&text, "MESH104");
+        assert_eq!(
+            fix.edits,
+            m104[0].fix.as_ref().unwrap().edits,
+            "the same edit"
+        );
+        assert_eq!(fixed(&text, &d[0]), text.replace("Start:", "Starts:"));
+        // Null: renamed and set.
+        let text = pod("'{hold_application_until_proxy_start: ~}'");
+        let d = lint(&text, CODE);
+        assert_eq!(
+            d[0].fix.as_ref().unwrap().message,
+            "rename `hold_application_until_proxy_start` to `hold_application_until_proxy_starts` and set it to true"
+        );
+        assert_eq!(
+            fixed(&text, &d[0]),
+            pod("'{hold_application_until_proxy_starts: true}'")
+        );
+        // False: no fix here (MESH104 renames it, then it is MESH102's).
+        let text = pod("'{holdApplicationUntilProxyStart: false}'");
+        assert!(lint(&text, CODE)[0].fix.is_none());
+        // No rename to offer (the target is an invalid string): the usual merge.
+        let text = pod("'{holdApplicationUntilProxyStart: \"true\"}'");
+        assert!(lint(&text, "MESH104")[0].fix.is_none());
+        assert_eq!(
+            lint(&text, CODE)[0].fix.as_ref().unwrap().message,
+            "add holdApplicationUntilProxyStarts: true to proxy.istio.io/config"
         );
     }
 
