@@ -152,10 +152,13 @@ fn report(
     } else {
         "the workload's own metadata"
     };
+    // Removing the entry from an anchored map (or through an alias) would remove it wherever
+    // that map is aliased too, the pod template included: no fix takes it from there.
     let outer_map = match which {
         MapKind::Annotations => outer.annotations,
         MapKind::Labels => outer.labels,
     }
+    .filter(|(_, v)| !v.is_alias() && !v.resolved().node().anchored)
     .map(|(_, v)| v.resolved());
     let mut message = format!(
         "{noun} `{name}` is on {place}, where Istio never reads it: it has no effect on the pods this {kind} creates; it belongs in the pod template ({})",
@@ -253,6 +256,20 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
 #[cfg(test)]
 mod tests {
     use crate::rules::test_util::{at, lint, pos};
+
+    /// The workload's annotations anchored and aliased by the pod template: deleting the
+    /// "duplicate" would delete the pod's own; moving it would change both. No fix.
+    #[test]
+    fn no_fix_takes_an_entry_out_of_an_anchored_map() {
+        let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: a\n  annotations: &anns\n    sidecar.istio.io/proxyCPU: \"1\"\nspec:\n  template:\n    metadata:\n      annotations: *anns\n    spec:\n      containers: []\n";
+        let d = lint(text, "MESH201");
+        assert_eq!(d.len(), 1);
+        assert!(d[0].fix.is_none());
+        let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: a\n  annotations: &anns\n    sidecar.istio.io/proxyCPU: \"1\"\nspec:\n  template:\n    metadata:\n      labels: {app: a}\n    spec:\n      containers: []\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: a\n  annotations: *anns\n";
+        let d = lint(text, "MESH201");
+        assert_eq!(d.len(), 1);
+        assert!(d[0].fix.is_none());
+    }
 
     #[test]
     fn a_workload_without_a_pod_template_is_reported_without_a_fix() {
