@@ -183,7 +183,7 @@ impl Context {
     /// its labels (see [`merge_labels`]), and mesh-wide settings merge as [`MeshFacts`] says.
     pub fn absorb(&mut self, facts: Facts) {
         for (name, labels) in facts.namespaces {
-            merge_labels(self.namespaces.entry(name).or_default(), labels);
+            merge_labels(self.namespaces.entry(name).or_default(), &labels);
         }
         self.mesh.merge(facts.mesh);
     }
@@ -213,7 +213,7 @@ impl Context {
 /// that some rendering injects get the start-up checks), else the greater value in byte order,
 /// so that the outcome is the same in any order. Within one description the last of a repeated
 /// key counts, as the API server reads it.
-fn merge_labels(into: &mut Vec<(String, String)>, labels: Vec<(String, String)>) {
+fn merge_labels(into: &mut Vec<(String, String)>, labels: &[(String, String)]) {
     let rank = |k: &str, v: &str| (k == "istio-injection" && v == "enabled", v.to_owned());
     for (i, (key, value)) in labels.iter().enumerate() {
         if labels[i + 1..].iter().any(|(k, _)| k == key) {

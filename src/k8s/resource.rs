@@ -263,6 +263,7 @@ fn push_flattened<'d, 'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fmt::Write as _;
 
     fn kinds(text: &str) -> Vec<String> {
         let docs = crate::yaml::parse(text);
@@ -289,7 +290,7 @@ mod tests {
         let mut indent = String::new();
         for _ in 0..40 {
             indent.push_str("  ");
-            text.push_str(&format!("{indent}- kind: List\n{indent}  items:\n"));
+            let _ = write!(text, "{indent}- kind: List\n{indent}  items:\n");
         }
         assert_eq!(kinds(&text).len(), MAX_LIST_DEPTH + 1);
         // Each level aliases the one before ten times: never expanded.
@@ -297,7 +298,7 @@ mod tests {
             String::from("kind: List\nitems:\n- &l0 {kind: List, items: [{kind: Pod}]}\n");
         for i in 1..8 {
             let refs = vec![format!("*l{}", i - 1); 10].join(", ");
-            bomb.push_str(&format!("- &l{i} {{kind: List, items: [{refs}]}}\n"));
+            let _ = writeln!(bomb, "- &l{i} {{kind: List, items: [{refs}]}}");
         }
         assert!(kinds(&bomb).len() < 100, "{}", kinds(&bomb).len());
     }
