@@ -19,7 +19,10 @@ pub enum Decoded<'b> {
     Unreadable(Diagnostic),
 }
 
-/// Decodes bytes as UTF-8 text, refusing binary and UTF-16 files with a MESH902.
+/// Decodes bytes as UTF-8 text, refusing binary, UTF-16 and UTF-32 files with a MESH902.
+///
+/// The finding's offset is a byte offset into `bytes`: the first invalid UTF-8 byte or NUL,
+/// whichever comes first (else 0), so the bytes before it are always valid UTF-8.
 pub fn decode(bytes: &[u8]) -> Decoded<'_> {
     let unreadable = |offset: usize, message: String| {
         Decoded::Unreadable(Diagnostic::new(
@@ -28,6 +31,14 @@ pub fn decode(bytes: &[u8]) -> Decoded<'_> {
             message,
         ))
     };
+    // UTF-32 first: its little-endian mark starts with UTF-16's.
+    if bytes.starts_with(&[0xFF, 0xFE, 0, 0]) || bytes.starts_with(&[0, 0, 0xFE, 0xFF]) {
+        return unreadable(
+            0,
+            "the file is UTF-32 (it starts with a UTF-32 byte-order mark); re-save it as UTF-8"
+                .into(),
+        );
+    }
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return unreadable(
             0,
@@ -38,19 +49,25 @@ pub fn decode(bytes: &[u8]) -> Decoded<'_> {
     if bytes.len() > u32::MAX as usize / 2 {
         return unreadable(0, "the file is larger than 2 GiB".into());
     }
-    if let Some(nul) = memchr::memchr(0, bytes) {
-        return unreadable(
-            nul,
+    let nul = memchr::memchr(0, bytes);
+    // Only the bytes before a NUL need checking: the file is refused at the NUL anyway.
+    let end = nul.unwrap_or(bytes.len());
+    match std::str::from_utf8(&bytes[..end]) {
+        Ok(text) if nul.is_none() => Decoded::Text(text),
+        Ok(_) => unreadable(
+            end,
             "the file contains a NUL byte: it is binary, not YAML".into(),
-        );
-    }
-    match std::str::from_utf8(bytes) {
-        Ok(text) => Decoded::Text(text),
+        ),
         Err(e) => unreadable(
             e.valid_up_to(),
             format!(
-                "the file is not valid UTF-8 (invalid byte 0x{:02X}); re-save it as UTF-8",
-                bytes[e.valid_up_to()]
+                "the file is not valid UTF-8 (invalid byte 0x{:02X}){}",
+                bytes[e.valid_up_to()],
+                if nul.is_some() {
+                    " and contains a NUL byte: it is binary, not YAML"
+                } else {
+                    "; re-save it as UTF-8"
+                }
             ),
         ),
     }
@@ -85,24 +102,13 @@ fn template_marker(
     }
     let in_any =
         |ranges: &[TextRange], at: u32| ranges.iter().any(|r| r.start() <= at && at < r.end());
+    // Past a syntax error the parser read no comments: the line itself tells.
     let line_comment = |at: usize| {
-        // Where the parser stopped before reading a comment: a `#` at the start of the line
-        // or after a blank, outside quotes on that line, starts one.
         let line_start = bytes[..at]
             .iter()
-            .rposition(|&b| b == b'\n')
+            .rposition(|&b| b == b'\n' || b == b'\r')
             .map_or(0, |p| p + 1);
-        let (mut quote, mut prev) = (None, b' ');
-        for &b in &bytes[line_start..at] {
-            match (quote, b) {
-                (None, b'#') if prev == b' ' || prev == b'\t' => return true,
-                (None, b'"' | b'\'') => quote = Some(b),
-                (Some(q), _) if b == q => quote = None,
-                _ => {}
-            }
-            prev = b;
-        }
-        false
+        comment_start(&bytes[line_start..at]).is_some()
     };
     let mut first_outside_comment = None;
     for pos in memchr::memmem::find_iter(bytes, b"{{") {
@@ -118,6 +124,62 @@ fn template_marker(
         }
     }
     first_outside_comment.map(|at| (at, false))
+}
+
+/// Where a comment starts in `line` (a line's start, up to some point), read the way the
+/// parser would have had it not stopped before: a `#` at the start or after a blank, outside
+/// quoted scalars. A quote opens a scalar only at the scalar's start: at the start of the line
+/// (after indentation), after `: `, `- ` or `? `, or after `[`, `{` or `,` in a flow
+/// collection; elsewhere (`note: don't panic`) it is part of a plain scalar.
+pub(crate) fn comment_start(line: &[u8]) -> Option<usize> {
+    let mut quote: Option<u8> = None;
+    // Whether a quote here would open a scalar.
+    let mut scalar_start = true;
+    // Flow collections opened on this line and not closed.
+    let mut flow = 0u32;
+    let mut i = 0;
+    while i < line.len() {
+        let b = line[i];
+        let blank_next = line.get(i + 1).map_or(true, |n| matches!(n, b' ' | b'\t'));
+        match quote {
+            Some(b'"') if b == b'\\' => i += 1,
+            // `''` inside a single-quoted scalar is an escaped quote.
+            Some(b'\'') if b == b'\'' && line.get(i + 1) == Some(&b'\'') => i += 1,
+            Some(q) if b == q => {
+                quote = None;
+                scalar_start = false;
+            }
+            Some(_) => {}
+            None => match b {
+                b'#' if i == 0 || matches!(line[i - 1], b' ' | b'\t') => return Some(i),
+                b'"' | b'\'' if scalar_start => quote = Some(b),
+                b' ' | b'\t' => {}
+                b':' if blank_next || flow > 0 => scalar_start = true,
+                b'-' | b'?' if scalar_start && blank_next => {}
+                b'[' | b'{' if scalar_start => flow += 1,
+                b',' if flow > 0 => scalar_start = true,
+                b']' | b'}' if flow > 0 => {
+                    flow -= 1;
+                    scalar_start = false;
+                }
+                _ => scalar_start = false,
+            },
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The comment on the line where the parser stopped, when the parser did not read it (it
+/// stops at the error, and the comment may follow), so that a suppression there is seen.
+fn error_line_comment(text: &str, e: &yaml::SyntaxError) -> Option<TextRange> {
+    let at = (e.offset as usize).min(text.len());
+    let (start, end) = (yaml::edit::line_start(text, at), yaml::edit::line_end(text, at));
+    if e.comments.iter().any(|c| c.end() as usize > start) {
+        return None;
+    }
+    let hash = start + comment_start(&text.as_bytes()[start..end])?;
+    Some(TextRange::from_usize(hash, end))
 }
 
 /// Whether a path lies under `templates/` next to a `Chart.yaml` (a Helm chart's templates).
@@ -284,13 +346,16 @@ fn lint_documents<'a>(
     for doc in docs {
         let before = out.len();
         match doc {
-            Err(e) => {
+            Err(mut e) => {
                 out.push(Diagnostic::new(
                     &rules::files::SYNTAX_ERROR,
                     TextRange::empty(e.offset),
                     format!("YAML syntax error: {}", e.message),
                 ));
-                collector.failed_document(&out[before..]);
+                if let Some(c) = error_line_comment(text, &e) {
+                    e.comments.push(c);
+                }
+                collector.failed_document(text, &e.comments, &out[before..]);
             }
             Ok(doc) => {
                 let resources = extract_resources(&doc);
@@ -348,4 +413,110 @@ pub fn counts_for_exit(
 /// The rule a diagnostic came from.
 pub fn rule_of(d: &Diagnostic) -> Option<&'static RuleMeta> {
     rules::find(d.code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unreadable_at(bytes: &[u8]) -> (u32, String) {
+        match decode(bytes) {
+            Decoded::Unreadable(d) => (d.range.start(), d.message),
+            Decoded::Text(_) => panic!("decoded: {bytes:?}"),
+        }
+    }
+
+    #[test]
+    fn decode_points_at_the_first_invalid_byte_or_nul() {
+        // A PNG header: 0x89 comes before the NULs.
+        let (at, message) = unreadable_at(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR");
+        assert_eq!(at, 0);
+        assert!(message.contains("0x89") && message.contains("binary"), "{message}");
+        // A gzip header: 0x1F is valid, 0x8B is not.
+        assert_eq!(unreadable_at(b"\x1f\x8b\x08\x00\x00\x00").0, 1);
+        assert_eq!(unreadable_at(b"a: \xff\nb: \xc3\xa9\x00\n").0, 3);
+        // A NUL before any invalid byte.
+        let (at, message) = unreadable_at(b"a: \xc3\xa9\x00\xff");
+        assert_eq!(at, 5);
+        assert!(message.contains("NUL"), "{message}");
+        // Invalid UTF-8 without a NUL: re-save.
+        let (at, message) = unreadable_at(b"a: b\nc: \xe9\n");
+        assert_eq!(at, 8);
+        assert!(message.contains("re-save it as UTF-8"), "{message}");
+    }
+
+    #[test]
+    fn decode_names_utf16_and_utf32() {
+        for (bytes, name) in [
+            (&b"\xff\xfea\x00"[..], "UTF-16"),
+            (&b"\xfe\xff\x00a"[..], "UTF-16"),
+            (&b"\xff\xfe\x00\x00a\x00\x00\x00"[..], "UTF-32"),
+            (&b"\x00\x00\xfe\xff\x00\x00\x00a"[..], "UTF-32"),
+        ] {
+            let (at, message) = unreadable_at(bytes);
+            assert_eq!(at, 0);
+            assert!(message.starts_with(&format!("the file is {name} ")), "{message}");
+        }
+    }
+
+    #[test]
+    fn a_quote_inside_a_plain_scalar_opens_nothing() {
+        for line in [
+            "  note: don't panic # ",
+            "  note: a\"b # ",
+            "  note: \"a#b\" # ",
+            "  note: 'it''s # here' # ",
+            "# ",
+            "- 'a' # ",
+            "  k: [a, 'b # c', d'e] # ",
+            "  k: {\"a\":\"b # c\"} # ",
+            "  k: \"a \\\" # b\" # ",
+            "  k: a-'b # ",
+        ] {
+            assert!(comment_start(line.as_bytes()).is_some(), "{line}");
+        }
+        for line in [
+            "  note: 'a # b",
+            "  note: \"a # b",
+            "  k: [a, 'b # c",
+            "  k: a#b",
+            "- 'a # ",
+            "? \"a # ",
+        ] {
+            assert_eq!(comment_start(line.as_bytes()), None, "{line}");
+        }
+    }
+
+    fn codes(text: &str) -> Vec<&'static str> {
+        crate::lint_source(
+            text,
+            "t.yaml",
+            &crate::context::LintOptions::default(),
+            &RuleSelector::default(),
+        )
+        .iter()
+        .map(|d| d.code)
+        .collect()
+    }
+
+    #[test]
+    fn a_broken_file_with_braces_only_in_a_comment_is_a_syntax_error() {
+        let head = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n bad: indent\ndata:\n";
+        for tail in [
+            "  note: don't panic # {{ not a template }}\n",
+            "  note: a\"b # {{ x }}\n",
+            "  note: \"a#b\" # {{ x }}\n",
+        ] {
+            assert_eq!(codes(&format!("{head}{tail}")), ["MESH900"], "{tail}");
+        }
+        // Outside a comment, the same braces make it a template.
+        assert_eq!(
+            codes(&format!("{head}  note: don't {{{{ x }}}}\n")),
+            ["MESH901"]
+        );
+        assert_eq!(
+            codes(&format!("{head}  note: 'a # {{{{ x }}}}'\n")),
+            ["MESH901"]
+        );
+    }
 }

@@ -405,26 +405,17 @@ pub(crate) fn lint_bytes(
     let text = match engine::decode(bytes) {
         Decoded::Text(t) => t,
         Decoded::Unreadable(d) => {
-            let lossy =
-                String::from_utf8_lossy(&bytes[..(d.range.start() as usize).min(bytes.len())])
-                    .into_owned();
-            let diag = Diagnostic {
-                range: TextRange::empty(lossy.len() as u32),
-                ..d
-            };
-            let mut findings = locate(
-                &lossy,
-                &LineIndex::new(&lossy),
-                &display,
-                only_enabled(policy, vec![diag]),
-            );
-            // Offsets must count the file's own bytes.
-            for f in &mut findings.findings {
-                f.span.start.offset = d_offset(bytes, &f.span);
-                f.span.end.offset = f.span.start.offset;
-            }
+            // The bytes before the finding are valid UTF-8 (see `engine::decode`): positions
+            // are counted on them, so the offset, line and column agree.
+            let at = (d.range.start() as usize).min(bytes.len());
+            let prefix = std::str::from_utf8(&bytes[..at]).unwrap_or_default();
             return Linted {
-                findings,
+                findings: locate(
+                    prefix,
+                    &LineIndex::new(prefix),
+                    &display,
+                    only_enabled(policy, vec![d]),
+                ),
                 ..Linted::default()
             };
         }
@@ -481,12 +472,6 @@ pub(crate) fn only_enabled(policy: &Policy, diags: Vec<Diagnostic>) -> Vec<Diagn
             d
         })
         .collect()
-}
-
-fn d_offset(bytes: &[u8], span: &Span) -> u32 {
-    // The lossy prefix may differ in length from the raw bytes only at invalid bytes, which
-    // come after it; the offset of the first invalid byte equals the valid prefix length.
-    span.start.offset.min(bytes.len() as u32)
 }
 
 /// The context for files under one configuration: its options, the facts of every linted

@@ -539,6 +539,12 @@ fn a_broken_file_is_a_template_only_for_braces_outside_comments() {
         "trailing.yaml",
         &format!("{head}\ndata:\n  b: [oops # {{{{ x }}}}\n"),
     );
+    // A quote inside a plain scalar opens no string: the `#` after it starts a comment.
+    write(
+        d,
+        "apostrophe.yaml",
+        &format!("{head}\n bad: indent\ndata:\n  note: don't panic # {{{{ x }}}}\n"),
+    );
     // A `#` line inside a block scalar is content, so its `{{` makes the file a template.
     write(
         d,
@@ -554,6 +560,7 @@ fn a_broken_file_is_a_template_only_for_braces_outside_comments() {
     assert_eq!(
         found,
         vec![
+            ("MESH900".into(), "apostrophe.yaml".into(), 5, 2),
             ("MESH901".into(), "block.yaml".into(), 7, 7),
             ("MESH900".into(), "commented.yaml".into(), 6, 6),
             ("MESH900".into(), "trailing.yaml".into(), 6, 6),
@@ -674,4 +681,88 @@ fn examples_snapshots() {
             .clone();
         insta::assert_snapshot!(name, String::from_utf8(out).unwrap());
     }
+}
+
+/// `(code, line, column, offset, message)` of every finding of a JSON run in `dir`.
+fn positions(dir: &Path, args: &[&str]) -> Vec<(String, u64, u64, u64, String)> {
+    let out = meshlint(dir)
+        .args(["--format", "json", "--no-config"])
+        .args(args)
+        .output()
+        .unwrap();
+    json(&out.stdout)["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            let s = &d["range"]["start"];
+            (
+                d["code"].as_str().unwrap().to_owned(),
+                s["line"].as_u64().unwrap(),
+                s["column"].as_u64().unwrap(),
+                s["offset"].as_u64().unwrap(),
+                d["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn mesh902_points_at_the_first_invalid_byte_or_nul_with_a_matching_offset() {
+    let tmp = TempDir::new().unwrap();
+    let d = tmp.path();
+    for (bytes, line, column, offset, says) in [
+        // A PNG header: 0x89 comes first, the NULs later.
+        (&b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"[..], 1, 1, 0, "0x89"),
+        // A gzip header: 0x1F is valid UTF-8, 0x8B is not.
+        (&b"\x1f\x8b\x08\x00\x00\x00"[..], 1, 2, 1, "0x8B"),
+        (&b"a: \xff\nb: \xc3\xa9\x00\n"[..], 1, 4, 3, "0xFF"),
+        (
+            &b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: \xc3\xa9\xe2\x82\xacx\xffy\x00\n"[..],
+            4,
+            12,
+            55,
+            "0xFF",
+        ),
+        // A NUL first, after multi-byte characters.
+        (&b"a: \xc3\xa9\xe2\x82\xac\x00\xff"[..], 1, 6, 8, "NUL"),
+        (&b"\xff\xfe\x00\x00a\x00\x00\x00"[..], 1, 1, 0, "UTF-32"),
+    ] {
+        fs::write(d.join("bin.yaml"), bytes).unwrap();
+        let found = positions(d, &["bin.yaml"]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        let (code, l, c, o, message) = &found[0];
+        assert_eq!(
+            (code.as_str(), *l, *c, *o),
+            ("MESH902", line, column, offset),
+            "{bytes:?}: {message}"
+        );
+        assert!(message.contains(says), "{message}");
+    }
+}
+
+#[test]
+fn a_lone_cr_is_a_line_break_for_every_position() {
+    let tmp = TempDir::new().unwrap();
+    let d = tmp.path();
+    write(
+        d,
+        "cr.yaml",
+        "apiVersion: v1\rkind: ConfigMap\rmetadata:\r  name: x\r  labels:\r    a: 08\r    b: \"1\"\r    b: \"2\"\r",
+    );
+    let found = positions(d, &["cr.yaml"]);
+    let short: Vec<_> = found
+        .iter()
+        .map(|(c, l, col, o, _)| (c.as_str(), *l, *col, *o))
+        .collect();
+    assert_eq!(short, [("MESH501", 6, 8, 68), ("MESH503", 8, 5, 86)]);
+    assert!(found[1].4.contains("first on line 7"), "{}", found[1].4);
+    // CRLF stays one line break.
+    write(
+        d,
+        "crlf.yaml",
+        "apiVersion: v1\r\nkind: ConfigMap\r\nmetadata:\r\n  name: x\r\n  labels:\r\n    a: 08\r\n",
+    );
+    let found = positions(d, &["crlf.yaml"]);
+    assert_eq!((found[0].1, found[0].2, found[0].3), (6, 8, 73));
 }

@@ -10,8 +10,8 @@
 //! Every case with a fix is also checked for what any fix must do: the fixed text parses, fixing
 //! it again changes nothing, the finding it fixed is gone (a case may keep others of the same
 //! code only when they have no fix), and no error appears that was not there (all rules on). And
-//! every LF case is replayed in three derived forms, which must fix to the same derived bytes:
-//! CRLF line endings, a UTF-8 BOM, and no final newline.
+//! every LF case is replayed in four derived forms, which must fix to the same derived bytes:
+//! CRLF line endings, lone CR line endings (classic Mac), a UTF-8 BOM, and no final newline.
 
 // Fixture names are ours and lowercase; `.fixed` is a name suffix, not an extension.
 #![allow(clippy::case_sensitive_file_extension_comparisons)]
@@ -356,6 +356,11 @@ fn variants(case: &Case) -> Vec<(&'static str, String, Option<String>)> {
     if !input.contains('\r') && !skip.contains(&"crlf") {
         let crlf = |s: &str| s.replace('\n', "\r\n");
         out.push(("crlf", crlf(input), expected.map(crlf)));
+    }
+    if !input.contains('\r') && !skip.contains(&"cr") {
+        // Classic Mac line breaks: a lone `\r` is a YAML line break too.
+        let cr = |s: &str| s.replace('\n', "\r");
+        out.push(("cr", cr(input), expected.map(cr)));
     }
     if !input.starts_with('\u{feff}') && !skip.contains(&"bom") {
         let bom = |s: &str| format!("\u{feff}{s}");

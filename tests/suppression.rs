@@ -413,3 +413,40 @@ fn hidden_errors_still_stop_a_fix() {
             .contains("{holdApplicationUntilProxyStarts: yes, concurrency: abc}"));
     }
 }
+
+#[test]
+fn a_syntax_error_is_suppressed_by_the_comments_read_before_it() {
+    let d = Dir::new();
+    // On the line above, trailing on the error's line (read by the parser or not), and
+    // `ignore-file` in the broken document only.
+    for text in [
+        "a: b\n# meshlint: ignore[MESH900]\nc: [\n",
+        "a: b\nc: [ # meshlint: ignore[MESH900]\n",
+        "a: b\nc: d\n e: f # meshlint: ignore[MESH900]\n",
+        "# meshlint: ignore-file[MESH900]\na: b\nc: d\n e: f\n",
+        "a: b\rc: d\r# meshlint: ignore[yaml-syntax-error]\r e: f\r",
+    ] {
+        assert_eq!(d.codes("syn.yaml", text), Vec::<String>::new(), "{text:?}");
+    }
+    assert_eq!(
+        d.codes(
+            "syn.yaml",
+            "x: 1\n---\n# meshlint: ignore-file[MESH900]\na: b\nc: d\n e: f\n---\nq: [\n"
+        ),
+        ["MESH900@8"]
+    );
+    // Not covering the error's line: reported, and the suppression is unused.
+    assert_eq!(
+        d.codes(
+            "syn.yaml",
+            "a: b\n# meshlint: ignore[MESH900]\nc: d\n e: f\n"
+        ),
+        ["MESH903@2", "MESH900@4"]
+    );
+    // A suppression of another rule in a broken document: whether it would be used cannot be
+    // told, so it is not reported as unused.
+    assert_eq!(
+        d.codes("syn.yaml", "a: b # meshlint: ignore[MESH101]\nc: d\n e: f\n"),
+        ["MESH900@3"]
+    );
+}

@@ -20,7 +20,10 @@
 //! would be used cannot be told.
 //!
 //! Only real comments count (the parser's comment ranges): the same text inside a block scalar
-//! is data.
+//! is data. In a document that does not parse, the comments read before the error count, so a
+//! syntax error (MESH900) can be suppressed like any finding (a comment after the error's line
+//! was never read). There, only an unused MESH900 (or an unknown code) is reported as unused:
+//! whether a suppression of another rule would be used cannot be told until the document parses.
 
 use super::{code_matches, is_known_code, Policy};
 use crate::diagnostic::{Diagnostic, Fix};
@@ -83,6 +86,9 @@ struct Directive {
     target_line: u32,
     /// The document it was written in.
     doc: usize,
+    /// That document does not parse: only a syntax error can be found there, so whether it
+    /// suppresses any other code cannot be told.
+    in_broken_doc: bool,
 }
 
 /// A resource, as far as suppressions care.
@@ -154,12 +160,22 @@ impl Collector {
         }
     }
 
-    /// Records a document that did not parse; its diagnostics are `new`.
-    pub fn failed_document(&mut self, new: &[Diagnostic]) {
+    /// Records a document that did not parse: the suppression comments the parser read before
+    /// the error (`comments`), and the sites of `new`, its diagnostics (the syntax error).
+    pub fn failed_document(&mut self, text: &str, comments: &[TextRange], new: &[Diagnostic]) {
         let doc = self.docs;
         self.docs += 1;
         if !self.active {
             return;
+        }
+        if self.has_comments {
+            for &c in comments {
+                self.comments.push(c);
+                if let Some(mut d) = comment_directive(text, c, doc) {
+                    d.in_broken_doc = true;
+                    self.directives.push(d);
+                }
+            }
         }
         self.sites.extend(new.iter().map(|_| Site {
             doc,
@@ -396,7 +412,7 @@ impl Collector {
                 continue;
             }
             let Some(items) = &d.items else {
-                if !d.used {
+                if !d.used && !d.in_broken_doc {
                     out.push((
                         Diagnostic::new(
                             &UNUSED,
@@ -415,8 +431,12 @@ impl Collector {
                 .iter()
                 .map(|i| {
                     let about_mesh903 = i.known && code_matches(&i.text, &UNUSED);
+                    let untellable = d.in_broken_doc
+                        && i.known
+                        && !code_matches(&i.text, &crate::rules::files::SYNTAX_ERROR);
                     !i.used
                         && !about_mesh903
+                        && !untellable
                         && (!i.known
                             || crate::rules::all()
                                 .any(|m| code_matches(&i.text, m) && policy.enabled_in(m, &res)))
@@ -514,6 +534,7 @@ fn comment_directive(text: &str, comment: TextRange, doc: usize) -> Option<Direc
         malformed: None,
         target_line: 0,
         doc,
+        in_broken_doc: false,
     };
     let (file, after) = if let Some(r) = rest.strip_prefix("ignore-file") {
         (true, r)
@@ -620,6 +641,7 @@ fn annotation_directive(text: &str, res: &Resource<'_, '_>, index: usize) -> Opt
         used: false,
         target_line: 0,
         doc: 0,
+        in_broken_doc: false,
     })
 }
 

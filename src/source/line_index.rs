@@ -1,7 +1,23 @@
 //! Byte offset ↔ line/column conversion.
 //!
 //! Lines and columns are 1-based; columns count Unicode scalar values (or UTF-16 code units for
-//! SARIF). A UTF-8 BOM counts in byte offsets but not in line 1's columns.
+//! SARIF). A UTF-8 BOM counts in byte offsets but not in line 1's columns. Line breaks are
+//! YAML's: `\n`, `\r\n` and a lone `\r` (classic Mac files) each end a line.
+
+/// Whether the `\n` or `\r` at `at` ends a line: a `\r` of a `\r\n` does not (its `\n` does).
+fn is_break(bytes: &[u8], at: usize) -> bool {
+    bytes[at] == b'\n' || bytes.get(at + 1) != Some(&b'\n')
+}
+
+/// The number of line breaks in `bytes[from..to]` (`\n`, `\r\n` or a lone `\r`); a `\r` at the
+/// end of the range counts only if no `\n` follows it.
+pub fn count_line_breaks(bytes: &[u8], from: usize, to: usize) -> usize {
+    let to = to.min(bytes.len());
+    let from = from.min(to);
+    memchr::memchr2_iter(b'\n', b'\r', &bytes[from..to])
+        .filter(|&at| is_break(bytes, from + at))
+        .count()
+}
 
 /// 1-based line and column, columns in Unicode scalar values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -22,8 +38,11 @@ impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut line_starts = Vec::with_capacity(text.len() / 32 + 1);
         line_starts.push(0);
-        for pos in memchr::memchr_iter(b'\n', text.as_bytes()) {
-            line_starts.push(pos as u32 + 1);
+        let bytes = text.as_bytes();
+        for pos in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+            if is_break(bytes, pos) {
+                line_starts.push(pos as u32 + 1);
+            }
         }
         Self {
             line_starts,
@@ -141,6 +160,25 @@ mod tests {
         let y = text.find('y').unwrap() as u32;
         assert_eq!(idx.line_col(text, y).column, 8);
         assert_eq!(idx.line_col_utf16(text, y).column, 9);
+    }
+
+    #[test]
+    fn a_lone_cr_ends_a_line() {
+        let text = "a: 1\rbb: 2\r\ncc: 3\n\rd";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.line_count(), 5);
+        assert_eq!(idx.line_col(text, 5), LineCol { line: 2, column: 1 });
+        assert_eq!(idx.line_col(text, 9), LineCol { line: 2, column: 5 });
+        assert_eq!(idx.line_col(text, 12), LineCol { line: 3, column: 1 });
+        assert_eq!(idx.line_col(text, 19), LineCol { line: 5, column: 1 });
+        assert_eq!(&text[idx.line_range(text, 1)], "a: 1");
+        assert_eq!(&text[idx.line_range(text, 2)], "bb: 2");
+        assert_eq!(&text[idx.line_range(text, 4)], "");
+        let b = text.as_bytes();
+        assert_eq!(count_line_breaks(b, 0, b.len()), 4);
+        // The `\r` of a `\r\n` cut at the range's end is not a break of its own.
+        assert_eq!(count_line_breaks(b, 0, 11), 1);
+        assert_eq!(count_line_breaks(b, 0, 12), 2);
     }
 
     #[test]

@@ -8,7 +8,7 @@
 use super::{
     Children, CollectionStyle, Document, Node, NodeId, NodeKind, SyntaxError, Tag, MAX_DEPTH,
 };
-use crate::source::TextRange;
+use crate::source::{count_line_breaks, TextRange};
 use granit_parser::{Event, Options, Parser, ScalarStyle, Span};
 use std::collections::HashMap;
 
@@ -410,14 +410,11 @@ impl<'a> Iterator for DocumentParser<'a> {
                     let doc_start = b.start.min(self.text.len());
                     let (at, line) = self.line_cursor;
                     let start_line = if doc_start >= at {
-                        let newlines =
-                            memchr::memchr_iter(b'\n', &self.text.as_bytes()[at..doc_start])
-                                .count();
+                        let newlines = count_line_breaks(self.text.as_bytes(), at, doc_start);
                         self.line_cursor = (doc_start, line + newlines as u32);
                         line + newlines as u32
                     } else {
-                        1 + memchr::memchr_iter(b'\n', &self.text.as_bytes()[..doc_start]).count()
-                            as u32
+                        1 + count_line_breaks(self.text.as_bytes(), 0, doc_start) as u32
                     };
                     self.index += 1;
                     let doc_end = end.max(

@@ -17,30 +17,70 @@ use super::{CollectionStyle, Document, NodeKind, NodeRef, ScalarStyle};
 use crate::diagnostic::Edit;
 use crate::source::TextRange;
 
-/// `"\r\n"` when the file uses CRLF line endings, else `"\n"`.
+/// The file's line break: `"\r\n"` (CRLF), `"\r"` (classic Mac) or `"\n"`, as its first line
+/// ends.
 pub fn newline(text: &str) -> &'static str {
-    match memchr::memchr(b'\n', text.as_bytes()) {
-        Some(i) if i > 0 && text.as_bytes()[i - 1] == b'\r' => "\r\n",
+    let b = text.as_bytes();
+    match memchr::memchr2(b'\n', b'\r', b) {
+        Some(i) if b[i] == b'\r' && b.get(i + 1) == Some(&b'\n') => "\r\n",
+        Some(i) if b[i] == b'\r' => "\r",
         _ => "\n",
     }
 }
 
-/// Byte offset of the start of the line containing `offset`.
+/// Byte offset of the start of the line containing `offset` (the `\n` of a `\r\n` belongs to
+/// the line it ends).
 pub fn line_start(text: &str, offset: usize) -> usize {
-    text.as_bytes()[..offset.min(text.len())]
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |p| p + 1)
+    let b = text.as_bytes();
+    let mut end = offset.min(b.len());
+    loop {
+        match memchr::memrchr2(b'\n', b'\r', &b[..end]) {
+            Some(p) if b[p] == b'\r' && b.get(p + 1) == Some(&b'\n') => end = p,
+            Some(p) => return p + 1,
+            None => return 0,
+        }
+    }
 }
 
-/// Byte offset of the end of the line containing `offset` (before `\r\n` or `\n`).
+/// Byte offset of the end of the line containing `offset` (before `\r\n`, `\n` or `\r`).
 pub fn line_end(text: &str, offset: usize) -> usize {
     let b = text.as_bytes();
-    let mut end = memchr::memchr(b'\n', &b[offset.min(b.len())..]).map_or(b.len(), |p| offset + p);
-    if end > 0 && end <= b.len() && end > offset && b[end - 1] == b'\r' {
-        end -= 1;
+    let offset = offset.min(b.len());
+    memchr::memchr2(b'\n', b'\r', &b[offset..]).map_or(b.len(), |p| offset + p)
+}
+
+/// The offset just past the line break (`\r\n`, `\n` or `\r`) at `at`; `at` if there is none.
+pub fn past_line_break(text: &str, at: usize) -> usize {
+    match text.as_bytes().get(at..) {
+        Some([b'\r', b'\n', ..]) => at + 2,
+        Some([b'\r' | b'\n', ..]) => at + 1,
+        _ => at,
     }
-    end
+}
+
+/// Where the first line break of `s` is and how long it is (`\r\n`: 2, `\n` or `\r`: 1).
+pub fn next_line_break(s: &str) -> Option<(usize, usize)> {
+    let at = memchr::memchr2(b'\n', b'\r', s.as_bytes())?;
+    Some((at, past_line_break(s, at) - at))
+}
+
+/// The lines of `s`, split at `\r\n`, `\n` or `\r` (unlike `str::lines`, a lone `\r` ends a
+/// line too, and a final line break leaves an empty last line).
+pub fn split_lines(s: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(s);
+    std::iter::from_fn(move || {
+        let r = rest?;
+        match next_line_break(r) {
+            Some((at, len)) => {
+                rest = Some(&r[at + len..]);
+                Some(&r[..at])
+            }
+            None => {
+                rest = None;
+                Some(r)
+            }
+        }
+    })
 }
 
 /// The column (in characters) at which `offset` sits on its line (a BOM does not count).
@@ -565,16 +605,11 @@ fn remove_entry(
                     format!("{indent}{rest}"),
                 ));
             }
-            let mut end = end_of_line;
-            if end < b.len() && b[end] == b'\r' {
-                end += 1;
-            }
-            if end < b.len() && b[end] == b'\n' {
-                end += 1;
-            } else if start > bom {
+            let end = past_line_break(text, end_of_line);
+            if end == end_of_line && start > bom {
                 // Last line without a final newline: remove the line break before it instead.
                 let mut s = start - 1;
-                if s > 0 && b[s - 1] == b'\r' {
+                if b[s] == b'\n' && s > 0 && b[s - 1] == b'\r' {
                     s -= 1;
                 }
                 return Some(Edit::delete(TextRange::from_usize(s, end)));
@@ -614,14 +649,7 @@ fn remove_entry(
 /// result.
 pub fn reserve(text: &str, node: NodeRef<'_, '_>) -> Edit {
     let r = node.range();
-    let b = text.as_bytes();
-    let mut end = line_end(text, r.end() as usize);
-    if end < b.len() && b[end] == b'\r' {
-        end += 1;
-    }
-    if end < b.len() && b[end] == b'\n' {
-        end += 1;
-    }
+    let end = past_line_break(text, line_end(text, r.end() as usize));
     let start = node.node().props_start.min(r.start()) as usize;
     Edit::replace(TextRange::from_usize(start, end), &text[start..end])
 }

@@ -173,9 +173,9 @@ impl<'a> Document<'a> {
     /// The 1-based line of `offset` (inside this document) in `text`, the stream it was parsed
     /// from: costs the document's length, not the stream's, so rules may use it per document.
     pub fn line_of(&self, text: &str, offset: u32) -> u32 {
-        let from = (self.range.start() as usize).min(text.len());
-        let to = (offset as usize).clamp(from, text.len());
-        self.start_line + memchr::memchr_iter(b'\n', &text.as_bytes()[from..to]).count() as u32
+        let from = self.range.start() as usize;
+        let to = (offset as usize).max(from);
+        self.start_line + crate::source::count_line_breaks(text.as_bytes(), from, to) as u32
     }
 }
 

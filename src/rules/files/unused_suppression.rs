@@ -6,7 +6,7 @@
 
 use crate::diagnostic::{Edit, FixAvailability, RuleMeta, Severity};
 use crate::source::TextRange;
-use crate::yaml::edit::{line_end, line_start};
+use crate::yaml::edit::{line_end, line_start, past_line_break};
 
 pub static RULE: RuleMeta = RuleMeta {
     code: "MESH903",
@@ -25,18 +25,15 @@ pub fn remove_comment(text: &str, comment: TextRange) -> Edit {
     let ls = line_start(text, start);
     let le = line_end(text, start);
     if text[ls..start].trim().is_empty() {
-        let mut end = le;
-        if end < b.len() && b[end] == b'\r' {
-            end += 1;
-        }
-        if end < b.len() && b[end] == b'\n' {
-            return Edit::delete(TextRange::from_usize(ls, end + 1));
+        let end = past_line_break(text, le);
+        if end > le {
+            return Edit::delete(TextRange::from_usize(ls, end));
         }
         // The last line, without a final newline: take the line break before it instead.
         let mut s = ls;
-        if s > 0 && b[s - 1] == b'\n' {
+        if s > 0 && matches!(b[s - 1], b'\n' | b'\r') {
             s -= 1;
-            if s > 0 && b[s - 1] == b'\r' {
+            if b[s] == b'\n' && s > 0 && b[s - 1] == b'\r' {
                 s -= 1;
             }
         }
@@ -81,6 +78,12 @@ mod tests {
         let e = remove_comment(crlf, range_of(crlf, "# meshlint: ignore"));
         assert_eq!(apply_edits(crlf, &[e]).unwrap(), "a:\r\n  b: 1\r\n");
         let last = "a: 1\n# meshlint: ignore";
+        let e = remove_comment(last, range_of(last, "# meshlint: ignore"));
+        assert_eq!(apply_edits(last, &[e]).unwrap(), "a: 1");
+        let cr = "a:\r  # meshlint: ignore\r  b: 1\r";
+        let e = remove_comment(cr, range_of(cr, "# meshlint: ignore"));
+        assert_eq!(apply_edits(cr, &[e]).unwrap(), "a:\r  b: 1\r");
+        let last = "a: 1\r\n# meshlint: ignore";
         let e = remove_comment(last, range_of(last, "# meshlint: ignore"));
         assert_eq!(apply_edits(last, &[e]).unwrap(), "a: 1");
     }

@@ -36,7 +36,9 @@ use crate::istio::schema_check::{check_message, Issue};
 use crate::rules::startup::proxy_config_unknown_field::ValueMap;
 use crate::rules::ResourceCheck;
 use crate::source::TextRange;
-use crate::yaml::edit::{column, indent_unit, line_end, line_start, newline, take_entry};
+use crate::yaml::edit::{
+    column, indent_unit, line_end, line_start, newline, next_line_break, split_lines, take_entry,
+};
 use crate::yaml::resolve::{resolve, ScalarType};
 use crate::yaml::{self, CollectionStyle, Document, NodeKind, NodeRef, ScalarStyle};
 
@@ -739,7 +741,7 @@ fn has_explicit_indent(text: &str, doc: &Document<'_>, range: TextRange) -> bool
             && n.range.start() < range.end()
             && {
                 let raw = n.range.slice(text);
-                raw[..raw.find('\n').unwrap_or(raw.len())]
+                raw[..next_line_break(raw).map_or(raw.len(), |(at, _)| at)]
                     .bytes()
                     .any(|b| b.is_ascii_digit())
             }
@@ -814,7 +816,7 @@ fn relocate(
         value.style(),
         Some(ScalarStyle::Literal | ScalarStyle::Folded)
     );
-    let single = !block_scalar && !text[ks..v_end].contains('\n');
+    let single = !block_scalar && !text[ks..v_end].contains(['\n', '\r']);
     let starts_line = text[line_start(text, ks)..ks].bytes().all(|b| b == b' ');
     let parent_block = parent.collection_style() == Some(CollectionStyle::Block);
     let unit = indent_unit(text, parent);
@@ -849,8 +851,8 @@ fn relocate(
                 // Every further line of the value moves right with it.
                 let pad = " ".repeat(rest.len() * unit);
                 let mut at = line_end(text, ks);
-                while let Some(i) = text[at..].find('\n') {
-                    let next = at + i + 1;
+                while let Some((i, len)) = next_line_break(&text[at..]) {
+                    let next = at + i + len;
                     if next >= v_end {
                         break;
                     }
@@ -972,10 +974,9 @@ fn relocate(
     content.push_str(&" ".repeat(new_col));
     content.push_str(name);
     let key_end = key.range().end() as usize;
-    let mut lines = text[key_end..src_last].split('\n');
-    content.push_str(lines.next()?.trim_end_matches('\r'));
+    let mut lines = split_lines(&text[key_end..src_last]);
+    content.push_str(lines.next()?);
     for line in lines {
-        let line = line.trim_end_matches('\r');
         content.push_str(nl);
         if line.trim().is_empty() {
             continue;
@@ -1002,6 +1003,11 @@ fn relocate(
     ])
 }
 
+/// The offset just past the first line break of `s`.
+fn past_break(s: &str) -> Option<usize> {
+    next_line_break(s).map(|(at, len)| at + len)
+}
+
 /// Maps offsets in the `mesh` string of a `ConfigMap` to offsets in the file: for a literal
 /// block, line by line (the block's indentation added back); for a plain one-line scalar,
 /// one to one.
@@ -1023,7 +1029,7 @@ impl InnerMap {
         let range = value.range();
         let raw = range.slice(text);
         match value.style()? {
-            ScalarStyle::Plain => (raw == cooked && !raw.contains('\n')).then(|| Self {
+            ScalarStyle::Plain => (raw == cooked && !raw.contains(['\n', '\r'])).then(|| Self {
                 lines: vec![(0, range.start() as usize, range.start() as usize)],
                 indent: 0,
                 multiline: false,
@@ -1031,17 +1037,14 @@ impl InnerMap {
             }),
             ScalarStyle::Literal => {
                 let segments: Vec<&str> = cooked.split('\n').collect();
-                let mut pos = range.start() as usize + raw.find('\n')? + 1;
-                let line_at = |p: usize| -> &str {
-                    let end = text[p..].find('\n').map_or(text.len(), |i| p + i);
-                    text[p..end].trim_end_matches('\r')
-                };
+                let mut pos = range.start() as usize + past_break(raw)?;
+                let line_at = |p: usize| -> &str { &text[p..line_end(text, p)] };
                 // The indentation: from the first line with content.
                 let indent = {
                     let j = segments.iter().position(|s| !s.is_empty())?;
                     let mut p = pos;
                     for _ in 0..j {
-                        p += text[p..].find('\n')? + 1;
+                        p += past_break(&text[p..])?;
                     }
                     let line = line_at(p);
                     line.len().checked_sub(segments[j].len())?
@@ -1073,7 +1076,7 @@ impl InnerMap {
                         lines.push((inner, pos + indent, pos));
                     }
                     inner += seg.len() + 1;
-                    pos += text[pos..].find('\n').map_or(text.len() - pos, |i| i + 1);
+                    pos += past_break(&text[pos..]).unwrap_or(text.len() - pos);
                 }
                 Some(Self {
                     lines,

@@ -150,9 +150,9 @@ pub(crate) fn value_replace_range(
     value: NodeRef<'_, '_>,
 ) -> (TextRange, bool) {
     let v = value.node();
-    let multiline = text[v.range.as_range()].contains('\n')
+    let multiline = text[v.range.as_range()].contains(['\n', '\r'])
         || (v.props_start as usize) < v.range.start() as usize
-            && text[v.props_start as usize..v.range.start() as usize].contains('\n');
+            && text[v.props_start as usize..v.range.start() as usize].contains(['\n', '\r']);
     if multiline {
         let b = text.as_bytes();
         let mut i = key.range().end() as usize;
@@ -224,11 +224,11 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
             }
             let name = key.resolved().as_str().unwrap_or("?");
             let shown = value.range().slice(cx.text);
-            let shown = if shown.len() > 60 || shown.contains('\n') {
+            let shown = if shown.len() > 60 || shown.contains(['\n', '\r']) {
                 format!(
                     "{}…",
                     shown
-                        .lines()
+                        .split(['\n', '\r'])
                         .next()
                         .unwrap_or("")
                         .chars()
