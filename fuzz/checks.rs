@@ -43,6 +43,11 @@ pub fn decode(data: &[u8]) -> Option<&str> {
     }
 }
 
+/// YAML's line breaks in `s`, counted the simple way: `\r\n`, `\n` and a lone `\r` each once.
+fn line_breaks(s: &str) -> u32 {
+    s.replace("\r\n", "\n").matches(['\n', '\r']).count() as u32
+}
+
 /// The YAML layer: every span lies inside the text on character boundaries, properties come
 /// before their node, children lie inside their block collection, aliases point backwards,
 /// duplicate keys are keys of one mapping, and typing never panics.
@@ -56,11 +61,11 @@ pub fn yaml_layer(text: &str) {
             }
         };
         in_text(text, doc.range, "document");
-        let line = 1 + text[..doc.range.start() as usize].matches('\n').count() as u32;
+        let line = 1 + line_breaks(&text[..doc.range.start() as usize]);
         assert_eq!(doc.start_line, line, "document {} start line", doc.index);
         if let Some(root) = doc.root {
             let at = doc.node(root).range.start();
-            let want = 1 + text[..at as usize].matches('\n').count() as u32;
+            let want = 1 + line_breaks(&text[..at as usize]);
             assert_eq!(doc.line_of(text, at), want, "line of the root");
         }
         for c in &doc.comments {
