@@ -183,11 +183,19 @@ fn error_line_comment(text: &str, e: &yaml::SyntaxError) -> Option<TextRange> {
 }
 
 /// Whether a path lies under `templates/` next to a `Chart.yaml` (a Helm chart's templates).
-pub fn is_chart_template(path: &std::path::Path) -> bool {
-    // Nearly every path has no `templates` in it: skip splitting it into components.
-    if memchr::memmem::find(path.as_os_str().as_encoded_bytes(), b"templates").is_none() {
+/// A relative `path` starts from `cwd`, so `cd chart/templates && meshlint a.yaml` finds the
+/// chart as `meshlint chart/templates/a.yaml` does.
+pub fn is_chart_template(path: &std::path::Path, cwd: &std::path::Path) -> bool {
+    // Nearly every path has no `templates` in it, nor a working directory that has: skip
+    // splitting it into components. (A relative path may lie under `templates/` through the
+    // working directory, or through `..`.)
+    let has = |p: &std::path::Path| {
+        memchr::memmem::find(p.as_os_str().as_encoded_bytes(), b"templates").is_some()
+    };
+    if !has(path) && (path.is_absolute() || !has(cwd)) {
         return false;
     }
+    let path = crate::config::glob::absolute(path, cwd);
     let mut dir = path.parent();
     while let Some(d) = dir {
         if d.file_name().is_some_and(|n| n == "templates") {

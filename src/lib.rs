@@ -45,7 +45,7 @@ pub fn lint_source(
     selector: &RuleSelector,
 ) -> Vec<Diagnostic> {
     let cx = context_for(options, &[collect_facts(text, name)]);
-    let file = file_info(Path::new(name), &[]);
+    let file = file_info(Path::new(name), &[], Path::new(""));
     engine::lint_text(text, &file, false, &cx, selector)
 }
 
@@ -140,12 +140,11 @@ pub fn effective_config(path: &Path, settings: &Settings) -> Result<String, RunE
     Ok(effective.render(resolver.cwd()))
 }
 
-fn file_info(path: &Path, patches: &[PathBuf]) -> FileInfo {
+fn file_info(path: &Path, patches: &[PathBuf], cwd: &Path) -> FileInfo {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     FileInfo {
         path: path.display().to_string(),
-        // `patches` is normalised and sorted (see `gather`): one lookup per file.
-        kustomize_patch: !patches.is_empty() && patches.binary_search(&normalize(path)).is_ok(),
+        kustomize_patch: is_patch(path, patches, cwd),
         helm_values: name.starts_with("values")
             && Path::new(name)
                 .extension()
@@ -153,20 +152,32 @@ fn file_info(path: &Path, patches: &[PathBuf]) -> FileInfo {
     }
 }
 
+/// `p` without `.` components, and with `..` applied where the parent is written (`a/../b` is
+/// `b`; a leading `..` stays).
 pub(crate) fn normalize(p: &Path) -> PathBuf {
+    use std::path::Component;
     let mut out = PathBuf::new();
     for c in p.components() {
         match c {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
+            Component::CurDir => {}
+            Component::ParentDir => match out.components().next_back() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
                 }
-            }
+                // Above the root is the root.
+                Some(Component::RootDir | Component::Prefix(_)) => {}
+                _ => out.push(".."),
+            },
             other => out.push(other),
         }
     }
     out
+}
+
+/// Whether `path` is one of `patches` (keys made by [`path_key`], sorted): one lookup per file,
+/// none when no `kustomization.yaml` names a patch.
+pub(crate) fn is_patch(path: &Path, patches: &[PathBuf], cwd: &Path) -> bool {
+    !patches.is_empty() && patches.binary_search(&path_key(path, cwd)).is_ok()
 }
 
 /// The excerpt kept for a finding: its lines, or on a very long line (a megabyte annotation
@@ -259,15 +270,39 @@ pub fn locate(text: &str, index: &LineIndex, path: &str, diags: Vec<Diagnostic>)
     }
 }
 
-/// Display form of a path: relative, with forward slashes, no leading `./`.
-pub fn display_path(path: &Path) -> String {
-    let s = path.to_string_lossy();
-    let s = s.strip_prefix("./").unwrap_or(&s);
-    if cfg!(windows) {
-        s.replace('\\', "/")
+/// Display form of a path (DESIGN §8: "relative to the working directory"): a path inside
+/// `cwd`, however it was written (absolute, `./a`, `.//a`, `x/../a`), relative to it; any other
+/// path as given, without redundant `.` and `/`. Forward slashes.
+pub fn display_path(path: &Path, cwd: &Path) -> String {
+    let text = path.to_string_lossy();
+    // Nearly every path is walked or given plainly (`deploy/app.yaml`): kept as is.
+    let plain = path.is_relative()
+        && !text.is_empty()
+        && path
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)))
+        && !text.contains("//")
+        && !text.ends_with('/');
+    let shown = if plain {
+        text.into_owned()
     } else {
-        s.to_owned()
+        let abs = config::glob::absolute(path, cwd);
+        match abs.strip_prefix(config::glob::absolute(cwd, Path::new("/"))) {
+            Ok(rel) if !rel.as_os_str().is_empty() => rel.to_string_lossy().into_owned(),
+            _ => normalize(path).to_string_lossy().into_owned(),
+        }
+    };
+    if cfg!(windows) {
+        shown.replace('\\', "/")
+    } else {
+        shown
     }
+}
+
+/// The key that tells whether two spellings name the same file: the path made absolute against
+/// `cwd` and normalised lexically (symbolic links are not followed).
+pub(crate) fn path_key(path: &Path, cwd: &Path) -> PathBuf {
+    config::glob::absolute(path, cwd)
 }
 
 /// Reads a file's bytes, refusing anything but a regular file (a FIFO must never block).
@@ -352,8 +387,16 @@ fn is_kustomization(path: &Path) -> bool {
 }
 
 /// Lints one file with the run's context and the file's policy: read, decode, lint, locate.
-pub fn lint_file(path: &Path, cx: &Context, policy: &Policy, patches: &[PathBuf]) -> FileFindings {
-    lint_file_pending(path, cx, policy, patches).findings
+/// `patches` are the Kustomize patches (see [`path_key`]); `cwd` is the working directory
+/// relative paths start from.
+pub fn lint_file(
+    path: &Path,
+    cx: &Context,
+    policy: &Policy,
+    patches: &[PathBuf],
+    cwd: &Path,
+) -> FileFindings {
+    lint_file_pending(path, cx, policy, patches, cwd).findings
 }
 
 /// One file's findings, with what a run needs to settle them once every file has been seen
@@ -370,38 +413,50 @@ pub(crate) struct Linted {
     pub(crate) mesh_seen: Option<context::MeshFacts>,
 }
 
-fn lint_file_pending(path: &Path, cx: &Context, policy: &Policy, patches: &[PathBuf]) -> Linted {
+fn lint_file_pending(
+    path: &Path,
+    cx: &Context,
+    policy: &Policy,
+    patches: &[PathBuf],
+    cwd: &Path,
+) -> Linted {
     match read_file(path) {
-        Ok(bytes) => lint_bytes(path, &bytes, cx, policy, patches, None),
+        Ok(bytes) => lint_bytes(path, cwd, &bytes, cx, policy, patches, None),
         Err(e) => Linted {
-            findings: unreadable(path, policy, &format!("cannot read the file: {e}")),
+            findings: unreadable(
+                &display_path(path, cwd),
+                policy,
+                &format!("cannot read the file: {e}"),
+            ),
             ..Linted::default()
         },
     }
 }
 
-/// MESH902 for a file that could not be read.
-pub(crate) fn unreadable(path: &Path, policy: &Policy, message: &str) -> FileFindings {
+/// MESH902 for a file that could not be read (`display`: its path as shown).
+pub(crate) fn unreadable(display: &str, policy: &Policy, message: &str) -> FileFindings {
     let d = Diagnostic::new(&rules::files::UNREADABLE_FILE, TextRange::empty(0), message);
     locate(
         "",
         &LineIndex::new(""),
-        &display_path(path),
+        display,
         only_enabled(policy, vec![d]),
     )
 }
 
-/// Lints a file's bytes. `facts`, in the run's single pass, receives the file's own facts and
-/// its Kustomize patch list before its documents are linted.
+/// Lints a file's bytes (`path` as given, relative to `cwd`). `facts`, in the run's single
+/// pass, receives the file's own facts and its Kustomize patch list before its documents are
+/// linted.
 pub(crate) fn lint_bytes(
     path: &Path,
+    cwd: &Path,
     bytes: &[u8],
     cx: &Context,
     policy: &Policy,
     patches: &[PathBuf],
     facts: Option<&mut (Facts, Vec<PathBuf>)>,
 ) -> Linted {
-    let display = display_path(path);
+    let display = display_path(path, cwd);
     let text = match engine::decode(bytes) {
         Decoded::Text(t) => t,
         Decoded::Unreadable(d) => {
@@ -420,8 +475,8 @@ pub(crate) fn lint_bytes(
             };
         }
     };
-    let chart_template = engine::is_chart_template(path);
-    let file = file_info(path, patches);
+    let chart_template = engine::is_chart_template(path, cwd);
+    let file = file_info(path, patches, cwd);
     // A file is linted with the facts known so far; if its own mesh-wide settings change what
     // its rules read, `run::settle` lints it again once every file is seen.
     let mut outcome = match facts {
@@ -586,23 +641,24 @@ pub fn fix_source(
 
 fn fix_one(
     path: &Path,
+    cwd: &Path,
     cx: &Context,
     policy: &Policy,
     patches: &[PathBuf],
     unsafe_fixes: bool,
 ) -> (FileFindings, Option<FileChange>, Vec<String>) {
-    let display = display_path(path);
+    let display = display_path(path, cwd);
     let Ok(bytes) = read_file(path) else {
-        return (lint_file(path, cx, policy, patches), None, Vec::new());
+        return (lint_file(path, cx, policy, patches, cwd), None, Vec::new());
     };
     let Decoded::Text(text) = engine::decode(&bytes) else {
-        return (lint_file(path, cx, policy, patches), None, Vec::new());
+        return (lint_file(path, cx, policy, patches, cwd), None, Vec::new());
     };
-    let file = file_info(path, patches);
+    let file = file_info(path, patches, cwd);
     let outcome = fix_source(
         text,
         &file,
-        engine::is_chart_template(path),
+        engine::is_chart_template(path, cwd),
         cx,
         policy,
         unsafe_fixes,
@@ -687,6 +743,7 @@ pub fn fix_paths(
                 }
                 fix_one(
                     p,
+                    plan.cwd(),
                     &linted.contexts[*group],
                     &plan.policy(p, *group),
                     &linted.patches,
@@ -718,8 +775,9 @@ pub fn fix_paths(
     })
 }
 
-/// Lints (and optionally fixes) text read from stdin as if it were the file `name` (whose
-/// directory decides the configuration; the working directory without a name).
+/// Lints (and optionally fixes) text read from stdin as if it were the file `name` (as given:
+/// its directory decides the configuration and whether it is a chart template; the working
+/// directory without a name).
 pub fn lint_stdin(
     bytes: &[u8],
     name: Option<&str>,
@@ -731,19 +789,25 @@ pub fn lint_stdin(
         settings.overrides.clone(),
         cwd(settings)?,
     )?;
-    let display = name.unwrap_or("<stdin>");
+    let display = name.map_or_else(
+        || "<stdin>".to_owned(),
+        |n| display_path(Path::new(n), resolver.cwd()),
+    );
+    let display = display.as_str();
     let effective = match name {
         Some(n) => resolver.for_file(Path::new(n))?,
         None => resolver.for_dir(Path::new("."))?,
     };
-    let policy = effective.policy_for(Path::new(display), resolver.cwd());
+    let policy = effective.policy_for(Path::new(name.unwrap_or(display)), resolver.cwd());
+    let chart_template = name.is_some_and(|n| engine::is_chart_template(Path::new(n), resolver.cwd()));
     let fail_on = effective.fail_on;
     // Refused as a file would be (binary, UTF-16, not UTF-8): MESH902, nothing to fix.
     let text = match engine::decode(bytes) {
         Decoded::Text(t) => t,
         Decoded::Unreadable(_) => {
             let linted = lint_bytes(
-                Path::new(display),
+                Path::new(name.unwrap_or(display)),
+                resolver.cwd(),
                 bytes,
                 &Context::default(),
                 &policy,
@@ -754,10 +818,10 @@ pub fn lint_stdin(
         }
     };
     let cx = context_for(&effective.options, &[collect_facts(text, display)]);
-    let file = file_info(Path::new(display), &[]);
+    let file = file_info(Path::new(display), &[], resolver.cwd());
     Ok(match fix {
         None => {
-            let outcome = engine::lint_with_policy(text, &file, false, &cx, &policy);
+            let outcome = engine::lint_with_policy(text, &file, chart_template, &cx, &policy);
             (
                 locate(text, &LineIndex::new(text), display, outcome.visible),
                 None,
@@ -765,7 +829,7 @@ pub fn lint_stdin(
             )
         }
         Some(unsafe_fixes) => {
-            let outcome = fix_source(text, &file, false, &cx, &policy, unsafe_fixes);
+            let outcome = fix_source(text, &file, chart_template, &cx, &policy, unsafe_fixes);
             let findings = locate(
                 &outcome.text,
                 &LineIndex::new(&outcome.text),

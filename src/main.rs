@@ -11,7 +11,7 @@ use meshlint::context::Profile;
 use meshlint::diagnostic::Severity;
 use meshlint::report::{self, Format, FormatContext, Report};
 use meshlint::rules::{self, RuleSelector};
-use meshlint::{display_path, fix, Settings};
+use meshlint::{fix, Settings};
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -457,13 +457,9 @@ fn run_stdin(args: &CheckArgs, settings: &Settings) -> Result<ExitCode, Failure>
     std::io::stdin()
         .read_to_end(&mut bytes)
         .map_err(|e| format!("cannot read stdin: {e}"))?;
-    let name = args
-        .stdin_filename
-        .as_deref()
-        .map(|n| display_path(std::path::Path::new(n)));
     let fix_mode = (args.fix || args.diff).then_some(args.unsafe_fixes);
     let (findings, fixed, fail_on) =
-        meshlint::lint_stdin(&bytes, name.as_deref(), settings, fix_mode)?;
+        meshlint::lint_stdin(&bytes, args.stdin_filename.as_deref(), settings, fix_mode)?;
     let text = String::from_utf8_lossy(&bytes);
     let display = findings.path.clone();
     let thresholds = meshlint::Thresholds::uniform(fail_on);

@@ -15,8 +15,8 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::report::FileFindings;
 use crate::source::{LineIndex, TextRange};
 use crate::{
-    context_for, cwd, display_path, lint_bytes, lint_file, locate, normalize, only_enabled,
-    read_file, rules, source, unreadable, Linted, RunError, Settings, Thresholds,
+    context_for, cwd, display_path, is_patch, lint_bytes, lint_file, locate, only_enabled,
+    path_key, read_file, rules, source, unreadable, Linted, RunError, Settings, Thresholds,
 };
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -34,6 +34,11 @@ pub(crate) struct Plan {
 }
 
 impl Plan {
+    /// The working directory relative paths start from.
+    pub fn cwd(&self) -> &Path {
+        self.resolver.cwd()
+    }
+
     pub fn policy(&self, path: &Path, group: usize) -> Policy {
         self.groups[group].policy_for(path, self.resolver.cwd())
     }
@@ -54,8 +59,14 @@ impl Plan {
                     problem.message.clone(),
                 );
                 let diags = only_enabled(&policy, vec![d]);
-                (!diags.is_empty())
-                    .then(|| locate("", &LineIndex::new(""), &display_path(&problem.path), diags))
+                (!diags.is_empty()).then(|| {
+                    locate(
+                        "",
+                        &LineIndex::new(""),
+                        &display_path(&problem.path, self.cwd()),
+                        diags,
+                    )
+                })
             })
             .collect()
     }
@@ -73,9 +84,10 @@ fn plan(paths: &[PathBuf], settings: &Settings) -> Result<Plan, RunError> {
     // (`include`/`exclude`), looked up here once per directory rather than in the walk.
     let found = source::discover_matching(paths, threads, &|_: &Path| true)?;
     let mut groups: Vec<Arc<Effective>> = Vec::new();
-    let mut assigned = Vec::with_capacity(found.inputs.len());
+    let inputs = distinct(found.inputs, paths, resolver.cwd());
+    let mut assigned = Vec::with_capacity(inputs.len());
     let mut last: Option<(&Path, usize)> = None;
-    for input in &found.inputs {
+    for input in &inputs {
         let dir = input.path.parent().unwrap_or(Path::new(""));
         // Inputs are sorted: files of one directory mostly come together.
         let group = match last {
@@ -116,7 +128,9 @@ fn plan(paths: &[PathBuf], settings: &Settings) -> Result<Plan, RunError> {
     for (path, group) in &assigned {
         let fail_on = groups[*group].fail_on;
         if fail_on != thresholds.default {
-            thresholds.by_path.insert(display_path(path), fail_on);
+            thresholds
+                .by_path
+                .insert(display_path(path, resolver.cwd()), fail_on);
         }
     }
     Ok(Plan {
@@ -128,6 +142,48 @@ fn plan(paths: &[PathBuf], settings: &Settings) -> Result<Plan, RunError> {
     })
 }
 
+/// `inputs` (sorted) with each file once: the same file reached through two spellings
+/// (`meshlint dir dir/a.yaml`, `meshlint a.yaml ./a.yaml`, an absolute and a relative path) is
+/// linted and reported once, under the spelling met first on the command line (a file named
+/// on it before one found by walking a directory). The order stays sorted.
+fn distinct(inputs: Vec<source::Input>, paths: &[PathBuf], cwd: &Path) -> Vec<source::Input> {
+    // One path cannot reach a file twice (discovery removes exact repeats).
+    if paths.len() < 2 || inputs.len() < 2 {
+        return inputs;
+    }
+    // The rank of a spelling: its place on the command line; walked files after.
+    let named: HashMap<&Path, usize> = paths
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, p)| (p.as_path(), i))
+        .collect();
+    let rank = |p: &Path| named.get(p).copied().unwrap_or(paths.len());
+    let mut first: HashMap<PathBuf, usize> = HashMap::with_capacity(inputs.len());
+    let mut keep = vec![true; inputs.len()];
+    for (i, input) in inputs.iter().enumerate() {
+        match first.entry(path_key(&input.path, cwd)) {
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(i);
+            }
+            std::collections::hash_map::Entry::Occupied(mut o) => {
+                let j = *o.get();
+                if rank(&input.path) < rank(&inputs[j].path) {
+                    keep[j] = false;
+                    o.insert(i);
+                } else {
+                    keep[i] = false;
+                }
+            }
+        }
+    }
+    inputs
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(input, k)| k.then_some(input))
+        .collect()
+}
+
 /// Every file linted and settled.
 pub(crate) struct Settled {
     pub plan: Plan,
@@ -135,7 +191,8 @@ pub(crate) struct Settled {
     pub files: Vec<FileFindings>,
     /// Per configuration, the context with every linted file's facts.
     pub contexts: Vec<Context>,
-    /// The Kustomize patches named by linted `kustomization.yaml` files, normalised, sorted.
+    /// The Kustomize patches named by linted `kustomization.yaml` files, as [`path_key`]s,
+    /// sorted.
     pub patches: Vec<PathBuf>,
 }
 
@@ -159,6 +216,7 @@ pub(crate) fn lint_all(paths: &[PathBuf], settings: &Settings) -> Result<Settled
             let linted = match read_file(path) {
                 Ok(bytes) => lint_bytes(
                     path,
+                    plan.cwd(),
                     &bytes,
                     &unsettled[*group],
                     &policy,
@@ -166,7 +224,11 @@ pub(crate) fn lint_all(paths: &[PathBuf], settings: &Settings) -> Result<Settled
                     Some(&mut facts),
                 ),
                 Err(e) => Linted {
-                    findings: unreadable(path, &policy, &format!("cannot read the file: {e}")),
+                    findings: unreadable(
+                        &display_path(path, plan.cwd()),
+                        &policy,
+                        &format!("cannot read the file: {e}"),
+                    ),
                     ..Linted::default()
                 },
             };
@@ -180,7 +242,7 @@ pub(crate) fn lint_all(paths: &[PathBuf], settings: &Settings) -> Result<Settled
         if !f.namespaces.is_empty() || f.mesh != MeshFacts::default() {
             facts.push(f);
         }
-        patches.extend(p.iter().map(|p| normalize(p)));
+        patches.extend(p.iter().map(|p| path_key(p, plan.cwd())));
         pending.push(linted);
     }
     patches.sort();
@@ -195,7 +257,7 @@ pub(crate) fn lint_all(paths: &[PathBuf], settings: &Settings) -> Result<Settled
         .par_iter()
         .zip(pending.into_par_iter())
         .map(|((path, group), linted)| {
-            settle(path, linted, &contexts[*group], &patches, || {
+            settle(path, plan.cwd(), linted, &contexts[*group], &patches, || {
                 plan.policy(path, *group)
             })
         })
@@ -213,12 +275,13 @@ pub(crate) fn lint_all(paths: &[PathBuf], settings: &Settings) -> Result<Settled
 /// suppressions hid a finding that no longer stands, is linted again.
 fn settle(
     path: &Path,
+    cwd: &Path,
     linted: Linted,
     cx: &Context,
     patches: &[PathBuf],
     policy: impl FnOnce() -> Policy,
 ) -> FileFindings {
-    let is_patch = || !patches.is_empty() && patches.binary_search(&normalize(path)).is_ok();
+    let is_patch = || is_patch(path, patches, cwd);
     let needs_patch = linted
         .requires
         .iter()
@@ -232,7 +295,7 @@ fn settle(
         .is_some_and(|seen| seen != cx.mesh_facts())
         || linted.suppressed.iter().any(|r| !cx.satisfies(r, patch));
     if stale {
-        return lint_file(path, cx, &policy(), patches);
+        return lint_file(path, cx, &policy(), patches, cwd);
     }
     let mut findings = linted.findings;
     if linted.requires.is_empty() {

@@ -766,3 +766,150 @@ fn a_lone_cr_is_a_line_break_for_every_position() {
     let found = positions(d, &["crlf.yaml"]);
     assert_eq!((found[0].1, found[0].2, found[0].3), (6, 8, 73));
 }
+
+#[test]
+fn chart_templates_are_found_whatever_the_path_looks_like() {
+    let tmp = TempDir::new().unwrap();
+    let d = tmp.path();
+    let bad = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  labels: {a: 08}\n";
+    write(d, "ch/Chart.yaml", "apiVersion: v2\nname: c\nversion: 1.0.0\n");
+    write(d, "ch/templates/a.yaml", bad);
+    write(d, "ch/templates/sub/b.yaml", bad);
+    write(d, "plain/templates/c.yaml", bad);
+    let mesh901 = |dir: &Path, args: &[&str], files: &[&str]| {
+        let out = meshlint(dir)
+            .args(["--format", "json", "--no-config"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        let found = codes(&json(&out.stdout));
+        let want: Vec<_> = files
+            .iter()
+            .map(|f| ("MESH901".to_owned(), (*f).to_owned(), 1, 1))
+            .collect();
+        assert_eq!(found, want, "{args:?}");
+    };
+    let templates = d.join("ch/templates");
+    mesh901(&templates, &["."], &["a.yaml", "sub/b.yaml"]);
+    mesh901(&templates, &["a.yaml"], &["a.yaml"]);
+    mesh901(&templates.join("sub"), &["b.yaml"], &["b.yaml"]);
+    mesh901(&templates.join("sub"), &["../a.yaml"], &["../a.yaml"]);
+    mesh901(&d.join("ch"), &["templates"], &["templates/a.yaml", "templates/sub/b.yaml"]);
+    // Stdin named as a template.
+    let out = meshlint(&d.join("ch"))
+        .args(["--format", "json", "--no-config", "--stdin-filename"])
+        .args(["templates/a.yaml", "-"])
+        .write_stdin(bad)
+        .output()
+        .unwrap();
+    assert_eq!(
+        codes(&json(&out.stdout)),
+        [("MESH901".to_owned(), "templates/a.yaml".to_owned(), 1, 1)]
+    );
+    // `templates/` without a `Chart.yaml` beside it is linted.
+    let out = meshlint(&d.join("plain/templates"))
+        .args(["--format", "json", "--no-config", "c.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        codes(&json(&out.stdout)),
+        [("MESH501".to_owned(), "c.yaml".to_owned(), 5, 15)]
+    );
+}
+
+#[test]
+fn reported_paths_are_relative_to_the_working_directory_and_clean() {
+    let tmp = TempDir::new().unwrap();
+    let d = tmp.path();
+    let bad = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  labels: {a: 08}\n";
+    write(d, "warn.yaml", bad);
+    write(d, "sub/w.yaml", bad);
+    let abs = d.join("warn.yaml").display().to_string();
+    for (arg, shown) in [
+        (".//warn.yaml", "warn.yaml"),
+        ("./sub/../warn.yaml", "warn.yaml"),
+        ("sub//w.yaml", "sub/w.yaml"),
+        ("./sub/./w.yaml", "sub/w.yaml"),
+        (abs.as_str(), "warn.yaml"),
+    ] {
+        let out = meshlint(d)
+            .args(["--format", "json", "--no-config", arg])
+            .output()
+            .unwrap();
+        let found = codes(&json(&out.stdout));
+        assert_eq!(found.len(), 1, "{arg}");
+        assert_eq!(found[0].1, shown, "{arg}");
+        // Every format shows the same path.
+        for (format, needle) in [
+            ("sarif", format!("\"uri\": \"{shown}\"")),
+            ("github", format!("file={shown},")),
+            ("concise", format!("{shown}:5:15:")),
+            ("gitlab", format!("\"path\": \"{shown}\"")),
+            ("junit", format!("name=\"{shown}\"")),
+        ] {
+            let out = meshlint(d)
+                .args(["--format", format, "--no-config", arg])
+                .output()
+                .unwrap();
+            let text = String::from_utf8_lossy(&out.stdout);
+            assert!(text.contains(&needle), "{arg} {format}: {text}");
+        }
+    }
+    // Outside the working directory: as given, without redundant `.` and `/`.
+    let out = meshlint(&d.join("sub"))
+        .args(["--format", "json", "--no-config", "..//warn.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(codes(&json(&out.stdout))[0].1, "../warn.yaml");
+    // `--fix` on such spellings writes the file itself.
+    for arg in [".//warn.yaml", abs.as_str()] {
+        write(d, "warn.yaml", bad);
+        meshlint(d)
+            .args(["--no-config", "--fix", arg])
+            .assert()
+            .code(0);
+        assert!(fs::read_to_string(d.join("warn.yaml"))
+            .unwrap()
+            .contains("{a: \"08\"}"));
+    }
+}
+
+#[test]
+fn a_file_named_twice_is_linted_and_reported_once() {
+    let tmp = TempDir::new().unwrap();
+    let d = tmp.path();
+    let bad = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  labels: {a: 08}\n";
+    write(d, "a.yaml", bad);
+    write(d, "dir/b.yaml", bad);
+    let abs = d.join("a.yaml").display().to_string();
+    for args in [
+        vec!["a.yaml", "./a.yaml"],
+        vec!["a.yaml", abs.as_str()],
+        vec!["dir", "dir/b.yaml", "a.yaml"],
+        vec!["dir/b.yaml", "./dir", "a.yaml", "a.yaml"],
+    ] {
+        let out = meshlint(d)
+            .args(["--format", "json", "--no-config"])
+            .args(&args)
+            .output()
+            .unwrap();
+        let v = json(&out.stdout);
+        let files: Vec<String> = codes(&v).into_iter().map(|c| c.1).collect();
+        let want: Vec<&str> = if args.iter().any(|a| a.contains("dir")) {
+            vec!["a.yaml", "dir/b.yaml"]
+        } else {
+            vec!["a.yaml"]
+        };
+        assert_eq!(files, want, "{args:?}");
+        assert_eq!(v["summary"]["files"], want.len(), "{args:?}");
+    }
+    // `--fix` writes it once.
+    meshlint(d)
+        .args(["--no-config", "--fix", "a.yaml", "./a.yaml"])
+        .assert()
+        .code(0);
+    assert!(fs::read_to_string(d.join("a.yaml"))
+        .unwrap()
+        .contains("{a: \"08\"}"));
+}

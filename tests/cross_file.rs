@@ -310,6 +310,26 @@ fn kustomize_patches_named_elsewhere_get_no_missing_findings() {
         ],
         "{v}"
     );
+    // The kustomization and the patch named in mixed spellings: absolute and relative.
+    let abs = |rel: &str| d.join(rel).display().to_string();
+    for args in [
+        [abs("overlay/kustomization.yaml"), "overlay/patches/vault.yaml".into()],
+        ["overlay/kustomization.yaml".into(), abs("overlay/patches/vault.yaml")],
+        ["./overlay/kustomization.yaml".into(), "overlay//patches/./vault.yaml".into()],
+    ] {
+        let (v, _) = meshlint(d, &[args[0].as_str(), args[1].as_str()]);
+        assert_eq!(
+            codes(&v),
+            [pair("MESH302", "overlay/patches/vault.yaml")],
+            "{args:?}: {v}"
+        );
+    }
+    // From the overlay's directory, the patch reached through `..`.
+    let (v, _) = meshlint(
+        &d.join("overlay"),
+        &["kustomization.yaml", "../overlay/patches/vault.yaml"],
+    );
+    assert_eq!(codes(&v), [pair("MESH302", "patches/vault.yaml")], "{v}");
 }
 
 #[test]
