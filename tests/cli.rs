@@ -913,3 +913,27 @@ fn a_file_named_twice_is_linted_and_reported_once() {
         .unwrap()
         .contains("{a: \"08\"}"));
 }
+
+#[test]
+fn sarif_rule_help_is_the_summary_then_the_page() {
+    let tmp = TempDir::new().unwrap();
+    write(tmp.path(), "broken.yaml", "a: [\n");
+    let out = meshlint(tmp.path())
+        .args(["--format", "sarif", "--no-config", "broken.yaml"])
+        .output()
+        .unwrap();
+    let v = json(&out.stdout);
+    let rule = v["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "MESH900")
+        .unwrap();
+    assert_eq!(
+        rule["help"]["text"],
+        format!(
+            "A YAML document does not parse. See {}",
+            rule["helpUri"].as_str().unwrap()
+        )
+    );
+}

@@ -225,7 +225,12 @@ fn rules<'a>(
                 ),
                 help_uri: help_uri(meta.code, meta.name),
                 help: Help {
-                    text: format!("{} See {}", meta.summary, help_uri(meta.code, meta.name)),
+                    text: format!(
+                        "{}{} See {}",
+                        meta.summary,
+                        if meta.summary.ends_with('.') { "" } else { "." },
+                        help_uri(meta.code, meta.name)
+                    ),
                     markdown: Some(meta.page).filter(|p| !p.trim().is_empty()),
                 },
                 default_configuration: Configuration {

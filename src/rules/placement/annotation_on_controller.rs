@@ -162,7 +162,11 @@ fn report(
     .map(|(_, v)| v.resolved());
     let mut message = format!(
         "{noun} `{name}` is on {place}, where Istio never reads it: it has no effect on the pods this {kind} creates; it belongs in the pod template ({})",
-        if kind == "CronJob" { "spec.jobTemplate.spec.template.metadata" } else { "spec.template.metadata" }
+        match kind {
+            "CronJob" => "spec.jobTemplate.spec.template.metadata",
+            "PodTemplate" => "template.metadata",
+            _ => "spec.template.metadata",
+        }
     );
     let fix = match (inner, outer_map) {
         (Some(_), _) if inner_value != outer_value => {
@@ -285,5 +289,36 @@ mod tests {
         // Not a workload: a ConfigMap's annotations are its own.
         let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  annotations:\n    sidecar.istio.io/proxyCPU: \"500m\"\n";
         assert!(lint(cm, "MESH201").is_empty());
+    }
+
+    #[test]
+    fn the_message_names_where_each_kind_keeps_its_pod_metadata() {
+        let annotation = "  annotations:\n    sidecar.istio.io/proxyCPU: \"500m\"\n";
+        for (kind, head, path) in [
+            ("PodTemplate", "apiVersion: v1", "(template.metadata)"),
+            ("Deployment", "apiVersion: apps/v1", "(spec.template.metadata)"),
+            (
+                "CronJob",
+                "apiVersion: batch/v1",
+                "(spec.jobTemplate.spec.template.metadata)",
+            ),
+        ] {
+            let t = format!("{head}\nkind: {kind}\nmetadata:\n  name: t\n{annotation}");
+            let d = lint(&t, "MESH201");
+            assert_eq!(d.len(), 1, "{t}");
+            assert!(d[0].message.ends_with(&format!("pod template {path}")), "{}", d[0].message);
+        }
+    }
+
+    #[test]
+    fn injection_labels_on_workloads_never_injected_are_not_reported() {
+        let deployment = |namespace: &str, host_network: &str| {
+            format!(
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\n  namespace: {namespace}\n  labels:\n    sidecar.istio.io/inject: \"false\"\nspec:\n  template:\n    spec:\n      hostNetwork: {host_network}\n      containers: []\n"
+            )
+        };
+        assert_eq!(lint(&deployment("shop", "false"), "MESH201").len(), 1);
+        assert!(lint(&deployment("kube-system", "false"), "MESH201").is_empty());
+        assert!(lint(&deployment("shop", "true"), "MESH201").is_empty());
     }
 }

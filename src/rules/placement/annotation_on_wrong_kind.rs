@@ -32,6 +32,11 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
         "ConfigMap" | "IstioOperator" => None,
         _ => return,
     };
+    let a = if kind.starts_with(['A', 'E', 'I', 'O', 'U']) {
+        "an"
+    } else {
+        "a"
+    };
     for (key, _) in cx.res.meta.annotation_entries() {
         let Some(name) = key.resolved().as_str() else {
             continue;
@@ -40,14 +45,14 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let mut message = format!(
-            "annotation `{name}` is on a {kind}, but Istio reads it only from pods: {}, so it has no effect; put it on each pod template that needs it",
+            "annotation `{name}` is on {a} {kind}, but Istio reads it only from pods: {}, so it has no effect; put it on each pod template that needs it",
             why(kind)
         );
         if let (Some(ck), Some(label)) = (catalog_kind, catalog::label(name)) {
             if label.applies_to(ck) {
                 let _ = write!(
                     message,
-                    " (on a {kind}, Istio reads `{name}` as a label: move it to labels)"
+                    " (on {a} {kind}, Istio reads `{name}` as a label: move it to labels)"
                 );
             }
         }
@@ -96,6 +101,12 @@ mod tests {
             at(text, "traffic.sidecar.istio.io/excludeOutboundPorts", 1)
         );
         assert!(d[2].message.contains("spec.values.global.proxy"));
+        assert!(d[0].message.contains("is on a Service,"), "{}", d[0].message);
+        assert!(
+            d[2].message.contains("is on an IstioOperator,"),
+            "{}",
+            d[2].message
+        );
     }
 
     #[test]
