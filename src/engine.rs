@@ -174,7 +174,10 @@ pub(crate) fn comment_start(line: &[u8]) -> Option<usize> {
 /// stops at the error, and the comment may follow), so that a suppression there is seen.
 fn error_line_comment(text: &str, e: &yaml::SyntaxError) -> Option<TextRange> {
     let at = (e.offset as usize).min(text.len());
-    let (start, end) = (yaml::edit::line_start(text, at), yaml::edit::line_end(text, at));
+    let (start, end) = (
+        yaml::edit::line_start(text, at),
+        yaml::edit::line_end(text, at),
+    );
     if e.comments.iter().any(|c| c.end() as usize > start) {
         return None;
     }
@@ -439,7 +442,10 @@ mod tests {
         // A PNG header: 0x89 comes before the NULs.
         let (at, message) = unreadable_at(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR");
         assert_eq!(at, 0);
-        assert!(message.contains("0x89") && message.contains("binary"), "{message}");
+        assert!(
+            message.contains("0x89") && message.contains("binary"),
+            "{message}"
+        );
         // A gzip header: 0x1F is valid, 0x8B is not.
         assert_eq!(unreadable_at(b"\x1f\x8b\x08\x00\x00\x00").0, 1);
         assert_eq!(unreadable_at(b"a: \xff\nb: \xc3\xa9\x00\n").0, 3);
@@ -463,7 +469,10 @@ mod tests {
         ] {
             let (at, message) = unreadable_at(bytes);
             assert_eq!(at, 0);
-            assert!(message.starts_with(&format!("the file is {name} ")), "{message}");
+            assert!(
+                message.starts_with(&format!("the file is {name} ")),
+                "{message}"
+            );
         }
     }
 

@@ -799,7 +799,8 @@ pub fn lint_stdin(
         None => resolver.for_dir(Path::new("."))?,
     };
     let policy = effective.policy_for(Path::new(name.unwrap_or(display)), resolver.cwd());
-    let chart_template = name.is_some_and(|n| engine::is_chart_template(Path::new(n), resolver.cwd()));
+    let chart_template =
+        name.is_some_and(|n| engine::is_chart_template(Path::new(n), resolver.cwd()));
     let fail_on = effective.fail_on;
     // Refused as a file would be (binary, UTF-16, not UTF-8): MESH902, nothing to fix.
     let text = match engine::decode(bytes) {

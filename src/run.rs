@@ -257,9 +257,14 @@ pub(crate) fn lint_all(paths: &[PathBuf], settings: &Settings) -> Result<Settled
         .par_iter()
         .zip(pending.into_par_iter())
         .map(|((path, group), linted)| {
-            settle(path, plan.cwd(), linted, &contexts[*group], &patches, || {
-                plan.policy(path, *group)
-            })
+            settle(
+                path,
+                plan.cwd(),
+                linted,
+                &contexts[*group],
+                &patches,
+                || plan.policy(path, *group),
+            )
         })
         .collect();
     Ok(Settled {

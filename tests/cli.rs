@@ -772,7 +772,11 @@ fn chart_templates_are_found_whatever_the_path_looks_like() {
     let tmp = TempDir::new().unwrap();
     let d = tmp.path();
     let bad = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  labels: {a: 08}\n";
-    write(d, "ch/Chart.yaml", "apiVersion: v2\nname: c\nversion: 1.0.0\n");
+    write(
+        d,
+        "ch/Chart.yaml",
+        "apiVersion: v2\nname: c\nversion: 1.0.0\n",
+    );
     write(d, "ch/templates/a.yaml", bad);
     write(d, "ch/templates/sub/b.yaml", bad);
     write(d, "plain/templates/c.yaml", bad);
@@ -795,7 +799,11 @@ fn chart_templates_are_found_whatever_the_path_looks_like() {
     mesh901(&templates, &["a.yaml"], &["a.yaml"]);
     mesh901(&templates.join("sub"), &["b.yaml"], &["b.yaml"]);
     mesh901(&templates.join("sub"), &["../a.yaml"], &["../a.yaml"]);
-    mesh901(&d.join("ch"), &["templates"], &["templates/a.yaml", "templates/sub/b.yaml"]);
+    mesh901(
+        &d.join("ch"),
+        &["templates"],
+        &["templates/a.yaml", "templates/sub/b.yaml"],
+    );
     // Stdin named as a template.
     let out = meshlint(&d.join("ch"))
         .args(["--format", "json", "--no-config", "--stdin-filename"])

@@ -313,9 +313,18 @@ fn kustomize_patches_named_elsewhere_get_no_missing_findings() {
     // The kustomization and the patch named in mixed spellings: absolute and relative.
     let abs = |rel: &str| d.join(rel).display().to_string();
     for args in [
-        [abs("overlay/kustomization.yaml"), "overlay/patches/vault.yaml".into()],
-        ["overlay/kustomization.yaml".into(), abs("overlay/patches/vault.yaml")],
-        ["./overlay/kustomization.yaml".into(), "overlay//patches/./vault.yaml".into()],
+        [
+            abs("overlay/kustomization.yaml"),
+            "overlay/patches/vault.yaml".into(),
+        ],
+        [
+            "overlay/kustomization.yaml".into(),
+            abs("overlay/patches/vault.yaml"),
+        ],
+        [
+            "./overlay/kustomization.yaml".into(),
+            "overlay//patches/./vault.yaml".into(),
+        ],
     ] {
         let (v, _) = meshlint(d, &[args[0].as_str(), args[1].as_str()]);
         assert_eq!(

@@ -446,7 +446,10 @@ fn a_syntax_error_is_suppressed_by_the_comments_read_before_it() {
     // A suppression of another rule in a broken document: whether it would be used cannot be
     // told, so it is not reported as unused.
     assert_eq!(
-        d.codes("syn.yaml", "a: b # meshlint: ignore[MESH101]\nc: d\n e: f\n"),
+        d.codes(
+            "syn.yaml",
+            "a: b # meshlint: ignore[MESH101]\nc: d\n e: f\n"
+        ),
         ["MESH900@3"]
     );
 }

@@ -296,7 +296,11 @@ mod tests {
         let annotation = "  annotations:\n    sidecar.istio.io/proxyCPU: \"500m\"\n";
         for (kind, head, path) in [
             ("PodTemplate", "apiVersion: v1", "(template.metadata)"),
-            ("Deployment", "apiVersion: apps/v1", "(spec.template.metadata)"),
+            (
+                "Deployment",
+                "apiVersion: apps/v1",
+                "(spec.template.metadata)",
+            ),
             (
                 "CronJob",
                 "apiVersion: batch/v1",
@@ -306,7 +310,11 @@ mod tests {
             let t = format!("{head}\nkind: {kind}\nmetadata:\n  name: t\n{annotation}");
             let d = lint(&t, "MESH201");
             assert_eq!(d.len(), 1, "{t}");
-            assert!(d[0].message.ends_with(&format!("pod template {path}")), "{}", d[0].message);
+            assert!(
+                d[0].message.ends_with(&format!("pod template {path}")),
+                "{}",
+                d[0].message
+            );
         }
     }
 

@@ -101,7 +101,11 @@ mod tests {
             at(text, "traffic.sidecar.istio.io/excludeOutboundPorts", 1)
         );
         assert!(d[2].message.contains("spec.values.global.proxy"));
-        assert!(d[0].message.contains("is on a Service,"), "{}", d[0].message);
+        assert!(
+            d[0].message.contains("is on a Service,"),
+            "{}",
+            d[0].message
+        );
         assert!(
             d[2].message.contains("is on an IstioOperator,"),
             "{}",
