@@ -765,6 +765,26 @@ fn a_lone_cr_is_a_line_break_for_every_position() {
     );
     let found = positions(d, &["crlf.yaml"]);
     assert_eq!((found[0].1, found[0].2, found[0].3), (6, 8, 73));
+    // The human excerpt shows each line on its own, numbered.
+    write(
+        d,
+        "multi.yaml",
+        "apiVersion: v1\rkind: Pod\rmetadata:\r  name: p\r  annotations:\r    proxy.istio.io/config: |\r      holdApplicationUntilProxyStarts: \"true\"\r      concurrency: 2\rspec: {containers: []}\r",
+    );
+    let out = meshlint(d)
+        .args(["--no-config", "--select", "MESH103", "multi.yaml"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("multi.yaml:6:28: MESH103"), "{text}");
+    assert!(!text.contains('\r'), "{text:?}");
+    let numbered: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains('│'))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|n| n.parse::<u32>().is_ok())
+        .collect();
+    assert_eq!(numbered, ["6", "7", "8"], "{text}");
 }
 
 #[test]

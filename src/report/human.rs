@@ -216,6 +216,8 @@ impl SnippetSource {
             }
             match c {
                 '\u{feff}' if i == 0 && snippet.first_line <= 1 => {}
+                // miette breaks lines at `\n` only: a lone `\r` (classic Mac) becomes one.
+                '\r' if raw.as_bytes().get(i + 1) != Some(&b'\n') => text.push('\n'),
                 '\t' | '\n' | '\r' => text.push(c),
                 c if is_unsafe_char(c) => text.push(control_picture(c)),
                 c => text.push(c),

@@ -207,8 +207,7 @@ impl Finding {
     /// BOM), taken from the snippet; `None` when the snippet does not cover that line.
     pub fn source_line(&self) -> Option<&str> {
         let index = self.span.start.line.checked_sub(self.snippet.first_line)?;
-        let line = self.snippet.text.split('\n').nth(index as usize)?;
-        let line = line.strip_suffix('\r').unwrap_or(line);
+        let line = crate::yaml::edit::split_lines(&self.snippet.text).nth(index as usize)?;
         Some(line.strip_prefix('\u{feff}').unwrap_or(line))
     }
 }
