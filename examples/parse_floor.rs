@@ -13,13 +13,23 @@ use granit_parser::{Options, Parser};
 use rayon::prelude::*;
 use std::path::PathBuf;
 
-fn parse_one(path: &std::path::Path) -> (u64, u64, u64) {
+fn parse_one(path: &std::path::Path, tree: bool) -> (u64, u64, u64) {
     let Ok(bytes) = std::fs::read(path) else {
         return (0, 0, 1);
     };
     let Ok(text) = std::str::from_utf8(&bytes) else {
         return (bytes.len() as u64, 0, 1);
     };
+    if tree {
+        let (mut nodes, mut errors) = (0u64, 0u64);
+        for d in meshlint::yaml::DocumentParser::new(text) {
+            match d {
+                Ok(d) => nodes += d.nodes.len() as u64,
+                Err(_) => errors += 1,
+            }
+        }
+        return (bytes.len() as u64, nodes, errors);
+    }
     let mut options = Options::default();
     options.emit_anchor_events = true;
     options.emit_comments = true;
@@ -44,6 +54,7 @@ fn parse_one(path: &std::path::Path) -> (u64, u64, u64) {
 
 fn main() {
     let mut jobs = 1usize;
+    let mut tree = false;
     let mut paths = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -54,6 +65,7 @@ fn main() {
                     .and_then(|n| n.parse().ok())
                     .expect("--jobs takes a number");
             }
+            "--tree" => tree = true,
             _ => paths.push(PathBuf::from(a)),
         }
     }
@@ -73,7 +85,7 @@ fn main() {
         let totals = found
             .inputs
             .par_iter()
-            .map(|i| parse_one(&i.path))
+            .map(|i| parse_one(&i.path, tree))
             .reduce(|| (0, 0, 0), |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2));
         (found.inputs.len(), totals)
     });

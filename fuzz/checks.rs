@@ -74,12 +74,12 @@ pub fn yaml_layer(text: &str) {
             );
             match &node.kind {
                 NodeKind::Mapping { entries, .. } => {
-                    for &(k, v) in entries {
+                    for &(k, v) in doc.entries_of(*entries) {
                         assert!(k as usize > i && v as usize > i, "child before its parent");
                     }
                 }
                 NodeKind::Sequence { items, .. } => {
-                    for &it in items {
+                    for &it in doc.items_of(*items) {
                         assert!(it as usize > i, "child before its parent");
                     }
                 }

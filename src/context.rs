@@ -102,19 +102,49 @@ impl MeshFacts {
             .or(self.deprecated_hold.as_ref().filter(|h| h.value))
     }
 
+    /// Adds another file's facts. The result does not depend on the order files are merged
+    /// in (the run reads them in parallel): a hold that is on beats one that is off, since a
+    /// linted mesh-wide `true` is the default the mesh runs with whatever a vendored chart's
+    /// `false` says; otherwise the setting found first in path and line order is kept.
     fn merge(&mut self, other: MeshFacts) {
-        fn keep<T>(slot: &mut Option<T>, new: Option<T>) {
-            if slot.is_none() {
-                *slot = new;
-            }
-        }
-        keep(&mut self.hold, other.hold);
-        keep(&mut self.deprecated_hold, other.deprecated_hold);
-        keep(&mut self.exclude_ip_ranges, other.exclude_ip_ranges);
-        keep(
+        offer_hold(&mut self.hold, other.hold);
+        offer_hold(&mut self.deprecated_hold, other.deprecated_hold);
+        offer_first(&mut self.exclude_ip_ranges, other.exclude_ip_ranges);
+        offer_first(
             &mut self.exclude_outbound_ports,
             other.exclude_outbound_ports,
         );
+    }
+}
+
+/// An origin (`path:line`) as a sort key: by path, then by line as a number.
+fn origin_key(origin: &str) -> (&str, u32) {
+    match origin.rsplit_once(':') {
+        Some((path, line)) => (path, line.parse().unwrap_or(u32::MAX)),
+        None => (origin, u32::MAX),
+    }
+}
+
+/// Keeps `new` in `slot` when it is on and the kept one is off, or when both say the same and
+/// `new` comes first: a total order, so any merge order gives the same result.
+fn offer_hold(slot: &mut Option<MeshSetting<bool>>, new: Option<MeshSetting<bool>>) {
+    let Some(new) = new else { return };
+    let better = slot.as_ref().map_or(true, |old| {
+        (!new.value, origin_key(&new.origin)) < (!old.value, origin_key(&old.origin))
+    });
+    if better {
+        *slot = Some(new);
+    }
+}
+
+/// Keeps the setting that comes first in path and line order (then by value, to be total).
+fn offer_first<T: Ord>(slot: &mut Option<MeshSetting<T>>, new: Option<MeshSetting<T>>) {
+    let Some(new) = new else { return };
+    let better = slot.as_ref().map_or(true, |old| {
+        (origin_key(&new.origin), &new.value) < (origin_key(&old.origin), &old.value)
+    });
+    if better {
+        *slot = Some(new);
     }
 }
 
@@ -148,10 +178,12 @@ impl Context {
         }
     }
 
-    /// Adds the facts of another file.
+    /// Adds the facts of another file. The order files are absorbed in does not matter: a
+    /// namespace described twice (a Kustomize base and an overlay's patch) gets the union of
+    /// its labels (see [`merge_labels`]), and mesh-wide settings merge as [`MeshFacts`] says.
     pub fn absorb(&mut self, facts: Facts) {
         for (name, labels) in facts.namespaces {
-            self.namespaces.entry(name).or_insert(labels);
+            merge_labels(self.namespaces.entry(name).or_default(), &labels);
         }
         self.mesh.merge(facts.mesh);
     }
@@ -173,6 +205,28 @@ impl Context {
             pod.decide(&self.namespaces, self.options.injection_explicit)
                 .is_injected()
         })
+    }
+}
+
+/// Adds one description's labels to a namespace's: a key only one description has is kept;
+/// when two disagree on a key's value, `istio-injection: enabled` wins (the pods of a namespace
+/// that some rendering injects get the start-up checks), else the greater value in byte order,
+/// so that the outcome is the same in any order. Within one description the last of a repeated
+/// key counts, as the API server reads it.
+fn merge_labels(into: &mut Vec<(String, String)>, labels: &[(String, String)]) {
+    let rank = |k: &str, v: &str| (k == "istio-injection" && v == "enabled", v.to_owned());
+    for (i, (key, value)) in labels.iter().enumerate() {
+        if labels[i + 1..].iter().any(|(k, _)| k == key) {
+            continue; // A later duplicate in the same description wins.
+        }
+        match into.iter_mut().find(|(k, _)| k == key) {
+            Some((_, old)) => {
+                if rank(key, value) > rank(key, old) {
+                    old.clone_from(value);
+                }
+            }
+            None => into.push((key.clone(), value.clone())),
+        }
     }
 }
 
@@ -442,10 +496,8 @@ fn hold_from_proxy_config(
         .or_else(|| dc.entry("hold_application_until_proxy_starts"));
     if let Some((k, v)) = hold {
         if let Some(value) = is_true(v) {
-            mesh.hold.get_or_insert(MeshSetting {
-                value,
-                origin: origin(k.range().start()),
-            });
+            let origin = origin(k.range().start());
+            offer_hold(&mut mesh.hold, Some(MeshSetting { value, origin }));
         }
     }
 }
@@ -457,10 +509,11 @@ fn global_proxy(
 ) {
     if let Some((k, v)) = proxy.entry("holdApplicationUntilProxyStarts") {
         if let Some(value) = is_true(v) {
-            mesh.deprecated_hold.get_or_insert(MeshSetting {
-                value,
-                origin: origin(k.range().start()),
-            });
+            let origin = origin(k.range().start());
+            offer_hold(
+                &mut mesh.deprecated_hold,
+                Some(MeshSetting { value, origin }),
+            );
         }
     }
     for (key, slot) in [
@@ -469,10 +522,14 @@ fn global_proxy(
     ] {
         if let Some((k, v)) = proxy.entry(key) {
             if let Some(value) = v.resolved().as_str().filter(|s| !s.trim().is_empty()) {
-                slot.get_or_insert(MeshSetting {
-                    value: value.to_owned(),
-                    origin: origin(k.range().start()),
-                });
+                let origin = origin(k.range().start());
+                offer_first(
+                    slot,
+                    Some(MeshSetting {
+                        value: value.to_owned(),
+                        origin,
+                    }),
+                );
             }
         }
     }
@@ -494,6 +551,115 @@ mod tests {
             let hold = facts.mesh.hold_on(Profile::InCluster);
             assert_eq!(hold.map(|h| h.origin.as_str()), Some(format!("m.yaml:{line}").as_str()), "{text}");
         }
+    }
+
+    /// Every order of `parts` absorbed into a fresh context gives the same namespaces and
+    /// mesh-wide facts as the first order.
+    fn same_in_every_order(parts: &[Facts]) -> Context {
+        let absorb = |order: &[usize]| {
+            let mut cx = Context::default();
+            for &i in order {
+                cx.absorb(parts[i].clone());
+            }
+            cx
+        };
+        let first = absorb(&(0..parts.len()).collect::<Vec<_>>());
+        let mut order: Vec<usize> = (0..parts.len()).collect();
+        // Heap's algorithm, iteratively: every permutation.
+        let mut c = vec![0; order.len()];
+        let mut i = 0;
+        while i < order.len() {
+            if c[i] < i {
+                order.swap(if i % 2 == 0 { 0 } else { c[i] }, i);
+                let cx = absorb(&order);
+                assert_eq!(cx.mesh, first.mesh, "{order:?}");
+                let sorted = |cx: &Context| {
+                    let mut v: Vec<_> = cx
+                        .namespaces
+                        .iter()
+                        .map(|(k, l)| {
+                            let mut l = l.clone();
+                            l.sort();
+                            (k.clone(), l)
+                        })
+                        .collect();
+                    v.sort();
+                    v
+                };
+                assert_eq!(sorted(&cx), sorted(&first), "{order:?}");
+                c[i] += 1;
+                i = 0;
+            } else {
+                c[i] = 0;
+                i += 1;
+            }
+        }
+        first
+    }
+
+    #[test]
+    fn a_mesh_wide_true_wins_over_a_false_in_any_order() {
+        let parts = [
+            collect_facts("meshConfig:\n  defaultConfig:\n    holdApplicationUntilProxyStarts: false\n", "charts/istiod/values.yaml"),
+            collect_facts("meshConfig:\n  defaultConfig:\n    holdApplicationUntilProxyStarts: true\n", "overlays/prod/values.yaml"),
+            collect_facts("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: istio}\ndata:\n  mesh: |\n    defaultConfig:\n      holdApplicationUntilProxyStarts: true\n", "b.yaml"),
+            collect_facts("apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  values:\n    global:\n      proxy:\n        holdApplicationUntilProxyStarts: false\n        excludeOutboundPorts: \"8200\"\n", "a.yaml"),
+            collect_facts("global:\n  proxy:\n    holdApplicationUntilProxyStarts: true\n    excludeOutboundPorts: \"443\"\n", "z.yaml"),
+        ];
+        let cx = same_in_every_order(&parts);
+        let hold = cx.mesh.hold_on(Profile::InCluster).expect("on");
+        // The first `true` in path and line order names the origin.
+        assert_eq!(hold.origin, "b.yaml:5");
+        assert_eq!(
+            cx.mesh
+                .deprecated_hold
+                .as_ref()
+                .map(|h| (h.value, h.origin.as_str())),
+            Some((true, "z.yaml:3"))
+        );
+        assert_eq!(
+            cx.mesh
+                .exclude_outbound_ports
+                .as_ref()
+                .map(|h| h.origin.as_str()),
+            Some("a.yaml:8")
+        );
+        // Lines compare as numbers, not text.
+        assert!(origin_key("a.yaml:9") < origin_key("a.yaml:10"));
+        // Within one file too: a `false` before a `true` does not hide it.
+        let facts = collect_facts("meshConfig:\n  defaultConfig:\n    holdApplicationUntilProxyStarts: false\n---\napiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  meshConfig:\n    defaultConfig:\n      holdApplicationUntilProxyStarts: true\n", "m.yaml");
+        assert_eq!(
+            facts
+                .mesh
+                .hold_on(Profile::InCluster)
+                .map(|h| h.origin.as_str()),
+            Some("m.yaml:10")
+        );
+    }
+
+    #[test]
+    fn a_namespace_described_twice_gets_the_union_of_its_labels_in_any_order() {
+        let ns = |labels: &str, path: &str| {
+            collect_facts(&format!("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels: {labels}\n"), path)
+        };
+        let parts = [
+            ns("{}", "base/namespace.yaml"),
+            ns("{istio-injection: enabled, team: a}", "overlay/patch.yaml"),
+            ns(
+                "{istio-injection: disabled, team: b, team: c}",
+                "other/ns.yaml",
+            ),
+        ];
+        let cx = same_in_every_order(&parts);
+        let mut labels = cx.namespaces["shop"].clone();
+        labels.sort();
+        assert_eq!(
+            labels,
+            [
+                ("istio-injection".into(), "enabled".into()),
+                ("team".into(), "c".into())
+            ]
+        );
     }
 
     #[test]

@@ -276,7 +276,7 @@ pub fn display_path(path: &Path) -> String {
 /// between the check and the read, and no separate `stat` per file is needed.
 pub fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
-    let mut file = open_for_reading(path)?;
+    let file = open_for_reading(path)?;
     let meta = file.metadata()?;
     if meta.is_dir() {
         return Err(std::io::Error::other("it is a directory"));
@@ -289,7 +289,13 @@ pub fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
         return Err(std::io::Error::other("it is larger than 2 GiB"));
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
-    file.read_to_end(&mut bytes)?;
+    // Through `take`: `File::read_to_end` would ask the file its size and position again
+    // (a statx and an lseek per file) to size a buffer that is already sized.
+    file.take(u64::from(u32::MAX / 2) + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() > (u32::MAX / 2) as usize {
+        return Err(std::io::Error::other("it is larger than 2 GiB"));
+    }
     Ok(bytes)
 }
 

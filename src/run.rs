@@ -69,30 +69,39 @@ fn plan(paths: &[PathBuf], settings: &Settings) -> Result<Plan, RunError> {
         cwd(settings)?,
     )?;
     let threads = rayon::current_num_threads();
-    let keep = |p: &Path| {
-        resolver
-            .for_file_or_remember(p)
-            .walk_keeps(p, resolver.cwd())
-    };
-    let found = source::discover_matching(paths, threads, &keep)?;
-    if let Some(e) = resolver.take_error() {
-        return Err(e.into());
-    }
+    // Every regular file is collected; which are linted depends on each one's configuration
+    // (`include`/`exclude`), looked up here once per directory rather than in the walk.
+    let found = source::discover_matching(paths, threads, &|_: &Path| true)?;
     let mut groups: Vec<Arc<Effective>> = Vec::new();
     let mut assigned = Vec::with_capacity(found.inputs.len());
-    for input in found.inputs {
-        let effective = resolver.for_file(&input.path)?;
-        let explicit = paths.contains(&input.path);
-        if explicit && effective.force_exclude && effective.excludes(&input.path, resolver.cwd()) {
-            continue;
-        }
-        let group = if let Some(g) = groups.iter().position(|e| Arc::ptr_eq(e, &effective)) {
-            g
-        } else {
-            groups.push(effective);
-            groups.len() - 1
+    let mut last: Option<(&Path, usize)> = None;
+    for input in &found.inputs {
+        let dir = input.path.parent().unwrap_or(Path::new(""));
+        // Inputs are sorted: files of one directory mostly come together.
+        let group = match last {
+            Some((d, g)) if d.as_os_str() == dir.as_os_str() => g,
+            _ => {
+                let effective = resolver.for_file(&input.path)?;
+                let g = match groups.iter().position(|e| Arc::ptr_eq(e, &effective)) {
+                    Some(g) => g,
+                    None => {
+                        groups.push(effective);
+                        groups.len() - 1
+                    }
+                };
+                last = Some((dir, g));
+                g
+            }
         };
-        assigned.push((input.path, group));
+        let effective = &groups[group];
+        let linted = if input.explicit {
+            !(effective.force_exclude && effective.excludes(&input.path, resolver.cwd()))
+        } else {
+            effective.walk_keeps(&input.path, resolver.cwd())
+        };
+        if linted {
+            assigned.push((input.path.clone(), group));
+        }
     }
     // The working directory's threshold (for walk problems); a broken configuration there
     // matters only if it governs a linted file, which reports it above.

@@ -194,7 +194,8 @@ fn a_mesh_wide_hold_elsewhere_is_named_by_hold_disabled() {
         assert_eq!(f.len(), 1, "{v}");
         assert_eq!(f[0].0, "MESH102");
         assert!(
-            f[0].4.contains(&format!("true` ({name}:8) for them")),
+            f[0].4
+                .contains(&format!("true` ({name}:8) for it: this pod starts")),
             "{}",
             f[0].4
         );
@@ -343,4 +344,143 @@ fn fixes_use_the_facts_of_every_file() {
         String::from_utf8_lossy(&out.stdout)
     );
     assert_eq!(out.status.code(), Some(1));
+}
+
+/// Audit A1: a mesh-wide `false` (a vendored chart's default) in one file and a linted `true`
+/// in another: the `true` wins whichever file the walk reads first.
+#[test]
+fn a_mesh_wide_true_beats_a_false_in_any_file_order() {
+    let legacy = "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata:\n  name: legacy\nspec:\n  meshConfig:\n    defaultConfig:\n      holdApplicationUntilProxyStarts: false\n";
+    let config_map = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: istio\n  namespace: istio-system\ndata:\n  mesh: |\n    defaultConfig:\n      holdApplicationUntilProxyStarts: true\n";
+    let disabled = POD_NO_HOLD.replace(
+        "  name: web\n",
+        "  name: web\n  annotations:\n    proxy.istio.io/config: '{\"holdApplicationUntilProxyStarts\": false}'\n",
+    );
+    for (false_name, true_name) in [
+        ("a-istio-operator.yaml", "b-istio-configmap.yaml"),
+        ("z-istio-operator.yaml", "b-istio-configmap.yaml"),
+    ] {
+        let tmp = TempDir::new().unwrap();
+        let d = tmp.path();
+        write(d, false_name, legacy);
+        write(d, true_name, config_map);
+        write(d, "c-app.yaml", POD_NO_HOLD);
+        write(d, "d-off.yaml", &disabled);
+        let (v, _) = meshlint(d, &["."]);
+        let f = found(&v);
+        assert_eq!(f.len(), 1, "{false_name}: {v}");
+        assert_eq!(
+            (f[0].0.as_str(), f[0].1.as_str()),
+            ("MESH102", "d-off.yaml")
+        );
+        assert!(
+            f[0].4.contains(&format!(
+                "overrides the mesh-wide `meshConfig.defaultConfig.holdApplicationUntilProxyStarts: true` ({true_name}:7)"
+            )),
+            "{}",
+            f[0].4
+        );
+    }
+    // The same with a vendored chart's values next to an overlay's.
+    for chart in ["charts", "zcharts"] {
+        let tmp = TempDir::new().unwrap();
+        let d = tmp.path();
+        write(
+            d,
+            &format!("{chart}/istiod/values.yaml"),
+            "meshConfig:\n  defaultConfig:\n    holdApplicationUntilProxyStarts: false\n",
+        );
+        write(
+            d,
+            "overlays/prod/values.yaml",
+            "meshConfig:\n  defaultConfig:\n    holdApplicationUntilProxyStarts: true\n",
+        );
+        write(d, "app/web.yaml", POD_NO_HOLD);
+        let (v, code) = meshlint(d, &["."]);
+        assert_eq!((found(&v).len(), code), (0, 0), "{chart}: {v}");
+    }
+}
+
+/// Audit A1: MESH106 reads the same merged hold.
+#[test]
+fn hold_ignored_by_lifecycle_sees_a_true_read_after_a_false() {
+    for false_name in ["a-values.yaml", "z-values.yaml"] {
+        let tmp = TempDir::new().unwrap();
+        let d = tmp.path();
+        write(
+            d,
+            false_name,
+            "meshConfig:\n  defaultConfig:\n    holdApplicationUntilProxyStarts: false\n",
+        );
+        write(
+            d,
+            "m-configmap.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: istio\ndata:\n  mesh: |\n    defaultConfig:\n      holdApplicationUntilProxyStarts: true\n",
+        );
+        write(
+            d,
+            "n-operator.yaml",
+            &operator("        lifecycle:\n          preStop:\n            exec:\n              command: [sleep, \"5\"]\n"),
+        );
+        let (v, _) = meshlint(d, &["."]);
+        let f = found(&v);
+        assert_eq!(f.len(), 1, "{false_name}: {v}");
+        assert_eq!(
+            (f[0].0.as_str(), f[0].1.as_str(), f[0].2),
+            ("MESH106", "n-operator.yaml", 9)
+        );
+        assert!(f[0].4.contains("(m-configmap.yaml:6)"), "{}", f[0].4);
+    }
+}
+
+/// Audit A1b: a Kustomize base describes the namespace without labels, the overlay's patch adds
+/// `istio-injection: enabled`: the labels are merged, whichever directory comes first.
+#[test]
+fn a_namespace_described_twice_gets_the_union_of_its_labels() {
+    let web = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  template:\n    metadata:\n      labels:\n        app: web\n    spec:\n      containers: []\n";
+    for (base, overlay) in [("base", "overlay"), ("zbase", "overlay")] {
+        let tmp = TempDir::new().unwrap();
+        let d = tmp.path();
+        write(
+            d,
+            &format!("{base}/namespace.yaml"),
+            "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n",
+        );
+        write(d, &format!("{base}/web.yaml"), web);
+        write(
+            d,
+            &format!("{base}/kustomization.yaml"),
+            "resources:\n- namespace.yaml\n- web.yaml\n",
+        );
+        write(
+            d,
+            &format!("{overlay}/kustomization.yaml"),
+            &format!("resources:\n- ../{base}\npatches:\n- path: namespace-patch.yaml\n"),
+        );
+        write(
+            d,
+            &format!("{overlay}/namespace-patch.yaml"),
+            "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels:\n    istio-injection: enabled\n",
+        );
+        let (v, _) = meshlint(d, &["."]);
+        let f = found(&v);
+        assert_eq!(f.len(), 1, "{v}");
+        assert_eq!(
+            (f[0].0.as_str(), f[0].1.as_str(), f[0].2, f[0].3),
+            ("MESH101", format!("{base}/web.yaml").as_str(), 8, 5)
+        );
+    }
+    // Two descriptions that disagree: `enabled` wins over `disabled` in either order.
+    for names in [["a/ns.yaml", "b/ns.yaml"], ["b/ns.yaml", "a/ns.yaml"]] {
+        let tmp = TempDir::new().unwrap();
+        let d = tmp.path();
+        let ns = |value: &str| {
+            format!("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels:\n    istio-injection: {value}\n")
+        };
+        write(d, names[0], &ns("disabled"));
+        write(d, names[1], &ns("enabled"));
+        write(d, "web.yaml", web);
+        let (v, _) = meshlint(d, &["."]);
+        assert_eq!(codes(&v), [pair("MESH101", "web.yaml")], "{names:?}: {v}");
+    }
 }

@@ -134,6 +134,10 @@ pub fn absolute(path: &Path, cwd: &Path) -> PathBuf {
     } else {
         cwd.join(path)
     };
+    if is_normal(&joined) {
+        // The common case (a walked path): nothing to drop or resolve.
+        return joined;
+    }
     let mut out = PathBuf::new();
     for c in joined.components() {
         match c {
@@ -147,6 +151,23 @@ pub fn absolute(path: &Path, cwd: &Path) -> PathBuf {
         }
     }
     out
+}
+
+/// Whether `path` has no `.` or `..` component, no repeated or trailing separator: its
+/// components joined back give the same bytes.
+fn is_normal(path: &Path) -> bool {
+    let b = path.as_os_str().as_encoded_bytes();
+    let sep = |c: u8| c == b'/' || (cfg!(windows) && c == b'\\');
+    if cfg!(windows) || b.last().is_some_and(|&c| sep(c) && b.len() > 1) {
+        return false;
+    }
+    b.split(|&c| sep(c))
+        .skip(1)
+        .all(|part| !part.is_empty() && part != b"." && part != b"..")
+        && !b.starts_with(b"./")
+        && !b.starts_with(b"../")
+        && b != b"."
+        && b != b".."
 }
 
 /// `abs` relative to `base`, with `/` separators (`..` where `abs` lies outside `base`).
@@ -219,5 +240,30 @@ mod tests {
             relative_slash(Path::new("/w/x/a/b"), Path::new("/w/x")),
             "a/b"
         );
+    }
+
+    #[test]
+    fn absolute_drops_dot_components_and_keeps_normal_paths_as_they_are() {
+        let cwd = Path::new("/work/repo");
+        for (path, want) in [
+            ("deploy/app.yaml", "/work/repo/deploy/app.yaml"),
+            ("./deploy/app.yaml", "/work/repo/deploy/app.yaml"),
+            ("deploy/./app.yaml", "/work/repo/deploy/app.yaml"),
+            ("deploy//app.yaml", "/work/repo/deploy/app.yaml"),
+            ("../other/app.yaml", "/work/other/app.yaml"),
+            ("deploy/", "/work/repo/deploy"),
+            (".", "/work/repo"),
+            ("/abs/x.yaml", "/abs/x.yaml"),
+            ("/abs/../x.yaml", "/x.yaml"),
+            ("/abs/.hidden/x.yaml", "/abs/.hidden/x.yaml"),
+            ("/abs/..x/x.yaml", "/abs/..x/x.yaml"),
+        ] {
+            assert_eq!(absolute(Path::new(path), cwd), Path::new(want), "{path}");
+            assert_eq!(
+                absolute(Path::new(path), cwd).as_os_str(),
+                Path::new(want).as_os_str(),
+                "{path}"
+            );
+        }
     }
 }

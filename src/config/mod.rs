@@ -490,8 +490,8 @@ pub enum Source {
     None,
 }
 
-/// Finds and caches the configuration in force for each path of a run. Safe to share between
-/// threads: the walk asks it about every file it meets.
+/// Finds and caches the configuration in force for each path of a run, once per directory.
+/// Safe to share between threads.
 #[derive(Debug)]
 pub struct Resolver {
     source: Source,
@@ -508,7 +508,6 @@ pub struct Resolver {
     by_dir: Mutex<HashMap<OsString, Arc<Effective>>>,
     /// For `--no-config`, `--config`, and directories without a configuration file.
     fixed: Arc<Effective>,
-    first_error: Mutex<Option<ConfigError>>,
 }
 
 impl Resolver {
@@ -536,7 +535,6 @@ impl Resolver {
             loaded: Mutex::default(),
             by_dir: Mutex::default(),
             fixed: Arc::new(fixed),
-            first_error: Mutex::default(),
         })
     }
 
@@ -600,12 +598,13 @@ impl Resolver {
                 break;
             }
             visited.push(d.as_os_str().to_owned());
-            let candidate = d.join(FILE_NAME);
-            if candidate.is_file() {
-                found = Some(candidate);
+            let mut probe = d.join(FILE_NAME);
+            if probe.is_file() {
+                found = Some(probe);
                 break;
             }
-            if d.join(".git").exists() {
+            probe.set_file_name(".git");
+            if probe.exists() {
                 break;
             }
             cur = d.parent();
@@ -615,20 +614,6 @@ impl Resolver {
             dirs.insert(d, found.clone());
         }
         found
-    }
-
-    /// Like [`Resolver::for_file`], for callers that cannot fail right away (the parallel
-    /// walk): an error is remembered for [`Resolver::take_error`] and the defaults are used.
-    pub fn for_file_or_remember(&self, path: &Path) -> Arc<Effective> {
-        self.for_file(path).unwrap_or_else(|e| {
-            lock(&self.first_error).get_or_insert(e);
-            Arc::clone(&self.fixed)
-        })
-    }
-
-    /// The first error met by [`Resolver::for_file_or_remember`].
-    pub fn take_error(&self) -> Option<ConfigError> {
-        lock(&self.first_error).take()
     }
 }
 

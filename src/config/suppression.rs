@@ -28,7 +28,7 @@ use crate::k8s::{scalar_string, Resource};
 use crate::rules::files::unused_suppression::{self as unused, RULE as UNUSED};
 use crate::source::{LineIndex, TextRange};
 use crate::yaml::edit::{delete_entry, line_start, rewrite_scalar};
-use crate::yaml::{Document, NodeKind, NodeRef};
+use crate::yaml::{Document, NodeRef};
 use std::collections::HashSet;
 
 /// The annotation that suppresses codes for a resource.
@@ -487,17 +487,12 @@ fn contains(range: TextRange, offset: u32) -> bool {
 /// The start of the innermost mapping key whose entry (key to end of value) holds `offset`.
 fn innermost_key(doc: &Document<'_>, offset: u32) -> Option<u32> {
     let mut best: Option<u32> = None;
-    for node in &doc.nodes {
-        let NodeKind::Mapping { entries, .. } = &node.kind else {
-            continue;
-        };
-        for &(k, v) in entries {
-            let (k, v) = (doc.node(k), doc.node(v));
-            let start = k.props_start.min(k.range.start());
-            let end = k.range.end().max(v.range.end());
-            if start <= offset && offset < end.max(start + 1) && best.map_or(true, |b| start > b) {
-                best = Some(start);
-            }
+    for &(k, v) in &doc.pairs {
+        let (k, v) = (doc.node(k), doc.node(v));
+        let start = k.props_start.min(k.range.start());
+        let end = k.range.end().max(v.range.end());
+        if start <= offset && offset < end.max(start + 1) && best.map_or(true, |b| start > b) {
+            best = Some(start);
         }
     }
     best

@@ -103,6 +103,17 @@ impl PortListKind {
         )
     }
 
+    /// Whether `*` is accepted as the whole value (DESIGN §6 3xx): includeInboundPorts (the
+    /// webhook), the lists nothing checks before the pod starts (istio-cni's
+    /// `validatePortListWithWildcard`), and both inbound `IstioOperator` lists (istioctl's
+    /// `validateStringList`).
+    pub fn whole_wildcard_ok(self) -> bool {
+        !matches!(
+            self,
+            PortListKind::ExcludeInboundAnnotation | PortListKind::ExcludeOutboundAnnotation
+        )
+    }
+
     /// Whether anything checks the content before the pod is created (the webhook for
     /// annotations, istioctl for `IstioOperator` values). When not, every finding is
     /// [`Stage::PodStart`], which DESIGN makes a warning (MESH306).
@@ -676,8 +687,8 @@ pub fn check_ip_list(value: &str, kind: IpListKind) -> IpListAnalysis {
             IpListKind::OperatorExclude => a.issues.push(ElementIssue {
                 range: 0..1,
                 reason: "istioctl accepts `*` for excludeIPRanges, but istio-init rejects it when \
-                         the pod starts (invalid value for OUTBOUND_IP_RANGES_EXCLUDE), and istio-cni \
-                         too (failed parsing cidr '*': netip.ParsePrefix(\"*\"): no '/')"
+                         the pod starts (invalid value for OUTBOUND_IP_RANGES_EXCLUDE), and so does \
+                         istio-cni (failed parsing cidr '*': netip.ParsePrefix(\"*\"): no '/')"
                     .to_owned(),
                 cause: IssueCause::Wildcard,
                 stage: Stage::PodStart,
@@ -900,43 +911,23 @@ fn classify_port(text: &str, index: usize, count: usize) -> Verdict {
     stay(IssueCause::Invalid, "not a port number")
 }
 
-fn wildcard_refusal(kind: PortListKind) -> (String, Stage) {
-    match kind {
-        PortListKind::ExcludeInboundAnnotation | PortListKind::ExcludeOutboundAnnotation => (
-            "`*` is accepted only for includeInboundPorts: failed parsing port '*': \
-             strconv.ParseUint: parsing \"*\": invalid syntax"
-                .to_owned(),
-            Stage::Admission,
-        ),
-        PortListKind::OperatorExcludeInbound => (
-            "istioctl accepts `*`, but only includeInboundPorts gives it a meaning: istio-init \
-             passes this one to iptables as `--dport *`, which iptables rejects when the pod starts"
-                .to_owned(),
-            Stage::PodStart,
-        ),
-        _ => (
-            "istio-cni's check lets a whole-value `*` through, but istio-iptables has no wildcard \
-             for outbound ports and passes it to iptables as `--dport *`, which iptables rejects \
-             when the pod starts"
-                .to_owned(),
-            Stage::PodStart,
-        ),
-    }
-}
+/// Why an exclude annotation refuses `*` (the webhook's `validatePortList`).
+const WILDCARD_REFUSED: &str = "`*` is accepted only for includeInboundPorts: failed parsing port \
+     '*': strconv.ParseUint: parsing \"*\": invalid syntax";
 
 /// Analyses a port list value of the given kind (see [`PortListKind`]).
 ///
 /// Annotation kinds and the content of outbound `IstioOperator` values follow the webhook's
 /// and istio-cni's rule (`parsePorts`): the whole value trimmed, `""` valid, split on `,`,
-/// each element trimmed and `ParseUint(e, 10, 16)`; `*` only as the exact whole value of
-/// includeInboundPorts. Inbound `IstioOperator` values follow istioctl's rule (split on `,`,
-/// nothing trimmed, `""` and `*` elements allowed, else `ParseInt(e, 10, 32)` within
-/// 0..=65535), plus what then fails at pod start: empty elements (istio-cni), `*` elements
-/// other than a whole-value `*` in includeInboundPorts (iptables), a `+` sign (istio-cni).
+/// each element trimmed and `ParseUint(e, 10, 16)`; `*` only as the exact whole value, and
+/// not in the exclude annotations ([`PortListKind::whole_wildcard_ok`]). Inbound
+/// `IstioOperator` values follow istioctl's rule, as DESIGN states it: split on `,`, nothing
+/// trimmed, `""` and `*` elements allowed, else `ParseInt(e, 10, 32)` within 0..=65535 (so a
+/// sign passes: `+80`).
 pub fn check_port_list(value: &str, kind: PortListKind) -> PortListAnalysis {
     match kind {
         PortListKind::OperatorIncludeInbound | PortListKind::OperatorExcludeInbound => {
-            check_operator_inbound(value, kind)
+            check_operator_inbound(value)
         }
         _ => check_trimmed_ports(value, kind),
     }
@@ -958,7 +949,7 @@ fn check_trimmed_ports(value: &str, kind: PortListKind) -> PortListAnalysis {
     }
     if trimmed == "*" {
         a.elements = whole_value(value.len());
-        let issue = if kind == PortListKind::IncludeInboundAnnotation {
+        let issue = if kind.whole_wildcard_ok() {
             if value == "*" {
                 return a;
             }
@@ -982,12 +973,11 @@ fn check_trimmed_ports(value: &str, kind: PortListKind) -> PortListAnalysis {
                 }),
             }
         } else {
-            let (reason, wildcard_stage) = wildcard_refusal(kind);
             ElementIssue {
                 range: 0..value.len(),
-                reason,
+                reason: WILDCARD_REFUSED.to_owned(),
                 cause: IssueCause::Wildcard,
-                stage: if value == "*" { wildcard_stage } else { stage },
+                stage,
                 fix: None,
             }
         };
@@ -1015,7 +1005,7 @@ fn check_trimmed_ports(value: &str, kind: PortListKind) -> PortListAnalysis {
     a
 }
 
-fn check_operator_inbound(value: &str, kind: PortListKind) -> PortListAnalysis {
+fn check_operator_inbound(value: &str) -> PortListAnalysis {
     let mut a = PortListAnalysis {
         wildcard: value == "*",
         ..PortListAnalysis::default()
@@ -1023,88 +1013,60 @@ fn check_operator_inbound(value: &str, kind: PortListKind) -> PortListAnalysis {
     if value.is_empty() {
         return a;
     }
-    if value == "*" {
-        a.elements = whole_value(1);
-        if kind == PortListKind::OperatorExcludeInbound {
-            let (reason, stage) = wildcard_refusal(kind);
-            a.issues.push(ElementIssue {
-                range: 0..1,
-                reason,
-                cause: IssueCause::Wildcard,
-                stage,
-                fix: None,
-            });
-        }
-        return a;
-    }
     a.elements = split_elements(value);
     let count = a.elements.len();
     let mut verdicts = Vec::with_capacity(count);
     for (index, range) in a.elements.iter().enumerate() {
         let text = &value[range.clone()];
-        let verdict = if text.is_empty() {
-            Some((
-                classify_port(text, index, count),
-                "istioctl accepts it and istio-init skips it, but istio-cni rejects it when the pod \
-                 starts (failed parsing port '': strconv.ParseUint: parsing \"\": invalid syntax)"
-                    .to_owned(),
-                Stage::PodStart,
-            ))
-        } else if text == "*" {
-            Some((
+        // validateStringList(validatePortNumberString): "" and "*" pass as they are.
+        if text.is_empty() || text == "*" {
+            verdicts.push(None);
+            continue;
+        }
+        let verdict = match parse_int(text, 10, 32) {
+            Ok(v) if (0..=65535).contains(&v) => {
+                a.ports
+                    .push((range.clone(), u16::try_from(v).unwrap_or_default()));
+                None
+            }
+            Ok(v) => Some((
                 Verdict {
-                    cause: IssueCause::Wildcard,
-                    lead: "`*` means every port only as the whole value".to_owned(),
+                    cause: IssueCause::OutOfRange,
+                    lead: "port out of range (0–65535)".to_owned(),
                     plan: Plan::Stay,
                 },
-                "istioctl accepts it, but istio-init passes it to iptables as `--dport *`, which \
-                 iptables rejects when the pod starts"
-                    .to_owned(),
-                Stage::PodStart,
-            ))
-        } else {
-            match parse_int(text, 10, 32) {
-                Ok(v) if (0..=65535).contains(&v) => {
-                    if text.starts_with(['+', '-']) {
-                        Some((
-                            Verdict {
-                                cause: IssueCause::Invalid,
-                                lead: "a sign before the port number".to_owned(),
-                                plan: Plan::Stay,
-                            },
-                            format!(
-                                "istioctl accepts it, but istio-cni rejects it when the pod starts \
-                                 (strconv.ParseUint: parsing {}: invalid syntax)",
-                                super::strconv::quote(text)
-                            ),
-                            Stage::PodStart,
-                        ))
-                    } else {
-                        a.ports
-                            .push((range.clone(), u16::try_from(v).unwrap_or_default()));
-                        None
-                    }
-                }
-                Ok(v) => Some((
-                    Verdict {
-                        cause: IssueCause::OutOfRange,
-                        lead: "port out of range (0–65535)".to_owned(),
-                        plan: Plan::Stay,
-                    },
-                    format!("value {v} falls outside range [0, 65535]"),
-                    Stage::Admission,
-                )),
-                Err(e) => Some((
-                    classify_port(text, index, count),
-                    e.to_string(),
-                    Stage::Admission,
-                )),
-            }
+                format!("value {v} falls outside range [0, 65535]"),
+                Stage::Admission,
+            )),
+            Err(e) => Some((
+                classify_operator_inbound(text, index, count),
+                e.to_string(),
+                Stage::Admission,
+            )),
         };
         verdicts.push(verdict);
     }
     a.issues = finish(&a.elements, verdicts);
     a
+}
+
+/// An element istioctl refuses in an inbound `IstioOperator` list: spaces around an element it
+/// would take (no trimming there) are dropped by the fix; the rest as in other port lists.
+fn classify_operator_inbound(text: &str, index: usize, count: usize) -> Verdict {
+    let t = text.trim();
+    let accepted = t == "*" || parse_int(t, 10, 32).is_ok_and(|v| (0..=65535).contains(&v));
+    match ws_lead(text, index, count) {
+        Some((lead, newline)) if accepted => Verdict {
+            cause: if newline {
+                IssueCause::TrailingNewline
+            } else {
+                IssueCause::Whitespace
+            },
+            lead: format!("{lead} (not trimmed here)"),
+            plan: Plan::Replace(t.to_owned()),
+        },
+        _ => classify_port(text, index, count),
+    }
 }
 
 #[cfg(test)]
@@ -1749,11 +1711,8 @@ mod tests {
         assert_eq!(a.issues.len(), 1);
         assert_eq!(a.issues[0].stage, Stage::PodStart);
         assert_eq!(fixed_port("80,,443", k).as_deref(), Some("80,443"));
-        let a = port("*", k);
-        assert!(a.wildcard);
-        assert_eq!(a.issues[0].stage, Stage::PodStart);
-        assert_eq!(a.issues[0].cause, IssueCause::Wildcard);
         for k in [
+            PortListKind::IncludeOutboundAnnotation,
             PortListKind::OperatorIncludeOutbound,
             PortListKind::OperatorExcludeOutbound,
         ] {
@@ -1762,6 +1721,23 @@ mod tests {
             assert!(port_valid("", k));
             let a = port("8200-8300", k);
             assert_eq!(a.issues[0].stage, Stage::PodStart);
+            // DESIGN: `*` is allowed as the whole value of these lists.
+            let a = port("*", k);
+            assert!(a.wildcard && a.issues.is_empty(), "{k:?}");
+            // Not with spaces around it (istio-cni compares with "*" before trimming): the
+            // fix drops them, and the reason does not say `*` itself is refused.
+            let a = port(" * ", k);
+            assert_eq!(a.issues.len(), 1);
+            assert_eq!(a.issues[0].stage, Stage::PodStart);
+            assert_eq!(a.issues[0].cause, IssueCause::Whitespace);
+            assert!(a.issues[0].reason.starts_with(
+                "leading space and trailing space around `*` (the wildcard must be exactly `*`)"
+            ));
+            assert_eq!(fixed_port(" * ", k).as_deref(), Some("*"));
+            assert_eq!(fixed_port("*\t", k).as_deref(), Some("*"));
+            let a = port("*,80", k);
+            assert_eq!(a.issues[0].cause, IssueCause::Wildcard);
+            assert_eq!(a.issues[0].fix, None);
         }
     }
 
@@ -1801,29 +1777,37 @@ mod tests {
             assert!(a.issues[0]
                 .reason
                 .ends_with("strconv.ParseInt: parsing \"99999999999\": value out of range"));
-            // istioctl accepts empty and `*` elements; they break at pod start.
-            let a = port("80,,443", kind);
-            assert_eq!(a.issues.len(), 1);
-            assert_eq!(a.issues[0].stage, Stage::PodStart);
-            assert_eq!(fixed_port("80,,443", kind).as_deref(), Some("80,443"));
-            let a = port("*,80", kind);
-            assert_eq!(a.issues[0].stage, Stage::PodStart);
-            assert_eq!(a.issues[0].fix, None);
-            // A sign: istioctl's ParseInt takes `-0` and `+80`, istio-cni's ParseUint neither.
-            for signed in ["+80", "-0", "+0", "-00"] {
-                let a = port(signed, kind);
-                assert_eq!(a.issues.len(), 1, "{signed}");
-                assert_eq!(a.issues[0].stage, Stage::PodStart, "{signed}");
-                assert_eq!(a.issues[0].fix, None);
-                assert!(a.issues[0]
-                    .reason
-                    .contains(&format!("parsing \"{signed}\": invalid syntax")));
-                assert!(a.ports.is_empty());
+            // DESIGN: empty and `*` elements are allowed, `*` as the whole value too.
+            for ok in ["80,,443", "*,80", "80,*", ",", "*", "80,"] {
+                let a = port(ok, kind);
+                assert!(a.issues.is_empty(), "{ok} {kind:?}: {:?}", a.issues);
             }
+            assert_eq!(port("80,,443", kind).ports, vec![(0..2, 80), (4..7, 443)]);
+            // A sign: istioctl's ParseInt takes `+80` and `-0`.
+            for (signed, p) in [("+80", 80), ("-0", 0), ("+0", 0), ("-00", 0)] {
+                let a = port(signed, kind);
+                assert!(a.issues.is_empty(), "{signed}");
+                assert_eq!(a.ports, vec![(0..signed.len(), p)]);
+            }
+            // Spaces are not trimmed: the fix drops them, around `*` too.
+            for (spaced, meant) in [(" * ", "*"), ("80, *", "80,*"), ("+80 ", "+80")] {
+                let a = port(spaced, kind);
+                assert_eq!(a.issues.len(), 1, "{spaced}");
+                assert_eq!(a.issues[0].stage, Stage::Admission);
+                assert_eq!(a.issues[0].cause, IssueCause::Whitespace);
+                assert_eq!(fixed_port(spaced, kind).as_deref(), Some(meant));
+            }
+            // A blank element is not empty: ParseInt(" ") fails; the fix drops it.
+            let a = port("80, ,443", kind);
+            assert_eq!(a.issues.len(), 1);
+            assert_eq!(a.issues[0].cause, IssueCause::BlankElement);
+            assert_eq!(fixed_port("80, ,443", kind).as_deref(), Some("80,443"));
+            let a = port("80-90", kind);
+            assert_eq!(a.issues[0].cause, IssueCause::PortRange);
+            assert_eq!(a.issues[0].stage, Stage::Admission);
         }
         assert!(port_valid("*", OI));
-        let a = port("*", OE);
-        assert_eq!(a.issues[0].stage, Stage::PodStart);
+        assert!(port_valid("*", OE));
     }
 
     #[test]

@@ -46,6 +46,13 @@ pub enum Shape {
     Other,
 }
 
+/// The document of a `proxy.istio.io/config` value that Istio reads: the first. The injector
+/// converts the value with `sigs.k8s.io/yaml`, whose go-yaml v2 `Unmarshal` parses one document
+/// and ignores the rest of the stream, so later documents (and errors in them) do not count.
+pub fn first_document(value: &str) -> Option<Result<yaml::Document<'_>, yaml::SyntaxError>> {
+    yaml::DocumentParser::new(value).next()
+}
+
 /// Reads a `proxy.istio.io/config` value.
 pub fn read(value: &str) -> ProxyConfig {
     let mut out = ProxyConfig {
@@ -55,11 +62,7 @@ pub fn read(value: &str) -> ProxyConfig {
         null_hold: None,
         shape: Shape::Other,
     };
-    let docs = yaml::parse(value);
-    let mut parsed = docs
-        .iter()
-        .filter(|d| d.as_ref().is_ok_and(|d| d.root.is_some()) || d.is_err());
-    let doc = match parsed.next() {
+    let doc = match first_document(value) {
         None => {
             out.shape = Shape::Empty;
             return out;
@@ -74,10 +77,6 @@ pub fn read(value: &str) -> ProxyConfig {
         }
         Some(Ok(doc)) => doc,
     };
-    if parsed.next().is_some() {
-        out.invalid = Some("it holds more than one YAML document".into());
-        return out;
-    }
     let Some(root) = doc.root() else {
         out.shape = Shape::Empty;
         return out;
@@ -328,6 +327,33 @@ mod tests {
             .invalid
             .unwrap()
             .starts_with("`{ hold: [1` is not valid YAML/JSON ("));
+    }
+
+    /// Audit A5: go-yaml v2's `Unmarshal` reads the first document only.
+    #[test]
+    fn only_the_first_document_counts() {
+        let pc = read("holdApplicationUntilProxyStarts: true\n---\nconcurrency: 2\n");
+        assert_eq!((pc.invalid, pc.hold), (None, Hold::True));
+        // Later documents' errors and values are ignored; an empty first document is null.
+        let pc = read("concurrency: 2\n---\n{ broken\n");
+        assert_eq!((pc.invalid, pc.hold), (None, Hold::Unset));
+        let pc = read("---\n---\nholdApplicationUntilProxyStarts: true\n");
+        assert_eq!(
+            (pc.invalid, pc.hold, pc.shape),
+            (None, Hold::Unset, Shape::Empty)
+        );
+        let pc = read("# a comment\n---\nholdApplicationUntilProxyStarts: false\n");
+        assert_eq!((pc.invalid, pc.hold), (None, Hold::False));
+        // The first document is still checked.
+        assert!(read("concurrency: two\n---\nconcurrency: 2\n")
+            .invalid
+            .is_some());
+        // The merge lands in the first document.
+        let v = "concurrency: 2\n---\nconcurrency: 3\n";
+        assert_eq!(
+            with_hold(v, &read(v)).unwrap(),
+            "concurrency: 2\nholdApplicationUntilProxyStarts: true\n---\nconcurrency: 3\n"
+        );
     }
 
     #[test]

@@ -207,7 +207,12 @@ fn template_at<'d, 'a>(parent: Option<NodeRef<'d, 'a>>) -> Option<PodTemplate<'d
     })
 }
 
-/// The resources of one document: the object itself, or each item of a `kind: List`.
+/// How many `kind: List` levels are descended into: kubectl flattens nested lists; real ones
+/// nest once or twice, and the bound keeps hostile input cheap.
+const MAX_LIST_DEPTH: usize = 16;
+
+/// The resources of one document: the object itself, or each item of a `kind: List` (and
+/// `*List`), nested lists flattened as kubectl does. Each list is a resource too.
 pub fn extract_resources<'d, 'a>(doc: &'d Document<'a>) -> Vec<Resource<'d, 'a>> {
     let Some(root) = doc.root() else {
         return Vec::new();
@@ -216,22 +221,85 @@ pub fn extract_resources<'d, 'a>(doc: &'d Document<'a>) -> Vec<Resource<'d, 'a>>
     if !root.is_mapping() {
         return Vec::new();
     }
-    let kind = root.get_str("kind").unwrap_or("");
-    if kind == "List"
-        || kind.ends_with("List") && root.get("items").is_some_and(NodeRef::is_sequence)
-    {
-        let mut out = vec![Resource::new(doc, root)];
-        if let Some(items) = root.get("items") {
-            out.extend(
-                items
-                    .resolved()
-                    .items()
-                    .map(NodeRef::resolved)
-                    .filter(|i| i.is_mapping())
-                    .map(|i| Resource::new(doc, i)),
-            );
-        }
-        return out;
+    let mut out = Vec::new();
+    push_flattened(doc, root, 0, &mut out);
+    out
+}
+
+fn is_list(object: NodeRef<'_, '_>) -> bool {
+    let kind = object.get_str("kind").unwrap_or("");
+    kind == "List"
+        || kind.ends_with("List") && object.get("items").is_some_and(NodeRef::is_sequence)
+}
+
+fn push_flattened<'d, 'a>(
+    doc: &'d Document<'a>,
+    object: NodeRef<'d, 'a>,
+    depth: usize,
+    out: &mut Vec<Resource<'d, 'a>>,
+) {
+    out.push(Resource::new(doc, object));
+    if depth >= MAX_LIST_DEPTH || !is_list(object) {
+        return;
     }
-    vec![Resource::new(doc, root)]
+    let Some(items) = object.get("items").filter(|i| !i.is_alias()) else {
+        return;
+    };
+    for item in items.items() {
+        let object = item.resolved();
+        if !object.is_mapping() {
+            continue;
+        }
+        if item.is_alias() {
+            // Never descend through an alias: lists of aliased lists would multiply (an alias
+            // bomb); the aliased object itself is linted where it is defined.
+            out.push(Resource::new(doc, object));
+        } else {
+            push_flattened(doc, object, depth + 1, out);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fmt::Write as _;
+
+    fn kinds(text: &str) -> Vec<String> {
+        let docs = crate::yaml::parse(text);
+        let doc = docs[0].as_ref().unwrap();
+        extract_resources(doc)
+            .iter()
+            .map(|r| format!("{}/{}", r.kind, r.name.unwrap_or("")))
+            .collect()
+    }
+
+    /// Audit A6: kubectl flattens a `List` inside a `List`.
+    #[test]
+    fn nested_lists_are_flattened() {
+        let text = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: List\n  items:\n  - kind: Pod\n    metadata:\n      name: b\n    spec: {}\n- kind: PodList\n  items:\n  - kind: Pod\n    metadata: {name: c}\n";
+        assert_eq!(
+            kinds(text),
+            ["List/", "List/", "Pod/b", "PodList/", "Pod/c"]
+        );
+    }
+
+    #[test]
+    fn nesting_is_bounded_and_aliases_are_not_descended() {
+        let mut text = String::from("kind: List\nitems:\n");
+        let mut indent = String::new();
+        for _ in 0..40 {
+            indent.push_str("  ");
+            let _ = write!(text, "{indent}- kind: List\n{indent}  items:\n");
+        }
+        assert_eq!(kinds(&text).len(), MAX_LIST_DEPTH + 1);
+        // Each level aliases the one before ten times: never expanded.
+        let mut bomb =
+            String::from("kind: List\nitems:\n- &l0 {kind: List, items: [{kind: Pod}]}\n");
+        for i in 1..8 {
+            let refs = vec![format!("*l{}", i - 1); 10].join(", ");
+            let _ = writeln!(bomb, "- &l{i} {{kind: List, items: [{refs}]}}");
+        }
+        assert!(kinds(&bomb).len() < 100, "{}", kinds(&bomb).len());
+    }
 }

@@ -10,6 +10,8 @@ use std::sync::Mutex;
 pub struct Input {
     /// The path as given or walked (used in output).
     pub path: PathBuf,
+    /// Named on the command line (always linted), not found by walking a directory.
+    pub explicit: bool,
 }
 
 /// A problem met while walking: reported as MESH902 on that path.
@@ -67,7 +69,10 @@ pub fn discover_matching(
                 message: format!("cannot read: {e}"),
             }),
             Ok(m) if m.is_dir() => dirs.push(p.clone()),
-            Ok(_) => out.inputs.push(Input { path: p.clone() }),
+            Ok(_) => out.inputs.push(Input {
+                path: p.clone(),
+                explicit: true,
+            }),
         }
     }
     if !dirs.is_empty() {
@@ -96,7 +101,10 @@ pub fn discover_matching(
                                 .lock()
                                 .unwrap_or_else(std::sync::PoisonError::into_inner)
                                 .0
-                                .push(Input { path });
+                                .push(Input {
+                                    path,
+                                    explicit: false,
+                                });
                         }
                     }
                     Err(err) => {
@@ -122,10 +130,31 @@ pub fn discover_matching(
         out.inputs.extend(inputs);
         out.problems.extend(problems);
     }
-    out.inputs.sort();
-    out.inputs.dedup();
+    out.inputs
+        .sort_unstable_by(|a, b| path_order(&a.path, &b.path));
+    // A file both named and walked is one input, explicit.
+    out.inputs.dedup_by(|later, kept| {
+        let same = later.path.as_os_str() == kept.path.as_os_str();
+        kept.explicit |= same && later.explicit;
+        same
+    });
     out.problems.sort();
     Ok(out)
+}
+
+/// Path order, as `Path`'s own (component by component) for the paths a walk yields, without
+/// splitting them into components: bytes compared with the separator below every other byte,
+/// so `a/b` comes before `a-b` and `a`. (Comparing `Path`s was 2% of a 10,000-file run.)
+pub fn path_order(a: &Path, b: &Path) -> std::cmp::Ordering {
+    let key = |c: u8| if c == b'/' { 0 } else { c };
+    let (a, b) = (
+        a.as_os_str().as_encoded_bytes(),
+        b.as_os_str().as_encoded_bytes(),
+    );
+    match a.iter().zip(b).position(|(x, y)| x != y) {
+        Some(i) => key(a[i]).cmp(&key(b[i])),
+        None => a.len().cmp(&b.len()),
+    }
 }
 
 fn strip_path(s: &str) -> String {
@@ -141,5 +170,31 @@ fn error_path(err: &ignore::Error) -> Option<PathBuf> {
         }
         ignore::Error::Partial(errs) => errs.iter().find_map(error_path),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::path_order;
+    use std::path::Path;
+
+    #[test]
+    fn path_order_agrees_with_component_order_on_walked_paths() {
+        let mut paths = [
+            "a-b/x.yaml",
+            "a/b.yaml",
+            "a.yaml",
+            "a/b/c.yaml",
+            "a/b-c.yaml",
+            "b.yaml",
+            "a/b.yml",
+            "A.yaml",
+            "dir/é.yaml",
+            "dir/z.yaml",
+        ];
+        let mut by_components = paths;
+        by_components.sort_by(|a, b| Path::new(a).cmp(Path::new(b)));
+        paths.sort_by(|a, b| path_order(Path::new(a), Path::new(b)));
+        assert_eq!(paths, by_components);
     }
 }

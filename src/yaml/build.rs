@@ -5,7 +5,9 @@
 //! at its first item, an empty value sits before the colon. Each is corrected here so that every
 //! consumer can trust `Node::range`.
 
-use super::{CollectionStyle, Document, Node, NodeId, NodeKind, SyntaxError, Tag, MAX_DEPTH};
+use super::{
+    Children, CollectionStyle, Document, Node, NodeId, NodeKind, SyntaxError, Tag, MAX_DEPTH,
+};
 use crate::source::TextRange;
 use granit_parser::{Event, Options, Parser, ScalarStyle, Span};
 use std::collections::HashMap;
@@ -24,6 +26,9 @@ pub struct DocumentParser<'a> {
     index: usize,
     done: bool,
     pending_comments: Vec<TextRange>,
+    /// The open-collection stack and its children, lent to each document's builder in turn
+    /// (empty between documents): a stream of documents grows them once, not per document.
+    scratch: (Vec<Frame>, Vec<NodeId>),
     /// A byte offset and its 1-based line, moved forward document by document.
     line_cursor: (usize, u32),
 }
@@ -41,6 +46,7 @@ impl<'a> DocumentParser<'a> {
             index: 0,
             done: false,
             pending_comments: Vec::new(),
+            scratch: (Vec::new(), Vec::with_capacity(64)),
             line_cursor: (0, 1),
         }
     }
@@ -119,6 +125,9 @@ struct Builder<'a> {
     /// ...): each collection gets one exactly sized list when it ends, rather than a list
     /// grown entry by entry.
     children: Vec<NodeId>,
+    /// Every finished mapping's pairs and sequence's items (the document's shared lists).
+    pairs: Vec<(NodeId, NodeId)>,
+    items: Vec<NodeId>,
     root: Option<NodeId>,
     anchors: HashMap<usize, NodeId>,
     last_node: Option<NodeId>,
@@ -178,7 +187,12 @@ impl<'a> Builder<'a> {
                 }
                 let keep = self.text[header..header_end].contains('+');
                 let mut e = end.max(header_end).min(b.len());
-                if keep {
+                let last_line = b[header_end..e]
+                    .iter()
+                    .rposition(|&c| c == b'\n')
+                    .map_or(header_end, |p| header_end + p + 1);
+                let ends_in_content = b[last_line..e].iter().any(|c| !c.is_ascii_whitespace());
+                if keep && !ends_in_content {
                     // Trailing blank lines are content: stop at the start of the last line.
                     while e > header_end && b[e - 1] != b'\n' {
                         e -= 1;
@@ -244,12 +258,23 @@ impl<'a> Builder<'a> {
         let last_child = match &mut self.nodes[id as usize].kind {
             NodeKind::Mapping { entries, .. } => {
                 // A key without a value (cut short by an error) makes no entry.
-                *entries = children.chunks_exact(2).map(|p| (p[0], p[1])).collect();
-                entries.last().map(|&(_, v)| v)
+                let start = self.pairs.len();
+                self.pairs
+                    .extend(children.chunks_exact(2).map(|p| (p[0], p[1])));
+                *entries = Children {
+                    start: start as u32,
+                    len: (self.pairs.len() - start) as u32,
+                };
+                self.pairs[start..].last().map(|&(_, v)| v)
             }
             NodeKind::Sequence { items, .. } => {
-                *items = children.to_vec();
-                items.last().copied()
+                let start = self.items.len();
+                self.items.extend_from_slice(children);
+                *items = Children {
+                    start: start as u32,
+                    len: children.len() as u32,
+                };
+                children.last().copied()
             }
             _ => None,
         };
@@ -267,20 +292,26 @@ impl<'a> Builder<'a> {
         };
         let start = self.nodes[id as usize].range.start();
         self.nodes[id as usize].range = TextRange::new(start, end as u32);
-        if let NodeKind::Mapping { entries, .. } = &self.nodes[id as usize].kind {
-            let dups = find_duplicates(&self.nodes, entries);
-            self.duplicates.extend(dups);
+        if let NodeKind::Mapping { entries, .. } = self.nodes[id as usize].kind {
+            find_duplicates(
+                &self.nodes,
+                &self.pairs[entries.range()],
+                &mut self.duplicates,
+            );
         }
         self.last_node = Some(id);
     }
 }
 
-fn find_duplicates(nodes: &[Node<'_>], entries: &[(NodeId, NodeId)]) -> Vec<(NodeId, NodeId)> {
+fn find_duplicates(
+    nodes: &[Node<'_>],
+    entries: &[(NodeId, NodeId)],
+    out: &mut Vec<(NodeId, NodeId)>,
+) {
     let key_str = |id: NodeId| match &nodes[id as usize].kind {
         NodeKind::Scalar { value, .. } => Some(value.as_ref()),
         _ => None,
     };
-    let mut out = Vec::new();
     if entries.len() <= 16 {
         for (i, &(k, _)) in entries.iter().enumerate() {
             let Some(ks) = key_str(k) else { continue };
@@ -300,7 +331,6 @@ fn find_duplicates(nodes: &[Node<'_>], entries: &[(NodeId, NodeId)]) -> Vec<(Nod
             }
         }
     }
-    out
 }
 
 impl<'a> Iterator for DocumentParser<'a> {
@@ -358,11 +388,15 @@ impl<'a> Iterator for DocumentParser<'a> {
                     }
                 }
                 Event::DocumentStart(..) => {
+                    let estimate = node_estimate(self.text, start);
                     b = Some(Builder {
                         text: self.text,
-                        nodes: Vec::with_capacity(node_estimate(self.text, start)),
-                        stack: Vec::new(),
-                        children: Vec::new(),
+                        nodes: Vec::with_capacity(estimate),
+                        stack: std::mem::take(&mut self.scratch.0),
+                        children: std::mem::take(&mut self.scratch.1),
+                        // A mapping entry takes two nodes, a sequence item one.
+                        pairs: Vec::with_capacity(estimate / 2),
+                        items: Vec::with_capacity(estimate / 8),
                         root: None,
                         anchors: HashMap::new(),
                         last_node: None,
@@ -373,7 +407,13 @@ impl<'a> Iterator for DocumentParser<'a> {
                     });
                 }
                 Event::DocumentEnd => {
-                    let Some(b) = b.take() else { continue };
+                    let Some(mut b) = b.take() else { continue };
+                    b.stack.clear();
+                    b.children.clear();
+                    self.scratch = (
+                        std::mem::take(&mut b.stack),
+                        std::mem::take(&mut b.children),
+                    );
                     let index = self.index;
                     let doc_start = b.start.min(self.text.len());
                     let (at, line) = self.line_cursor;
@@ -397,6 +437,8 @@ impl<'a> Iterator for DocumentParser<'a> {
                     );
                     return Some(Ok(Document {
                         nodes: b.nodes,
+                        pairs: b.pairs,
+                        items: b.items,
                         root: b.root,
                         range: TextRange::from_usize(b.start.min(doc_end), doc_end),
                         comments: b.comments,
@@ -405,9 +447,20 @@ impl<'a> Iterator for DocumentParser<'a> {
                         start_line,
                     }));
                 }
-                Event::Scalar(value, style, _anchor, tag) => {
+                Event::Scalar(mut value, style, _anchor, tag) => {
                     let Some(bd) = b.as_mut() else { continue };
                     let (s, e) = bd.scalar_range(style, start, end);
+                    if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
+                        && value.ends_with('\n')
+                        && !self.text.as_bytes()[e.min(self.text.len())..]
+                            .iter()
+                            .any(|&c| c == b'\n' || c == b'\r')
+                    {
+                        // The last content line of a file without a final line break has no
+                        // break to keep (libyaml, go-yaml): `k: |` + `  10.0.0.0/8<EOF>` is
+                        // "10.0.0.0/8", not "10.0.0.0/8\n".
+                        value.to_mut().pop();
+                    }
                     let props = Builder::props_start(&span, s);
                     bd.add(Node {
                         kind: NodeKind::Scalar { value, style },
@@ -464,12 +517,12 @@ impl<'a> Iterator for DocumentParser<'a> {
                     let kind = if is_seq {
                         NodeKind::Sequence {
                             style,
-                            items: Vec::new(),
+                            items: Children::default(),
                         }
                     } else {
                         NodeKind::Mapping {
                             style,
-                            entries: Vec::new(),
+                            entries: Children::default(),
                         }
                     };
                     let id = bd.add(Node {

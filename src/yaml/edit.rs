@@ -72,16 +72,16 @@ pub fn indent_unit(text: &str, node: NodeRef<'_, '_>) -> usize {
         if let NodeKind::Mapping {
             style: CollectionStyle::Block,
             entries,
-        } = &n.kind
+        } = n.kind
         {
-            for &(k, v) in entries.iter().take(8) {
+            for &(k, v) in doc.entries_of(entries).iter().take(8) {
                 let v = doc.node(v);
                 if let NodeKind::Mapping {
                     style: CollectionStyle::Block,
                     entries: inner,
-                } = &v.kind
+                } = v.kind
                 {
-                    if let Some(&(ik, _)) = inner.first() {
+                    if let Some(&(ik, _)) = doc.entries_of(inner).first() {
                         let outer = column(text, doc.node(k).range.start() as usize);
                         let inner_col = column(text, doc.node(ik).range.start() as usize);
                         if inner_col > outer
@@ -655,14 +655,26 @@ pub fn rewrite_scalar(text: &str, node: NodeRef<'_, '_>, new_value: &str) -> Opt
 }
 
 /// For each byte offset `0..=len` of `node`'s string value, the file offset it comes from when
-/// that is unambiguous (not inside an escape or a line fold). `None` for forms not mapped
-/// (folded blocks, multi-line plain scalars).
+/// that is unambiguous (not inside an escape, a line fold or a block's indentation). `None` for
+/// forms not mapped (a folded block's more-indented lines, anything surprising).
 pub fn value_offsets(text: &str, node: NodeRef<'_, '_>) -> Option<Vec<Option<u32>>> {
     let range = node.range();
-    let decoded = scalar::decode(range.slice(text), node.style()?)?;
-    if decoded.value != node.as_str()? {
-        return None;
-    }
+    let style = node.style()?;
+    let src = range.slice(text);
+    let value = node.as_str()?;
+    let decoded = scalar::decode_as(src, style, value).or_else(|| {
+        // A block ending the file without a line break has no final newline to keep (libyaml);
+        // read either way, whichever the parser says.
+        if range.end() as usize != text.len()
+            || !matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
+        {
+            return None;
+        }
+        let mut d = scalar::decode_as(src, style, &format!("{value}\n"))?;
+        d.value.pop();
+        d.cuts.pop();
+        Some(d)
+    })?;
     Some(
         decoded
             .cuts
@@ -693,10 +705,8 @@ fn minimal_rewrite(
 ) -> Option<Edit> {
     let range = node.range();
     let src = range.slice(text);
-    let decoded = scalar::decode(src, style)?;
-    if decoded.value != old {
-        return None; // Our reading disagrees with the parser's: do not guess.
-    }
+    // `None` when our reading disagrees with the parser's: do not guess.
+    let decoded = scalar::decode_as(src, style, old)?;
     let nl = newline(text);
     let ob = old.as_bytes();
     let nb = new.as_bytes();
@@ -752,7 +762,7 @@ fn minimal_rewrite(
         };
         let (ra, rb) = (cut(a)?, cut(b)?);
         let new_src = format!("{}{encoded}{}", &src[..ra], &src[rb..]);
-        if scalar::decode(&new_src, style).is_some_and(|d| d.value == new) {
+        if scalar::decode_as(&new_src, style, new).is_some() {
             return Some(Edit::replace(range.sub(ra, rb), encoded));
         }
     }
@@ -1002,6 +1012,56 @@ mod tests {
             rewrite("a: {b: x}\n", &["a", "b"], "x,y"),
             "a: {b: \"x,y\"}\n"
         );
+    }
+
+    #[test]
+    fn rewrite_multiline_plain_in_place() {
+        // The fold between the lines is the space that goes; the lines join.
+        let text = "a: 172.16.0.0/12,\n  1.2.3.4/32,5.6.7.8\nb: 1\n";
+        assert_eq!(
+            rewrite(text, &["a"], "172.16.0.0/12,1.2.3.4/32,5.6.7.8"),
+            "a: 172.16.0.0/12,1.2.3.4/32,5.6.7.8\nb: 1\n"
+        );
+        assert_eq!(
+            rewrite(text, &["a"], "172.16.0.0/12, 1.2.3.4/32,5.6.7.8/32"),
+            "a: 172.16.0.0/12,\n  1.2.3.4/32,5.6.7.8/32\nb: 1\n"
+        );
+    }
+
+    /// The file offsets `value_offsets` gives for the value of `a` in `text`.
+    fn offsets(text: &str) -> Vec<Option<u32>> {
+        let docs = parse(text);
+        let doc = docs[0].as_ref().unwrap();
+        value_offsets(text, doc.root().unwrap().get("a").unwrap()).expect("maps")
+    }
+
+    #[test]
+    fn value_offsets_of_folded_plain_and_indented_blocks() {
+        // `>-` body: the value's first byte is the body's.
+        let text = "a: >-\n  x,y\nb: 1\n";
+        assert_eq!(offsets(text)[2], Some(text.find(",y").unwrap() as u32 + 1));
+        // Multi-line plain: the folded space runs from line 1's end to line 2's content.
+        let text = "a: x,\n  y\n";
+        let o = offsets(text);
+        assert_eq!(o[2], Some(5));
+        assert_eq!(o[3], Some(8));
+        // An explicit indentation indicator counts from the key's indentation.
+        let text = "m:\n  a: |2-\n      x\n";
+        let docs = parse(text);
+        let doc = docs[0].as_ref().unwrap();
+        let v = doc.root().unwrap().path(&["m", "a"]).unwrap();
+        assert_eq!(v.as_str(), Some("  x"));
+        let o = value_offsets(text, v).expect("maps");
+        assert_eq!(o[0], Some(text.find("  x").unwrap() as u32));
+        // A block that ends the file without a line break maps whether or not the parser
+        // gives it a final newline.
+        let text = "a: |\n  x\n  y";
+        let docs = parse(text);
+        let doc = docs[0].as_ref().unwrap();
+        let v = doc.root().unwrap().get("a").unwrap();
+        let o = value_offsets(text, v).expect("maps");
+        assert_eq!(o.len(), v.as_str().unwrap().len() + 1);
+        assert_eq!(o[3], Some(text.len() as u32));
     }
 
     #[test]

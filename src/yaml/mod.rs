@@ -56,15 +56,39 @@ pub enum NodeKind<'a> {
     },
     Mapping {
         style: CollectionStyle,
-        /// `(key, value)` node pairs in source order.
-        entries: Vec<(NodeId, NodeId)>,
+        /// Its `(key, value)` node pairs in source order, in [`Document::pairs`].
+        entries: Children,
     },
     Sequence {
         style: CollectionStyle,
-        items: Vec<NodeId>,
+        /// Its items, in [`Document::items`].
+        items: Children,
     },
     /// `*name`: the node it names (in this document), if it was defined before.
     Alias { target: Option<NodeId> },
+}
+
+/// Where a collection's children sit in its document's [`Document::pairs`] (a mapping) or
+/// [`Document::items`] (a sequence): every collection of a document shares two lists, so a
+/// tree costs a few allocations, not one per mapping.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Children {
+    start: u32,
+    len: u32,
+}
+
+impl Children {
+    fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..(self.start + self.len) as usize
+    }
+
+    pub fn len(self) -> usize {
+        self.len as usize
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.len == 0
+    }
 }
 
 /// One node with its exact source range.
@@ -98,6 +122,10 @@ pub struct SyntaxError {
 #[derive(Clone, Debug)]
 pub struct Document<'a> {
     pub nodes: Vec<Node<'a>>,
+    /// The `(key, value)` pairs of every mapping, each mapping's together (see [`Children`]).
+    pub pairs: Vec<(NodeId, NodeId)>,
+    /// The items of every sequence, each sequence's together.
+    pub items: Vec<NodeId>,
     pub root: Option<NodeId>,
     /// From the document's first byte (or `---`) to its end.
     pub range: TextRange,
@@ -122,6 +150,24 @@ impl<'a> Document<'a> {
 
     pub fn get(&self, id: NodeId) -> NodeRef<'_, 'a> {
         NodeRef { doc: self, id }
+    }
+
+    /// The `(key, value)` pairs of a mapping node's [`Children`].
+    pub fn entries_of(&self, entries: Children) -> &[(NodeId, NodeId)] {
+        &self.pairs[entries.range()]
+    }
+
+    /// The items of a sequence node's [`Children`].
+    pub fn items_of(&self, items: Children) -> &[NodeId] {
+        &self.items[items.range()]
+    }
+
+    /// The `(key, value)` pairs of node `id` if it is a mapping (else none).
+    pub fn mapping_entries(&self, id: NodeId) -> &[(NodeId, NodeId)] {
+        match self.node(id).kind {
+            NodeKind::Mapping { entries, .. } => self.entries_of(entries),
+            _ => &[],
+        }
     }
 
     /// The 1-based line of `offset` (inside this document) in `text`, the stream it was parsed
@@ -218,11 +264,7 @@ impl<'d, 'a> NodeRef<'d, 'a> {
     /// `(key, value)` pairs of a mapping (empty for anything else).
     pub fn entries(self) -> impl Iterator<Item = (NodeRef<'d, 'a>, NodeRef<'d, 'a>)> + 'd {
         let doc = self.doc;
-        let slice: &'d [(NodeId, NodeId)] = match &doc.node(self.id).kind {
-            NodeKind::Mapping { entries, .. } => entries,
-            _ => &[],
-        };
-        slice
+        doc.mapping_entries(self.id)
             .iter()
             .map(move |&(k, v)| (NodeRef { doc, id: k }, NodeRef { doc, id: v }))
     }
@@ -230,8 +272,8 @@ impl<'d, 'a> NodeRef<'d, 'a> {
     /// Items of a sequence (empty for anything else).
     pub fn items(self) -> impl Iterator<Item = NodeRef<'d, 'a>> + 'd {
         let doc = self.doc;
-        let slice: &'d [NodeId] = match &doc.node(self.id).kind {
-            NodeKind::Sequence { items, .. } => items,
+        let slice: &'d [NodeId] = match doc.node(self.id).kind {
+            NodeKind::Sequence { items, .. } => doc.items_of(items),
             _ => &[],
         };
         slice.iter().map(move |&id| NodeRef { doc, id })

@@ -232,3 +232,49 @@ fn empty_and_comment_only_streams() {
     assert!(parse("# only\n").iter().all(Result::is_ok));
     assert!(parse("---\n---\n").iter().all(Result::is_ok));
 }
+
+#[test]
+fn block_scalar_at_end_of_input_without_line_break_has_no_final_newline() {
+    // libyaml and go-yaml v2: the chomping indicators act on line breaks, and the last line
+    // of a file without a final newline has none.
+    for (text, want) in [
+        ("k: |\n  10.0.0.0/8", "10.0.0.0/8"),
+        ("k: |+\n  a", "a"),
+        ("k: >\n  a\n  b", "a b"),
+        ("k: |\n  a\n  b", "a\nb"),
+        ("k: |\n  a\n", "a\n"),
+        ("k: |+\n  a\n\n", "a\n\n"),
+        ("k: |\r\n  a", "a"),
+        ("k: |+\n  a\n ", "a\n"),
+        ("k: |+\n  a\n\n ", "a\n\n"),
+        ("k: >+\n  a", "a"),
+    ] {
+        let doc = one(text);
+        assert_eq!(doc.root().unwrap().get_str("k"), Some(want), "{text:?}");
+    }
+}
+
+#[test]
+fn a_block_list_ending_the_file_is_not_reported_for_a_newline_it_does_not_have() {
+    let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    \
+                proxy.istio.io/config: '{\"holdApplicationUntilProxyStarts\": true}'\n    \
+                traffic.sidecar.istio.io/excludeOutboundIPRanges: |\n      10.0.0.0/8";
+    let diags = crate::lint_source(
+        text,
+        "pod.yaml",
+        &crate::context::LintOptions::default(),
+        &crate::rules::RuleSelector::default(),
+    );
+    assert!(diags.is_empty(), "{diags:#?}");
+    let with_newline = format!("{text}\n");
+    let diags = crate::lint_source(
+        &with_newline,
+        "pod.yaml",
+        &crate::context::LintOptions::default(),
+        &crate::rules::RuleSelector::default(),
+    );
+    assert_eq!(
+        diags.iter().map(|d| d.code).collect::<Vec<_>>(),
+        ["MESH302"]
+    );
+}

@@ -171,7 +171,8 @@ fn validate(validator: Validator, v: &str) -> Option<Problem> {
 
 /// The edit writing `meant` in place of `value`, keeping the scalar's style where it can: a
 /// plain scalar stays plain when the new text reads back as the same string, quoted stays
-/// quoted, a block scalar (whose trailing newline is part of the value) becomes quoted.
+/// quoted, a block scalar (whose trailing newline is part of the value) becomes quoted, the
+/// comment after its header kept.
 fn rewrite(text: &str, value: NodeRef<'_, '_>, meant: &str, double: bool) -> Option<Edit> {
     if value.is_alias() || value.node().tag.is_some() {
         return None;
@@ -191,7 +192,7 @@ fn rewrite(text: &str, value: NodeRef<'_, '_>, meant: &str, double: bool) -> Opt
             ))
         }
         ScalarStyle::Literal | ScalarStyle::Folded => {
-            Some(Edit::replace(value.range(), quote(meant, double)))
+            super::block_as_quoted(text, value, &quote(meant, double))
         }
         ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => rewrite_scalar(text, value, meant),
     }
@@ -229,6 +230,7 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
             };
             Some(Fix::safe(what, [edit]))
         });
+        let fix = super::keeping_comments(cx.doc, cx.text, fix);
         out.push(Diagnostic::new(&RULE, value.range(), message).with_optional_fix(fix));
     }
 }
@@ -287,6 +289,33 @@ mod tests {
                 )
             );
         }
+    }
+
+    #[test]
+    fn block_scalar_rewrite_keeps_the_header_comment() {
+        // Audit B1 (`r1b.yaml`).
+        let text = deployment(
+            "        sidecar.istio.io/interceptionMode: >-  # TPROXY keeps source IPs\n          tproxy\n",
+        );
+        let d = lint(&text, CODE);
+        assert_eq!(d.len(), 1);
+        assert_eq!(
+            fixed(&text, &d[0]),
+            deployment(
+                "        sidecar.istio.io/interceptionMode: \"TPROXY\"  # TPROXY keeps source IPs\n"
+            )
+        );
+        let text = deployment(
+            "        readiness.status.sidecar.istio.io/periodSeconds: |  # seconds\n          10\n",
+        );
+        let d = lint(&text, CODE);
+        assert_eq!(d.len(), 1);
+        assert_eq!(
+            fixed(&text, &d[0]),
+            deployment(
+                "        readiness.status.sidecar.istio.io/periodSeconds: \"10\"  # seconds\n"
+            )
+        );
     }
 
     #[test]

@@ -110,7 +110,7 @@ fn check_ips(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
             );
             out.push(Diagnostic::new(
                 &RULE,
-                inc.range_of(&element.range),
+                inc.range_of(cx.text, &element.range),
                 message,
             ));
         }
@@ -150,7 +150,11 @@ fn check_ports(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
                 short(inc),
                 short(exc)
             );
-            out.push(Diagnostic::new(&RULE, inc.range_of(range), message));
+            out.push(Diagnostic::new(
+                &RULE,
+                inc.range_of(cx.text, range),
+                message,
+            ));
         }
     }
 }
@@ -166,6 +170,14 @@ mod tests {
     use crate::rules::test_util::{at, lint, pos};
 
     const CODE: &str = "MESH307";
+
+    #[test]
+    fn an_aliased_include_is_reported_at_the_alias() {
+        let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels:\n    p: &p \"8080,9090\"\n  annotations:\n    traffic.sidecar.istio.io/includeInboundPorts: *p\n    traffic.sidecar.istio.io/excludeInboundPorts: \"9090\"\nspec:\n  containers: []\n";
+        let d = lint(text, CODE);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(pos(text, &d[0]), at(text, "*p", 1));
+    }
 
     fn deployment(annotations: &str) -> String {
         format!(

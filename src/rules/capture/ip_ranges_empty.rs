@@ -4,7 +4,8 @@ use super::{operator_proxy, EXCLUDE_IPS, INCLUDE_IPS};
 use crate::diagnostic::{Diagnostic, Edit, Fix, FixAvailability, RuleMeta, Severity};
 use crate::k8s::scalar_string;
 use crate::rules::ResourceCheck;
-use crate::yaml::edit::{delete_entry, prefers_double, quote, rewrite_scalar};
+use crate::source::TextRange;
+use crate::yaml::edit::{delete_entry, prefers_double, quote, quote_double, rewrite_scalar};
 use crate::yaml::{NodeRef, ScalarStyle};
 
 pub static RULE: RuleMeta = RuleMeta {
@@ -35,10 +36,26 @@ fn fix(
             .collect::<Vec<_>>()
             .join(",");
         let r = value.range();
+        let node = value.node();
         let edit = match value.style() {
+            // An explicit tag (`!!null ""`) would make the addresses a null that go-yaml cannot
+            // decode: it goes, with the value, as MESH501's quote fix drops it.
+            Some(style) if node.tag.is_some() && !node.anchored => {
+                let text = match style {
+                    ScalarStyle::SingleQuoted => quote(&list, false),
+                    ScalarStyle::DoubleQuoted => quote_double(&list),
+                    _ => quote(&list, prefers_double(cx.doc)),
+                };
+                Edit::replace(TextRange::new(node.props_start, r.end()), text)
+            }
+            Some(_) if node.tag.is_some() => return None,
             // `''` stays single-quoted, `""` double-quoted.
             Some(ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted) => {
                 rewrite_scalar(cx.text, value, &list)?
+            }
+            // An empty `|` block: quoted, the comment after its header kept.
+            Some(ScalarStyle::Literal | ScalarStyle::Folded) => {
+                super::block_as_quoted(cx.text, value, &quote(&list, prefers_double(cx.doc)))?
             }
             _ => {
                 let text = quote(&list, prefers_double(cx.doc));
@@ -81,14 +98,10 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
             } else {
                 format!("`{name}` is empty: the pod captures no outbound traffic at all, so nothing it sends goes through the mesh")
             };
+            let fix = fix(cx, map.resolved(), key, value, exclude);
             out.push(
-                Diagnostic::new(&RULE, value.range(), message).with_optional_fix(fix(
-                    cx,
-                    map.resolved(),
-                    key,
-                    value,
-                    exclude,
-                )),
+                Diagnostic::new(&RULE, value.range(), message)
+                    .with_optional_fix(super::keeping_comments(cx.doc, cx.text, fix)),
             );
         }
     }
@@ -105,15 +118,88 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
             } else {
                 "`spec.values.global.proxy.includeIPRanges` is empty: no pod captures outbound traffic, so nothing goes through the mesh".to_owned()
             };
+            let fix = fix(cx, proxy, key, value, name == "excludeIPRanges");
             out.push(
-                Diagnostic::new(&RULE, value.range(), message).with_optional_fix(fix(
-                    cx,
-                    proxy,
-                    key,
-                    value,
-                    name == "excludeIPRanges",
-                )),
+                Diagnostic::new(&RULE, value.range(), message)
+                    .with_optional_fix(super::keeping_comments(cx.doc, cx.text, fix)),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::context::LintOptions;
+    use crate::diagnostic::Applicability;
+    use crate::rules::test_util::{at, fixed, lint, lint_with, pos};
+
+    const CODE: &str = "MESH301";
+
+    fn pod(annotation: &str) -> String {
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    traffic.sidecar.istio.io/excludeOutboundIPRanges:{annotation}\n    owner: a\nspec:\n  containers: []\n"
+        )
+    }
+
+    fn vault() -> LintOptions {
+        let mut options = LintOptions::default();
+        options.vault.addresses.push("10.0.0.0/8".parse().unwrap());
+        options
+    }
+
+    #[test]
+    fn fill_in_drops_a_null_tag() {
+        // Audit B9: `!!null "10.0.0.0/8"` would not decode; the tag goes with the value.
+        let text = pod(" !!null \"\"");
+        let d = lint_with(&text, CODE, &vault());
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(pos(&text, &d[0]), at(&text, "\"\"", 1));
+        let fix = d[0].fix.as_ref().unwrap();
+        assert_eq!(fix.applicability, Applicability::Safe);
+        assert_eq!(fixed(&text, &d[0]), pod(" \"10.0.0.0/8\""));
+        // A tag with no value at all; single quotes stay single.
+        let text = pod(" !!null");
+        let d = lint_with(&text, CODE, &vault());
+        assert_eq!(d.len(), 1);
+        assert_eq!(fixed(&text, &d[0]), pod(" \"10.0.0.0/8\""));
+        let text = pod(" !!str ''");
+        let d = lint_with(&text, CODE, &vault());
+        assert_eq!(fixed(&text, &d[0]), pod(" '10.0.0.0/8'"));
+        // Untagged values keep their form.
+        let text = pod(" ''");
+        let d = lint_with(&text, CODE, &vault());
+        assert_eq!(fixed(&text, &d[0]), pod(" '10.0.0.0/8'"));
+    }
+
+    #[test]
+    fn fill_in_of_an_empty_block_keeps_its_header_comment() {
+        let text = pod(" |  # Vault, later");
+        let d = lint_with(&text, CODE, &vault());
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(fixed(&text, &d[0]), pod(" \"10.0.0.0/8\"  # Vault, later"));
+    }
+
+    #[test]
+    fn no_fix_that_would_lose_a_comment() {
+        // The value sits on the next line, after a comment the edit would replace.
+        let text = pod(" !!null # empty on purpose\n      ''");
+        let d = lint_with(&text, CODE, &vault());
+        assert_eq!(d.len(), 1);
+        assert!(d[0].fix.is_none(), "{:?}", d[0].fix);
+        // Without the option, the unsafe removal deletes the key's lines with the comment.
+        let d = lint(&text, CODE);
+        assert_eq!(d.len(), 1);
+        assert!(d[0].fix.is_none(), "{:?}", d[0].fix);
+        // A comment on the key's own line is kept by the removal.
+        let text = pod(" \"\" # why");
+        let d = lint(&text, CODE);
+        assert_eq!(
+            d[0].fix.as_ref().unwrap().applicability,
+            Applicability::Unsafe
+        );
+        assert_eq!(
+            fixed(&text, &d[0]),
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    # why\n    owner: a\nspec:\n  containers: []\n"
+        );
     }
 }

@@ -43,7 +43,7 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
             );
             out.push(Diagnostic::new(
                 &RULE,
-                site.range_of(&element.range),
+                site.range_of(cx.text, &element.range),
                 message,
             ));
         }

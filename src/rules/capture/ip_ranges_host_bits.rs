@@ -7,7 +7,6 @@
 use super::ip_sites;
 use crate::diagnostic::{Diagnostic, Fix, FixAvailability, RuleMeta, Severity};
 use crate::istio::lists::{check_ip_list, host_bits_fix};
-use crate::rules::values::annotation_value_not_string::prefers_double;
 use crate::rules::ResourceCheck;
 
 pub static RULE: RuleMeta = RuleMeta {
@@ -20,7 +19,6 @@ pub static RULE: RuleMeta = RuleMeta {
 };
 
 pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
-    let double = prefers_double(cx.doc);
     for (site, kind) in ip_sites(cx) {
         let analysis = check_ip_list(site.text, kind);
         for element in &analysis.valid {
@@ -38,14 +36,14 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
                 "`{written}` in `{}` has host bits set: Istio accepts it as the whole network `{network}` and {verb} every address in it, not only the addresses the text suggests",
                 site.name
             );
-            let fix = site.edits(cx.text, &[&f], double).map(|edits| {
+            let fix = site.edits(cx.text, &[&f]).map(|edits| {
                 Fix::unsafe_(
                     format!("rewrite `{written}` as the canonical network `{network}`"),
                     edits,
                 )
             });
             out.push(
-                Diagnostic::new(&RULE, site.range_of(&element.range), message)
+                Diagnostic::new(&RULE, site.range_of(cx.text, &element.range), message)
                     .with_optional_fix(fix),
             );
         }
@@ -62,6 +60,24 @@ mod tests {
         format!(
             "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    metadata:\n      annotations:\n{annotations}    spec:\n      containers:\n        - name: api\n          image: api:1\n"
         )
+    }
+
+    #[test]
+    fn alias_and_folded_block() {
+        // Audit B3: through an alias, at the alias, with no fix (the anchored text is shared).
+        let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels:\n    r: &r 10.1.2.3/8\n  annotations:\n    traffic.sidecar.istio.io/excludeOutboundIPRanges: *r\nspec:\n  containers: []\n";
+        let d = lint(text, CODE);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(pos(text, &d[0]), at(text, "*r", 1));
+        assert!(d[0].fix.is_none());
+        // Audit B4: inside a `>-` block, at the element.
+        let text = deployment(
+            "        traffic.sidecar.istio.io/excludeOutboundIPRanges: >-\n          10.0.0.0/8,10.244.1.0/16\n",
+        );
+        let d = lint(&text, CODE);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(pos(&text, &d[0]), at(&text, "10.244.1.0/16", 1));
+        assert_eq!(d[0].range.len(), 13);
     }
 
     #[test]

@@ -5,7 +5,6 @@
 use super::ip_sites;
 use crate::diagnostic::{Diagnostic, Fix, FixAvailability, RuleMeta, Severity};
 use crate::istio::lists::{check_ip_list, find_redundant};
-use crate::rules::values::annotation_value_not_string::prefers_double;
 use crate::rules::ResourceCheck;
 
 pub static RULE: RuleMeta = RuleMeta {
@@ -18,7 +17,6 @@ pub static RULE: RuleMeta = RuleMeta {
 };
 
 pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
-    let double = prefers_double(cx.doc);
     for (site, kind) in ip_sites(cx) {
         let analysis = check_ip_list(site.text, kind);
         let verb = if kind.is_exclude() {
@@ -41,10 +39,13 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
                 "`{written}` {relation}: it {verb} nothing more, since Istio adds one iptables rule per element"
             );
             let fix = r.fix.as_ref().and_then(|f| {
-                site.edits(cx.text, &[f], double)
+                site.edits(cx.text, &[f])
                     .map(|edits| Fix::safe(format!("remove the redundant `{written}`"), edits))
             });
-            out.push(Diagnostic::new(&RULE, site.range_of(range), message).with_optional_fix(fix));
+            out.push(
+                Diagnostic::new(&RULE, site.range_of(cx.text, range), message)
+                    .with_optional_fix(fix),
+            );
         }
     }
 }
@@ -75,6 +76,25 @@ mod tests {
             .flat_map(|d| d.fix.as_ref().unwrap().edits.clone())
             .collect();
         apply_edits(text, &edits).unwrap()
+    }
+
+    #[test]
+    fn located_in_a_block_with_an_indentation_indicator() {
+        // Audit B4: `|-4` counts from the key's indentation; the element, not the whole value.
+        let text = deployment(
+            "        traffic.sidecar.istio.io/excludeOutboundIPRanges: |-4\n            10.0.0.0/8,10.96.0.0/12\n",
+        );
+        let d = lint(&text, CODE);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(pos(&text, &d[0]), at(&text, "10.96.0.0/12", 1));
+        assert_eq!(d[0].range.len(), 12);
+        // A one-line body is edited in place.
+        assert_eq!(
+            fixed(&text, &d[0]),
+            deployment(
+                "        traffic.sidecar.istio.io/excludeOutboundIPRanges: |-4\n            10.0.0.0/8\n"
+            )
+        );
     }
 
     #[test]

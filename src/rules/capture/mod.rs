@@ -10,14 +10,15 @@ pub mod ip_ranges_malformed;
 pub mod ip_ranges_redundant;
 pub mod port_list_malformed;
 
-use crate::diagnostic::Edit;
+use crate::diagnostic::{Edit, Fix};
 use crate::istio::lists::{ElementFix, IpListKind, PortListKind};
 use crate::k8s::scalar_string;
 use crate::rules::ResourceCheck;
 use crate::source::TextRange;
-use crate::yaml::edit::{quote, rewrite_scalar};
+use crate::yaml::edit::{line_end, prefers_double, quote, rewrite_scalar};
 use crate::yaml::resolve::{resolve, ScalarType};
-use crate::yaml::{NodeRef, ScalarStyle};
+use crate::yaml::{Document, NodeRef, ScalarStyle};
+use std::cell::OnceCell;
 use std::ops::Range;
 
 /// The IP-range annotations.
@@ -43,14 +44,16 @@ pub struct ListSite<'d, 'a> {
     /// `spec.values.global.proxy.excludeIPRanges`).
     pub name: String,
     pub key: NodeRef<'d, 'a>,
+    /// The value as written: an alias (`*cidrs`) stays an alias.
     pub value: NodeRef<'d, 'a>,
-    /// The string value.
+    /// The string value (through an alias, the named node's).
     pub text: &'d str,
     /// The file offset of the string's first character, when every character maps one to one
     /// (plain and quoted scalars without escapes on one line, a one-line literal block).
     base: Option<u32>,
-    /// Otherwise, where each byte offset of the string comes from, when the style maps.
-    offsets: Option<Vec<Option<u32>>>,
+    /// Otherwise, where each byte offset of the string comes from: worked out only when a
+    /// finding needs it, `None` inside when the form does not map.
+    offsets: OnceCell<Option<Vec<Option<u32>>>>,
     pub operator: bool,
 }
 
@@ -78,6 +81,13 @@ fn identity_base(text: &str, value: NodeRef<'_, '_>, cooked: &str) -> Option<u32
     }
 }
 
+fn is_block(value: NodeRef<'_, '_>) -> bool {
+    matches!(
+        value.style(),
+        Some(ScalarStyle::Literal | ScalarStyle::Folded)
+    )
+}
+
 impl<'d, 'a> ListSite<'d, 'a> {
     fn new(
         text: &str,
@@ -86,15 +96,15 @@ impl<'d, 'a> ListSite<'d, 'a> {
         value: NodeRef<'d, 'a>,
         operator: bool,
     ) -> Option<Self> {
-        if !matches!(resolve(value), ScalarType::Str | ScalarType::Null) || value.is_alias() {
+        // An alias is checked with the value it names (DESIGN §3), and reported at the alias.
+        if !matches!(resolve(value), ScalarType::Str | ScalarType::Null) {
             return None;
         }
         let cooked = scalar_string(value)?;
-        let base = identity_base(text, value, cooked);
-        let offsets = if base.is_none() {
-            crate::yaml::edit::value_offsets(text, value)
-        } else {
+        let base = if value.is_alias() {
             None
+        } else {
+            identity_base(text, value, cooked)
         };
         Some(Self {
             name,
@@ -102,51 +112,62 @@ impl<'d, 'a> ListSite<'d, 'a> {
             value,
             text: cooked,
             base,
-            offsets,
+            offsets: OnceCell::new(),
             operator,
         })
     }
 
+    /// The value is an alias: findings point at it, and no fix edits the anchored text that
+    /// other places share.
+    pub fn is_alias(&self) -> bool {
+        self.value.is_alias()
+    }
+
+    fn offsets(&self, file_text: &str) -> Option<&[Option<u32>]> {
+        self.offsets
+            .get_or_init(|| {
+                if self.base.is_some() || self.is_alias() {
+                    None
+                } else {
+                    crate::yaml::edit::value_offsets(file_text, self.value)
+                }
+            })
+            .as_deref()
+    }
+
     /// The file range of `r` (a range in the string), or the whole value when it cannot map.
-    pub fn range_of(&self, r: &Range<usize>) -> TextRange {
-        match self.base {
-            Some(b)
-                if r.end <= self.text.len()
-                    && !(self.value.style() == Some(ScalarStyle::Literal)
-                        && r.end > self.text.trim_end_matches('\n').len()) =>
-            {
-                TextRange::new(b + r.start as u32, b + r.end as u32)
-            }
-            Some(b) if self.value.style() == Some(ScalarStyle::Literal) => {
-                let end = self.text.trim_end_matches('\n').len() as u32;
-                TextRange::new(b + (r.start as u32).min(end), b + end)
-            }
-            // Escapes, `''` or line breaks: map through the scalar's source.
-            _ => self
-                .offsets
-                .as_ref()
-                .and_then(|offsets| {
-                    let end = if self.value.style() == Some(ScalarStyle::Literal) {
-                        r.end.min(self.text.trim_end_matches('\n').len())
-                    } else {
-                        r.end
-                    };
-                    let start = offsets.get(r.start.min(end)).copied().flatten()?;
-                    let end = offsets.get(end).copied().flatten()?;
-                    Some(TextRange::new(start, end.max(start)))
-                })
-                .unwrap_or_else(|| self.value.range()),
+    /// A block scalar's final line break has no place of its own: a range reaching into it
+    /// stops at the end of the last line.
+    pub fn range_of(&self, file_text: &str, r: &Range<usize>) -> TextRange {
+        if self.is_alias() {
+            return self.value.range();
         }
+        let limit = if is_block(self.value) {
+            self.text.trim_end_matches('\n').len()
+        } else {
+            self.text.len()
+        };
+        let (start, end) = (r.start.min(limit), r.end.min(limit));
+        if let Some(b) = self.base {
+            return TextRange::new(b + start as u32, b + end as u32);
+        }
+        // Escapes, `''`, line folds or a block's indentation: map through the scalar's source.
+        self.offsets(file_text)
+            .and_then(|offsets| {
+                let start = offsets.get(start).copied().flatten()?;
+                let end = offsets.get(end).copied().flatten()?;
+                Some(TextRange::new(start, end.max(start)))
+            })
+            .unwrap_or_else(|| self.value.range())
     }
 
     /// The edits of element fixes: in place when offsets map and the fixes stay on the line,
-    /// else the whole scalar rewritten (a block scalar becomes a quoted one).
-    pub fn edits(
-        &self,
-        file_text: &str,
-        fixes: &[&ElementFix],
-        prefer_double: bool,
-    ) -> Option<Vec<Edit>> {
+    /// else the whole scalar rewritten (a block scalar becomes a quoted one, its header's
+    /// comment kept after it). `None` for an alias, or when a comment would be lost.
+    pub fn edits(&self, file_text: &str, fixes: &[&ElementFix]) -> Option<Vec<Edit>> {
+        if self.is_alias() {
+            return None;
+        }
         let touches_newline = fixes
             .iter()
             .any(|f| self.text[f.range.clone()].contains('\n'));
@@ -173,14 +194,52 @@ impl<'d, 'a> ListSite<'d, 'a> {
         for f in sorted {
             new.replace_range(f.range.clone(), &f.replacement);
         }
-        match self.value.style() {
-            Some(ScalarStyle::Literal | ScalarStyle::Folded) => Some(vec![Edit::replace(
-                self.value.range(),
-                quote(&new, prefer_double),
-            )]),
-            _ => rewrite_scalar(file_text, self.value, &new).map(|e| vec![e]),
-        }
+        let edit = if is_block(self.value) {
+            // The file's quote style is looked up only here, when a fix needs it.
+            block_as_quoted(
+                file_text,
+                self.value,
+                &quote(&new, prefers_double(self.value.doc)),
+            )?
+        } else {
+            rewrite_scalar(file_text, self.value, &new)?
+        };
+        keeps_comments(self.value.doc, file_text, std::slice::from_ref(&edit)).then(|| vec![edit])
     }
+}
+
+/// The edit replacing block scalar `value` (from its `|`/`>` indicator to the end of its body)
+/// with the one-line scalar `quoted`, keeping the comment after the block's header:
+/// `key: |  # Vault` + body becomes `key: '10.0.0.0/8'  # Vault`.
+pub(crate) fn block_as_quoted(text: &str, value: NodeRef<'_, '_>, quoted: &str) -> Option<Edit> {
+    let r = value.range();
+    let start = r.start() as usize;
+    let header_end = line_end(text, start);
+    let header = text.get(start..header_end)?;
+    // After the indicators (`|-2`), blanks and maybe a comment.
+    let rest = &header[header.find([' ', '\t']).unwrap_or(header.len())..];
+    let content = if rest.trim_start().starts_with('#') {
+        format!("{quoted}{}", rest.trim_end())
+    } else {
+        quoted.to_owned()
+    };
+    Some(Edit::replace(r, content))
+}
+
+/// Whether every comment inside an edited range is written again by that edit (so applying the
+/// edits loses no comment).
+pub(crate) fn keeps_comments(doc: &Document<'_>, text: &str, edits: &[Edit]) -> bool {
+    edits.iter().all(|e| {
+        doc.comments.iter().all(|c| {
+            let inside = c.start() >= e.range.start() && c.start() < e.range.end();
+            !inside || e.content.contains(c.slice(text).trim_end())
+        })
+    })
+}
+
+/// `fix` unless applying it would lose a comment.
+pub(crate) fn keeping_comments(doc: &Document<'_>, text: &str, fix: Option<Fix>) -> Option<Fix> {
+    fix.filter(|f| keeps_comments(doc, text, &f.edits))
 }
 
 /// The IP-range lists of a resource: pod annotations and IstioOperator values.

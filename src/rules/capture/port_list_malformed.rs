@@ -8,7 +8,7 @@
 
 use super::{operator_proxy, port_sites};
 use crate::diagnostic::{Diagnostic, Edit, Fix, FixAvailability, RuleMeta, Severity};
-use crate::istio::lists::{check_port_list, IssueCause, PortListKind, Stage};
+use crate::istio::lists::{check_port_list, IssueCause, Stage};
 use crate::rules::values::annotation_value_not_string::{prefers_double, value_replace_range};
 use crate::rules::ResourceCheck;
 use crate::yaml::edit::quote;
@@ -31,15 +31,6 @@ const OPERATOR_PORT_KEYS: [&str; 4] = [
     "includeOutboundPorts",
     "excludeOutboundPorts",
 ];
-
-/// DESIGN §6 3xx: the lists nothing checks before the pod starts accept `*` as the whole value
-/// of an include list (istio-cni's `validatePortListWithWildcard`).
-fn whole_wildcard_allowed(kind: PortListKind) -> bool {
-    matches!(
-        kind,
-        PortListKind::IncludeOutboundAnnotation | PortListKind::OperatorIncludeOutbound
-    )
-}
 
 fn is_identifier(t: &str) -> bool {
     t.bytes()
@@ -69,15 +60,12 @@ pub(crate) fn is_placeholder(element: &str) -> bool {
             .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
 }
 
-fn consequence(operator: bool, stage: Stage, kind: PortListKind) -> &'static str {
+fn consequence(operator: bool, stage: Stage) -> &'static str {
     match (operator, stage) {
         (false, Stage::Admission) => "the sidecar injector rejects it and denies the pod",
         (true, Stage::Admission) => "istioctl install rejects the IstioOperator",
         (false, Stage::PodStart) => {
             "no admission check reads this list, so the pod is created and then cannot start (istio-init or istio-cni rejects it)"
-        }
-        (true, Stage::PodStart) if kind.checked_before_deploy() => {
-            "injected pods that take this mesh-wide value then cannot start"
         }
         (true, Stage::PodStart) => {
             "istioctl does not check this list's content, so it installs and then injected pods that take this mesh-wide value cannot start"
@@ -154,7 +142,7 @@ fn check_types(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
             ty.describe()
         );
         let fix = if matches!(ty, ScalarType::Int | ScalarType::Float) {
-            quote_number(cx, key, value)
+            super::keeping_comments(cx.doc, cx.text, quote_number(cx, key, value))
         } else {
             None
         };
@@ -163,16 +151,9 @@ fn check_types(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
 }
 
 pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
-    let double = prefers_double(cx.doc);
     for (site, kind) in port_sites(cx) {
         let analysis = check_port_list(site.text, kind);
         for issue in &analysis.issues {
-            if analysis.wildcard
-                && issue.cause == IssueCause::Wildcard
-                && whole_wildcard_allowed(kind)
-            {
-                continue;
-            }
             if issue.cause == IssueCause::Invalid && is_placeholder(&site.text[issue.range.clone()])
             {
                 continue;
@@ -190,14 +171,14 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
             let message = format!(
                 "{subject}: {}; {}",
                 issue.reason,
-                consequence(site.operator, issue.stage, kind)
+                consequence(site.operator, issue.stage)
             );
             let fix = issue.fix.as_ref().and_then(|f| {
-                site.edits(cx.text, &[f], double)
+                site.edits(cx.text, &[f])
                     .map(|edits| Fix::safe(fix_words(issue.cause), edits))
             });
             out.push(
-                Diagnostic::new(&RULE, site.range_of(&issue.range), message)
+                Diagnostic::new(&RULE, site.range_of(cx.text, &issue.range), message)
                     .with_severity(severity)
                     .with_optional_fix(fix),
             );
@@ -403,14 +384,40 @@ mod tests {
             fixed(&text, &d[0]),
             iop("        includeInboundPorts: \"80,443\"\n")
         );
-        // Empty elements pass istioctl but fail at pod start: warning.
-        let text = iop("        excludeInboundPorts: 80,,443\n");
+        // DESIGN's grammar: inbound lists allow empty and `*` elements and a sign (istioctl's
+        // ParseInt); `*` is allowed as the whole of an outbound value (audit B5).
+        let text = iop(concat!(
+            "        excludeOutboundPorts: \"*\"\n",
+            "        excludeInboundPorts: \"80,,443\"\n",
+            "        includeInboundPorts: \"*,8080,+8443\"\n",
+        ));
+        assert!(lint(&text, CODE).is_empty(), "{:?}", lint(&text, CODE));
+        assert!(lint(&iop("        excludeInboundPorts: \"*\"\n"), CODE).is_empty());
+        // Spaces around a whole-value `*`: a warning that does not refuse `*`, with the fix.
+        let text = iop("        includeOutboundPorts: \" * \"\n");
         let d = lint(&text, CODE);
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].severity, Severity::Warning);
+        assert_eq!(pos(&text, &d[0]), at(&text, " * ", 1));
+        assert_eq!(
+            d[0].message,
+            "`*` in `spec.values.global.proxy.includeOutboundPorts` is invalid: leading space and \
+             trailing space around `*` (the wildcard must be exactly `*`): failed parsing port ' * ': \
+             strconv.ParseUint: parsing \"*\": invalid syntax; istioctl does not check this list's \
+             content, so it installs and then injected pods that take this mesh-wide value cannot start"
+        );
         assert_eq!(
             fixed(&text, &d[0]),
-            iop("        excludeInboundPorts: 80,443\n")
+            iop("        includeOutboundPorts: \"*\"\n")
+        );
+        // Inbound: no trimming, so ` *` is an error, and the fix drops the space.
+        let text = iop("        includeInboundPorts: \"80, *\"\n");
+        let d = lint(&text, CODE);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].severity, Severity::Error);
+        assert_eq!(
+            fixed(&text, &d[0]),
+            iop("        includeInboundPorts: \"80,*\"\n")
         );
         // Outbound content is not checked by istioctl: warning.
         let text = iop("        excludeOutboundPorts: \"8200;8201\"\n");
@@ -479,6 +486,49 @@ mod tests {
         for v in ["VAULT", "vault_port", "${}", "$1", "PORT-1"] {
             assert_eq!(lint(&annotation(EOP, v), CODE).len(), 1, "{v}");
         }
+    }
+
+    #[test]
+    fn an_alias_is_checked_and_reported_at_the_alias_without_a_fix() {
+        // Audit B3 (`r3.yaml`).
+        let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels:\n    ports: &ports \"80;443\"\n  annotations:\n    traffic.sidecar.istio.io/excludeInboundPorts: *ports\nspec:\n  containers: []\n";
+        let d = lint(text, CODE);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(pos(text, &d[0]), at(text, "*ports", 1));
+        assert_eq!(d[0].range.len(), 6);
+        assert!(d[0].message.contains("`80;443`"));
+        assert!(d[0].fix.is_none());
+    }
+
+    #[test]
+    fn elements_in_folded_blocks_and_header_comments() {
+        // Audit B4: `>-` with `81,,82` points right after the first comma; B1: the fix keeps
+        // the comment after the header.
+        let text = deployment(&format!("        {EOP}: >-  # db\n          81,,82\n"));
+        let d = lint(&text, CODE);
+        assert_eq!(d.len(), 1, "{d:?}");
+        let (line, column) = at(&text, "81,,82", 1);
+        assert_eq!(pos(&text, &d[0]), (line, column + 3));
+        assert_eq!(d[0].range.len(), 0);
+        assert_eq!(
+            fixed(&text, &d[0]),
+            deployment(&format!("        {EOP}: \"81,82\"  # db\n"))
+        );
+        // `|-4` (content indented four past the key).
+        let text = deployment(&format!("        {EOP}: |-4\n            81;82\n"));
+        let d = lint(&text, CODE);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(pos(&text, &d[0]), at(&text, "81;82", 1));
+        assert_eq!(d[0].range.len(), 5);
+    }
+
+    #[test]
+    fn quote_fix_is_dropped_when_it_would_lose_a_comment() {
+        // The number sits on the next line after a tag, with a comment between them.
+        let text = iop("        excludeOutboundPorts: !!int # vault\n          8200\n");
+        let d = lint(&text, CODE);
+        assert_eq!(d.len(), 1);
+        assert!(d[0].fix.is_none(), "{:?}", d[0].fix);
     }
 
     #[test]

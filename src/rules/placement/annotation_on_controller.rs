@@ -48,7 +48,23 @@ fn value_text(text: &str, value: NodeRef<'_, '_>) -> Option<String> {
     scalar_string(v).map(|s| quote(s, true))
 }
 
-/// An edit adding `key: value` to the pod template's annotations or labels, creating them.
+/// Whether the pod template's map `which` is reached through an anchor: the template, its
+/// `metadata` or that map is anchored or an alias. An edit there also changes every place the
+/// anchor is aliased (the workload's own `metadata.annotations`, say), so no fix writes there:
+/// it would change more than the pod and could cycle with MESH201 moving the key back.
+pub(crate) fn shared_by_alias(pod: &PodTemplate<'_, '_>, which: MapKind) -> bool {
+    let block = match which {
+        MapKind::Annotations => pod.meta.annotations,
+        MapKind::Labels => pod.meta.labels,
+    };
+    let anchored = |n: NodeRef<'_, '_>| n.is_alias() || n.resolved().node().anchored;
+    pod.holder.is_some_and(anchored)
+        || pod.meta.metadata.is_some_and(|(_, v)| anchored(v))
+        || block.is_some_and(|(_, v)| anchored(v))
+}
+
+/// An edit adding `key: value` to the pod template's annotations or labels, creating them;
+/// none through an anchor ([`shared_by_alias`]).
 pub(crate) fn add_to_template(
     text: &str,
     pod: &PodTemplate<'_, '_>,
@@ -56,6 +72,9 @@ pub(crate) fn add_to_template(
     key: &str,
     value: &str,
 ) -> Option<Vec<Edit>> {
+    if shared_by_alias(pod, which) {
+        return None;
+    }
     let block = match which {
         MapKind::Annotations => pod.meta.annotations,
         MapKind::Labels => pod.meta.labels,
@@ -133,10 +152,13 @@ fn report(
     } else {
         "the workload's own metadata"
     };
+    // Removing the entry from an anchored map (or through an alias) would remove it wherever
+    // that map is aliased too, the pod template included: no fix takes it from there.
     let outer_map = match which {
         MapKind::Annotations => outer.annotations,
         MapKind::Labels => outer.labels,
     }
+    .filter(|(_, v)| !v.is_alias() && !v.resolved().node().anchored)
     .map(|(_, v)| v.resolved());
     let mut message = format!(
         "{noun} `{name}` is on {place}, where Istio never reads it: it has no effect on the pods this {kind} creates; it belongs in the pod template ({})",
@@ -234,6 +256,20 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
 #[cfg(test)]
 mod tests {
     use crate::rules::test_util::{at, lint, pos};
+
+    /// The workload's annotations anchored and aliased by the pod template: deleting the
+    /// "duplicate" would delete the pod's own; moving it would change both. No fix.
+    #[test]
+    fn no_fix_takes_an_entry_out_of_an_anchored_map() {
+        let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: a\n  annotations: &anns\n    sidecar.istio.io/proxyCPU: \"1\"\nspec:\n  template:\n    metadata:\n      annotations: *anns\n    spec:\n      containers: []\n";
+        let d = lint(text, "MESH201");
+        assert_eq!(d.len(), 1);
+        assert!(d[0].fix.is_none());
+        let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: a\n  annotations: &anns\n    sidecar.istio.io/proxyCPU: \"1\"\nspec:\n  template:\n    metadata:\n      labels: {app: a}\n    spec:\n      containers: []\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: a\n  annotations: *anns\n";
+        let d = lint(text, "MESH201");
+        assert_eq!(d.len(), 1);
+        assert!(d[0].fix.is_none());
+    }
 
     #[test]
     fn a_workload_without_a_pod_template_is_reported_without_a_fix() {

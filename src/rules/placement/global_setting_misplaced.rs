@@ -33,6 +33,7 @@
 use crate::diagnostic::{Diagnostic, Edit, Fix, FixAvailability, RuleMeta, Severity};
 use crate::istio::catalog::{self, FieldKind, MessageType};
 use crate::istio::schema_check::{check_message, Issue};
+use crate::rules::startup::proxy_config_unknown_field::ValueMap;
 use crate::rules::ResourceCheck;
 use crate::source::TextRange;
 use crate::yaml::edit::{column, indent_unit, line_end, line_start, newline, take_entry};
@@ -338,6 +339,7 @@ fn check_configmap(cx: &ResourceCheck<'_, '_, '_>, name: &str, out: &mut Vec<Dia
         doc: &doc,
         map: InnerMap::new(cx.text, mesh, inner),
         mesh_key,
+        mesh,
         name,
     };
     report(cx, &scope, &issues, Some(&embedded), out);
@@ -349,6 +351,8 @@ struct Embedded<'e, 'd, 'a> {
     doc: &'e Document<'e>,
     map: Option<InnerMap>,
     mesh_key: NodeRef<'d, 'a>,
+    /// The `mesh` value: a quoted one-line string maps offsets through [`ValueMap`] (no fix).
+    mesh: NodeRef<'d, 'a>,
     name: &'e str,
 }
 
@@ -638,7 +642,15 @@ fn unknown_key(
                 });
                 (map.range(key_range), fix)
             }
-            None => (e.mesh_key.range(), None),
+            // A quoted one-line string: at the key inside it, as MESH204 points (DESIGN §6:
+            // a placement finding is at the key); the mesh key when offsets cannot map.
+            None => (
+                ValueMap::new(cx.text, e.mesh, e.text)
+                    .map(|m| m.range(&key_range.as_range()))
+                    .filter(|r| !r.is_empty())
+                    .unwrap_or_else(|| e.mesh_key.range()),
+                None,
+            ),
         },
     };
     let fix = fix.zip(meant).map(|(edits, meant)| {
@@ -684,10 +696,11 @@ fn find_entry<'d, 'a>(
     key_range: TextRange,
 ) -> Option<(NodeRef<'d, 'a>, NodeRef<'d, 'a>, NodeRef<'d, 'a>)> {
     doc.nodes.iter().enumerate().find_map(|(i, n)| {
-        let NodeKind::Mapping { entries, .. } = &n.kind else {
+        let NodeKind::Mapping { entries, .. } = n.kind else {
             return None;
         };
-        let &(k, v) = entries
+        let &(k, v) = doc
+            .entries_of(entries)
             .iter()
             .find(|&&(k, _)| doc.node(k).range == key_range)?;
         Some((doc.get(u32::try_from(i).ok()?), doc.get(k), doc.get(v)))
@@ -696,15 +709,10 @@ fn find_entry<'d, 'a>(
 
 /// The range of the key whose value spans `value_range`.
 fn key_of_value(doc: &Document<'_>, value_range: TextRange) -> Option<TextRange> {
-    doc.nodes.iter().find_map(|n| {
-        let NodeKind::Mapping { entries, .. } = &n.kind else {
-            return None;
-        };
-        entries
-            .iter()
-            .find(|&&(_, v)| doc.node(v).range == value_range)
-            .map(|&(k, _)| doc.node(k).range)
-    })
+    doc.pairs
+        .iter()
+        .find(|&&(_, v)| doc.node(v).range == value_range)
+        .map(|&(k, _)| doc.node(k).range)
 }
 
 /// The end of a node's last line of content (a block scalar's range may run past it).
@@ -1563,14 +1571,43 @@ mod tests {
         );
     }
 
+    /// Audit C5: a one-line quoted `mesh` string (single, double, flow, JSON): at the key
+    /// inside it (DESIGN §6), as MESH204 points in the same kind of string.
+    #[test]
+    fn mesh_configmap_one_line_quoted_points_at_the_key_inside() {
+        for mesh in [
+            "\"holdApplicationUntilProxyStarts: true\"",
+            "'holdApplicationUntilProxyStarts: true'",
+            "\"{holdApplicationUntilProxyStarts: true}\"",
+            "'{\"holdApplicationUntilProxyStarts\": true}'",
+        ] {
+            let text = cm("istio", &format!("{mesh}\n"));
+            let d = one(&text);
+            // A JSON key with its quotes, as keys are everywhere.
+            let key = if mesh.contains("{\"hold") {
+                "\"holdApplicationUntilProxyStarts\""
+            } else {
+                "holdApplicationUntilProxyStarts"
+            };
+            assert_eq!(pos(&text, &d), at(&text, key, 1), "{mesh}");
+            assert_eq!(d.range.len(), key.len() as u32, "{mesh}");
+        }
+        let text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: istio\ndata:\n  mesh: \"holdApplicationUntilProxyStarts: true\"\n";
+        assert_eq!(pos(text, &one(text)), (6, 10));
+    }
+
     #[test]
     fn mesh_configmap_other_forms_point_at_the_mesh_key() {
+        // A double-quoted string with escapes maps (as for MESH204): at the key inside it.
         let text = cm(
             "istio",
             "\"defaultConfig:\\n  holdApplicationUntilProxyStart: true\\n\"\n",
         );
         let d = one(&text);
-        assert_eq!(pos(&text, &d), at(&text, "mesh:", 1));
+        assert_eq!(
+            pos(&text, &d),
+            at(&text, "holdApplicationUntilProxyStart", 1)
+        );
         assert!(d
             .message
             .contains("`defaultConfig.holdApplicationUntilProxyStart`"));

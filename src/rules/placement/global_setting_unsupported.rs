@@ -103,13 +103,28 @@ fn global_proxy(proxy: NodeRef<'_, '_>, prefix: &str, out: &mut Vec<Diagnostic>)
     }
 }
 
-/// Reports the hold of a `meshConfig.defaultConfig` mapping.
-fn default_config(dc: NodeRef<'_, '_>, prefix: &str, out: &mut Vec<Diagnostic>) {
+/// A `MeshConfig`'s `defaultConfig` and the name it is written under: jsonpb, which reads mesh
+/// configuration, accepts the proto name `default_config` too, and the in-cluster profile counts
+/// either for MESH101 (`context::default_config`), so either is reported here.
+fn default_config_of<'d, 'a>(
+    mesh_config: NodeRef<'d, 'a>,
+) -> Option<(&'static str, NodeRef<'d, 'a>)> {
+    let mesh_config = mesh_config.resolved();
+    ["defaultConfig", "default_config"]
+        .into_iter()
+        .find_map(|name| Some((name, mesh_config.get(name)?)))
+}
+
+/// Reports the hold of a `meshConfig.defaultConfig` mapping (`meshConfig` is `mesh_config`).
+fn default_config(mesh_config: NodeRef<'_, '_>, prefix: &str, out: &mut Vec<Diagnostic>) {
+    let Some((dc_name, dc)) = default_config_of(mesh_config) else {
+        return;
+    };
     if let Some((k, name)) = hold_on(dc) {
         out.push(Diagnostic::new(
             &RULE,
             k.range(),
-            hold_message(&format!("{prefix}meshConfig.defaultConfig.{name}")),
+            hold_message(&format!("{prefix}meshConfig.{dc_name}.{name}")),
         ));
     }
 }
@@ -129,7 +144,7 @@ fn mesh_data(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
     };
     let map = ValueMap::new(cx.text, mesh, text);
     for doc in yaml::DocumentParser::new(text).flatten() {
-        let Some(dc) = doc.root().and_then(|r| r.resolved().get("defaultConfig")) else {
+        let Some((dc_name, dc)) = doc.root().and_then(default_config_of) else {
             continue;
         };
         if let Some((k, key)) = hold_on(dc) {
@@ -141,7 +156,7 @@ fn mesh_data(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
             out.push(Diagnostic::new(
                 &RULE,
                 range,
-                hold_message(&format!("data.mesh: defaultConfig.{key}")),
+                hold_message(&format!("data.mesh: {dc_name}.{key}")),
             ));
         }
     }
@@ -156,8 +171,8 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
         let Some(spec) = res.root.get("spec") else {
             return;
         };
-        if let Some(dc) = spec.path(&["meshConfig", "defaultConfig"]) {
-            default_config(dc, "spec.", out);
+        if let Some(mesh_config) = spec.get("meshConfig") {
+            default_config(mesh_config, "spec.", out);
         }
         if let Some(proxy) = spec.path(&["values", "global", "proxy"]) {
             global_proxy(proxy, "spec.values.", out);
@@ -166,8 +181,8 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
         mesh_data(cx, out);
     } else if res.kind.is_empty() {
         // istiod Helm values: top-level meshConfig and global.
-        if let Some(dc) = res.root.path(&["meshConfig", "defaultConfig"]) {
-            default_config(dc, "", out);
+        if let Some(mesh_config) = res.root.get("meshConfig") {
+            default_config(mesh_config, "", out);
         }
         if let Some(proxy) = res.root.path(&["global", "proxy"]) {
             global_proxy(proxy, "", out);
@@ -273,6 +288,42 @@ mod tests {
             .message
             .contains("`meshConfig.defaultConfig.hold_application_until_proxy_starts: true`"));
         assert_eq!(pos(text, &d[1]), at(text, "excludeIPRanges", 1));
+    }
+
+    /// Audit C4: the in-cluster profile counts a hold under `default_config` (the proto name)
+    /// for MESH101, so the managed profile reports it.
+    #[test]
+    fn proto_names_are_reported_as_the_in_cluster_profile_counts_them() {
+        let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: istio}\ndata:\n  mesh: |\n    default_config:\n      hold_application_until_proxy_starts: true\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: w}\nspec:\n  template:\n    metadata: {labels: {app: w}}\n    spec: {containers: []}\n";
+        let d = lint_with(cm, CODE, &managed());
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(pos(cm, &d[0]), (7, 7));
+        assert!(d[0].message.starts_with(
+            "`data.mesh: default_config.hold_application_until_proxy_starts: true` is a mesh-wide hold"
+        ));
+        // In-cluster, the same hold counts: no MESH101.
+        assert!(lint(cm, "MESH101").is_empty());
+        let camel = cm.replace(
+            "hold_application_until_proxy_starts",
+            "holdApplicationUntilProxyStarts",
+        );
+        assert_eq!(pos(&camel, &lint_with(&camel, CODE, &managed())[0]), (7, 7));
+        // Helm values and an IstioOperator.
+        let values = "meshConfig: {default_config: {hold_application_until_proxy_starts: true}}\n";
+        let d = lint_with(values, CODE, &managed());
+        assert_eq!(d.len(), 1);
+        assert_eq!(pos(values, &d[0]), at(values, "hold_", 1));
+        assert!(d[0]
+            .message
+            .contains("`meshConfig.default_config.hold_application_until_proxy_starts: true`"));
+        let text = iop(
+            "  meshConfig:\n    default_config:\n      holdApplicationUntilProxyStarts: true\n",
+        );
+        let d = lint_with(&text, CODE, &managed());
+        assert_eq!(d.len(), 1);
+        assert!(d[0]
+            .message
+            .contains("`spec.meshConfig.default_config.holdApplicationUntilProxyStarts: true`"));
     }
 
     #[test]

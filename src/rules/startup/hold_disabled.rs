@@ -6,15 +6,13 @@
 
 use super::native_sidecar;
 use super::pod_proxy_config;
-use super::proxy_config_unknown_field::{edit_inside, ValueMap};
+use super::proxy_config_unknown_field::edit_inside;
 use crate::context::Profile;
 use crate::context::Requires;
 use crate::diagnostic::{Diagnostic, Fix, FixAvailability, RuleMeta, Severity};
-use crate::istio::proxy_config::Hold;
+use crate::istio::proxy_config::{first_document, Hold};
 use crate::k8s::PodInjection;
 use crate::rules::ResourceCheck;
-use crate::source::TextRange;
-use crate::yaml;
 use std::ops::Range;
 
 pub static RULE: RuleMeta = RuleMeta {
@@ -29,10 +27,7 @@ pub static RULE: RuleMeta = RuleMeta {
 /// The range (inside the config string) of the hold value the injector reads, its key and its
 /// text.
 fn hold_value(config: &str) -> Option<(Range<usize>, String, String)> {
-    let docs = yaml::parse(config);
-    let doc = docs
-        .iter()
-        .find_map(|d| d.as_ref().ok().filter(|d| d.root.is_some()))?;
+    let doc = first_document(config)?.ok()?;
     let root = doc.root()?.resolved();
     let (k, v) = root
         .entry("holdApplicationUntilProxyStarts")
@@ -54,19 +49,16 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
         return; // MESH103's, or not switched off.
     }
     let inner = hold_value(config);
-    let range = inner
-        .as_ref()
-        .and_then(|(r, _, _)| ValueMap::new(cx.text, value, config).map(|m| m.range(r)))
-        .filter(|r: &TextRange| !r.is_empty())
-        .unwrap_or_else(|| value.range());
+    // DESIGN §6: at the `proxy.istio.io/config` value (a block scalar from its indicator).
+    let range = value.range();
     let setting = inner.as_ref().map_or_else(
         || "holdApplicationUntilProxyStarts: false".to_owned(),
         |(_, k, w)| format!("{k}: {w}"),
     );
-    let what = if res.kind == "Pod" {
-        "this pod".to_owned()
+    let (what, start, them) = if res.kind == "Pod" {
+        ("this pod".to_owned(), "starts", "it")
     } else {
-        format!("the pods of this {}", res.kind)
+        (format!("the pods of this {}", res.kind), "start", "them")
     };
     let mesh = cx.mesh();
     let in_cluster = cx.cx.options.profile == Profile::InCluster;
@@ -81,12 +73,12 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
     } else {
         let overrides = match mesh.hold.as_ref().filter(|h| h.value && in_cluster) {
             Some(h) => format!(
-                " and overrides the mesh-wide `meshConfig.defaultConfig.holdApplicationUntilProxyStarts: true` ({h}) for them"
+                " and overrides the mesh-wide `meshConfig.defaultConfig.holdApplicationUntilProxyStarts: true` ({h}) for {them}"
             ),
             None => String::new(),
         };
         format!(
-            "`proxy.istio.io/config` sets `{setting}`{overrides}: {what} start the application without waiting for Envoy, so its first connections can be refused (ECONNREFUSED)"
+            "`proxy.istio.io/config` sets `{setting}`{overrides}: {what} {start} the application without waiting for Envoy, so its first connections can be refused (ECONNREFUSED)"
         )
     };
     let fix = inner
@@ -108,6 +100,7 @@ mod tests {
     use crate::context::{LintOptions, Profile};
     use crate::diagnostic::Applicability;
     use crate::rules::test_util::{at, fixed, lint, lint_with, pos};
+    use crate::source::LineIndex;
 
     const CODE: &str = "MESH102";
 
@@ -125,11 +118,18 @@ mod tests {
         let d = lint(&text, CODE);
         assert_eq!(d.len(), 1, "{d:?}");
         assert_eq!(d[0].code, CODE);
-        assert_eq!(pos(&text, &d[0]), at(&text, "false", 1));
-        assert_eq!(d[0].range.len(), 5);
+        // At the value, quotes included (DESIGN §6).
+        assert_eq!(pos(&text, &d[0]), at(&text, "'{", 1));
+        assert_eq!(
+            d[0].range.slice(&text),
+            "'{\"holdApplicationUntilProxyStarts\": false, \"concurrency\": 2}'"
+        );
         assert!(d[0]
             .message
             .contains("holdApplicationUntilProxyStarts: false"));
+        assert!(d[0]
+            .message
+            .contains(": the pods of this Deployment start the application"));
         assert!(d[0].message.contains("ECONNREFUSED"));
         assert!(d[0].message.contains("Deployment"));
         let fix = d[0].fix.as_ref().unwrap();
@@ -148,7 +148,7 @@ mod tests {
         .replace('\n', "\r\n");
         let d = lint(&text, CODE);
         assert_eq!(d.len(), 1);
-        assert_eq!(pos(&text, &d[0]), at(&text, "off", 1));
+        assert_eq!(pos(&text, &d[0]), at(&text, "|", 1));
         assert!(d[0]
             .message
             .contains("`hold_application_until_proxy_starts: off`"));
@@ -172,6 +172,22 @@ mod tests {
             d[0].message
         );
         assert!(d[0].message.contains("test.yaml:6"), "{}", d[0].message);
+    }
+
+    /// Audit A2: a literal block is reported from its `|` to the end of its body, not on the
+    /// line of the `false`; audit A9: a Pod's message is in the singular.
+    #[test]
+    fn a_block_value_is_reported_whole_and_a_pod_in_the_singular() {
+        let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    proxy.istio.io/config: |\n      concurrency: 2\n      holdApplicationUntilProxyStarts: false\nspec:\n  containers: []\n---\napiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  meshConfig:\n    defaultConfig:\n      holdApplicationUntilProxyStarts: true\n";
+        let d = lint(text, CODE);
+        assert_eq!(d.len(), 1);
+        assert_eq!(pos(text, &d[0]), (6, 28));
+        let end = LineIndex::new(text).line_col(text, d[0].range.end());
+        assert_eq!((end.line, end.column), (8, 45));
+        assert_eq!(
+            d[0].message,
+            "`proxy.istio.io/config` sets `holdApplicationUntilProxyStarts: false` and overrides the mesh-wide `meshConfig.defaultConfig.holdApplicationUntilProxyStarts: true` (test.yaml:17) for it: this pod starts the application without waiting for Envoy, so its first connections can be refused (ECONNREFUSED)"
+        );
     }
 
     #[test]
@@ -199,8 +215,8 @@ mod tests {
         let text = r#"{"apiVersion": "v1", "kind": "List", "items": [{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "annotations": {"proxy.istio.io/config": "{\"holdApplicationUntilProxyStarts\": false}"}}, "spec": {"containers": []}}]}"#;
         let d = lint(text, CODE);
         assert_eq!(d.len(), 1, "{d:?}");
-        assert_eq!(pos(text, &d[0]), at(text, "false", 1));
-        assert!(d[0].message.contains("this pod"));
+        assert_eq!(pos(text, &d[0]), at(text, "\"{\\\"hold", 1));
+        assert!(d[0].message.contains("this pod starts the application"));
         assert_eq!(fixed(text, &d[0]), text.replace("false", "true"));
     }
 
@@ -209,7 +225,7 @@ mod tests {
         let text = "apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: c\nspec:\n  jobTemplate:\n    spec:\n      template:\n        metadata:\n          annotations:\n            proxy.istio.io/config: \"holdApplicationUntilProxyStarts: false\"\n        spec: {}\n";
         let d = lint(text, CODE);
         assert_eq!(d.len(), 1);
-        assert_eq!(pos(text, &d[0]), at(text, "false", 1));
+        assert_eq!(pos(text, &d[0]), at(text, "\"holdApp", 1));
     }
 
     #[test]

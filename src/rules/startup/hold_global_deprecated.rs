@@ -168,7 +168,13 @@ fn insertion(
     if !mv.is_mapping() {
         return None;
     }
-    match mv.entry("defaultConfig") {
+    // jsonpb reads the proto name `default_config` too, and with both names present the JSON
+    // name's block replaces the other: so an existing `default_config` gets the key, never a
+    // new `defaultConfig` beside it.
+    match mv
+        .entry("defaultConfig")
+        .or_else(|| mv.entry("default_config"))
+    {
         None => match mv.collection_style()? {
             CollectionStyle::Block => insert_nested(text, mv, &["defaultConfig"], HOLD, v),
             CollectionStyle::Flow => {
@@ -195,19 +201,30 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
         return; // Null sets nothing; other types are MESH205's schema check.
     }
     let v = value_text(cx.text, value);
-    let dc = base.path(&["meshConfig", "defaultConfig"]);
-    let already = dc.and_then(|d| {
-        d.entry(HOLD)
-            .or_else(|| d.entry("hold_application_until_proxy_starts"))
-    });
+    let mesh_config = base.get("meshConfig");
+    let dc_name = match mesh_config {
+        Some(m) if m.entry("defaultConfig").is_none() && m.entry("default_config").is_some() => {
+            "default_config"
+        }
+        _ => "defaultConfig",
+    };
+    // A hold under either name: jsonpb reads both.
+    let already = ["defaultConfig", "default_config"]
+        .into_iter()
+        .find_map(|name| {
+            let d = mesh_config?.get(name)?;
+            d.entry(HOLD)
+                .or_else(|| d.entry("hold_application_until_proxy_starts"))
+                .map(|(k, _)| (name, k))
+        });
     let values = if prefix.is_empty() { "" } else { "values." };
     let mut message = format!(
         "`{prefix}{values}global.proxy.{HOLD}: {v}` is deprecated since Istio 1.9: the injector OR-s it with each pod's ProxyConfig, so no pod can switch the hold off with its own annotation; set `{prefix}meshConfig.defaultConfig.{HOLD}` instead, which pods can override"
     );
-    let fix = if let Some((k, _)) = already {
+    let fix = if let Some((name, k)) = already {
         let _ = write!(
             message,
-            " (`{prefix}meshConfig.defaultConfig` already sets `{}`: check that both agree, then delete this one)",
+            " (`{prefix}meshConfig.{name}` already sets `{}`: check that both agree, then delete this one)",
             k.as_str().unwrap_or(HOLD)
         );
         None
@@ -216,7 +233,7 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
             let mut edits = insertion(cx.text, base, steps[0].1, &v)?;
             edits.push(removal(cx.text, &steps)?);
             Some(Fix::safe(
-                format!("move it to {prefix}meshConfig.defaultConfig.{HOLD}"),
+                format!("move it to {prefix}meshConfig.{dc_name}.{HOLD}"),
                 edits,
             ))
         })()
@@ -310,6 +327,47 @@ mod tests {
         );
         assert!(d[0].fix.is_none());
         assert!(d[0].message.contains("already sets"));
+    }
+
+    /// Audit A3: a `defaultConfig` written next to an existing `default_config` would replace
+    /// it (jsonpb lets the JSON name win), dropping its settings.
+    #[test]
+    fn merges_into_an_existing_default_config_under_its_proto_name() {
+        let text = iop("  meshConfig:\n    default_config:\n      concurrency: 2\n  values:\n    global:\n      proxy:\n        holdApplicationUntilProxyStarts: true\n");
+        let d = lint(&text, CODE);
+        assert_eq!(d.len(), 1);
+        let fix = d[0].fix.as_ref().unwrap();
+        assert_eq!(fix.applicability, Applicability::Safe);
+        assert_eq!(
+            fix.message,
+            "move it to spec.meshConfig.default_config.holdApplicationUntilProxyStarts"
+        );
+        assert_eq!(
+            fixed(&text, &d[0]),
+            iop("  meshConfig:\n    default_config:\n      concurrency: 2\n      holdApplicationUntilProxyStarts: true\n")
+        );
+        // Flow and null forms too; Helm values the same.
+        let text = iop("  meshConfig: {default_config: {concurrency: 2}}\n  values:\n    global:\n      proxy:\n        holdApplicationUntilProxyStarts: true\n");
+        assert_eq!(
+            fixed(&text, &lint(&text, CODE)[0]),
+            iop("  meshConfig: {default_config: {concurrency: 2, holdApplicationUntilProxyStarts: true}}\n")
+        );
+        let text = "meshConfig:\n  default_config:\nglobal:\n  proxy:\n    holdApplicationUntilProxyStarts: true\n";
+        let f = fixed(text, &lint(text, CODE)[0]);
+        assert_eq!(
+            f,
+            "meshConfig:\n  default_config:\n    holdApplicationUntilProxyStarts: true\n"
+        );
+        assert!(lint(&f, CODE).is_empty());
+        // No fix when `default_config` already holds, and the message names it.
+        let text = iop("  meshConfig:\n    default_config:\n      hold_application_until_proxy_starts: true\n  values:\n    global:\n      proxy:\n        holdApplicationUntilProxyStarts: true\n");
+        let d = lint(&text, CODE);
+        assert!(d[0].fix.is_none());
+        assert!(
+            d[0].message.contains("(`spec.meshConfig.default_config` already sets `hold_application_until_proxy_starts`"),
+            "{}",
+            d[0].message
+        );
     }
 
     #[test]

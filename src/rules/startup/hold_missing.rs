@@ -1,11 +1,14 @@
 //! MESH101: an injected pod without `holdApplicationUntilProxyStarts: true`.
 
+use super::proxy_config_unknown_field::hold_rename;
 use super::{native_sidecar, pod_proxy_config, PROXY_CONFIG};
 use crate::context::Requires;
 use crate::diagnostic::{Diagnostic, Fix, FixAvailability, RuleMeta, Severity};
-use crate::istio::proxy_config::{with_hold, Hold};
+use crate::istio::proxy_config::{read, with_hold, Hold};
 use crate::k8s::PodInjection;
-use crate::rules::placement::annotation_on_controller::{add_to_template, MapKind};
+use crate::rules::placement::annotation_on_controller::{
+    add_to_template, shared_by_alias, MapKind,
+};
 use crate::rules::ResourceCheck;
 use crate::yaml::edit::rewrite_scalar;
 
@@ -47,14 +50,46 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
     };
     let (range, fix) = match &config {
         Some((key, value, text, pc)) => {
-            let fix = with_hold(text, pc)
-                .and_then(|merged| rewrite_scalar(cx.text, *value, &merged))
-                .map(|e| {
-                    Fix::safe(
-                        "add holdApplicationUntilProxyStarts: true to proxy.istio.io/config",
-                        [e],
-                    )
-                });
+            let shared = shared_by_alias(pod, MapKind::Annotations) || value.node().anchored;
+            let fix = match hold_rename(cx.text, *value, text, pc).filter(|_| !shared) {
+                // The hold is there under a misspelt name (MESH104): fixing that key is the
+                // fix, never a second hold key beside it. Both fixes then edit the key, so
+                // one round applies only one of them, and the next finds the hold set.
+                Some(r) => {
+                    let renamed = read(&r.renamed);
+                    match renamed.hold {
+                        Hold::True => Some(Fix::safe(
+                            format!("rename `{}` to `{}`", r.key, r.to),
+                            [r.edit],
+                        )),
+                        // `holdApplicationUntilProxyStart:` (null): rename and set it.
+                        Hold::Unset if renamed.null_hold.is_some() => {
+                            with_hold(&r.renamed, &renamed)
+                                .and_then(|merged| rewrite_scalar(cx.text, *value, &merged))
+                                .map(|e| {
+                                    Fix::safe(
+                                        format!(
+                                            "rename `{}` to `{}` and set it to true",
+                                            r.key, r.to
+                                        ),
+                                        [e],
+                                    )
+                                })
+                        }
+                        // `false` (MESH102's once renamed) or anything else: no hold to add.
+                        _ => None,
+                    }
+                }
+                None if shared => None,
+                None => with_hold(text, pc)
+                    .and_then(|merged| rewrite_scalar(cx.text, *value, &merged))
+                    .map(|e| {
+                        Fix::safe(
+                            "add holdApplicationUntilProxyStarts: true to proxy.istio.io/config",
+                            [e],
+                        )
+                    }),
+            };
             (key.range(), fix)
         }
         None => {
@@ -173,6 +208,83 @@ mod tests {
                 "        a: b\r\n      annotations:\r\n        proxy.istio.io/config: '{ \"holdApplicationUntilProxyStarts\": true }'\r\n"
             )
         );
+    }
+
+    /// A misspelt hold key (MESH104's) is fixed in place, never given a correct twin: the
+    /// two fixes then edit the same key, so one round cannot write the hold twice.
+    #[test]
+    fn a_misspelt_hold_key_is_renamed_not_duplicated() {
+        let pod = |config: &str| {
+            format!("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    proxy.istio.io/config: {config}\nspec:\n  containers: []\n")
+        };
+        let text = pod("|\n      holdApplicationUntilProxyStart: true\n      concurrency: 2\n");
+        let d = lint(&text, CODE);
+        let fix = d[0].fix.as_ref().unwrap();
+        assert_eq!(
+            fix.message,
+            "rename `holdApplicationUntilProxyStart` to `holdApplicationUntilProxyStarts`"
+        );
+        let m104 = lint(&text, "MESH104");
+        assert_eq!(
+            fix.edits,
+            m104[0].fix.as_ref().unwrap().edits,
+            "the same edit"
+        );
+        assert_eq!(fixed(&text, &d[0]), text.replace("Start:", "Starts:"));
+        // Null: renamed and set.
+        let text = pod("'{hold_application_until_proxy_start: ~}'");
+        let d = lint(&text, CODE);
+        assert_eq!(
+            d[0].fix.as_ref().unwrap().message,
+            "rename `hold_application_until_proxy_start` to `hold_application_until_proxy_starts` and set it to true"
+        );
+        assert_eq!(
+            fixed(&text, &d[0]),
+            pod("'{hold_application_until_proxy_starts: true}'")
+        );
+        // False: no fix here (MESH104 renames it, then it is MESH102's).
+        let text = pod("'{holdApplicationUntilProxyStart: false}'");
+        assert!(lint(&text, CODE)[0].fix.is_none());
+        // No rename to offer (the target is an invalid string): the usual merge.
+        let text = pod("'{holdApplicationUntilProxyStart: \"true\"}'");
+        assert!(lint(&text, "MESH104")[0].fix.is_none());
+        assert_eq!(
+            lint(&text, CODE)[0].fix.as_ref().unwrap().message,
+            "add holdApplicationUntilProxyStarts: true to proxy.istio.io/config"
+        );
+    }
+
+    /// Audit A6: a pod in a `List` inside a `List` is linted (kubectl flattens them).
+    #[test]
+    fn pods_in_nested_lists() {
+        let text = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: List\n  items:\n  - kind: Pod\n    metadata:\n      name: b\n    spec: {}\n";
+        let d = lint(text, CODE);
+        assert_eq!(d.len(), 1);
+        assert_eq!(pos(text, &d[0]), (8, 5));
+    }
+
+    /// Audit A4: an edit through an alias would land in the anchored map (here the
+    /// Deployment's own annotations), where MESH201 moves it back: no fix, the finding stays.
+    #[test]
+    fn no_fix_through_an_alias() {
+        let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: a\n  annotations: &anns\n    team: x\nspec:\n  template:\n    metadata:\n      annotations: *anns\n    spec:\n      containers: []\n";
+        let d = lint(text, CODE);
+        assert_eq!(d.len(), 1);
+        assert_eq!(pos(text, &d[0]), at(text, "annotations", 2));
+        assert!(d[0].fix.is_none());
+        // The same for an aliased `metadata`, an aliased config value's map, an anchored one.
+        for text in [
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: &meta\n  name: a\nspec:\n  template:\n    metadata: *meta\n    spec:\n      containers: []\n",
+            "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: c\n    annotations: &anns\n      proxy.istio.io/config: '{concurrency: 2}'\n- apiVersion: v1\n  kind: Pod\n  metadata:\n    name: p\n    annotations: *anns\n  spec:\n    containers: []\n",
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    proxy.istio.io/config: &cfg '{concurrency: 2}'\n    other: *cfg\nspec:\n  containers: []\n",
+        ] {
+            let d = lint(text, CODE);
+            assert_eq!(d.len(), 1, "{text}");
+            assert!(d[0].fix.is_none(), "{text}");
+        }
+        // An alias elsewhere in the template does not matter.
+        let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: a\n  labels: &l\n    app: a\nspec:\n  template:\n    metadata:\n      labels: *l\n    spec:\n      containers: []\n";
+        assert!(lint(text, CODE)[0].fix.is_some());
     }
 
     #[test]

@@ -53,3 +53,22 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
     );
     out.push(Diagnostic::new(&RULE, value.range(), message).with_optional_fix(fix));
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_util::lint;
+
+    /// Audit A5: Istio reads the first document of the value (go-yaml v2 `Unmarshal`), so a
+    /// second one is ignored, not an error; the first document's hold counts.
+    #[test]
+    fn a_second_document_is_ignored_as_istio_does() {
+        let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    proxy.istio.io/config: |\n      holdApplicationUntilProxyStarts: true\n      ---\n      concurrency: 2\nspec:\n  containers: []\n";
+        assert!(lint(text, "MESH103").is_empty());
+        assert!(lint(text, "MESH101").is_empty());
+        // An invalid first document is still reported, a broken second one is not.
+        let bad = text.replace("Starts: true", "Starts: \"true\"");
+        assert_eq!(lint(&bad, "MESH103").len(), 1);
+        let broken = text.replace("concurrency: 2", "{ concurrency");
+        assert!(lint(&broken, "MESH103").is_empty());
+    }
+}

@@ -9,7 +9,7 @@
 use super::pod_proxy_config;
 use crate::diagnostic::{Diagnostic, Edit, Fix, FixAvailability, RuleMeta, Severity};
 use crate::istio::catalog::{self, FieldKind};
-use crate::istio::proxy_config;
+use crate::istio::proxy_config::{self, ProxyConfig};
 use crate::istio::schema_check::Issue;
 use crate::rules::ResourceCheck;
 use crate::source::TextRange;
@@ -288,7 +288,8 @@ pub(crate) fn edit_inside(
 /// The names of the keys of the mapping (inside `doc`) that holds the key at `key_range`.
 fn sibling_keys<'d>(doc: &'d yaml::Document<'_>, key_range: TextRange) -> Vec<&'d str> {
     for node in &doc.nodes {
-        if let NodeKind::Mapping { entries, .. } = &node.kind {
+        if let NodeKind::Mapping { entries, .. } = node.kind {
+            let entries = doc.entries_of(entries);
             if entries.iter().any(|&(k, _)| doc.node(k).range == key_range) {
                 return entries
                     .iter()
@@ -335,11 +336,8 @@ fn safe_rename(
     to: &str,
     was_valid: bool,
 ) -> Option<(Range<usize>, String)> {
-    let docs = yaml::parse(config);
-    let doc = docs
-        .iter()
-        .find_map(|d| d.as_ref().ok().filter(|d| d.root.is_some()))?;
-    let siblings = sibling_keys(doc, key_range);
+    let doc = proxy_config::first_document(config)?.ok()?;
+    let siblings = sibling_keys(&doc, key_range);
     let field = parent_message(path)?.field(to)?;
     if siblings
         .iter()
@@ -355,16 +353,76 @@ fn safe_rename(
     };
     let mut new = config.to_owned();
     new.replace_range(r.clone(), &replacement);
-    let new_docs = yaml::parse(&new);
-    let ok_parse = new_docs
-        .iter()
-        .filter_map(|d| d.as_ref().ok())
-        .all(|d| d.duplicate_keys.is_empty())
-        && new_docs.iter().all(Result::is_ok);
+    let ok_parse = proxy_config::first_document(&new)
+        .is_some_and(|d| d.is_ok_and(|d| d.duplicate_keys.is_empty()));
     if !ok_parse || (was_valid && proxy_config::read(&new).invalid.is_some()) {
         return None;
     }
     Some((r, replacement))
+}
+
+/// The edit renaming the unknown key at `key_range` (dotted `path`) to `to`, when it is safe.
+fn rename_edit(
+    text: &str,
+    value: NodeRef<'_, '_>,
+    config: &str,
+    pc: &ProxyConfig,
+    path: &str,
+    key_range: TextRange,
+    to: &str,
+) -> Option<Edit> {
+    safe_rename(config, path, key_range, to, pc.invalid.is_none())
+        .and_then(|(r, replacement)| edit_inside(text, value, config, &r, &replacement))
+}
+
+/// This rule's rename of a misspelt top-level hold key (`holdApplicationUntilProxyStart`).
+pub(crate) struct HoldRename {
+    /// The same edit this rule's fix makes.
+    pub edit: Edit,
+    pub key: String,
+    pub to: &'static str,
+    /// The config string after the rename.
+    pub renamed: String,
+}
+
+/// The rename of a misspelt hold key this rule offers for `config` (the string of `value`), if
+/// any. MESH101 builds on it, so that its merge and this rename never both write the hold.
+pub(crate) fn hold_rename(
+    text: &str,
+    value: NodeRef<'_, '_>,
+    config: &str,
+    pc: &ProxyConfig,
+) -> Option<HoldRename> {
+    pc.issues.iter().find_map(|issue| {
+        let Issue::UnknownKey {
+            path,
+            key,
+            key_range,
+            suggestion: Some(to),
+            ..
+        } = issue
+        else {
+            return None;
+        };
+        if path != key
+            || !matches!(
+                *to,
+                "holdApplicationUntilProxyStarts" | "hold_application_until_proxy_starts"
+            )
+        {
+            return None;
+        }
+        let (r, replacement) = safe_rename(config, path, *key_range, to, pc.invalid.is_none())?;
+        let edit = edit_inside(text, value, config, &r, &replacement)?;
+        let mut renamed = config.to_owned();
+        renamed.replace_range(r, &replacement);
+        Some(HoldRename {
+            edit,
+            key: key.clone(),
+            to,
+            renamed,
+        })
+    })
 }
 
 pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
@@ -404,8 +462,7 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
             } else {
                 "`?"
             });
-            fix = safe_rename(config, path, *key_range, to, pc.invalid.is_none())
-                .and_then(|(r, replacement)| edit_inside(cx.text, value, config, &r, &replacement))
+            fix = rename_edit(cx.text, value, config, &pc, path, *key_range, to)
                 .map(|e| Fix::safe(format!("rename `{key}` to `{to}`"), [e]));
         }
         out.push(Diagnostic::new(&RULE, range, message).with_optional_fix(fix));

@@ -106,6 +106,22 @@ fn exclusion<'d, 'a>(
     })
 }
 
+/// `` `key: value` `` as the file writes it, for messages: the value's source on one line
+/// (quotes included; `` `key:` `` when empty), else the value re-quoted.
+fn as_written(text: &str, key: &str, value: NodeRef<'_, '_>) -> String {
+    let src = value.range().slice(text);
+    if src.is_empty() {
+        format!("`{key}:`")
+    } else if src.contains('\n') {
+        format!(
+            "`{key}: {}`",
+            quote(scalar_string(value).unwrap_or(""), true)
+        )
+    } else {
+        format!("`{key}: {src}`")
+    }
+}
+
 fn join<T: ToString>(items: &[T]) -> String {
     items
         .iter()
@@ -223,15 +239,18 @@ fn fix(
 
 /// Why the exclusions that are there do not help, for the message.
 fn shortfall(
+    text: &str,
     ips: Option<&Exclusion<'_, '_>>,
     ports: Option<&Exclusion<'_, '_>>,
     vault_ports: &str,
     addresses: &[IpNet],
 ) -> String {
     let mut parts = Vec::new();
-    let name = |e: &Exclusion<'_, '_>, annotation: &str, mesh: &str| match &e.mesh_origin {
-        Some(origin) => format!("the mesh-wide `{mesh}: \"{}\"` ({origin})", e.value),
-        None => format!("`{annotation}: \"{}\"`", e.value),
+    let name = |e: &Exclusion<'_, '_>, annotation: &str, mesh: &str| match (&e.own, &e.mesh_origin)
+    {
+        (Some((_, v)), _) => as_written(text, annotation, *v),
+        (None, Some(origin)) => format!("the mesh-wide `{mesh}: \"{}\"` ({origin})", e.value),
+        (None, None) => format!("`{annotation}: \"{}\"`", e.value),
     };
     if let Some(e) = ports {
         parts.push(format!(
@@ -266,6 +285,9 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
     let Some((inject_key, inject_value)) = pod.meta.annotation(AGENT_INJECT) else {
         return;
     };
+    if !matches!(resolve(inject_value), ScalarType::Str | ScalarType::Null) {
+        return; // Not a string: the API server rejects the pod (MESH501's), as MESH101 does.
+    }
     let Some(inject_text) = scalar_string(inject_value) else {
         return;
     };
@@ -303,13 +325,19 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
     }
     let vault_ports = join(&vault.ports);
     let mut message = format!(
-        "`{AGENT_INJECT}: \"{inject_text}\"` runs the Vault agent as an init container, but its traffic to Vault is still captured by Istio ({}): the sidecar does not run during the init phase, so `vault-agent-init` cannot reach Vault (connection refused) and the pod hangs in `Init`",
-        shortfall(ips.as_ref(), ports.as_ref(), &vault_ports, &vault.addresses)
+        "{} runs the Vault agent as an init container, but its traffic to Vault is still captured by Istio ({}): the sidecar does not run during the init phase, so `vault-agent-init` cannot reach Vault (connection refused) and the pod hangs in `Init`",
+        as_written(cx.text, AGENT_INJECT, inject_value),
+        shortfall(cx.text, ips.as_ref(), ports.as_ref(), &vault_ports, &vault.addresses)
     );
-    if vault_bool(pod, INIT_FIRST) == Some(true) {
+    if let Some((_, v)) = pod
+        .meta
+        .annotation(INIT_FIRST)
+        .filter(|_| vault_bool(pod, INIT_FIRST) == Some(true))
+    {
         let _ = write!(
             message,
-            "; `{INIT_FIRST}: \"true\"` does not help: with istio-cni (managed Cloud Service Mesh's default) capture is in place before any init container runs"
+            "; {} does not help: with istio-cni (managed Cloud Service Mesh's default) capture is in place before any init container runs",
+            as_written(cx.text, INIT_FIRST, v)
         );
     }
     let fix = fix(cx, pod, ips.as_ref(), ports.as_ref());
@@ -378,6 +406,27 @@ mod tests {
         ));
         assert_eq!(fixed(&text, &d[0]), want);
         assert!(lint(&want, CODE).is_empty());
+    }
+
+    /// Audit A8: a non-string `agent-inject` is MESH501's (the API server rejects the pod), as
+    /// MESH101 leaves a non-string config to it; messages quote values as written.
+    #[test]
+    fn a_non_string_inject_is_left_to_mesh501_and_values_are_quoted_as_written() {
+        let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    proxy.istio.io/config: '{\"holdApplicationUntilProxyStarts\": true}'\n    vault.hashicorp.com/agent-inject: true\nspec:\n  containers: []\n";
+        assert!(lint(pod, CODE).is_empty());
+        assert_eq!(lint(pod, "MESH501").len(), 1);
+        let pod = pod.replace("agent-inject: true", "agent-inject: 'True'\n    vault.hashicorp.com/agent-init-first: \"1\"\n    traffic.sidecar.istio.io/excludeOutboundPorts: '443'");
+        let d = lint(&pod, CODE);
+        assert_eq!(d.len(), 1);
+        assert_eq!(
+            d[0].message,
+            "`vault.hashicorp.com/agent-inject: 'True'` runs the Vault agent as an init container, but its traffic to Vault is still captured by Istio (`traffic.sidecar.istio.io/excludeOutboundPorts: '443'` does not contain port 8200): the sidecar does not run during the init phase, so `vault-agent-init` cannot reach Vault (connection refused) and the pod hangs in `Init`; `vault.hashicorp.com/agent-init-first: \"1\"` does not help: with istio-cni (managed Cloud Service Mesh's default) capture is in place before any init container runs"
+        );
+        // An empty value is shown as written.
+        let pod = pod.replace(" '443'", "");
+        assert!(lint(&pod, CODE)[0].message.contains(
+            "(`traffic.sidecar.istio.io/excludeOutboundPorts:` does not contain port 8200)"
+        ));
     }
 
     #[test]

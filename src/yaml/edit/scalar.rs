@@ -46,14 +46,13 @@ impl Decoded {
 }
 
 /// Decodes `src` (exactly the scalar's source range: quotes included, a block from its header
-/// indicator) in `style`. `None` for forms this does not map (folded blocks, multi-line plain
-/// scalars, explicit indentation indicators, anything surprising).
+/// indicator) in `style`. `None` for forms this does not map (blocks with an explicit
+/// indentation indicator, whose indentation `src` alone does not tell: see [`decode_as`];
+/// anything surprising).
 pub(super) fn decode(src: &str, style: ScalarStyle) -> Option<Decoded> {
     match style {
+        ScalarStyle::Plain if src.contains(['\n', '\r']) => decode_flow(src, Quotes::None),
         ScalarStyle::Plain => {
-            if src.contains(['\n', '\r']) {
-                return None;
-            }
             let mut d = Decoded::new();
             d.cuts.push(Some(0));
             for (i, c) in src.char_indices() {
@@ -61,11 +60,35 @@ pub(super) fn decode(src: &str, style: ScalarStyle) -> Option<Decoded> {
             }
             Some(d)
         }
-        ScalarStyle::SingleQuoted => decode_quoted(src, false),
-        ScalarStyle::DoubleQuoted => decode_quoted(src, true),
-        ScalarStyle::Literal => decode_literal(src),
-        ScalarStyle::Folded => None,
+        ScalarStyle::SingleQuoted => decode_flow(src, Quotes::Single),
+        ScalarStyle::DoubleQuoted => decode_flow(src, Quotes::Double),
+        ScalarStyle::Literal | ScalarStyle::Folded => {
+            let header = BlockHeader::parse(src, style)?;
+            if header.indent.is_some() {
+                return None;
+            }
+            decode_block(src, &header, None)
+        }
     }
+}
+
+/// Like [`decode`], for a scalar whose value is known to be `expected` (the parser's reading):
+/// `None` unless the decoded value is exactly that. A block with an explicit indentation
+/// indicator (`|2`) counts its indentation from its parent's, which `src` does not show, so it
+/// is read with each possible indentation and kept with the one that gives `expected` (every
+/// other one gives different leading spaces, so at most one does).
+pub(super) fn decode_as(src: &str, style: ScalarStyle, expected: &str) -> Option<Decoded> {
+    if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
+        let header = BlockHeader::parse(src, style)?;
+        if let Some(step) = header.indent {
+            let first = first_content_indent(src)?;
+            return (step..=first)
+                .rev()
+                .filter_map(|indent| decode_block(src, &header, Some(indent)))
+                .find(|d| d.value == expected);
+        }
+    }
+    decode(src, style).filter(|d| d.value == expected)
 }
 
 fn is_break(b: u8) -> bool {
@@ -81,19 +104,37 @@ fn skip_break(b: &[u8], i: usize) -> usize {
     }
 }
 
-fn decode_quoted(src: &str, double: bool) -> Option<Decoded> {
+/// The quoting of a flow scalar.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Quotes {
+    /// Plain: no quotes, no escapes, lines folded like quoted ones.
+    None,
+    Single,
+    Double,
+}
+
+/// A flow scalar: quoted, or plain over several lines. Line breaks fold the same way in all
+/// three: trailing blanks dropped, one break a space, each further (empty) line a newline, the
+/// next line's leading blanks dropped.
+fn decode_flow(src: &str, quotes: Quotes) -> Option<Decoded> {
     let b = src.as_bytes();
-    let quote = if double { b'"' } else { b'\'' };
-    if b.len() < 2 || b[0] != quote || b[b.len() - 1] != quote {
-        return None;
-    }
-    let end = b.len() - 1;
+    let double = quotes == Quotes::Double;
+    let (start, end) = match quotes {
+        Quotes::None => (0, b.len()),
+        Quotes::Single | Quotes::Double => {
+            let quote = if double { b'"' } else { b'\'' };
+            if b.len() < 2 || b[0] != quote || b[b.len() - 1] != quote {
+                return None;
+            }
+            (1, b.len() - 1)
+        }
+    };
     let mut dec = Decoded::new();
-    dec.cuts.push(Some(1));
-    let mut i = 1;
+    dec.cuts.push(Some(start));
+    let mut i = start;
     while i < end {
         let byte = b[i];
-        if !double && byte == b'\'' {
+        if quotes == Quotes::Single && byte == b'\'' {
             if i + 1 < end && b[i + 1] == b'\'' {
                 dec.push("'", Some(i + 2));
                 i += 2;
@@ -215,22 +256,54 @@ fn unescape(s: &str) -> Option<(String, usize)> {
     Some((ch.to_string(), 1 + digits))
 }
 
-/// A literal block scalar: `|` with optional chomping indicator and comment, then its body.
-fn decode_literal(src: &str) -> Option<Decoded> {
-    let b = src.as_bytes();
-    if b.first() != Some(&b'|') {
-        return None;
+/// A block scalar's header: `|` or `>`, then a chomping and an indentation indicator in
+/// either order, then optional blanks and a comment.
+struct BlockHeader {
+    folded: bool,
+    chomp: Chomp,
+    /// The explicit indentation indicator (`|2`): the content's indentation relative to the
+    /// parent's.
+    indent: Option<usize>,
+    /// Where the header's line break is.
+    end: usize,
+}
+
+impl BlockHeader {
+    fn parse(src: &str, style: ScalarStyle) -> Option<Self> {
+        let folded = match (src.as_bytes().first(), style) {
+            (Some(b'|'), ScalarStyle::Literal) => false,
+            (Some(b'>'), ScalarStyle::Folded) => true,
+            _ => return None,
+        };
+        let end = src.find(['\n', '\r'])?;
+        let rest = &src[1..end];
+        let indicators = rest.split([' ', '\t']).next().unwrap_or("");
+        let after = rest[indicators.len()..].trim_start_matches([' ', '\t']);
+        if !after.is_empty() && !after.starts_with('#') {
+            return None;
+        }
+        let mut chomp = None;
+        let mut indent = None;
+        for c in indicators.chars() {
+            match c {
+                '-' if chomp.is_none() => chomp = Some(Chomp::Strip),
+                '+' if chomp.is_none() => chomp = Some(Chomp::Keep),
+                '1'..='9' if indent.is_none() => indent = Some(c as usize - '0' as usize),
+                _ => return None,
+            }
+        }
+        Some(Self {
+            folded,
+            chomp: chomp.unwrap_or(Chomp::Clip),
+            indent,
+            end,
+        })
     }
-    let header_end = src.find(['\n', '\r'])?;
-    let header = &src[..header_end];
-    let indicators = header[1..].split('#').next().unwrap_or("").trim_end();
-    let chomp = match indicators {
-        "" => Chomp::Clip,
-        "-" => Chomp::Strip,
-        "+" => Chomp::Keep,
-        _ => return None, // an indentation indicator or something odd
-    };
-    // The body's lines, as (start, content end) offsets.
+}
+
+/// The body lines of a block scalar after its header, as (start, content end) offsets.
+fn body_lines(src: &str, header_end: usize) -> Vec<(usize, usize)> {
+    let b = src.as_bytes();
     let mut lines = Vec::new();
     let mut i = skip_break(b, header_end);
     while i <= b.len() {
@@ -245,62 +318,103 @@ fn decode_literal(src: &str) -> Option<Decoded> {
             break;
         }
     }
-    let blank = |&(s, e): &(usize, usize)| src[s..e].bytes().all(|c| c == b' ');
-    let first = lines.iter().find(|l| !blank(l))?;
-    let indent = src[first.0..first.1].len() - src[first.0..first.1].trim_start_matches(' ').len();
+    lines
+}
+
+fn spaces(line: &str) -> usize {
+    line.len() - line.trim_start_matches(' ').len()
+}
+
+/// The leading spaces of a block's first line with content.
+fn first_content_indent(src: &str) -> Option<usize> {
+    let header_end = src.find(['\n', '\r'])?;
+    body_lines(src, header_end)
+        .into_iter()
+        .map(|(s, e)| &src[s..e])
+        .find(|l| !l.bytes().all(|c| c == b' '))
+        .map(spaces)
+}
+
+/// A block scalar (literal or folded), its content indented by `indent` spaces (detected from
+/// the first line with content when `None`), read as libyaml reads it: in a folded block, the
+/// break between two lines that do not start with a blank becomes a space (or, with empty lines
+/// between, only those lines' newlines); every other break is kept.
+fn decode_block(src: &str, header: &BlockHeader, indent: Option<usize>) -> Option<Decoded> {
+    let lines = body_lines(src, header.end);
+    let all_spaces = |&(s, e): &(usize, usize)| src[s..e].bytes().all(|c| c == b' ');
+    let indent = match indent {
+        Some(i) => i,
+        None => {
+            let first = lines.iter().find(|l| !all_spaces(l))?;
+            let indent = spaces(&src[first.0..first.1]);
+            // Leading empty lines must not be more indented than the content (YAML rejects it).
+            if lines
+                .iter()
+                .take_while(|l| all_spaces(l))
+                .any(|l| l.1 - l.0 > indent)
+            {
+                return None;
+            }
+            indent
+        }
+    };
     if indent == 0 {
         return None;
     }
+    // An empty line has at most `indent` spaces; any other line is content after them.
+    let empty = |l: &(usize, usize)| all_spaces(l) && l.1 - l.0 <= indent;
+    let last_content = lines.iter().rposition(|l| !empty(l))?;
+    let b = src.as_bytes();
     let mut d = Decoded::new();
     d.indent = indent;
-    let last_content = lines.iter().rposition(|l| !blank(l))?;
-    // Leading empty lines must not be more indented than the content (YAML rejects that).
-    if lines
-        .iter()
-        .take_while(|l| blank(l))
-        .any(|l| l.1 - l.0 > indent)
-    {
-        return None;
-    }
-    let mut first_line = true;
-    for (n, &(s, e)) in lines.iter().enumerate() {
-        let is_blank = blank(&(s, e)) && e - s <= indent;
-        if n > last_content && chomp != Chomp::Keep {
-            break;
+    // The previous content line's first byte is a blank ("more indented" in a folded block).
+    let mut prev_blank: Option<bool> = None;
+    let mut empties = 0;
+    for &(s, e) in &lines[..=last_content] {
+        if empty(&(s, e)) {
+            empties += 1;
+            continue;
         }
+        if e - s <= indent || !b[s..s + indent].iter().all(|&c| c == b' ') {
+            return None; // less indented content: not this block's
+        }
+        let c = s + indent;
+        let blank = matches!(b[c], b' ' | b'\t');
+        let join = match prev_blank {
+            None => "\n".repeat(empties),
+            Some(false) if header.folded && !blank && empties == 0 => " ".to_owned(),
+            Some(false) if header.folded && !blank => "\n".repeat(empties),
+            Some(_) => "\n".repeat(empties + 1),
+        };
         if d.cuts.is_empty() {
-            d.cuts.push(if is_blank { None } else { Some(s + indent) });
+            d.cuts.push(join.is_empty().then_some(c));
         }
-        if !first_line {
-            // The line break ending the previous line: a cut after it maps to this line's
-            // content start (when it has content).
-            d.value.push('\n');
-            d.cuts.push(if is_blank { None } else { Some(s + indent) });
-        }
-        if !is_blank {
-            let line = &src[s + indent..e];
-            for (k, c) in line.char_indices() {
-                d.push(
-                    c.encode_utf8(&mut [0; 4]),
-                    Some(s + indent + k + c.len_utf8()),
-                );
+        if !join.is_empty() {
+            // Cuts inside the join do not map; after it, this line's content starts.
+            for _ in 1..join.len() {
+                d.cuts.push(None);
             }
-            // A cut before this line's break maps to its end.
-            if let Some(last) = d.cuts.last_mut() {
-                *last = Some(e);
+            d.cuts.push(Some(c));
+            d.value.push_str(&join);
+        }
+        for (k, ch) in src[c..e].char_indices() {
+            if ch.is_control() && ch != '\t' {
+                return None;
             }
+            d.push(ch.encode_utf8(&mut [0; 4]), Some(c + k + ch.len_utf8()));
         }
-        first_line = false;
-        if n == last_content && chomp != Chomp::Keep {
-            break;
-        }
+        prev_blank = Some(blank);
+        empties = 0;
     }
-    match chomp {
-        Chomp::Strip => {}
-        Chomp::Clip | Chomp::Keep => {
-            d.value.push('\n');
-            d.cuts.push(None);
-        }
+    // The line break after the last content line, then (kept) the trailing empty lines.
+    let tail = match header.chomp {
+        Chomp::Strip => 0,
+        Chomp::Clip => 1,
+        Chomp::Keep => lines.len() - last_content,
+    };
+    for _ in 0..tail {
+        d.value.push('\n');
+        d.cuts.push(None);
     }
     Some(d)
 }
@@ -416,5 +530,106 @@ mod tests {
         assert_eq!(d.cuts[2], Some(6));
         assert_eq!(d.cuts[3], Some(9));
         assert_eq!(d.cuts[5], None);
+    }
+
+    /// Every cut that maps points just after the same character in the source (or at a line's
+    /// content start): checks `cuts` against `value` for single-byte content.
+    fn assert_cuts_follow(src: &str, d: &Decoded) {
+        assert_eq!(d.cuts.len(), d.value.len() + 1, "{src:?}");
+        for (i, c) in d.cuts.iter().enumerate().skip(1) {
+            let (Some(at), Some(ch)) = (c, d.value[..i].chars().next_back()) else {
+                continue;
+            };
+            if ch != ' ' && ch != '\n' {
+                assert_eq!(src[..*at].chars().next_back(), Some(ch), "{src:?} cut {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn folded_blocks_decode_as_libyaml_reads_them() {
+        // Values checked with PyYAML (libyaml).
+        for (src, want) in [
+            (">-\n  10.0.0.0/8,1.2.3.4", "10.0.0.0/8,1.2.3.4"),
+            (">\n  a\n  b\n\n  c", "a b\nc\n"),
+            (">\n  a\n    b\n  c", "a\n  b\nc\n"),
+            (">\n\n  a\n  b", "\na b\n"),
+            (">\n  a\n\n    b\n  c", "a\n\n  b\nc\n"),
+            (">- # c\r\n  a\r\n  b", "a b"),
+        ] {
+            let d = decode(src, ScalarStyle::Folded).expect(src);
+            assert_eq!(d.value, want, "{src:?}");
+            assert_cuts_follow(src, &d);
+        }
+        // `a b`: the folded space starts where line 1 ends and ends where line 2 starts.
+        let d = decode(">-\n  a,\n  b", ScalarStyle::Folded).unwrap();
+        assert_eq!(d.value, "a, b");
+        assert_eq!(d.cuts[2], Some(7));
+        assert_eq!(d.cuts[3], Some(10));
+        // A literal block is not folded.
+        assert!(decode(">\n  a", ScalarStyle::Literal).is_none());
+    }
+
+    #[test]
+    fn multi_line_plain_scalars_fold_like_quoted_ones() {
+        let src = "172.16.0.0/12,\n      1.2.3.4/32,5.6.7.8";
+        let d = decode(src, ScalarStyle::Plain).unwrap();
+        assert_eq!(d.value, "172.16.0.0/12, 1.2.3.4/32,5.6.7.8");
+        assert_cuts_follow(src, &d);
+        // The folded space: from the end of line 1 to the content of line 2.
+        assert_eq!(d.cuts[14], Some(14));
+        assert_eq!(d.cuts[15], Some(21));
+        let d = decode("a,  \n  b\n\n  c   d", ScalarStyle::Plain).unwrap();
+        assert_eq!(d.value, "a, b\nc   d");
+        // Quotes and backslashes are plain text here.
+        assert_eq!(value("it's\n  \\\"x\"", ScalarStyle::Plain), "it's \\\"x\"");
+    }
+
+    #[test]
+    fn less_indented_lines_are_not_content() {
+        assert!(decode("|-\n  a\n \u{e9}", ScalarStyle::Literal).is_none());
+        assert!(decode_as("|1-\n  a\n\u{e9}", ScalarStyle::Literal, " a").is_none());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn decoding_never_panics_and_cuts_cover_the_value(
+            body in "[ a\u{e9},#|>+\\-12\"'\t\r\n]{0,24}",
+            head in 0usize..6,
+        ) {
+            let src = format!("{}{body}", ["|", ">-", "|2", ">+1", "'", "\""][head]);
+            for style in [
+                ScalarStyle::Plain,
+                ScalarStyle::SingleQuoted,
+                ScalarStyle::DoubleQuoted,
+                ScalarStyle::Literal,
+                ScalarStyle::Folded,
+            ] {
+                for d in [decode(&src, style), decode_as(&src, style, "a")].into_iter().flatten() {
+                    proptest::prop_assert_eq!(d.cuts.len(), d.value.len() + 1);
+                    for c in d.cuts.iter().flatten() {
+                        proptest::prop_assert!(src.is_char_boundary(*c));
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn explicit_indentation_is_read_with_the_parser_value() {
+        // `|2` counts from the parent's indentation, which the source alone does not show.
+        assert!(decode("|2-\n     a\n    b", ScalarStyle::Literal).is_none());
+        let d = decode_as("|2-\n     a\n    b", ScalarStyle::Literal, "   a\n  b").unwrap();
+        assert_eq!(d.indent, 2);
+        assert_eq!(d.cuts[0], Some(6));
+        let d = decode_as("|2-\n     a\n    b", ScalarStyle::Literal, " a\nb").unwrap();
+        assert_eq!(d.indent, 4);
+        assert_eq!(d.cuts[0], Some(8));
+        let d = decode_as(">-4\n      x,y", ScalarStyle::Folded, "  x,y").unwrap();
+        assert_eq!(d.cuts[3], Some(11));
+        assert!(decode_as("|2-\n     a", ScalarStyle::Literal, "other").is_none());
+        // Keep chomping with the indicator after the digit, and a comment.
+        let d = decode_as("|2+ # c\n    a\n", ScalarStyle::Literal, "  a\n\n").unwrap();
+        assert_eq!(d.value, "  a\n\n");
     }
 }
