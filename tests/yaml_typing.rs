@@ -1,7 +1,7 @@
 //! Every row of `testdata/yaml-typing.tsv`: Kubernetes' YAML 1.1 typing of a value.
 
 use meshlint::yaml::parse;
-use meshlint::yaml::resolve::{resolve, ScalarType};
+use meshlint::yaml::resolve::{decode_error, resolve, ScalarType};
 
 #[test]
 fn every_row_of_the_typing_table() {
@@ -15,6 +15,7 @@ fn every_row_of_the_typing_table() {
         let doc = docs[0].as_ref().expect("parses");
         let root = doc.root().unwrap();
         let got = |key: &str| match resolve(root.get(key).unwrap()) {
+            _ if decode_error(root.get(key).unwrap()).is_some() => "error",
             ScalarType::Null => "null",
             ScalarType::Bool => "bool",
             ScalarType::Int => "int",

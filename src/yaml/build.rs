@@ -85,8 +85,16 @@ fn span_range(span: &Span, fallback: usize) -> (usize, usize) {
 
 fn convert_tag(tag: Option<&granit_parser::Tag>) -> Option<Tag> {
     let tag = tag?;
-    if tag.handle() == "tag:yaml.org,2002:" {
-        Some(match tag.suffix() {
+    // go-yaml compares whole tags, so `!<tag:yaml.org,2002:int>` (and a %TAG split) is `!!int`.
+    let whole;
+    let suffix = if tag.handle() == "tag:yaml.org,2002:" {
+        Some(tag.suffix())
+    } else {
+        whole = [tag.handle(), tag.suffix()].concat();
+        whole.strip_prefix("tag:yaml.org,2002:")
+    };
+    if let Some(suffix) = suffix {
+        Some(match suffix {
             "str" => Tag::Str,
             "binary" => Tag::Binary,
             "int" => Tag::Int,

@@ -81,6 +81,74 @@ pub fn resolve_scalar(value: &str, style: ScalarStyle, tag: Option<Tag>) -> Scal
     resolve_plain(value).unwrap_or(ScalarType::Str)
 }
 
+/// Why go-yaml v2 refuses to decode a scalar, which makes kubectl fail on the whole document: a
+/// tag whose type the text does not have (`!!int "abc"`: "cannot decode !!str `abc` as a
+/// !!int"; `!!float` takes an int unless only uint64 holds it), or `!!binary` text that is not
+/// base64. `None` when the node decodes. Aliases are followed.
+pub fn decode_error(node: NodeRef<'_, '_>) -> Option<String> {
+    let n = node.resolved().node();
+    let (NodeKind::Scalar { value, .. }, Some(tag)) = (&n.kind, n.tag) else {
+        return None;
+    };
+    let got = resolve_plain(value);
+    let (want, ok) = match tag {
+        Tag::Int => ("!!int", got == Some(ScalarType::Int)),
+        Tag::Bool => ("!!bool", got == Some(ScalarType::Bool)),
+        Tag::Null => ("!!null", got == Some(ScalarType::Null)),
+        Tag::Float => (
+            "!!float",
+            got == Some(ScalarType::Float) || got == Some(ScalarType::Int) && fits_int64(value),
+        ),
+        // go-yaml tries time.Parse only on text that starts `YYYY-`; past that quick check the
+        // formats are not modelled, so such text is taken as decoding.
+        Tag::Timestamp => ("!!timestamp", timestamp_prefix(value)),
+        Tag::Binary if !is_base64(value) => {
+            return Some("!!binary value contains invalid base64 data".to_owned());
+        }
+        _ => return None,
+    };
+    if ok {
+        return None;
+    }
+    let got = match got {
+        Some(ScalarType::Null) => "!!null",
+        Some(ScalarType::Bool) => "!!bool",
+        Some(ScalarType::Int) => "!!int",
+        Some(ScalarType::Float) => "!!float",
+        _ => "!!str",
+    };
+    Some(format!("cannot decode {got} `{value}` as a {want}"))
+}
+
+/// An integer go-yaml holds as int64 (ParseInt), not only as uint64.
+fn fits_int64(value: &str) -> bool {
+    let plain = without_underscores(value);
+    go_parse_int_base0(&plain)
+        || plain
+            .strip_prefix("0b")
+            .is_some_and(|r| go_parse_binary(r, true))
+}
+
+/// go-yaml's quick check before it tries timestamp formats: four digits and a `-`.
+fn timestamp_prefix(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() > 4 && b[..4].iter().all(u8::is_ascii_digit) && b[4] == b'-'
+}
+
+/// Go `base64.StdEncoding.DecodeString` succeeds: line breaks are skipped, the rest is whole
+/// padded quanta of the standard alphabet.
+fn is_base64(s: &str) -> bool {
+    let b: Vec<u8> = s.bytes().filter(|&c| c != b'\r' && c != b'\n').collect();
+    if b.len() % 4 != 0 {
+        return false;
+    }
+    let data = b.len() - b.iter().rev().take_while(|&&c| c == b'=').count();
+    b.len() - data <= 2
+        && b[..data]
+            .iter()
+            .all(|&c| c.is_ascii_alphanumeric() || c == b'+' || c == b'/')
+}
+
 /// go-yaml v2's implicit resolution of a plain scalar, `None` for a string.
 fn resolve_plain(value: &str) -> Option<ScalarType> {
     match value {
@@ -94,28 +162,131 @@ fn resolve_plain(value: &str) -> Option<ScalarType> {
         _ => {}
     }
     let first = value.as_bytes()[0];
-    if !(first.is_ascii_digit() || matches!(first, b'+' | b'-' | b'.')) {
+    if first == b'.' {
+        // go-yaml hands a `.`-led scalar to ParseFloat as written, underscores included.
+        return go_parse_float(value).then_some(ScalarType::Float);
+    }
+    if !(first.is_ascii_digit() || matches!(first, b'+' | b'-')) {
         return None;
     }
-    let plain: String = value.chars().filter(|&c| c != '_').collect();
+    let plain = without_underscores(value);
     if go_parse_int_base0(&plain) || go_parse_uint_base0(&plain) {
         return Some(ScalarType::Int);
     }
-    if is_yaml_float(&plain) {
+    // A float only when ParseFloat takes it: `1e1000` overflows, so it stays a string.
+    if is_yaml_float(&plain) && go_parse_float(&plain) {
         return Some(ScalarType::Float);
     }
-    let bin = plain
-        .strip_prefix("0b")
-        .or_else(|| plain.strip_prefix("-0b"));
-    if let Some(digits) = bin {
-        if !digits.is_empty()
-            && digits.len() <= 64
-            && digits.bytes().all(|c| c == b'0' || c == b'1')
-        {
+    // go-yaml's own `0b` fallback: ParseInt(rest, 2) takes a sign, so `0b-1` is an integer.
+    if let Some(rest) = plain.strip_prefix("0b") {
+        if go_parse_binary(rest, true) || go_parse_binary(rest, false) {
             return Some(ScalarType::Int);
         }
     }
     None
+}
+
+fn without_underscores(value: &str) -> std::borrow::Cow<'_, str> {
+    if value.contains('_') {
+        value
+            .chars()
+            .filter(|&c| c != '_')
+            .collect::<String>()
+            .into()
+    } else {
+        value.into()
+    }
+}
+
+/// Go `strconv.ParseInt(s, 2, 64)` (`signed`) or `ParseUint(s, 2, 64)` succeeds.
+fn go_parse_binary(s: &str, signed: bool) -> bool {
+    let (negative, digits) = match s.as_bytes().first() {
+        Some(b'-') if signed => (true, &s[1..]),
+        Some(b'+') if signed => (false, &s[1..]),
+        _ => (false, s),
+    };
+    if digits.is_empty() || !digits.bytes().all(|c| c == b'0' || c == b'1') {
+        return false;
+    }
+    let significant = digits.trim_start_matches('0');
+    let limit: u128 = match (signed, negative) {
+        (false, _) => u128::from(u64::MAX),
+        (true, false) => (1 << 63) - 1,
+        (true, true) => 1 << 63,
+    };
+    significant.len() <= 64 && u128::from_str_radix(significant, 2).map_or(true, |v| v <= limit)
+}
+
+/// Go `strconv.ParseFloat(s, 64)` succeeds, for the decimal text go-yaml hands it (`.`-led, or
+/// matching its float pattern): Go's syntax with its underscore rule (`underscoreOK`), and no
+/// overflow to infinity (`ErrRange`).
+fn go_parse_float(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = usize::from(matches!(b.first(), Some(b'+' | b'-')));
+    let (mut underscores, mut dot, mut digits) = (false, false, false);
+    while i < b.len() {
+        match b[i] {
+            b'_' => underscores = true,
+            b'.' if !dot => dot = true,
+            c if c.is_ascii_digit() => digits = true,
+            _ => break,
+        }
+        i += 1;
+    }
+    if !digits {
+        return false;
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        if !b.get(i).is_some_and(u8::is_ascii_digit) {
+            return false;
+        }
+        while i < b.len() && (b[i].is_ascii_digit() || b[i] == b'_') {
+            underscores |= b[i] == b'_';
+            i += 1;
+        }
+    }
+    if i != b.len() || underscores && !go_underscore_ok(s) {
+        return false;
+    }
+    // Rust rounds as Go does (IEEE nearest-even), so both overflow on the same text.
+    without_underscores(s)
+        .parse::<f64>()
+        .is_ok_and(f64::is_finite)
+}
+
+/// Go strconv's `underscoreOK`: underscores only between digits, or between a base prefix and
+/// a digit.
+fn go_underscore_ok(s: &str) -> bool {
+    let b = s.strip_prefix(['+', '-']).unwrap_or(s).as_bytes();
+    // The last character class seen: b'^' start, b'0' digit or prefix, b'_', b'!' other.
+    let mut saw = b'^';
+    let mut i = 0;
+    let mut hex = false;
+    if b.len() >= 2 && b[0] == b'0' && matches!(b[1].to_ascii_lowercase(), b'b' | b'o' | b'x') {
+        i = 2;
+        saw = b'0';
+        hex = b[1].eq_ignore_ascii_case(&b'x');
+    }
+    for &c in &b[i..] {
+        if c.is_ascii_digit() || hex && c.is_ascii_hexdigit() {
+            saw = b'0';
+        } else if c == b'_' {
+            if saw != b'0' {
+                return false;
+            }
+            saw = b'_';
+        } else {
+            if saw == b'_' {
+                return false;
+            }
+            saw = b'!';
+        }
+    }
+    saw != b'_'
 }
 
 /// Go `strconv.ParseInt(s, 0, 64)` succeeds (underscores already removed).
@@ -300,6 +471,68 @@ mod tests {
             assert_eq!(resolve_scalar("true", style, None), ScalarType::Str);
             assert_eq!(resolve_scalar("8200", style, None), ScalarType::Str);
         }
+    }
+
+    #[test]
+    fn floats_only_where_go_parse_float_takes_them() {
+        // Out of range is ErrRange, and go-yaml keeps the text as a string.
+        for s in ["1e1000", "-1e309", "3e645", "5e92_2", ".5e1000"] {
+            assert_eq!(plain(s), ScalarType::Str, "{s}");
+        }
+        // A zero mantissa never overflows; underflow is no error in Go.
+        for s in ["0e1000", "1e-400", ".47_8", ".5e3_0"] {
+            assert_eq!(plain(s), ScalarType::Float, "{s}");
+        }
+        // `.`-led text reaches ParseFloat with its underscores, which Go allows between digits only.
+        for s in ["._5", ".7_", ".4__", ".5_e3", "._"] {
+            assert_eq!(plain(s), ScalarType::Str, "{s}");
+        }
+    }
+
+    #[test]
+    fn go_underscore_rule() {
+        for s in ["1_0", "0x_1F", "0b_1", "-1_0.5_5", ".4_7e1_0"] {
+            assert!(go_underscore_ok(s), "{s}");
+        }
+        for s in ["_1", "1_", "1__0", "._5", "1_.5", "0x1F_"] {
+            assert!(!go_underscore_ok(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn core_tags_however_spelled() {
+        let text = "%TAG !m! tag:yaml.org,2002:i\n---\na: !m!nt 8\nb: !<tag:yaml.org,2002:int> \"8\"\nc: !<tag:example.com,2000:int> 8\n";
+        let docs = crate::yaml::parse(text);
+        let root = docs[0].as_ref().unwrap().root().unwrap();
+        assert_eq!(resolve(root.get("a").unwrap()), ScalarType::Int);
+        assert_eq!(resolve(root.get("b").unwrap()), ScalarType::Int);
+        assert_eq!(resolve(root.get("c").unwrap()), ScalarType::Str);
+    }
+
+    #[test]
+    fn decode_errors_name_what_go_yaml_says() {
+        let text = "a: !!int \"abc\"\nb: !!bool \"1\"\nc: !!null x\nd: !!binary \"aGk\"\ne: !!float 8\nf: !!int 8\n";
+        let docs = crate::yaml::parse(text);
+        let root = docs[0].as_ref().unwrap().root().unwrap();
+        let error = |k: &str| decode_error(root.get(k).unwrap());
+        assert_eq!(
+            error("a").as_deref(),
+            Some("cannot decode !!str `abc` as a !!int")
+        );
+        assert_eq!(
+            error("b").as_deref(),
+            Some("cannot decode !!int `1` as a !!bool")
+        );
+        assert_eq!(
+            error("c").as_deref(),
+            Some("cannot decode !!str `x` as a !!null")
+        );
+        assert_eq!(
+            error("d").as_deref(),
+            Some("!!binary value contains invalid base64 data")
+        );
+        assert_eq!(error("e"), None);
+        assert_eq!(error("f"), None);
     }
 
     #[test]
