@@ -254,6 +254,9 @@ fn flow_text(path: &[&str], key: &str, value: &str, json: bool) -> String {
     };
     let value = if json {
         json_value(value)
+    } else if is_plain_unsafe_in_flow(value) {
+        // `{a: 10.0.0.0/8,10.1.0.0/16}` would be three entries: quote what was plain.
+        quote(value.trim(), false)
     } else {
         value.to_owned()
     };
@@ -262,6 +265,16 @@ fn flow_text(path: &[&str], key: &str, value: &str, json: bool) -> String {
         out = format!("{}: {{{out}}}", k(name));
     }
     out
+}
+
+/// Whether YAML text `value` is a plain scalar that would not read the same inside a flow
+/// collection: flow indicators end a plain scalar there.
+fn is_plain_unsafe_in_flow(value: &str) -> bool {
+    let plain = !value.starts_with(['"', '\'', '{', '[', '|', '>', '&', '*', '!']);
+    plain
+        && (value.contains([',', '[', ']', '{', '}'])
+            || value.contains(": ")
+            || value.contains(" #"))
 }
 
 /// A YAML scalar text as JSON: a single-quoted or plain string becomes double-quoted; numbers,
@@ -596,6 +609,43 @@ fn remove_entry(
             let rest = text[vend..end_of_line].trim();
             if !rest.is_empty() && !rest.starts_with('#') {
                 return None;
+            }
+            // Comments inside the entry (after its key, between the lines of its value) are
+            // not the entry's to delete: they stay, each on a line of its own (a full-line
+            // comment as it was, one after a key at the entry's indentation). The comment
+            // after the value goes only with `take_entry`, whose caller writes it elsewhere.
+            let inside: Vec<TextRange> = key
+                .doc
+                .comments
+                .iter()
+                .filter(|c| {
+                    let (cs, ce) = (c.start() as usize, c.end() as usize);
+                    start <= cs && ce <= end_of_line && (keep_comment || cs < vend)
+                })
+                .copied()
+                .collect();
+            // (Only a comment after the value: the single-line cases below.)
+            if !inside.iter().all(|c| c.start() as usize >= vend) {
+                let indent = &text[start..ks];
+                let nl = newline(text);
+                let kept: Vec<String> = inside
+                    .iter()
+                    .map(|c| {
+                        let (cs, ce) = (c.start() as usize, c.end() as usize);
+                        let own_line = line_start(text, cs);
+                        if text[own_line..cs].trim().is_empty() {
+                            text[own_line..ce].to_owned()
+                        } else {
+                            format!("{indent}{}", &text[cs..ce])
+                        }
+                    })
+                    .collect();
+                let end = past_line_break(text, end_of_line);
+                let mut content = kept.join(nl);
+                if end > end_of_line {
+                    content.push_str(nl);
+                }
+                return Some(Edit::replace(TextRange::from_usize(start, end), content));
             }
             if keep_comment && rest.starts_with('#') {
                 // A comment on the entry's line stays, on a line of its own where the entry was.
