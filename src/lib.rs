@@ -311,7 +311,7 @@ pub(crate) fn path_key(path: &Path, cwd: &Path) -> PathBuf {
 /// between the check and the read, and no separate `stat` per file is needed.
 pub fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
-    let file = open_for_reading(path)?;
+    let mut file = open_for_reading(path)?;
     let meta = file.metadata()?;
     if meta.is_dir() {
         return Err(std::io::Error::other("it is a directory"));
@@ -323,13 +323,29 @@ pub fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
     if meta.len() > u64::from(u32::MAX / 2) {
         return Err(std::io::Error::other("it is larger than 2 GiB"));
     }
-    let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
-    // Through `take`: `File::read_to_end` would ask the file its size and position again
-    // (a statx and an lseek per file) to size a buffer that is already sized.
-    file.take(u64::from(u32::MAX / 2) + 1)
-        .read_to_end(&mut bytes)?;
-    if bytes.len() > (u32::MAX / 2) as usize {
-        return Err(std::io::Error::other("it is larger than 2 GiB"));
+    // One read into a buffer of the file's size (and one more to see its end): neither
+    // `File::read_to_end`, which asks the file its size and position again (a statx and an
+    // lseek per file), nor a generic reader's growing chunks (seven reads for 2 MB).
+    let mut bytes = vec![0; meta.len() as usize + 1];
+    let mut filled = 0;
+    while filled < bytes.len() {
+        match file.read(&mut bytes[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    if filled == bytes.len() {
+        // It grew since it was opened: read the rest, within the limit.
+        let limit = u64::from(u32::MAX / 2) + 1 - filled as u64;
+        bytes.truncate(filled);
+        file.take(limit).read_to_end(&mut bytes)?;
+        if bytes.len() > (u32::MAX / 2) as usize {
+            return Err(std::io::Error::other("it is larger than 2 GiB"));
+        }
+    } else {
+        bytes.truncate(filled);
     }
     Ok(bytes)
 }

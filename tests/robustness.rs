@@ -530,18 +530,20 @@ fn fix_on_a_file_modified_while_meshlint_runs_is_not_written() {
     // `a.yaml` needs a fix; a comment block makes its reads stand out in the read counter.
     let mut a = "# padding\n".repeat(200_000);
     a.push_str("apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  annotations:\n    sidecar.istio.io/inject: true\nspec:\n  containers:\n  - name: a\n    image: a\n");
-    // `b.yaml` is linted after it (one thread, sorted order) and keeps meshlint busy.
+    // `b.yaml` is fixed after it (one thread, sorted order): its 4,000 fixes keep meshlint
+    // busy between fixing `a.yaml` and writing it, which is when the edit must land.
     let mut b = String::new();
     for i in 0..4_000 {
         let _ = write!(
             b,
-            "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c{i}\n  labels:\n    n: \"{i}\"\ndata:\n  k: v\n"
+            "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c{i}\n  labels:\n    n: {i}\ndata:\n  k: v\n"
         );
     }
     let edited = format!("{a}{MARK}");
     // The edit must land after meshlint read a.yaml for fixing and before it writes: the read
-    // counter tells when, but a slow machine may still race; never may the edit be lost.
-    for _attempt in 0..3 {
+    // counter tells when, but a busy machine may still race (if the edit lands while meshlint
+    // still reads, it fixes the edited text, which is right too). Never may the edit be lost.
+    for _attempt in 0..10 {
         let dir = temp();
         let d = dir.path();
         fs::write(d.join("a.yaml"), &a).unwrap();
@@ -549,8 +551,10 @@ fn fix_on_a_file_modified_while_meshlint_runs_is_not_written() {
         let started = Instant::now();
         let child = spawn(d, &["--fix", "--jobs", "1", "--format", "concise", "."]);
         let pid = child.id();
-        // Pass one reads a.yaml and b.yaml, pass two reads a.yaml again, then works on b.yaml.
-        let threshold = (2 * a.len() + b.len()) as u64;
+        // Linting reads a.yaml and b.yaml; fixing reads a.yaml again and fixes it, then reads
+        // b.yaml again and fixes it; then the fixed files are written. The edit lands once
+        // b.yaml has been read the second time: a.yaml's fixed text is ready, not yet written.
+        let threshold = (2 * (a.len() + b.len())) as u64;
         let mut modified = false;
         while started.elapsed() < time_limit() {
             if read_chars(pid) >= threshold {
@@ -575,7 +579,7 @@ fn fix_on_a_file_modified_while_meshlint_runs_is_not_written() {
             return;
         }
     }
-    panic!("meshlint never raced the edit in three attempts");
+    panic!("meshlint never raced the edit in ten attempts");
 }
 
 #[test]

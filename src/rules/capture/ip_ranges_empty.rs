@@ -186,10 +186,14 @@ mod tests {
         let d = lint_with(&text, CODE, &vault());
         assert_eq!(d.len(), 1);
         assert!(d[0].fix.is_none(), "{:?}", d[0].fix);
-        // Without the option, the unsafe removal deletes the key's lines with the comment.
+        // Without the option, the unsafe removal deletes the key's lines and keeps the comment
+        // between them, at the key's indentation.
         let d = lint(&text, CODE);
         assert_eq!(d.len(), 1);
-        assert!(d[0].fix.is_none(), "{:?}", d[0].fix);
+        assert_eq!(
+            fixed(&text, &d[0]),
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    # empty on purpose\n    owner: a\nspec:\n  containers: []\n"
+        );
         // A comment on the key's own line is kept by the removal.
         let text = pod(" \"\" # why");
         let d = lint(&text, CODE);
