@@ -328,6 +328,24 @@ fn one_megabyte_annotation_values() {
 }
 
 #[test]
+fn diff_of_a_stream_with_a_fix_in_every_document() {
+    // 20,000 documents, each with a label to quote: the diff is computed document by document
+    // (one piece, Myers was quadratic in the changed lines: 40 s for 60,000 documents).
+    let mut text = String::new();
+    for i in 0..20_000 {
+        let _ = write!(
+            text,
+            "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c{i}\n  labels:\n    n: {i}\n"
+        );
+    }
+    let dir = temp();
+    fs::write(dir.path().join("stream.yaml"), &text).unwrap();
+    let o = check(dir.path(), &["--diff", "stream.yaml"]);
+    assert_eq!(o.code, 1, "{}", o.all());
+    assert_eq!(o.stdout.matches("\n+    n: \"").count(), 20_000);
+}
+
+#[test]
 fn a_hundred_thousand_keys_in_one_mapping() {
     let mut text = String::from("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n");
     for i in 0..100_000 {
