@@ -191,13 +191,16 @@ fn snippet_bounds(
     start: u32,
 ) -> (usize, usize) {
     const MAX: usize = 4096;
-    const HALF_WINDOW: usize = 256;
+    // Windows are cut at fixed blocks of the line, so that the findings near one another share
+    // one window (and its text): the block of the start, with one block on either side.
+    const BLOCK: usize = 64;
     if to - from <= MAX {
         return (from, to);
     }
     let start = (start as usize).clamp(first_line.start, first_line.end);
-    let mut a = start.saturating_sub(HALF_WINDOW).max(first_line.start);
-    let mut b = (start + HALF_WINDOW).min(first_line.end);
+    let block = first_line.start + (start - first_line.start) / BLOCK * BLOCK;
+    let mut a = block.saturating_sub(BLOCK).max(first_line.start);
+    let mut b = (block + 2 * BLOCK).min(first_line.end);
     while !text.is_char_boundary(a) {
         a -= 1;
     }
@@ -224,6 +227,7 @@ pub fn locate(text: &str, index: &LineIndex, path: &str, diags: Vec<Diagnostic>)
         start: pos(r.start()),
         end: pos(r.end()),
     };
+    let mut shared: Option<((usize, usize), std::sync::Arc<str>)> = None;
     let findings = diags
         .into_iter()
         .map(|d| {
@@ -237,10 +241,18 @@ pub fn locate(text: &str, index: &LineIndex, path: &str, diags: Vec<Diagnostic>)
                 &first,
                 s.start.offset,
             );
+            let excerpt = match &shared {
+                Some((bounds, excerpt)) if *bounds == (from, to) => excerpt.clone(),
+                _ => {
+                    let excerpt: std::sync::Arc<str> = text[from..to].into();
+                    shared = Some(((from, to), excerpt.clone()));
+                    excerpt
+                }
+            };
             let snippet = Snippet {
                 first_line: s.start.line,
                 offset: from as u32,
-                text: text[from..to].to_owned(),
+                text: excerpt,
             };
             Finding {
                 code: d.code,

@@ -314,6 +314,17 @@ fn one_megabyte_annotation_values() {
         o.stdout.lines().count() > 90_000,
         "one finding per duplicate"
     );
+    // The same in the default format and the biggest ones: streamed, excerpts shared.
+    let dir = temp();
+    fs::write(dir.path().join("repeated.yaml"), &text).unwrap();
+    for format in ["human", "sarif", "junit"] {
+        let o = check(dir.path(), &["--format", format, "repeated.yaml"]);
+        assert!(
+            o.code == 0 && o.stdout.contains("MESH304"),
+            "{format}: {}",
+            o.all()
+        );
+    }
 
     // A megabyte of ports.
     let ports: Vec<String> = (0..150_000u32)

@@ -192,7 +192,7 @@ impl SnippetSource {
     /// The cleaned text and the label's offset and length in it; `None` when the snippet is
     /// empty (a finding about a whole file, or an empty line).
     fn new(snippet: &Snippet, span: &Span) -> Option<(Self, usize, usize)> {
-        let raw = snippet.text.as_str();
+        let raw = &*snippet.text;
         if raw.is_empty() {
             return None;
         }

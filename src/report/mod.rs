@@ -78,8 +78,9 @@ pub struct Snippet {
     pub first_line: u32,
     /// Byte offset (in the file) where `text` starts.
     pub offset: u32,
-    /// Whole lines, without the final line ending.
-    pub text: String,
+    /// Whole lines, without the final line ending. Shared by the findings with the same
+    /// excerpt (thousands on one long line).
+    pub text: std::sync::Arc<str>,
 }
 
 /// One finding, ready to print.

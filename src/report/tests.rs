@@ -161,7 +161,7 @@ impl Doc {
         Snippet {
             first_line: self.pos(first).line,
             offset: first as u32,
-            text: text.strip_suffix('\r').unwrap_or(text).to_owned(),
+            text: text.strip_suffix('\r').unwrap_or(text).into(),
         }
     }
 
