@@ -301,6 +301,9 @@ pub fn display_path(path: &Path, cwd: &Path) -> String {
         let abs = config::glob::absolute(path, cwd);
         match abs.strip_prefix(config::glob::absolute(cwd, Path::new("/"))) {
             Ok(rel) if !rel.as_os_str().is_empty() => rel.to_string_lossy().into_owned(),
+            // Outside the working directory: as given, without redundant `.` and `/` (a run
+            // over an absolute path asks this for every file: rebuild only what needs it).
+            _ if config::glob::is_normal(path) => text.into_owned(),
             _ => normalize(path).to_string_lossy().into_owned(),
         }
     };

@@ -155,7 +155,7 @@ pub fn absolute(path: &Path, cwd: &Path) -> PathBuf {
 
 /// Whether `path` has no `.` or `..` component, no repeated or trailing separator: its
 /// components joined back give the same bytes.
-fn is_normal(path: &Path) -> bool {
+pub(crate) fn is_normal(path: &Path) -> bool {
     let b = path.as_os_str().as_encoded_bytes();
     let sep = |c: u8| c == b'/' || (cfg!(windows) && c == b'\\');
     if cfg!(windows) || b.last().is_some_and(|&c| sep(c) && b.len() > 1) {

@@ -19,6 +19,9 @@ pub static RULE: RuleMeta = RuleMeta {
 };
 
 /// Every `map[string]string` of a resource where labels live, with a noun for messages.
+/// What a `matchLabels` map's values are called in messages.
+const MATCH_LABELS: &str = "matchLabels value";
+
 fn string_maps<'d, 'a>(cx: &ResourceCheck<'_, 'd, 'a>) -> Vec<(&'static str, NodeRef<'d, 'a>)> {
     let res = cx.res;
     let mut maps = Vec::new();
@@ -50,11 +53,11 @@ fn string_maps<'d, 'a>(cx: &ResourceCheck<'_, 'd, 'a>) -> Vec<(&'static str, Nod
                 maps.push(("selector value", sel.resolved()));
             }
         } else if let Some(ml) = spec.path(&["selector", "matchLabels"]) {
-            maps.push(("matchLabels value", ml.resolved()));
+            maps.push((MATCH_LABELS, ml.resolved()));
         }
         // A CronJob's Job has its own selector.
         if let Some(ml) = spec.path(&["jobTemplate", "spec", "selector", "matchLabels"]) {
-            maps.push(("matchLabels value", ml.resolved()));
+            maps.push((MATCH_LABELS, ml.resolved()));
         }
         for vct in spec
             .get("volumeClaimTemplates")
@@ -64,7 +67,7 @@ fn string_maps<'d, 'a>(cx: &ResourceCheck<'_, 'd, 'a>) -> Vec<(&'static str, Nod
             let vct = vct.resolved();
             meta(&MetaBlock::of_public(Some(vct)), &mut maps);
             if let Some(ml) = vct.path(&["spec", "selector", "matchLabels"]) {
-                maps.push(("matchLabels value", ml.resolved()));
+                maps.push((MATCH_LABELS, ml.resolved()));
             }
         }
     }
@@ -96,12 +99,19 @@ fn match_labels<'d, 'a>(
 ) {
     let res = cx.res;
     let root = res.root;
-    if res.kind == "CustomResourceDefinition"
-        || !root.is_mapping()
-        // Most objects have no selector at all: one pass over the text decides.
-        || memchr::memmem::find(&cx.text.as_bytes()[root.range().as_range()], b"matchLabels")
-            .is_none()
-    {
+    if res.kind == "CustomResourceDefinition" || !root.is_mapping() {
+        return;
+    }
+    // Most objects have no selector but the ones already found (a workload's own): one pass
+    // over the text decides whether the tree must be walked for more.
+    let known = maps
+        .iter()
+        .filter(|(noun, _)| *noun == MATCH_LABELS)
+        .count();
+    let written =
+        memchr::memmem::find_iter(&cx.text.as_bytes()[root.range().as_range()], b"matchLabels")
+            .count();
+    if written <= known {
         return;
     }
     let list = res.kind.ends_with("List");
@@ -119,7 +129,7 @@ fn match_labels<'d, 'a>(
         }
         for (key, value) in node.entries() {
             match key.as_str() {
-                Some("matchLabels") => maps.push(("matchLabels value", value.resolved())),
+                Some("matchLabels") => maps.push((MATCH_LABELS, value.resolved())),
                 Some("metadata" | "data" | "stringData" | "binaryData") if at_root => {}
                 Some("items") if at_root && list => {}
                 Some("values" | "valuesObject" | "properties" | "openAPIV3Schema") => {}
