@@ -18,7 +18,8 @@ CORPUS_DIR   a tree of manifests; without it a synthetic tree of --files files (
              machine); the last column says how many cores others used during the run anyway.
 
 Rows: `cat` of every file (the I/O floor), the parse-only floor (`parse_floor`, one thread:
-read + UTF-8 check + granit-parser events, nothing else), meshlint with `--jobs 1` and with
+read + UTF-8 check + granit-parser events, nothing else), the same building meshlint's span
+tree (`parse_floor --tree`: what the YAML layer costs), meshlint with `--jobs 1` and with
 all cores (all rules, JSON report written to a file), and the peers. Peak RSS comes from
 wait4(2)'s ru_maxrss of each run (max over runs). Caches are warm: one untimed run first.
 """
@@ -306,6 +307,8 @@ def main():
     if not args.skip_table:
         rows["cat (I/O floor)"] = measure(["sh", "-c", f"xargs -0 cat < {listing} > /dev/null"], args.runs)
         rows["parse-only floor, 1 thread"] = measure([FLOOR, "--jobs", "1", corpus], args.runs)
+        rows["parse + meshlint's tree, 1 thread"] = measure(
+            [FLOOR, "--jobs", "1", "--tree", corpus], args.runs)
         rows["meshlint --jobs 1"] = measure(
             [MESHLINT, "--jobs", "1", "--format", "json", "--output-file", out_json, corpus], args.runs)
         rows[f"meshlint (all {cores} cores)"] = measure(

@@ -1,13 +1,16 @@
 //! The parse-only floor for benchmarks (issue 7): finds the same files meshlint would lint, reads
 //! each one, checks it is UTF-8 and runs `granit-parser` over it with the options meshlint uses,
 //! doing nothing else with the events. meshlint cannot be faster than this on one thread.
+//! With `--tree` it builds meshlint's span tree from the events instead (and drops it): the
+//! difference between the two is what the YAML layer costs.
 //!
 //! ```text
 //! cargo build --release --example parse_floor
-//! target/release/examples/parse_floor [--jobs N] PATH...
+//! target/release/examples/parse_floor [--jobs N] [--tree] PATH...
 //! ```
 //!
-//! Prints `files bytes events errors` on stderr so runs can be checked against each other.
+//! Prints `files bytes events errors` (with `--tree`, nodes instead of events) on stderr so runs
+//! can be checked against each other.
 
 use granit_parser::{Options, Parser};
 use rayon::prelude::*;
