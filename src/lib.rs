@@ -174,10 +174,16 @@ pub(crate) fn normalize(p: &Path) -> PathBuf {
     out
 }
 
-/// Whether `path` is one of `patches` (keys made by [`path_key`], sorted): one lookup per file,
-/// none when no `kustomization.yaml` names a patch.
+/// Whether `path` is one of `patches` (keys made by [`path_key`], sorted by bytes): one lookup
+/// per file, none when no `kustomization.yaml` names a patch.
 pub(crate) fn is_patch(path: &Path, patches: &[PathBuf], cwd: &Path) -> bool {
-    !patches.is_empty() && patches.binary_search(&path_key(path, cwd)).is_ok()
+    if patches.is_empty() {
+        return false;
+    }
+    let key = path_key(path, cwd);
+    patches
+        .binary_search_by(|p| p.as_os_str().cmp(key.as_os_str()))
+        .is_ok()
 }
 
 /// The excerpt kept for a finding: its lines, or on a very long line (a megabyte annotation

@@ -245,7 +245,8 @@ pub(crate) fn lint_all(paths: &[PathBuf], settings: &Settings) -> Result<Settled
         patches.extend(p.iter().map(|p| path_key(p, plan.cwd())));
         pending.push(linted);
     }
-    patches.sort();
+    // By bytes (the keys are normalised): comparing `Path`s goes component by component.
+    patches.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
     patches.dedup();
     let contexts: Vec<Context> = plan
         .groups
