@@ -4,7 +4,7 @@
 
 use crate::k8s::{extract_resources, NamespaceLabels, PodInjection, Resource};
 use crate::source::LineIndex;
-use crate::yaml::resolve::{resolve, ScalarType};
+use crate::yaml::resolve::bool_value;
 use crate::yaml::{self, NodeRef};
 use std::fmt;
 
@@ -314,17 +314,6 @@ fn has_kind_value(bytes: &[u8], word: &str) -> bool {
     })
 }
 
-fn is_true(node: NodeRef<'_, '_>) -> Option<bool> {
-    let node = node.resolved();
-    if resolve(node) != ScalarType::Bool {
-        return None;
-    }
-    Some(matches!(
-        node.as_str(),
-        Some("y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON")
-    ))
-}
-
 /// Collects the facts of one file's text (`path` names it in messages).
 ///
 /// Only the documents that may carry facts are parsed: an install manifest of a thousand
@@ -495,7 +484,7 @@ fn hold_from_proxy_config(
         .entry("holdApplicationUntilProxyStarts")
         .or_else(|| dc.entry("hold_application_until_proxy_starts"));
     if let Some((k, v)) = hold {
-        if let Some(value) = is_true(v) {
+        if let Some(value) = bool_value(v) {
             let origin = origin(k.range().start());
             offer_hold(&mut mesh.hold, Some(MeshSetting { value, origin }));
         }
@@ -508,7 +497,7 @@ fn global_proxy(
     origin: &mut dyn FnMut(u32) -> String,
 ) {
     if let Some((k, v)) = proxy.entry("holdApplicationUntilProxyStarts") {
-        if let Some(value) = is_true(v) {
+        if let Some(value) = bool_value(v) {
             let origin = origin(k.range().start());
             offer_hold(
                 &mut mesh.deprecated_hold,

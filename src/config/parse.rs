@@ -77,14 +77,8 @@ impl Reader<'_> {
     }
 
     fn boolean(&self, node: NodeRef<'_, '_>, what: &str) -> Result<bool> {
-        let node = node.resolved();
-        if resolve(node) != ScalarType::Bool {
-            return Err(self.wrong_type(node, what, "true or false"));
-        }
-        Ok(matches!(
-            node.as_str(),
-            Some("y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON")
-        ))
+        crate::yaml::resolve::bool_value(node)
+            .ok_or_else(|| self.wrong_type(node.resolved(), what, "true or false"))
     }
 
     /// One of `choices`, with a did-you-mean.

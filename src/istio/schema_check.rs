@@ -32,10 +32,6 @@ pub enum Issue {
     },
 }
 
-const TRUE_WORDS: &[&str] = &[
-    "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON",
-];
-
 fn describe(kind: FieldKind) -> &'static str {
     match kind {
         FieldKind::Bool => "a boolean (true/false, unquoted)",
@@ -268,8 +264,7 @@ fn check_value(
 
 /// Whether a bool-typed node is true (YAML 1.1 words).
 pub fn is_true(v: NodeRef<'_, '_>) -> bool {
-    let v = v.resolved();
-    resolve(v) == ScalarType::Bool && v.as_str().is_some_and(|s| TRUE_WORDS.contains(&s))
+    crate::yaml::resolve::bool_value(v) == Some(true)
 }
 
 /// Whether a YAML float is a whole number (after JSON encoding it is an integer).

@@ -2,7 +2,7 @@
 //! selectors, then `injectRequired` (istio `pkg/kube/inject/inject.go`). First match wins.
 
 use super::resource::{PodTemplate, Resource};
-use crate::yaml::resolve::{resolve, ScalarType};
+use crate::yaml::resolve::bool_value;
 use std::collections::HashMap;
 
 /// Labels of the namespaces meshlint knows about (linted `Namespace` objects and configuration).
@@ -41,25 +41,7 @@ fn label<'n>(labels: &'n [(String, String)], key: &str) -> Option<&'n str> {
 fn host_network(pod: &PodTemplate<'_, '_>) -> bool {
     pod.spec
         .and_then(|s| s.get("hostNetwork"))
-        .is_some_and(|v| {
-            let v = v.resolved();
-            resolve(v) == ScalarType::Bool
-                && matches!(
-                    v.as_str(),
-                    Some(
-                        "y" | "Y"
-                            | "yes"
-                            | "Yes"
-                            | "YES"
-                            | "true"
-                            | "True"
-                            | "TRUE"
-                            | "on"
-                            | "On"
-                            | "ON"
-                    )
-                )
-        })
+        .is_some_and(|v| bool_value(v) == Some(true))
 }
 
 /// A pod template's own say in its injection: everything `injectRequired` and the webhook

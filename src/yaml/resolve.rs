@@ -32,6 +32,21 @@ impl ScalarType {
     }
 }
 
+/// Whether `text` is one of go-yaml v2's words for `true` (YAML 1.1: `y`, `yes`, `on`, ...).
+pub fn is_true_word(text: &str) -> bool {
+    matches!(
+        text,
+        "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON"
+    )
+}
+
+/// The boolean `node` is as Kubernetes decodes it (`!!bool "yes"` included; aliases followed),
+/// `None` when it is not a boolean.
+pub fn bool_value(node: NodeRef<'_, '_>) -> Option<bool> {
+    let node = node.resolved();
+    (resolve(node) == ScalarType::Bool).then(|| node.as_str().is_some_and(is_true_word))
+}
+
 /// The type of `node` as Kubernetes decodes it (aliases take their target's type).
 pub fn resolve(node: NodeRef<'_, '_>) -> ScalarType {
     let node = node.resolved();

@@ -187,25 +187,11 @@ fn json_of(node: NodeRef<'_, '_>, depth: usize, budget: &mut usize) -> Option<St
             *budget = budget.checked_sub(value.len())?;
             match resolve(node) {
                 ScalarType::Null => Some("null".into()),
-                ScalarType::Bool => Some(
-                    if matches!(
-                        value.as_ref(),
-                        "y" | "Y"
-                            | "yes"
-                            | "Yes"
-                            | "YES"
-                            | "true"
-                            | "True"
-                            | "TRUE"
-                            | "on"
-                            | "On"
-                            | "ON"
-                    ) {
-                        "true".into()
-                    } else {
-                        "false".into()
-                    },
-                ),
+                ScalarType::Bool => Some(if crate::yaml::resolve::is_true_word(value) {
+                    "true".into()
+                } else {
+                    "false".into()
+                }),
                 // Only text that is already a JSON number (`.5`, `0755`, `1e3` are not).
                 ScalarType::Int | ScalarType::Float => {
                     is_json_number(value).then(|| value.to_string())
