@@ -861,15 +861,7 @@ fn classify_port(text: &str, index: usize, count: usize) -> Verdict {
     if is_plain_port(t) {
         // Only reachable where elements are not trimmed (istioctl's rule).
         let (lead, newline) = ws.unwrap_or_default();
-        return Verdict {
-            cause: if newline {
-                IssueCause::TrailingNewline
-            } else {
-                IssueCause::Whitespace
-            },
-            lead: format!("{lead} (not trimmed here)"),
-            plan: Plan::Replace(t.to_owned()),
-        };
+        return untrimmed(&lead, newline, t);
     }
     let stay = |cause: IssueCause, lead: &str| Verdict {
         cause,
@@ -1056,16 +1048,22 @@ fn classify_operator_inbound(text: &str, index: usize, count: usize) -> Verdict 
     let t = text.trim();
     let accepted = t == "*" || parse_int(t, 10, 32).is_ok_and(|v| (0..=65535).contains(&v));
     match ws_lead(text, index, count) {
-        Some((lead, newline)) if accepted => Verdict {
-            cause: if newline {
-                IssueCause::TrailingNewline
-            } else {
-                IssueCause::Whitespace
-            },
-            lead: format!("{lead} (not trimmed here)"),
-            plan: Plan::Replace(t.to_owned()),
-        },
+        Some((lead, newline)) if accepted => untrimmed(&lead, newline, t),
         _ => classify_port(text, index, count),
+    }
+}
+
+/// A port the list would take but for the blanks around it, where nothing trims them: the fix
+/// keeps the port and drops the blanks.
+fn untrimmed(lead: &str, newline: bool, port: &str) -> Verdict {
+    Verdict {
+        cause: if newline {
+            IssueCause::TrailingNewline
+        } else {
+            IssueCause::Whitespace
+        },
+        lead: format!("{lead} (not trimmed here)"),
+        plan: Plan::Replace(port.to_owned()),
     }
 }
 
