@@ -98,8 +98,9 @@ pub fn resolve_scalar(value: &str, style: ScalarStyle, tag: Option<Tag>) -> Scal
 
 /// Why go-yaml v2 refuses to decode a scalar, which makes kubectl fail on the whole document: a
 /// tag whose type the text does not have (`!!int "abc"`: "cannot decode !!str `abc` as a
-/// !!int"; `!!float` takes an int unless only uint64 holds it), or `!!binary` text that is not
-/// base64. `None` when the node decodes. Aliases are followed.
+/// !!int"; `!!float` takes an int unless only uint64 holds it). `None` when the node decodes.
+/// Aliases are followed. `!!binary` is a string whatever its text, as DESIGN §3 states (go-yaml
+/// would also refuse text that is not base64; no manifest writes one).
 pub fn decode_error(node: NodeRef<'_, '_>) -> Option<String> {
     let n = node.resolved().node();
     let (NodeKind::Scalar { value, .. }, Some(tag)) = (&n.kind, n.tag) else {
@@ -117,9 +118,6 @@ pub fn decode_error(node: NodeRef<'_, '_>) -> Option<String> {
         // go-yaml tries time.Parse only on text that starts `YYYY-`; past that quick check the
         // formats are not modelled, so such text is taken as decoding.
         Tag::Timestamp => ("!!timestamp", timestamp_prefix(value)),
-        Tag::Binary if !is_base64(value) => {
-            return Some("!!binary value contains invalid base64 data".to_owned());
-        }
         _ => return None,
     };
     if ok {
@@ -148,20 +146,6 @@ fn fits_int64(value: &str) -> bool {
 fn timestamp_prefix(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() > 4 && b[..4].iter().all(u8::is_ascii_digit) && b[4] == b'-'
-}
-
-/// Go `base64.StdEncoding.DecodeString` succeeds: line breaks are skipped, the rest is whole
-/// padded quanta of the standard alphabet.
-fn is_base64(s: &str) -> bool {
-    let b: Vec<u8> = s.bytes().filter(|&c| c != b'\r' && c != b'\n').collect();
-    if b.len() % 4 != 0 {
-        return false;
-    }
-    let data = b.len() - b.iter().rev().take_while(|&&c| c == b'=').count();
-    b.len() - data <= 2
-        && b[..data]
-            .iter()
-            .all(|&c| c.is_ascii_alphanumeric() || c == b'+' || c == b'/')
 }
 
 /// go-yaml v2's implicit resolution of a plain scalar, `None` for a string.
@@ -542,10 +526,8 @@ mod tests {
             error("c").as_deref(),
             Some("cannot decode !!str `x` as a !!null")
         );
-        assert_eq!(
-            error("d").as_deref(),
-            Some("!!binary value contains invalid base64 data")
-        );
+        // DESIGN §3: `!!binary` makes a string whatever the text.
+        assert_eq!(error("d"), None);
         assert_eq!(error("e"), None);
         assert_eq!(error("f"), None);
     }

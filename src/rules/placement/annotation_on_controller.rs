@@ -10,7 +10,7 @@ use crate::yaml::edit::{
     append_entry, delete_entry, fill_null, fill_null_nested, insert_nested, quote, take_entry,
     trailing_comment,
 };
-use crate::yaml::NodeRef;
+use crate::yaml::{NodeKind, NodeRef};
 
 pub static RULE: RuleMeta = RuleMeta {
     code: "MESH201",
@@ -48,19 +48,36 @@ fn value_text(text: &str, value: NodeRef<'_, '_>) -> Option<String> {
     scalar_string(v).map(|s| quote(s, true))
 }
 
-/// Whether the pod template's map `which` is reached through an anchor: the template, its
-/// `metadata` or that map is anchored or an alias. An edit there also changes every place the
-/// anchor is aliased (the workload's own `metadata.annotations`, say), so no fix writes there:
-/// it would change more than the pod and could cycle with MESH201 moving the key back.
+/// Whether the pod template's map `which` is shared through an anchor: the template, its
+/// `metadata` or that map is an alias, or lies in a node some alias names. An edit there also
+/// changes every place the anchor is aliased (the workload's own `metadata.annotations`, say),
+/// so no fix writes there: it would change more than the pod and could cycle with MESH201
+/// moving the key back. An anchor nothing names is no reason to refuse.
 pub(crate) fn shared_by_alias(pod: &PodTemplate<'_, '_>, which: MapKind) -> bool {
     let block = match which {
         MapKind::Annotations => pod.meta.annotations,
         MapKind::Labels => pod.meta.labels,
     };
-    let anchored = |n: NodeRef<'_, '_>| n.is_alias() || n.resolved().node().anchored;
-    pod.holder.is_some_and(anchored)
-        || pod.meta.metadata.is_some_and(|(_, v)| anchored(v))
-        || block.is_some_and(|(_, v)| anchored(v))
+    let nodes = [
+        pod.holder,
+        pod.meta.metadata.map(|(_, v)| v),
+        block.map(|(_, v)| v),
+    ];
+    let nodes = nodes.into_iter().flatten();
+    nodes.clone().any(NodeRef::is_alias) || nodes.clone().any(aliased)
+}
+
+/// Whether an alias of `node`'s document names `node` or a node around it.
+pub(crate) fn aliased(node: NodeRef<'_, '_>) -> bool {
+    let doc = node.doc;
+    let r = node.range();
+    doc.nodes.iter().any(|n| match n.kind {
+        NodeKind::Alias { target: Some(t) } => {
+            let t = doc.node(t).range;
+            t.start() <= r.start() && r.end() <= t.end()
+        }
+        _ => false,
+    })
 }
 
 /// An edit adding `key: value` to the pod template's annotations or labels, creating them;

@@ -7,7 +7,7 @@ use crate::diagnostic::{Diagnostic, Fix, FixAvailability, RuleMeta, Severity};
 use crate::istio::proxy_config::{read, with_hold, Hold};
 use crate::k8s::PodInjection;
 use crate::rules::placement::annotation_on_controller::{
-    add_to_template, shared_by_alias, MapKind,
+    add_to_template, aliased, shared_by_alias, MapKind,
 };
 use crate::rules::ResourceCheck;
 use crate::yaml::edit::rewrite_scalar;
@@ -50,7 +50,8 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
     };
     let (range, fix) = match &config {
         Some((key, value, text, pc)) => {
-            let shared = shared_by_alias(pod, MapKind::Annotations) || value.node().anchored;
+            let shared =
+                shared_by_alias(pod, MapKind::Annotations) || value.is_alias() || aliased(*value);
             let fix = match hold_rename(cx.text, *value, text, pc).filter(|_| !shared) {
                 // The hold is there under a misspelt name (MESH104): fixing that key is the
                 // fix, never a second hold key beside it. Both fixes then edit the key, so
@@ -285,6 +286,13 @@ mod tests {
         // An alias elsewhere in the template does not matter.
         let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: a\n  labels: &l\n    app: a\nspec:\n  template:\n    metadata:\n      labels: *l\n    spec:\n      containers: []\n";
         assert!(lint(text, CODE)[0].fix.is_some());
+        // Nor does an anchor nothing names; an aliased node around the template does.
+        let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: a\nspec:\n  template: &t\n    metadata: &m\n      annotations: &a\n        team: x\n    spec:\n      containers: []\n";
+        assert!(lint(text, CODE)[0].fix.is_some());
+        let text = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: apps/v1\n  kind: Deployment\n  metadata: {name: a}\n  spec: &spec\n    template:\n      metadata:\n        annotations:\n          team: x\n      spec:\n        containers: []\n- apiVersion: apps/v1\n  kind: Deployment\n  metadata: {name: b}\n  spec: *spec\n";
+        let d = lint(text, CODE);
+        assert_eq!(d.len(), 2, "{d:#?}");
+        assert!(d.iter().all(|d| d.fix.is_none()), "{d:#?}");
     }
 
     #[test]

@@ -103,10 +103,14 @@ fn match_labels<'d, 'a>(
         return;
     }
     // Most objects have no selector but the ones already found (a workload's own): one pass
-    // over the text decides whether the tree must be walked for more.
+    // over the text decides whether the tree must be walked for more. A selector reached
+    // through an alias is written elsewhere: it does not count.
+    let r = root.range();
     let known = maps
         .iter()
-        .filter(|(noun, _)| *noun == MATCH_LABELS)
+        .filter(|(noun, m)| {
+            *noun == MATCH_LABELS && r.start() <= m.range().start() && m.range().end() <= r.end()
+        })
         .count();
     let written =
         memchr::memmem::find_iter(&cx.text.as_bytes()[root.range().as_range()], b"matchLabels")
@@ -569,6 +573,15 @@ mod tests {
         want.sort();
         assert_eq!(got_sorted, want, "{d:#?}");
         assert!(d.iter().all(|d| d.fix.is_some()));
+    }
+
+    #[test]
+    fn a_selector_borrowed_through_an_alias_does_not_hide_the_objects_own() {
+        // The Deployment's selector is the PDB's, by alias: its affinity selector is checked.
+        let text = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: policy/v1\n  kind: PodDisruptionBudget\n  metadata: {name: pdb}\n  spec:\n    selector: &sel\n      matchLabels: {app: web}\n- apiVersion: apps/v1\n  kind: Deployment\n  metadata: {name: d}\n  spec:\n    selector: *sel\n    template:\n      metadata:\n        labels: {app: web}\n      spec:\n        containers: []\n        affinity:\n          podAntiAffinity:\n            requiredDuringSchedulingIgnoredDuringExecution:\n            - labelSelector:\n                matchLabels: {tier: 1}\n              topologyKey: zone\n";
+        let d = lint(text, CODE);
+        assert_eq!(d.len(), 1, "{d:#?}");
+        assert_eq!(pos(text, &d[0]), at(text, "1}", 1));
     }
 
     #[test]
