@@ -6,7 +6,7 @@
 //! [`DEBUG_SLOWDOWN`]; memory is the same. Peak memory is sampled from `/proc/PID/status`
 //! (`VmHWM`) while the process runs, so it is checked on Linux only. Big inputs are generated
 //! here at run time, never committed. The 100 MB stream of small documents is a benchmark case
-//! (`benches/run.sh --robustness`), not a test: it is too slow for CI in a debug build.
+//! (`benches/run.sh CORPUS --big`), not a test: it is too slow for CI in a debug build.
 //!
 //! The unreadable-file case uses a symlink to `/proc/self/mem` (reading its first page fails with
 //! EIO even for root, as CI runs) as well as a `chmod 000` file, which fails only for other users.
