@@ -446,8 +446,9 @@ pub(crate) struct Linted {
     /// The requirements of findings a suppression hid: should one fail, the suppression may
     /// have nothing left to suppress (MESH903), so the file is linted again.
     pub(crate) suppressed: Vec<Requires>,
-    /// The mesh-wide facts the rules saw, when they read them.
-    pub(crate) mesh_seen: Option<context::MeshFacts>,
+    /// The mesh-wide facts the rules saw, when they read them (boxed: a run holds one
+    /// `Linted` per file until every file is seen, and few files read them).
+    pub(crate) mesh_seen: Option<Box<context::MeshFacts>>,
 }
 
 fn lint_file_pending(
@@ -550,7 +551,7 @@ pub(crate) fn lint_bytes(
         findings: locate(text, &index, &display, outcome.visible),
         requires,
         suppressed,
-        mesh_seen: outcome.read_mesh.then(|| cx.mesh_facts().clone()),
+        mesh_seen: outcome.read_mesh.then(|| Box::new(cx.mesh_facts().clone())),
     }
 }
 

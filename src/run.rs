@@ -207,7 +207,9 @@ pub(crate) fn lint_all(paths: &[PathBuf], settings: &Settings) -> Result<Settled
             ..context_for(&e.options, &[])
         })
         .collect();
-    let first: Vec<(Linted, Facts, Vec<PathBuf>)> = plan
+    // One entry per file is held until every file is seen: it stays small (most files have
+    // no facts and name no patches), so a 100,000-file tree costs a few megabytes here.
+    let mut first: Vec<(Linted, Option<Box<Facts>>, Vec<PathBuf>)> = plan
         .files
         .par_iter()
         .map(|(path, group)| {
@@ -232,18 +234,17 @@ pub(crate) fn lint_all(paths: &[PathBuf], settings: &Settings) -> Result<Settled
                     ..Linted::default()
                 },
             };
-            (linted, facts.0, facts.1)
+            let (f, p) = facts;
+            let f =
+                (!f.namespaces.is_empty() || f.mesh != MeshFacts::default()).then(|| Box::new(f));
+            (linted, f, p)
         })
         .collect();
     let mut facts = Vec::new();
     let mut patches = Vec::new();
-    let mut pending = Vec::with_capacity(first.len());
-    for (linted, f, p) in first {
-        if !f.namespaces.is_empty() || f.mesh != MeshFacts::default() {
-            facts.push(f);
-        }
-        patches.extend(p.iter().map(|p| path_key(p, plan.cwd())));
-        pending.push(linted);
+    for (_, f, p) in &mut first {
+        facts.extend(f.take().map(|f| *f));
+        patches.extend(p.drain(..).map(|p| path_key(&p, plan.cwd())));
     }
     // By bytes (the keys are normalised): comparing `Path`s goes component by component.
     patches.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
@@ -256,8 +257,8 @@ pub(crate) fn lint_all(paths: &[PathBuf], settings: &Settings) -> Result<Settled
     let files = plan
         .files
         .par_iter()
-        .zip(pending.into_par_iter())
-        .map(|((path, group), linted)| {
+        .zip(first.into_par_iter())
+        .map(|((path, group), (linted, _, _))| {
             settle(
                 path,
                 plan.cwd(),
@@ -298,7 +299,7 @@ fn settle(
     let stale = linted
         .mesh_seen
         .as_ref()
-        .is_some_and(|seen| seen != cx.mesh_facts())
+        .is_some_and(|seen| **seen != *cx.mesh_facts())
         || linted.suppressed.iter().any(|r| !cx.satisfies(r, patch));
     if stale {
         return lint_file(path, cx, &policy(), patches, cwd);
