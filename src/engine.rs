@@ -256,13 +256,38 @@ pub(crate) fn lint_collecting(
     policy: &Policy,
     facts: Option<&mut FactSink<'_>>,
 ) -> Outcome {
+    lint_documents_of(text, None, file, chart_template, cx, policy, facts)
+}
+
+/// [`lint_with_policy`] on `docs`, every document of `text` already parsed (a caller that
+/// needed the trees first, for the text's own facts, need not parse it again).
+pub(crate) fn lint_parsed<'a>(
+    text: &'a str,
+    docs: Vec<Result<Document<'a>, yaml::SyntaxError>>,
+    file: &FileInfo,
+    cx: &Context,
+    policy: &Policy,
+) -> Outcome {
+    lint_documents_of(text, Some(docs), file, false, cx, policy, None)
+}
+
+/// The documents of `text` linted, parsed as they are linted unless `parsed` holds them.
+fn lint_documents_of<'a>(
+    text: &'a str,
+    parsed: Option<Vec<Result<Document<'a>, yaml::SyntaxError>>>,
+    file: &FileInfo,
+    chart_template: bool,
+    cx: &Context,
+    policy: &Policy,
+    facts: Option<&mut FactSink<'_>>,
+) -> Outcome {
     let mut out = Vec::new();
     let reads = Reads::default();
     let mut collector = Collector::new(text, !policy.resource_ignores.is_empty());
     let has_braces = memchr::memmem::find(text.as_bytes(), b"{{").is_some();
     if chart_template || has_braces {
         // Templates are decided on the whole file before anything is reported.
-        let docs: Vec<_> = yaml::parse(text).into_iter().collect();
+        let docs = parsed.unwrap_or_else(|| yaml::parse(text));
         let marker = template_marker(text, &docs);
         let parse_failed = docs.iter().any(Result::is_err);
         let templated = match marker {
@@ -290,6 +315,17 @@ pub(crate) fn lint_collecting(
             }
             return outcome;
         }
+        lint_documents(
+            text,
+            docs.into_iter(),
+            file,
+            cx,
+            &reads,
+            &mut out,
+            &mut collector,
+            facts,
+        );
+    } else if let Some(docs) = parsed {
         lint_documents(
             text,
             docs.into_iter(),
@@ -534,6 +570,26 @@ mod tests {
         assert_eq!(
             codes(&format!("{head}  note: 'a # {{{{ x }}}}'\n")),
             ["MESH901"]
+        );
+    }
+
+    #[test]
+    fn lint_source_reads_the_facts_of_every_document_from_one_parse() {
+        let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n        image: web\n";
+        let namespace = |label: &str| {
+            format!("---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels:\n    istio-injection: {label}\n")
+        };
+        // The namespace after the workload decides its injection, as in a run over files.
+        assert_eq!(
+            codes(&format!("{deployment}{}", namespace("enabled"))),
+            ["MESH101"]
+        );
+        assert!(codes(&format!("{deployment}{}", namespace("disabled"))).is_empty());
+        // A broken document between them does not hide the namespace's label.
+        let broken = "---\nkind: ConfigMap\n bad: indent\n";
+        assert_eq!(
+            codes(&format!("{deployment}{broken}{}", namespace("disabled"))),
+            ["MESH900"]
         );
     }
 }

@@ -44,9 +44,22 @@ pub fn lint_source(
     options: &LintOptions,
     selector: &RuleSelector,
 ) -> Vec<Diagnostic> {
-    let cx = context_for(options, &[collect_facts(text, name)]);
+    // One parse: the text's facts come from the trees its rules then read.
+    let docs = yaml::parse(text);
+    let mut facts = FactSink::new(text, name);
+    for doc in docs.iter().flatten() {
+        facts.add(&k8s::extract_resources(doc));
+    }
+    let cx = context_for(options, &[facts.facts]);
     let file = file_info(Path::new(name), &[], Path::new(""));
-    engine::lint_text(text, &file, false, &cx, selector)
+    engine::lint_parsed(
+        text,
+        docs,
+        &file,
+        &cx,
+        &Policy::from_selector(selector.clone()),
+    )
+    .visible
 }
 
 /// Everything a run needs besides the paths.
