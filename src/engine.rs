@@ -285,7 +285,7 @@ fn lint_documents_of<'a>(
     let reads = Reads::default();
     let mut collector = Collector::new(text, !policy.resource_ignores.is_empty());
     let has_braces = memchr::memmem::find(text.as_bytes(), b"{{").is_some();
-    if chart_template || has_braces {
+    let parsed = if chart_template || has_braces {
         // Templates are decided on the whole file before anything is reported.
         let docs = parsed.unwrap_or_else(|| yaml::parse(text));
         let marker = template_marker(text, &docs);
@@ -315,39 +315,26 @@ fn lint_documents_of<'a>(
             }
             return outcome;
         }
-        lint_documents(
-            text,
-            docs.into_iter(),
-            file,
-            cx,
-            &reads,
-            &mut out,
-            &mut collector,
-            facts,
-        );
-    } else if let Some(docs) = parsed {
-        lint_documents(
-            text,
-            docs.into_iter(),
-            file,
-            cx,
-            &reads,
-            &mut out,
-            &mut collector,
-            facts,
-        );
+        Some(docs)
     } else {
-        lint_documents(
-            text,
-            yaml::DocumentParser::new(text),
-            file,
-            cx,
-            &reads,
-            &mut out,
-            &mut collector,
-            facts,
-        );
-    }
+        parsed
+    };
+    // The documents already parsed, or parsed one at a time as they are linted.
+    let streamed = parsed.is_none().then(|| yaml::DocumentParser::new(text));
+    let docs = parsed
+        .into_iter()
+        .flatten()
+        .chain(streamed.into_iter().flatten());
+    lint_documents(
+        text,
+        docs,
+        file,
+        cx,
+        &reads,
+        &mut out,
+        &mut collector,
+        facts,
+    );
     let mut outcome = collector.finish(text, out, policy);
     outcome.read_mesh = reads.mesh();
     sort(&mut outcome.visible);
