@@ -180,6 +180,8 @@ pub struct Diagnostic {
     /// What must hold of other files' facts for the finding to stand (see
     /// [`crate::context::Requires`]); `None` once decided.
     pub requires: Option<Box<crate::context::Requires>>,
+    /// Reported only because meshlint assumed its pod is in the mesh (at `info`).
+    pub assumed: bool,
 }
 
 impl Diagnostic {
@@ -192,7 +194,16 @@ impl Diagnostic {
             range,
             fix: None,
             requires: None,
+            assumed: false,
         }
+    }
+
+    /// Marks the finding as resting on the assumption that its pod is in the mesh (`why`:
+    /// why meshlint could not tell): `info`, and the message says so.
+    pub fn assume(&mut self, why: &str) {
+        self.severity = Severity::Info;
+        self.assumed = true;
+        self.message.push_str(&crate::context::assumed_note(why));
     }
 
     /// Makes the finding depend on facts other files may hold.

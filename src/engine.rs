@@ -5,7 +5,7 @@
 
 use crate::config::suppression::{Collector, Outcome};
 use crate::config::Policy;
-use crate::context::{Context, FactSink};
+use crate::context::{Context, FactSink, Verdict};
 use crate::diagnostic::{Diagnostic, RuleMeta};
 use crate::k8s::extract_resources;
 use crate::rules::{self, Checker, DocumentCheck, FileInfo, Reads, ResourceCheck, RuleSelector};
@@ -356,9 +356,17 @@ fn settle(diags: &mut Vec<Diagnostic>, from: usize, cx: &Context, file: &FileInf
     }
     let mut i = from;
     while i < diags.len() {
-        match diags[i].requires.take() {
-            Some(r) if !cx.satisfies(&r, file.kustomize_patch) => {
+        match diags[i]
+            .requires
+            .take()
+            .map(|r| cx.verdict(&r, file.key(), file.kustomize_patch))
+        {
+            Some(Verdict::Drop) => {
                 diags.remove(i);
+            }
+            Some(Verdict::Assumed(why)) => {
+                diags[i].assume(&why);
+                i += 1;
             }
             _ => i += 1,
         }
@@ -376,6 +384,7 @@ fn lint_documents<'a>(
     collector: &mut Collector,
     mut facts: Option<&mut FactSink<'_>>,
 ) {
+    let mesh = cx.mesh_for(file.key());
     let mut prior_istio_operators = 0;
     for doc in docs {
         let before = out.len();
@@ -408,6 +417,7 @@ fn lint_documents<'a>(
                                         cx,
                                         file,
                                         reads,
+                                        mesh: &mesh,
                                     },
                                     out,
                                 );

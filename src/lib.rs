@@ -50,7 +50,7 @@ pub fn lint_source(
     for doc in docs.iter().flatten() {
         facts.add(&k8s::extract_resources(doc));
     }
-    let cx = context_for(options, &[facts.facts]);
+    let cx = context_for(options, &[facts.facts], &[]);
     let file = file_info(Path::new(name), &[], Path::new(""));
     engine::lint_parsed(
         text,
@@ -158,6 +158,7 @@ fn file_info(path: &Path, patches: &[PathBuf], cwd: &Path) -> FileInfo {
     FileInfo {
         path: path.display().to_string(),
         kustomize_patch: is_patch(path, patches, cwd),
+        key: path_key(path, cwd),
         helm_values: name.starts_with("values")
             && Path::new(name)
                 .extension()
@@ -292,6 +293,7 @@ pub fn locate(text: &str, index: &LineIndex, path: &str, diags: Vec<Diagnostic>)
                         .collect(),
                 }),
                 snippet,
+                assumed: d.assumed,
             }
         })
         .collect();
@@ -408,34 +410,6 @@ fn open_for_reading(path: &Path) -> std::io::Result<std::fs::File> {
     std::fs::File::open(path)
 }
 
-/// Kustomize patches named by a `kustomization.yaml`, as paths relative to the working directory.
-fn kustomize_patches(text: &str, path: &Path) -> Vec<PathBuf> {
-    let dir = path.parent().unwrap_or(Path::new(""));
-    let mut out = Vec::new();
-    for doc in yaml::DocumentParser::new(text).flatten() {
-        let Some(root) = doc.root() else { continue };
-        for key in ["patchesStrategicMerge", "patches", "patchesJson6902"] {
-            for item in root.get(key).into_iter().flat_map(|s| s.resolved().items()) {
-                let p = item
-                    .resolved()
-                    .as_str()
-                    .or_else(|| item.resolved().get_str("path"));
-                if let Some(p) = p {
-                    out.push(dir.join(p));
-                }
-            }
-        }
-    }
-    out
-}
-
-fn is_kustomization(path: &Path) -> bool {
-    matches!(
-        path.file_name().and_then(|n| n.to_str()),
-        Some("kustomization.yaml" | "kustomization.yml" | "Kustomization")
-    )
-}
-
 /// Lints one file with the run's context and the file's policy: read, decode, lint, locate.
 /// `patches` are the Kustomize patches (see [`path_key`]); `cwd` is the working directory
 /// relative paths start from.
@@ -532,10 +506,10 @@ pub(crate) fn lint_bytes(
     // its rules read, `run::settle` lints it again once every file is seen.
     let mut outcome = match facts {
         Some(slot) => {
-            if is_kustomization(path) {
-                slot.1 = kustomize_patches(text, path);
+            let mut sink = FactSink::for_file(text, &display, &file.key);
+            if let Some(k) = &sink.facts.file.kustomization {
+                slot.1.clone_from(&k.patches);
             }
-            let mut sink = FactSink::new(text, &display);
             let outcome =
                 engine::lint_collecting(text, &file, chart_template, cx, policy, Some(&mut sink));
             slot.0 = sink.facts;
@@ -564,7 +538,7 @@ pub(crate) fn lint_bytes(
         findings: locate(text, &index, &display, outcome.visible),
         requires,
         suppressed,
-        mesh_seen: outcome.read_mesh.then(|| Box::new(cx.mesh_facts().clone())),
+        mesh_seen: outcome.read_mesh.then(|| Box::new(cx.mesh_for(&file.key))),
     }
 }
 
@@ -582,14 +556,13 @@ pub(crate) fn only_enabled(policy: &Policy, diags: Vec<Diagnostic>) -> Vec<Diagn
 
 /// The context for files under one configuration: its options, the facts of every linted
 /// file, and the configuration's namespaces where no linted `Namespace` describes them.
-pub(crate) fn context_for(options: &LintOptions, facts: &[Facts]) -> Context {
+pub(crate) fn context_for(options: &LintOptions, facts: &[Facts], roots: &[PathBuf]) -> Context {
     let mut cx = Context::new(LintOptions {
         namespaces: k8s::NamespaceLabels::default(),
         ..options.clone()
-    });
-    for f in facts {
-        cx.absorb(f.clone());
-    }
+    })
+    .with_roots(roots.to_vec());
+    cx.absorb_all(facts.iter().cloned());
     for (name, labels) in &options.namespaces {
         cx.namespaces
             .entry(name.clone())
@@ -869,7 +842,7 @@ pub fn lint_stdin(
             return Ok((linted.findings, None, fail_on));
         }
     };
-    let cx = context_for(&effective.options, &[collect_facts(text, display)]);
+    let cx = context_for(&effective.options, &[collect_facts(text, display)], &[]);
     let file = file_info(Path::new(display), &[], resolver.cwd());
     Ok(match fix {
         None => {

@@ -9,6 +9,7 @@ use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use meshlint::config::Overrides;
 use meshlint::context::Profile;
 use meshlint::diagnostic::Severity;
+use meshlint::k8s::InjectionMode;
 use meshlint::report::{self, Format, FormatContext, Report};
 use meshlint::rules::{self, RuleSelector};
 use meshlint::{fix, Settings};
@@ -90,8 +91,14 @@ struct CheckArgs {
     /// Vault rules are off unless a pod says otherwise.
     #[arg(long)]
     native_sidecars: bool,
-    /// Treat pods in namespaces meshlint knows nothing about as not injected.
-    #[arg(long)]
+    /// How to decide pods whose namespace no file or configuration describes: `evidence`
+    /// (default) reports their start-up and Vault findings at full severity only when the
+    /// project shows they run in a mesh, else at info; `assume` always at full severity;
+    /// `explicit` not at all. See `meshlint explain injection`.
+    #[arg(long, value_enum, value_name = "MODE")]
+    injection: Option<InjectionArg>,
+    /// The same as `--injection explicit`.
+    #[arg(long, conflicts_with = "injection")]
     injection_explicit: bool,
     /// Vault's address range (CIDR), for MESH401 and the exclusion fixes; repeatable.
     #[arg(long, value_name = "CIDR")]
@@ -142,6 +149,14 @@ enum Command {
     /// Print the man page (roff).
     #[command(hide = true)]
     Manpage,
+}
+
+/// `--injection`.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum InjectionArg {
+    Evidence,
+    Assume,
+    Explicit,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -322,7 +337,12 @@ fn settings(args: &CheckArgs) -> Result<Settings, String> {
         ignore: args.ignore.clone(),
         fail_on: args.fail_on.map(fail_threshold),
         native_sidecars: args.native_sidecars.then_some(true),
-        injection_explicit: args.injection_explicit.then_some(true),
+        injection: match (args.injection, args.injection_explicit) {
+            (Some(InjectionArg::Evidence), _) => Some(InjectionMode::Evidence),
+            (Some(InjectionArg::Assume), _) => Some(InjectionMode::Assume),
+            (Some(InjectionArg::Explicit), _) | (None, true) => Some(InjectionMode::Explicit),
+            (None, false) => None,
+        },
         vault_ports: (!args.vault_port.is_empty()).then(|| args.vault_port.clone()),
         vault_addresses: (!args.vault_address.is_empty()).then(|| args.vault_address.clone()),
         force_exclude: args.force_exclude.then_some(true),

@@ -10,7 +10,9 @@
 //! facts is linted again in the rare case that other files changed them.
 
 use crate::config::{Effective, Policy, Resolver};
-use crate::context::{Context, Facts, MeshFacts};
+use crate::context::{
+    collect_file_facts, is_kustomization, may_have_facts, Context, Facts, Verdict,
+};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::report::FileFindings;
 use crate::source::{LineIndex, TextRange};
@@ -30,6 +32,10 @@ pub(crate) struct Plan {
     pub groups: Vec<Arc<Effective>>,
     pub problems: Vec<source::WalkProblem>,
     pub thresholds: Thresholds,
+    /// The project roots of the named paths (keys).
+    pub roots: Vec<PathBuf>,
+    /// Project roots the named paths do not cover: their other files are read for facts.
+    pub to_gather: Vec<PathBuf>,
     resolver: Resolver,
 }
 
@@ -133,13 +139,92 @@ fn plan(paths: &[PathBuf], settings: &Settings) -> Result<Plan, RunError> {
                 .insert(display_path(path, resolver.cwd()), fail_on);
         }
     }
+    let mut roots = Vec::new();
+    let mut to_gather = Vec::new();
+    for p in paths {
+        let key = path_key(p, resolver.cwd());
+        let root = project_root(
+            &key,
+            !matches!(settings.config, crate::config::Source::None),
+        );
+        if root != key && root.is_dir() && !to_gather.contains(&root) {
+            to_gather.push(root.clone());
+        }
+        let dir = if root.is_dir() {
+            root
+        } else {
+            root.parent().map(Path::to_path_buf).unwrap_or_default()
+        };
+        if !roots.contains(&dir) {
+            roots.push(dir);
+        }
+    }
     Ok(Plan {
         files: assigned,
         groups,
         problems: found.problems,
         thresholds,
+        roots,
+        to_gather,
         resolver,
     })
+}
+
+/// The project a named path (a key) belongs to: the git work tree holding it, else the
+/// directory of the closest `.meshlint.yaml` (when configuration is read), else the path
+/// itself.
+fn project_root(key: &Path, config: bool) -> PathBuf {
+    let start = if key.is_dir() {
+        Some(key)
+    } else {
+        key.parent()
+    };
+    let mut config_dir = None;
+    let mut dir = start;
+    while let Some(d) = dir {
+        if d.join(".git").exists() {
+            return d.to_path_buf();
+        }
+        if config && config_dir.is_none() && d.join(crate::config::FILE_NAME).is_file() {
+            config_dir = Some(d.to_path_buf());
+        }
+        dir = d.parent();
+    }
+    config_dir.unwrap_or_else(|| key.to_path_buf())
+}
+
+/// The facts of the project's files that are not linted (`linted`: keys, sorted), so that
+/// linting some files of a project gives the findings linting all of it gives. Only files
+/// that may carry facts are parsed, and only their documents that may.
+fn gather(plan: &Plan, linted: &[PathBuf]) -> Vec<Facts> {
+    if plan.to_gather.is_empty() {
+        return Vec::new();
+    }
+    let keep = |p: &Path| source::is_manifest_name(p) || is_kustomization(p);
+    let Ok(found) = source::discover_matching(&plan.to_gather, rayon::current_num_threads(), &keep)
+    else {
+        return Vec::new();
+    };
+    found
+        .inputs
+        .par_iter()
+        .filter_map(|input| {
+            let key = path_key(&input.path, plan.cwd());
+            if linted.binary_search(&key).is_ok() {
+                return None;
+            }
+            let bytes = read_file(&input.path).ok()?;
+            let crate::engine::Decoded::Text(text) = crate::engine::decode(&bytes) else {
+                return None;
+            };
+            if !is_kustomization(&key) && !may_have_facts(text) {
+                return None;
+            }
+            let display = display_path(&input.path, plan.cwd());
+            let facts = collect_file_facts(text, &display, &key);
+            (!facts.is_empty()).then_some(facts)
+        })
+        .collect()
 }
 
 /// `inputs` (sorted) with each file once: the same file reached through two spellings
@@ -204,7 +289,7 @@ pub(crate) fn lint_all(paths: &[PathBuf], settings: &Settings) -> Result<Settled
         .iter()
         .map(|e| Context {
             deferred: true,
-            ..context_for(&e.options, &[])
+            ..context_for(&e.options, &[], &plan.roots)
         })
         .collect();
     // One entry per file is held until every file is seen: it stays small (most files have
@@ -235,12 +320,20 @@ pub(crate) fn lint_all(paths: &[PathBuf], settings: &Settings) -> Result<Settled
                 },
             };
             let (f, p) = facts;
-            let f =
-                (!f.namespaces.is_empty() || f.mesh != MeshFacts::default()).then(|| Box::new(f));
+            let f = (!f.is_empty()).then(|| Box::new(f));
             (linted, f, p)
         })
         .collect();
-    let mut facts = Vec::new();
+    let mut linted_keys: Vec<PathBuf> = if plan.to_gather.is_empty() {
+        Vec::new()
+    } else {
+        plan.files
+            .iter()
+            .map(|(p, _)| path_key(p, plan.cwd()))
+            .collect()
+    };
+    linted_keys.sort_unstable();
+    let mut facts = gather(&plan, &linted_keys);
     let mut patches = Vec::new();
     for (_, f, p) in &mut first {
         facts.extend(f.take().map(|f| *f));
@@ -252,7 +345,7 @@ pub(crate) fn lint_all(paths: &[PathBuf], settings: &Settings) -> Result<Settled
     let contexts: Vec<Context> = plan
         .groups
         .iter()
-        .map(|e| context_for(&e.options, &facts))
+        .map(|e| context_for(&e.options, &facts, &plan.roots))
         .collect();
     let files = plan
         .files
@@ -296,11 +389,15 @@ fn settle(
         .chain(&linted.suppressed)
         .any(|r| r.whole_object);
     let patch = needs_patch && is_patch();
+    let key = crate::path_key(path, cwd);
     let stale = linted
         .mesh_seen
         .as_ref()
-        .is_some_and(|seen| **seen != *cx.mesh_facts())
-        || linted.suppressed.iter().any(|r| !cx.satisfies(r, patch));
+        .is_some_and(|seen| **seen != cx.mesh_for(&key))
+        || linted
+            .suppressed
+            .iter()
+            .any(|r| cx.verdict(r, &key, patch) == Verdict::Drop);
     if stale {
         return lint_file(path, cx, &policy(), patches, cwd);
     }
@@ -310,7 +407,16 @@ fn settle(
     }
     let mut dropped = vec![false; findings.findings.len()];
     for (i, r) in &linted.requires {
-        dropped[*i] = !cx.satisfies(r, patch);
+        match cx.verdict(r, &key, patch) {
+            Verdict::Keep => {}
+            Verdict::Drop => dropped[*i] = true,
+            Verdict::Assumed(why) => {
+                let f = &mut findings.findings[*i];
+                f.severity = crate::diagnostic::Severity::Info;
+                f.assumed = true;
+                f.message.push_str(&crate::context::assumed_note(&why));
+            }
+        }
     }
     let mut i = 0;
     findings.findings.retain(|_| {

@@ -47,6 +47,8 @@ const POD_NO_HOLD: &str = "apiVersion: v1
 kind: Pod
 metadata:
   name: web
+  labels:
+    sidecar.istio.io/inject: \"true\"
   annotations:
     team: shop
 spec:
@@ -582,7 +584,7 @@ fn namespace_labels_from_another_file_decide_injection() {
         .args(["--select", "MESH101", "."])
         .assert()
         .code(0);
-    // Alone, the namespace is unknown: the pod is assumed to be injected.
+    // Alone, the namespace is unknown: the pod's own label opts it in.
     meshlint(d)
         .args(["--select", "MESH101", "pod.yaml"])
         .assert()

@@ -117,7 +117,7 @@ metadata:
 spec:
   template:
     metadata:
-      labels: {app: api}
+      labels: {app: api, sidecar.istio.io/inject: \"true\"}
     spec:
       containers:
         - name: api
@@ -159,7 +159,7 @@ fn wrong_types_and_unknown_rules_are_errors_with_positions() {
         ),
         (
             "injection: explict\n",
-            ".meshlint.yaml:1:12: `injection` must be one of `explicit`, `default`, not `explict`; did you mean `explicit`?",
+            ".meshlint.yaml:1:12: `injection` must be one of `evidence`, `assume`, `explicit`, not `explict`; did you mean `explicit`?",
         ),
         (
             "native-sidecars: 1\n",
@@ -378,7 +378,11 @@ fn severity_overrides_change_the_report_and_the_exit_code() {
 #[test]
 fn options_reach_the_rules() {
     let repo = Repo::new();
-    repo.write("app.yaml", HOLDLESS);
+    // Without its opt-in label: only the namespace and the `injection` option decide.
+    repo.write(
+        "app.yaml",
+        &HOLDLESS.replace(", sidecar.istio.io/inject: \"true\"", ""),
+    );
     let run = |config: &str| {
         repo.write(".meshlint.yaml", config);
         repo.codes(&["--select", "MESH101"])
@@ -446,7 +450,8 @@ fn the_config_subcommand_prints_defaults_without_a_file() {
     for key in [
         "profile: in-cluster",
         "fail-on: warning",
-        "injection: default",
+        "injection: evidence",
+        "mesh-config: []",
         "  ports: [8200]",
     ] {
         assert!(text.contains(key), "{key} missing from:\n{text}");

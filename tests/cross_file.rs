@@ -416,12 +416,12 @@ fn a_mesh_wide_true_beats_a_false_in_any_file_order() {
         let d = tmp.path();
         write(
             d,
-            &format!("{chart}/istiod/values.yaml"),
+            &format!("{chart}/values.yaml"),
             "meshConfig:\n  defaultConfig:\n    holdApplicationUntilProxyStarts: false\n",
         );
         write(
             d,
-            "overlays/prod/values.yaml",
+            "istio/values.yaml",
             "meshConfig:\n  defaultConfig:\n    holdApplicationUntilProxyStarts: true\n",
         );
         write(d, "app/web.yaml", POD_NO_HOLD);

@@ -21,6 +21,7 @@ use meshlint::config::Policy;
 use meshlint::context::{collect_facts, Context, LintOptions, Profile};
 use meshlint::diagnostic::{Diagnostic, Severity};
 use meshlint::fix::FixOutcome;
+use meshlint::k8s::InjectionMode;
 use meshlint::rules::{FileInfo, RuleSelector};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -80,7 +81,12 @@ fn parse_args(code: &str, line: &str) -> Opts {
         match w.as_str() {
             "--unsafe-fixes" => opts.unsafe_fixes = true,
             "--native-sidecars" => opts.lint.native_sidecars = true,
-            "--injection-explicit" => opts.lint.injection_explicit = true,
+            "--injection-explicit" => opts.lint.injection = InjectionMode::Explicit,
+            "--injection" => {
+                let v = value();
+                opts.args.push(v.clone());
+                opts.lint.injection = InjectionMode::parse(&v).expect("an injection mode");
+            }
             "--profile" => {
                 let v = value();
                 opts.args.push(v.clone());
@@ -175,6 +181,7 @@ fn context(text: &str, name: &str, opts: &Opts) -> (Context, FileInfo) {
             && Path::new(name)
                 .extension()
                 .is_some_and(|e| e == "yaml" || e == "yml"),
+        ..FileInfo::default()
     };
     (cx, file)
 }

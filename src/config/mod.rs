@@ -21,6 +21,7 @@ pub mod suppression;
 
 use crate::context::{LintOptions, Profile, VaultOptions};
 use crate::diagnostic::{RuleMeta, Severity};
+use crate::k8s::InjectionMode;
 use crate::rules::RuleSelector;
 use glob::{absolute, PathPattern, ResourcePattern};
 use std::collections::HashMap;
@@ -74,8 +75,9 @@ pub struct Config {
     pub exclude: Option<Vec<PathPattern>>,
     pub force_exclude: Option<bool>,
     pub fail_on: Option<Severity>,
-    /// `injection: explicit` (true) or `default` (false).
-    pub injection_explicit: Option<bool>,
+    pub injection: Option<InjectionMode>,
+    /// `mesh-config`: files whose mesh-wide settings apply to the whole project (absolute).
+    pub mesh_config: Option<Vec<PathBuf>>,
     /// Labels of namespaces not described by the linted files.
     pub namespaces: Vec<(String, Vec<(String, String)>)>,
     pub native_sidecars: Option<bool>,
@@ -108,7 +110,8 @@ impl Config {
         keep(&mut self.exclude, parent.exclude);
         keep(&mut self.force_exclude, parent.force_exclude);
         keep(&mut self.fail_on, parent.fail_on);
-        keep(&mut self.injection_explicit, parent.injection_explicit);
+        keep(&mut self.injection, parent.injection);
+        keep(&mut self.mesh_config, parent.mesh_config);
         for (name, labels) in parent.namespaces {
             if !self.namespaces.iter().any(|(n, _)| *n == name) {
                 self.namespaces.push((name, labels));
@@ -196,7 +199,7 @@ pub struct Overrides {
     pub ignore: Codes,
     pub fail_on: Option<Severity>,
     pub native_sidecars: Option<bool>,
-    pub injection_explicit: Option<bool>,
+    pub injection: Option<InjectionMode>,
     pub vault_ports: Option<Vec<u16>>,
     pub vault_addresses: Option<Vec<ipnet::IpNet>>,
     pub force_exclude: Option<bool>,
@@ -294,10 +297,8 @@ impl Effective {
                 .native_sidecars
                 .or(c.native_sidecars)
                 .unwrap_or(false),
-            injection_explicit: overrides
-                .injection_explicit
-                .or(c.injection_explicit)
-                .unwrap_or(false),
+            injection: overrides.injection.or(c.injection).unwrap_or_default(),
+            mesh_config: c.mesh_config.clone().unwrap_or_default(),
             vault,
             namespaces: c.namespaces.iter().cloned().collect(),
         };
@@ -427,15 +428,13 @@ impl Effective {
         let _ = writeln!(out, "exclude: {}", patterns(&self.exclude));
         let _ = writeln!(out, "force-exclude: {}", self.force_exclude);
         let _ = writeln!(out, "fail-on: {}", self.fail_on);
-        let _ = writeln!(
-            out,
-            "injection: {}",
-            if o.injection_explicit {
-                "explicit"
-            } else {
-                "default"
-            }
-        );
+        let _ = writeln!(out, "injection: {}", o.injection.as_str());
+        let mesh_config: Vec<String> = o
+            .mesh_config
+            .iter()
+            .map(|p| crate::display_path(p, cwd))
+            .collect();
+        let _ = writeln!(out, "mesh-config: {}", list(&mesh_config));
         let mut names: Vec<_> = o.namespaces.iter().collect();
         names.sort();
         if names.is_empty() {

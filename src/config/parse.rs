@@ -6,6 +6,7 @@ use super::{is_known_code, Codes, Config, ConfigError};
 use crate::context::{Profile, VaultOptions};
 use crate::diagnostic::Severity;
 use crate::istio::catalog::{did_you_mean, Suggestion};
+use crate::k8s::InjectionMode;
 use crate::source::LineIndex;
 use crate::yaml::resolve::{resolve, ScalarType};
 use crate::yaml::{self, NodeRef};
@@ -25,6 +26,7 @@ pub const KEYS: &[&str] = &[
     "force-exclude",
     "fail-on",
     "injection",
+    "mesh-config",
     "namespaces",
     "native-sidecars",
     "vault",
@@ -310,8 +312,22 @@ pub(super) fn parse(text: &str, display: &str, dir: &Path) -> Result<Parsed> {
                 config.fail_on = Severity::parse(level);
             }
             "injection" => {
-                config.injection_explicit =
-                    Some(r.choice(v, key, &["explicit", "default"])? == "explicit");
+                // `default` is meshlint 0.1's spelling of what is now `assume` (its default).
+                config.injection = Some(if v.resolved().as_str() == Some("default") {
+                    InjectionMode::Assume
+                } else {
+                    let mode = r.choice(v, key, &["evidence", "assume", "explicit"])?;
+                    InjectionMode::parse(mode).unwrap_or_default()
+                });
+            }
+            "mesh-config" => {
+                let files = r.strings(v, key)?;
+                config.mesh_config = Some(
+                    files
+                        .into_iter()
+                        .map(|(p, _)| crate::normalize(&dir.join(p)))
+                        .collect(),
+                );
             }
             "namespaces" => {
                 for (nk, nv) in r.mapping(v, key)? {
@@ -486,7 +502,7 @@ mod tests {
         assert_eq!(c.per_file_ignores.len(), 1);
         assert_eq!(c.severity[0].0.code, "MESH303");
         assert_eq!(c.force_exclude, Some(true));
-        assert_eq!(c.injection_explicit, Some(true));
+        assert_eq!(c.injection, Some(InjectionMode::Explicit));
         assert_eq!(
             c.namespaces,
             vec![(

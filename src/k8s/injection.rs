@@ -1,7 +1,7 @@
 //! Whether Istio injects a sidecar into a pod (DESIGN §4): the MutatingWebhookConfiguration's
 //! selectors, then `injectRequired` (istio `pkg/kube/inject/inject.go`). First match wins.
 
-use super::resource::{PodTemplate, Resource};
+use super::resource::{scalar_string, PodTemplate, Resource};
 use crate::yaml::resolve::bool_value;
 use std::collections::HashMap;
 
@@ -16,17 +16,52 @@ const IGNORED_NAMESPACES: &[&str] = &[
     "local-path-storage",
 ];
 
+/// How to decide a pod whose namespace meshlint does not know (the `injection` option).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum InjectionMode {
+    /// Injected when the files show the pod runs in a mesh, else only *assumed* injected.
+    #[default]
+    Evidence,
+    /// Injected (the pod's findings keep their severity).
+    Assume,
+    /// Not injected.
+    Explicit,
+}
+
+impl InjectionMode {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "evidence" => Some(Self::Evidence),
+            "assume" => Some(Self::Assume),
+            "explicit" => Some(Self::Explicit),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Evidence => "evidence",
+            Self::Assume => "assume",
+            Self::Explicit => "explicit",
+        }
+    }
+}
+
 /// The outcome for one pod template, with the reason in words for messages.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Injection {
     Injected(&'static str),
+    /// Nothing in the files says whether Istio injects the pod; meshlint assumes it does.
+    /// Holds why the namespace is unknown, for messages.
+    Assumed(String),
     NotInjected(String),
     Ambient,
 }
 
 impl Injection {
+    /// Injected, on evidence or assumed.
     pub fn is_injected(&self) -> bool {
-        matches!(self, Injection::Injected(_))
+        matches!(self, Injection::Injected(_) | Injection::Assumed(_))
     }
 }
 
@@ -44,15 +79,33 @@ fn host_network(pod: &PodTemplate<'_, '_>) -> bool {
         .is_some_and(|v| bool_value(v) == Some(true))
 }
 
+/// Whether a label or annotation key lies under an Istio domain (`istio.io/rev`,
+/// `sidecar.istio.io/inject`, `proxy.istio.io/config`, …).
+pub fn is_istio_key(key: &str) -> bool {
+    key.split_once('/')
+        .is_some_and(|(domain, _)| domain == "istio.io" || domain.ends_with(".istio.io"))
+}
+
+/// Whether a key and value only opt the pod out of Istio (which is no sign it runs in a mesh).
+fn is_opt_out(key: &str, value: &str) -> bool {
+    (key == "sidecar.istio.io/inject" && value == "false")
+        || (key == "istio.io/dataplane-mode" && value == "none")
+}
+
 /// A pod template's own say in its injection: everything `injectRequired` and the webhook
-/// selectors read besides the namespace's labels. Owned, so that the decision can wait until
-/// every linted `Namespace` is known (a finding that needs an injected pod carries it).
+/// selectors read besides the namespace's labels, and what ties it to a mesh. Owned, so that
+/// the decision can wait until every file's facts are known (a finding that needs an injected
+/// pod carries it).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PodInjection {
     host_network: bool,
     namespace: Option<String>,
     opt_out: Option<&'static str>,
     opt_in: bool,
+    /// A label or annotation of the pod template names Istio (other than an opt-out).
+    names_istio: bool,
+    /// The pod template's labels, for the selectors of Istio configuration and Services.
+    pub labels: Vec<(String, String)>,
 }
 
 impl PodInjection {
@@ -69,21 +122,80 @@ impl PodInjection {
         } else {
             None
         };
+        let labels: Vec<(String, String)> = pod
+            .meta
+            .label_entries()
+            .filter_map(|(k, v)| Some((k.as_str()?.to_owned(), scalar_string(v)?.to_owned())))
+            .collect();
+        let names_istio = labels
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .chain(
+                pod.meta
+                    .annotation_entries()
+                    .filter_map(|(k, v)| Some((k.as_str()?, scalar_string(v).unwrap_or("")))),
+            )
+            .any(|(k, v)| is_istio_key(k) && !is_opt_out(k, v));
         Some(Self {
             host_network: host_network(pod),
             namespace: res.namespace.map(str::to_owned),
             opt_out,
             opt_in: label == Some("true") || pod.meta.label("istio.io/rev").is_some(),
+            names_istio,
+            labels,
         })
     }
 
-    /// Decides injection with the namespaces' labels. `explicit` is the `injection: explicit`
-    /// option: pods in unknown namespaces are then not injected.
-    pub fn decide(&self, namespaces: &NamespaceLabels, explicit: bool) -> Injection {
+    /// The namespace its object names (`metadata.namespace`).
+    pub fn namespace(&self) -> Option<&str> {
+        self.namespace.as_deref()
+    }
+
+    /// Whether the pod template itself names Istio.
+    pub fn names_istio(&self) -> bool {
+        self.names_istio
+    }
+
+    /// Decides injection with the namespaces' labels. `in_namespaces`, when not empty, are the
+    /// namespaces the pod is deployed to instead of its own (a Kustomize `namespace:`); the pod
+    /// is injected if it is in any of them. An unknown namespace is decided by `mode`, with
+    /// `evidence` telling whether the files show the pod runs in a mesh.
+    pub fn decide(
+        &self,
+        namespaces: &NamespaceLabels,
+        in_namespaces: &[String],
+        mode: InjectionMode,
+        evidence: &dyn Fn() -> bool,
+    ) -> Injection {
+        if in_namespaces.is_empty() {
+            return self.decide_in(self.namespace.as_deref(), namespaces, mode, evidence);
+        }
+        let mut outcome: Option<Injection> = None;
+        for ns in in_namespaces {
+            let this = self.decide_in(Some(ns), namespaces, mode, evidence);
+            let rank = |i: &Injection| match i {
+                Injection::Injected(_) => 3,
+                Injection::Assumed(_) => 2,
+                Injection::Ambient => 1,
+                Injection::NotInjected(_) => 0,
+            };
+            if outcome.as_ref().map_or(true, |o| rank(&this) > rank(o)) {
+                outcome = Some(this);
+            }
+        }
+        outcome.unwrap_or(Injection::NotInjected(String::new()))
+    }
+
+    fn decide_in(
+        &self,
+        ns_name: Option<&str>,
+        namespaces: &NamespaceLabels,
+        mode: InjectionMode,
+        evidence: &dyn Fn() -> bool,
+    ) -> Injection {
         if self.host_network {
             return Injection::NotInjected("it uses hostNetwork".into());
         }
-        let ns_name = self.namespace.as_deref();
         if let Some(ns) = ns_name.filter(|ns| IGNORED_NAMESPACES.contains(ns)) {
             return Injection::NotInjected(format!("Istio never injects into namespace {ns}"));
         }
@@ -113,24 +225,32 @@ impl PodInjection {
                 ns_name.unwrap_or("")
             ));
         }
-        if explicit {
-            return Injection::NotInjected(
-                "its namespace is unknown and injection is explicit".into(),
-            );
+        match mode {
+            InjectionMode::Explicit => {
+                Injection::NotInjected("its namespace is unknown and injection is explicit".into())
+            }
+            InjectionMode::Assume => {
+                Injection::Injected("its namespace is unknown, so it is assumed to be in the mesh")
+            }
+            InjectionMode::Evidence if evidence() => {
+                Injection::Injected("the project shows it runs in an Istio mesh")
+            }
+            InjectionMode::Evidence => Injection::Assumed(match ns_name {
+                Some(ns) => format!("its namespace `{ns}` is not declared in the project"),
+                None => "it names no namespace (`kubectl -n` decides at apply time)".into(),
+            }),
         }
-        Injection::Injected("its namespace is unknown, so it is assumed to be in the mesh")
     }
 }
 
-/// Decides injection for `res`'s pod template. `explicit` is the `injection: explicit` option:
-/// pods in unknown namespaces are then not injected.
+/// Decides injection for `res`'s pod template with only its own file's facts.
 pub fn injection_state(
     res: &Resource<'_, '_>,
     namespaces: &NamespaceLabels,
-    explicit: bool,
+    mode: InjectionMode,
 ) -> Injection {
     match PodInjection::of(res) {
-        Some(pod) => pod.decide(namespaces, explicit),
+        Some(pod) => pod.decide(namespaces, &[], mode, &|| pod.names_istio()),
         None => Injection::NotInjected("it has no pod template".into()),
     }
 }

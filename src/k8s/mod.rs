@@ -4,5 +4,7 @@
 mod injection;
 mod resource;
 
-pub use injection::{injection_state, Injection, NamespaceLabels, PodInjection};
+pub use injection::{
+    injection_state, is_istio_key, Injection, InjectionMode, NamespaceLabels, PodInjection,
+};
 pub use resource::{extract_resources, scalar_string, MetaBlock, PodTemplate, Resource};

@@ -5,13 +5,14 @@
 //!  "diagnostics": [{"code", "name", "severity", "file", "message",
 //!                   "range": {"start": {"line", "column", "offset"}, "end": {...}},
 //!                   "fix": null | {"applicability", "message", "edits": [{"range", "content"}]}}],
-//!  "summary": {"files", "errors", "warnings", "infos", "fixable"}}
+//!  "summary": {"files", "errors", "warnings", "infos", "fixable", "injection_unknown"}}
 //! ```
 //!
 //! Lines and columns are 1-based, columns count Unicode scalar values, offsets are bytes from the
 //! start of the file (a BOM included). `summary.files` is the number of files checked (with or
 //! without findings); `summary.fixable` counts the findings that carry a fix of either
-//! applicability, safe or unsafe. Pretty-printed, with a final newline.
+//! applicability, safe or unsafe; `summary.injection_unknown` counts the findings reported at
+//! `info` only because their pod is assumed to be in the mesh. Pretty-printed, with a final newline.
 
 use super::{FileFindings, Finding, FormatContext, LocatedFix, Report, Span};
 use crate::diagnostic::Severity;
@@ -54,6 +55,7 @@ struct JsonSummary {
     warnings: usize,
     infos: usize,
     fixable: usize,
+    injection_unknown: usize,
 }
 
 #[derive(Serialize)]
@@ -77,6 +79,7 @@ pub fn write(report: &Report, _ctx: &FormatContext, out: &mut dyn io::Write) -> 
             warnings: s.warnings,
             infos: s.infos,
             fixable: s.fixable(),
+            injection_unknown: s.injection_unknown,
         },
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;

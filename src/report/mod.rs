@@ -93,6 +93,8 @@ pub struct Finding {
     pub span: Span,
     pub fix: Option<LocatedFix>,
     pub snippet: Snippet,
+    /// Reported at `info` only because meshlint assumed its pod is in the mesh.
+    pub assumed: bool,
 }
 
 /// The findings of one file, sorted by position.
@@ -168,6 +170,9 @@ impl Report {
                     Severity::Warning => summary.warnings += 1,
                     Severity::Info => summary.infos += 1,
                 }
+                if finding.assumed {
+                    summary.injection_unknown += 1;
+                }
                 match finding.fix.as_ref().map(|f| f.applicability) {
                     Some(Applicability::Safe) => summary.safe_fixable += 1,
                     Some(Applicability::Unsafe) => summary.unsafe_fixable += 1,
@@ -187,6 +192,8 @@ pub struct Summary {
     /// Files with at least one finding.
     pub files_with_findings: usize,
     pub problems: usize,
+    /// Findings at `info` because their pod is only assumed to be in the mesh.
+    pub injection_unknown: usize,
     pub errors: usize,
     pub warnings: usize,
     pub infos: usize,

@@ -90,6 +90,13 @@ pub(crate) fn write_summary(
             }
         }
         writeln!(out, "{}", paint(ctx.color, BOLD, &line))?;
+        if s.injection_unknown > 0 {
+            let line = format!(
+                "{} its pod is in the mesh (reported at info: nothing in the project shows Istio injects it; see `meshlint explain injection`)",
+                plural(s.injection_unknown, "finding assumes", "findings assume"),
+            );
+            writeln!(out, "{line}")?;
+        }
     }
     if let Some(fixes) = &report.fix_summary {
         let remain = match s.problems {

@@ -185,6 +185,7 @@ impl Doc {
             span: self.span(range),
             fix: None,
             snippet: self.snippet(range),
+            assumed: false,
         }
     }
 
@@ -576,7 +577,7 @@ fn json_has_exactly_the_contract_keys() {
     assert_eq!(doc["version"], 1);
     assert_eq!(
         doc["summary"],
-        serde_json::json!({"files": 3, "errors": 3, "warnings": 6, "infos": 2, "fixable": 5})
+        serde_json::json!({"files": 3, "errors": 3, "warnings": 6, "infos": 2, "fixable": 5, "injection_unknown": 0})
     );
     let diagnostics = doc["diagnostics"].as_array().unwrap();
     assert_eq!(diagnostics.len(), 11);

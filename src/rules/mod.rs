@@ -29,6 +29,19 @@ pub struct FileInfo {
     pub kustomize_patch: bool,
     /// An istiod Helm values file (`values*.yaml`).
     pub helm_values: bool,
+    /// The file's key among the project's facts (absolute, normalised); empty: `path`.
+    pub key: std::path::PathBuf,
+}
+
+impl FileInfo {
+    /// The file's key among the project's facts.
+    pub fn key(&self) -> &std::path::Path {
+        if self.key.as_os_str().is_empty() {
+            std::path::Path::new(&self.path)
+        } else {
+            &self.key
+        }
+    }
 }
 
 /// What one file's rules read of facts that other files may change.
@@ -52,6 +65,8 @@ pub struct ResourceCheck<'c, 'd, 'a> {
     pub cx: &'c Context,
     pub file: &'c FileInfo,
     pub reads: &'c Reads,
+    /// The mesh-wide facts that cover this file.
+    pub mesh: &'c MeshFacts,
 }
 
 impl ResourceCheck<'_, '_, '_> {
@@ -59,7 +74,7 @@ impl ResourceCheck<'_, '_, '_> {
     /// are this file's own, and the run lints the file again if the others change them.
     pub fn mesh(&self) -> &MeshFacts {
         self.reads.mesh.set(true);
-        &self.cx.mesh
+        self.mesh
     }
 }
 

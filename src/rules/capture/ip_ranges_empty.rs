@@ -1,6 +1,7 @@
 //! MESH301: an IP-range exclusion or inclusion that is present but empty.
 
 use super::{operator_proxy, EXCLUDE_IPS, INCLUDE_IPS};
+use crate::context::Requires;
 use crate::diagnostic::{Diagnostic, Edit, Fix, FixAvailability, RuleMeta, Severity};
 use crate::k8s::scalar_string;
 use crate::rules::ResourceCheck;
@@ -119,9 +120,17 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
                 "`spec.values.global.proxy.includeIPRanges` is empty: no pod captures outbound traffic, so nothing goes through the mesh".to_owned()
             };
             let fix = fix(cx, proxy, key, value, name == "excludeIPRanges");
+            // An empty mesh-wide exclusion is the default written out (an `istioctl profile
+            // dump`): a finding only where Vault's agent must get past the proxy. An empty
+            // inclusion is no default (that is `*`): it always is one.
+            let requires = Requires {
+                vault_in_scope: name == "excludeIPRanges",
+                ..Requires::default()
+            };
             out.push(
                 Diagnostic::new(&RULE, value.range(), message)
-                    .with_optional_fix(super::keeping_comments(cx.doc, cx.text, fix)),
+                    .with_optional_fix(super::keeping_comments(cx.doc, cx.text, fix))
+                    .requiring(requires),
             );
         }
     }

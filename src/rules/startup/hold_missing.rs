@@ -117,6 +117,7 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
         injected: PodInjection::of(res),
         no_mesh_hold: true,
         whole_object: true,
+        ..Requires::default()
     };
     out.push(
         Diagnostic::new(&RULE, range, message)

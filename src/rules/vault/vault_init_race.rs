@@ -604,7 +604,7 @@ mod tests {
         let file = crate::rules::FileInfo {
             path: "vault-patch.yaml".into(),
             kustomize_patch: true,
-            helm_values: false,
+            ..Default::default()
         };
         let cx = crate::context::Context::new(LintOptions::default());
         let selector = crate::rules::RuleSelector {

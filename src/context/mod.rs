@@ -1,12 +1,19 @@
-//! The read-only context rules see: options, and the facts gathered from every linted file in
-//! the first pass (namespace labels, mesh-wide defaults from IstioOperators, the `istio`
-//! ConfigMap and Helm values).
+//! The read-only context rules see: options, and the facts gathered from every file of the
+//! project (namespace labels, mesh-wide defaults from IstioOperators, the `istio` ConfigMap and
+//! Helm values, kustomizations, Services and the Istio configuration that refers to pods).
 
-use crate::k8s::{extract_resources, NamespaceLabels, PodInjection, Resource};
+mod project;
+
+pub use project::{is_kustomization, read_kustomization, FileFacts, Kustomization, Project};
+
+use crate::k8s::{
+    extract_resources, Injection, InjectionMode, NamespaceLabels, PodInjection, Resource,
+};
 use crate::source::LineIndex;
 use crate::yaml::resolve::bool_value;
 use crate::yaml::{self, NodeRef};
 use std::fmt;
+use std::path::{Path, PathBuf};
 
 /// Which flavour of Istio the manifests are for (DESIGN §5).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -42,6 +49,13 @@ pub struct VaultOptions {
     pub addresses: Vec<ipnet::IpNet>,
 }
 
+impl VaultOptions {
+    /// Whether the user said where Vault is (addresses, or ports other than the default).
+    pub fn is_configured(&self) -> bool {
+        *self != Self::default()
+    }
+}
+
 impl Default for VaultOptions {
     fn default() -> Self {
         Self {
@@ -57,8 +71,11 @@ pub struct LintOptions {
     pub profile: Profile,
     /// Pods start Envoy as a native sidecar (no hold or Vault race).
     pub native_sidecars: bool,
-    /// `injection: explicit`: pods in unknown namespaces are not injected.
-    pub injection_explicit: bool,
+    /// How pods in namespaces no file or configuration describes are decided.
+    pub injection: InjectionMode,
+    /// `mesh-config`: the files whose mesh-wide settings apply to the whole project (keys);
+    /// empty: each applies to the directory it covers.
+    pub mesh_config: Vec<PathBuf>,
     pub vault: VaultOptions,
     /// Namespace labels from configuration, for namespaces not in the linted files.
     pub namespaces: NamespaceLabels,
@@ -106,7 +123,7 @@ impl MeshFacts {
     /// in (the run reads them in parallel): a hold that is on beats one that is off, since a
     /// linted mesh-wide `true` is the default the mesh runs with whatever a vendored chart's
     /// `false` says; otherwise the setting found first in path and line order is kept.
-    fn merge(&mut self, other: MeshFacts) {
+    pub(crate) fn merge(&mut self, other: MeshFacts) {
         offer_hold(&mut self.hold, other.hold);
         offer_hold(&mut self.deprecated_hold, other.deprecated_hold);
         offer_first(&mut self.exclude_ip_ranges, other.exclude_ip_ranges);
@@ -161,10 +178,26 @@ pub struct Context {
     pub options: LintOptions,
     /// Labels of namespaces described by linted files or the configuration.
     pub namespaces: NamespaceLabels,
-    /// Read it through `ResourceCheck::mesh`, which records the read.
-    pub(crate) mesh: MeshFacts,
+    /// Where the project's files are, what builds them and what refers to their pods.
+    pub(crate) project: Project,
+    /// The project roots (keys), which bound the scope of a mesh-wide setting.
+    pub roots: Vec<PathBuf>,
+    /// Every file's facts, kept to derive `project` again when more arrive.
+    pub(crate) files: Vec<(FileFacts, MeshFacts)>,
     /// Other files' facts are not known yet: findings keep their requirements.
     pub deferred: bool,
+}
+
+/// What becomes of a finding that needs other files' facts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// It stands as reported.
+    Keep,
+    /// It stands, but only because meshlint assumed the pod is in the mesh: reported at
+    /// `info`, saying why (the string).
+    Assumed(String),
+    /// It does not apply.
+    Drop,
 }
 
 impl Context {
@@ -173,39 +206,105 @@ impl Context {
         Self {
             options,
             namespaces,
-            mesh: MeshFacts::default(),
+            project: Project::default(),
+            roots: Vec::new(),
+            files: Vec::new(),
             deferred: false,
         }
     }
 
-    /// Adds the facts of another file. The order files are absorbed in does not matter: a
+    /// Adds the facts of another file (see [`Context::absorb_all`]).
+    pub fn absorb(&mut self, facts: Facts) {
+        self.absorb_all([facts]);
+    }
+
+    /// Adds the facts of other files. The order files are absorbed in does not matter: a
     /// namespace described twice (a Kustomize base and an overlay's patch) gets the union of
     /// its labels (see [`merge_labels`]), and mesh-wide settings merge as [`MeshFacts`] says.
-    pub fn absorb(&mut self, facts: Facts) {
-        for (name, labels) in facts.namespaces {
-            merge_labels(self.namespaces.entry(name).or_default(), &labels);
+    pub fn absorb_all(&mut self, facts: impl IntoIterator<Item = Facts>) {
+        for f in facts {
+            for (name, labels) in f.namespaces {
+                merge_labels(self.namespaces.entry(name).or_default(), &labels);
+            }
+            self.files.push((f.file, f.mesh));
         }
-        self.mesh.merge(facts.mesh);
+        // Sorted, so that scopes and selectors come out the same in any order.
+        self.files.sort_by(|a, b| a.0.key.cmp(&b.0.key));
+        let files: Vec<(&FileFacts, &MeshFacts)> = self.files.iter().map(|(f, m)| (f, m)).collect();
+        self.project = Project::new(self.roots.clone(), self.options.mesh_config.clone(), &files);
     }
 
-    /// The mesh-wide facts, for the engine (rules read them through `ResourceCheck::mesh`).
-    pub fn mesh_facts(&self) -> &MeshFacts {
-        &self.mesh
+    /// Sets the project roots (keys) before facts are absorbed.
+    pub fn with_roots(mut self, roots: Vec<PathBuf>) -> Self {
+        self.roots = roots;
+        self
     }
 
-    /// Whether a finding's requirements hold; `kustomize_patch` says the file is a patch.
-    pub fn satisfies(&self, requires: &Requires, kustomize_patch: bool) -> bool {
-        if requires.whole_object && kustomize_patch {
-            return false;
-        }
-        if requires.no_mesh_hold && self.mesh.hold_on(self.options.profile).is_some() {
-            return false;
-        }
-        requires.injected.as_ref().map_or(true, |pod| {
-            pod.decide(&self.namespaces, self.options.injection_explicit)
-                .is_injected()
-        })
+    /// The mesh-wide facts that cover the file `key` (rules read them through
+    /// `ResourceCheck::mesh`).
+    pub fn mesh_for(&self, key: &Path) -> MeshFacts {
+        self.project.mesh_for(key)
     }
+
+    /// The project's layout.
+    pub fn project(&self) -> &Project {
+        &self.project
+    }
+
+    /// How a pod of the file `key` is injected, every fact known.
+    pub fn injection(&self, pod: &PodInjection, key: &Path) -> Injection {
+        let in_namespaces = self.project.kustomize_namespaces(key);
+        let evidence = || {
+            pod.names_istio()
+                || self.project.evidence(
+                    key,
+                    &pod.labels,
+                    in_namespaces
+                        .first()
+                        .map(String::as_str)
+                        .or(pod.namespace()),
+                )
+        };
+        pod.decide(
+            &self.namespaces,
+            in_namespaces,
+            self.options.injection,
+            &evidence,
+        )
+    }
+
+    /// What becomes of a finding with `requires` in the file `key`; `partial` says the file
+    /// is a partial object (a Kustomize patch).
+    pub fn verdict(&self, requires: &Requires, key: &Path, partial: bool) -> Verdict {
+        if requires.whole_object && partial {
+            return Verdict::Drop;
+        }
+        if requires.no_mesh_hold && self.mesh_for(key).hold_on(self.options.profile).is_some() {
+            return Verdict::Drop;
+        }
+        if requires.vault_in_scope
+            && !self.options.vault.is_configured()
+            && !self.project.vault_in_scope(key)
+        {
+            return Verdict::Drop;
+        }
+        match requires
+            .injected
+            .as_ref()
+            .map(|pod| self.injection(pod, key))
+        {
+            None | Some(Injection::Injected(_)) => Verdict::Keep,
+            Some(Injection::Assumed(why)) => Verdict::Assumed(why),
+            Some(Injection::NotInjected(_) | Injection::Ambient) => Verdict::Drop,
+        }
+    }
+}
+
+/// The words added to a finding reported only because its pod is assumed to be in the mesh.
+pub fn assumed_note(why: &str) -> String {
+    format!(
+        " (assumed: {why} and nothing in the project shows that Istio injects this pod, so meshlint assumed it does; declare the namespace, or set `injection: assume` or `explicit`: see `meshlint explain injection`)"
+    )
 }
 
 /// Adds one description's labels to a namespace's: a key only one description has is kept;
@@ -241,6 +340,9 @@ pub struct Requires {
     /// The file is a whole object, not a Kustomize patch (which a `kustomization.yaml`
     /// elsewhere names): rules about something missing do not apply to partial objects.
     pub whole_object: bool,
+    /// Vault is in play where this file's mesh-wide settings apply: a pod in their scope runs
+    /// Vault's agent, or the `vault` option is configured.
+    pub vault_in_scope: bool,
 }
 
 /// Facts from one file, gathered in pass one.
@@ -248,12 +350,30 @@ pub struct Requires {
 pub struct Facts {
     pub namespaces: Vec<(String, Vec<(String, String)>)>,
     pub mesh: MeshFacts,
+    /// The rest: what the project's layout is derived from.
+    pub file: FileFacts,
+}
+
+impl Facts {
+    /// Whether the file told anything.
+    pub fn is_empty(&self) -> bool {
+        let f = &self.file;
+        self.namespaces.is_empty()
+            && self.mesh == MeshFacts::default()
+            && !f.mesh_source
+            && !f.istio_config
+            && !f.vault_pod
+            && f.services.is_empty()
+            && f.istio_refs.is_empty()
+            && f.kustomization.is_none()
+    }
 }
 
 /// Whether a file could contribute facts at all: a cheap byte search that lets pass one skip
 /// most files without parsing them. It must never say no to a file with facts; it may say yes
-/// to a few without. Facts come from a `kind: Namespace` or `kind: IstioOperator` resource, a
-/// `defaultConfig` (IstioOperator, the `istio` ConfigMap's `mesh`, istiod Helm values) and
+/// to a few without. Facts come from a `kind: Namespace`, `kind: Service` or `kind:
+/// IstioOperator` resource, Istio configuration (an `*.istio.io/v…` API version), a `defaultConfig`
+/// or `meshConfig` (IstioOperator, the `istio` ConfigMap's `mesh`, istiod Helm values) and
 /// istiod Helm values' `global.proxy`. Matching the kinds as `kind` values rather than as bare
 /// words matters: CRDs say `scope: Namespaced` and mention namespaces everywhere, and they are
 /// the largest files of a tree.
@@ -262,6 +382,10 @@ pub fn may_have_facts(text: &str) -> bool {
     let has = |needle: &str| memchr::memmem::find(bytes, needle.as_bytes()).is_some();
     has_kind_value(bytes, "Namespace")
         || has_kind_value(bytes, "IstioOperator")
+        || has_kind_value(bytes, "Service")
+        || has("istio.io/v")
+        || has("meshConfig")
+        || has("vault.hashicorp.com/agent-inject")
         || has("defaultConfig")
         || has("default_config")
         || has("global")
@@ -319,7 +443,17 @@ fn has_kind_value(bytes: &[u8], word: &str) -> bool {
 /// Only the documents that may carry facts are parsed: an install manifest of a thousand
 /// documents with one `Namespace` costs one small parse, not a second parse of the whole file.
 pub fn collect_facts(text: &str, path: &str) -> Facts {
+    collect_file_facts(text, path, Path::new(path))
+}
+
+/// [`collect_facts`] for the file whose key is `key` (`path`: its name in messages). A
+/// kustomization's facts are read too.
+pub fn collect_file_facts(text: &str, path: &str, key: &Path) -> Facts {
     let mut facts = Facts::default();
+    facts.file.key = key.to_owned();
+    if is_kustomization(key) {
+        facts.file.kustomization = Some(read_kustomization(text, key));
+    }
     let mut index: Option<LineIndex> = None;
     let chunks = document_chunks(text);
     for chunk in &chunks {
@@ -353,11 +487,21 @@ pub(crate) struct FactSink<'t> {
 impl<'t> FactSink<'t> {
     /// A sink for the whole text `text` (node offsets are into it); `path` names it.
     pub fn new(text: &'t str, path: &'t str) -> Self {
+        Self::for_file(text, path, Path::new(path))
+    }
+
+    /// A sink for the file whose key is `key`; a kustomization's facts are read at once.
+    pub fn for_file(text: &'t str, path: &'t str, key: &Path) -> Self {
+        let mut facts = Facts::default();
+        facts.file.key = key.to_owned();
+        if is_kustomization(key) {
+            facts.file.kustomization = Some(read_kustomization(text, key));
+        }
         Self {
             text,
             path,
             index: None,
-            facts: Facts::default(),
+            facts,
         }
     }
 
@@ -416,6 +560,22 @@ fn collect_resource(
     origin: &mut dyn FnMut(u32) -> String,
 ) {
     let root = res.root;
+    if project::is_istio_config(res) {
+        facts.file.istio_config = true;
+    }
+    if let Some(s) = project::service(res) {
+        facts.file.services.push(s);
+    }
+    if let Some(r) = project::istio_refs(res) {
+        facts.file.istio_refs.push(r);
+    }
+    if res
+        .pod
+        .as_ref()
+        .is_some_and(|p| p.meta.annotation_str("vault.hashicorp.com/agent-inject") == Some("true"))
+    {
+        facts.file.vault_pod = true;
+    }
     match res.kind {
         "Namespace" => {
             if let Some(name) = res.name {
@@ -433,6 +593,7 @@ fn collect_resource(
             }
         }
         "IstioOperator" => {
+            facts.file.mesh_source = true;
             let spec = root.get("spec");
             if let Some(dc) = spec
                 .and_then(|s| s.get("meshConfig"))
@@ -449,6 +610,7 @@ fn collect_resource(
                 .name
                 .is_some_and(|n| n == "istio" || n.starts_with("istio-"));
             if let Some(mesh) = root.path(&["data", "mesh"]).filter(|_| is_mesh_cm) {
+                facts.file.mesh_source = true;
                 if let Some(mesh_text) = mesh.resolved().as_str() {
                     // The embedded text has its own offsets: report the ConfigMap's `mesh` key.
                     let at = origin(mesh.range().start());
@@ -464,6 +626,9 @@ fn collect_resource(
         }
         "" => {
             // istiod Helm values: top-level meshConfig / global.
+            if root.get("meshConfig").is_some() || root.path(&["global", "proxy"]).is_some() {
+                facts.file.mesh_source = true;
+            }
             if let Some(dc) = root.get("meshConfig").and_then(default_config) {
                 hold_from_proxy_config(dc, &mut facts.mesh, origin);
             }
@@ -545,8 +710,13 @@ mod tests {
     /// Every order of `parts` absorbed into a fresh context gives the same namespaces and
     /// mesh-wide facts as the first order.
     fn same_in_every_order(parts: &[Facts]) -> Context {
+        // Every file's settings apply to the whole project: this is about merging them.
+        let options = LintOptions {
+            mesh_config: parts.iter().map(|f| f.file.key.clone()).collect(),
+            ..LintOptions::default()
+        };
         let absorb = |order: &[usize]| {
-            let mut cx = Context::default();
+            let mut cx = Context::new(options.clone());
             for &i in order {
                 cx.absorb(parts[i].clone());
             }
@@ -561,7 +731,11 @@ mod tests {
             if c[i] < i {
                 order.swap(if i % 2 == 0 { 0 } else { c[i] }, i);
                 let cx = absorb(&order);
-                assert_eq!(cx.mesh, first.mesh, "{order:?}");
+                assert_eq!(
+                    cx.mesh_for(Path::new("app.yaml")),
+                    first.mesh_for(Path::new("app.yaml")),
+                    "{order:?}"
+                );
                 let sorted = |cx: &Context| {
                     let mut v: Vec<_> = cx
                         .namespaces
@@ -596,19 +770,18 @@ mod tests {
             collect_facts("global:\n  proxy:\n    holdApplicationUntilProxyStarts: true\n    excludeOutboundPorts: \"443\"\n", "z.yaml"),
         ];
         let cx = same_in_every_order(&parts);
-        let hold = cx.mesh.hold_on(Profile::InCluster).expect("on");
+        let mesh = cx.mesh_for(Path::new("app.yaml"));
+        let hold = mesh.hold_on(Profile::InCluster).expect("on");
         // The first `true` in path and line order names the origin.
         assert_eq!(hold.origin, "b.yaml:5");
         assert_eq!(
-            cx.mesh
-                .deprecated_hold
+            mesh.deprecated_hold
                 .as_ref()
                 .map(|h| (h.value, h.origin.as_str())),
             Some((true, "z.yaml:3"))
         );
         assert_eq!(
-            cx.mesh
-                .exclude_outbound_ports
+            mesh.exclude_outbound_ports
                 .as_ref()
                 .map(|h| h.origin.as_str()),
             Some("a.yaml:8")

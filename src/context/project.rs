@@ -1,0 +1,473 @@
+//! What the project says about where pods run, beyond one file: which kustomization builds a
+//! file (and the namespace it sets), Services and the Istio configuration that refers to
+//! workloads, and which directories a mesh-wide setting covers.
+//!
+//! Paths here are keys (`crate::path_key`: absolute and normalised), so that the same file
+//! named two ways is one file.
+
+use super::MeshFacts;
+use crate::k8s::Resource;
+use crate::yaml::{self, NodeRef};
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+/// Labels (or a selector's `matchLabels`), in the order written.
+pub type Labels = Vec<(String, String)>;
+
+/// A `kustomization.yaml`: what it builds and the namespace it sets.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Kustomization {
+    /// Its `namespace:`, which Kustomize sets on every resource it builds.
+    pub namespace: Option<String>,
+    /// Its `resources`, `bases` and `components`: files, or directories holding another
+    /// kustomization (keys).
+    pub builds: Vec<PathBuf>,
+    /// The files its `patches`, `patchesStrategicMerge` and `patchesJson6902` name (keys).
+    pub patches: Vec<PathBuf>,
+}
+
+/// Whether a file name is Kustomize's.
+pub fn is_kustomization(path: &Path) -> bool {
+    matches!(
+        path.file_name().and_then(|n| n.to_str()),
+        Some("kustomization.yaml" | "kustomization.yml" | "Kustomization")
+    )
+}
+
+/// Reads a kustomization's text; `key` is its file's key.
+pub fn read_kustomization(text: &str, key: &Path) -> Kustomization {
+    let dir = key.parent().unwrap_or(Path::new(""));
+    let join = |p: &str| crate::normalize(&dir.join(p));
+    let mut out = Kustomization::default();
+    for doc in yaml::DocumentParser::new(text).flatten() {
+        let Some(root) = doc.root().map(NodeRef::resolved) else {
+            continue;
+        };
+        if let Some(ns) = root.get_str("namespace").filter(|ns| !ns.is_empty()) {
+            out.namespace = Some(ns.to_owned());
+        }
+        for key in ["resources", "bases", "components"] {
+            for item in root.get(key).into_iter().flat_map(|s| s.resolved().items()) {
+                if let Some(p) = item.resolved().as_str().filter(|p| is_local(p)) {
+                    out.builds.push(join(p));
+                }
+            }
+        }
+        for key in ["patchesStrategicMerge", "patches", "patchesJson6902"] {
+            for item in root.get(key).into_iter().flat_map(|s| s.resolved().items()) {
+                let item = item.resolved();
+                if let Some(p) = item.as_str().or_else(|| item.get_str("path")) {
+                    out.patches.push(join(p));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A local path, not a remote base (`github.com/…`, `https://…`, `git@…`).
+fn is_local(p: &str) -> bool {
+    !p.is_empty() && !p.contains("://") && !p.starts_with("git@") && !p.starts_with("github.com/")
+}
+
+/// A Service: the pods it selects are those an Istio host naming it routes to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Service {
+    pub namespace: Option<String>,
+    pub name: String,
+    pub selector: Labels,
+}
+
+/// What one Istio resource refers to: workloads by label, Services by host.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct IstioRefs {
+    pub namespace: Option<String>,
+    /// `selector.matchLabels`, `workloadSelector.labels`, a Gateway's `selector`.
+    pub selectors: Vec<Labels>,
+    /// VirtualService and DestinationRule hosts.
+    pub hosts: Vec<String>,
+}
+
+/// The API group of an `apiVersion` (`networking.istio.io/v1` → `networking.istio.io`).
+fn group(api_version: &str) -> &str {
+    api_version.split_once('/').map_or("", |(g, _)| g)
+}
+
+/// Whether a resource is Istio configuration: of an `*.istio.io` API group, or a Namespace
+/// labelled for injection.
+pub fn is_istio_config(res: &Resource<'_, '_>) -> bool {
+    let g = group(res.api_version);
+    if g == "istio.io" || g.ends_with(".istio.io") {
+        return true;
+    }
+    res.kind == "Namespace"
+        && (res.meta.label("istio-injection").is_some() || res.meta.label("istio.io/rev").is_some())
+}
+
+fn string_map(node: Option<NodeRef<'_, '_>>) -> Labels {
+    node.map(NodeRef::resolved)
+        .into_iter()
+        .flat_map(|m| m.entries())
+        .filter_map(|(k, v)| {
+            Some((
+                k.as_str()?.to_owned(),
+                crate::k8s::scalar_string(v)?.to_owned(),
+            ))
+        })
+        .collect()
+}
+
+/// A Service's name and selector.
+pub fn service(res: &Resource<'_, '_>) -> Option<Service> {
+    if res.kind != "Service" || group(res.api_version) != "" {
+        return None;
+    }
+    let selector = string_map(res.root.path(&["spec", "selector"]));
+    let name = res.name?.to_owned();
+    (!selector.is_empty()).then(|| Service {
+        namespace: res.namespace.map(str::to_owned),
+        name,
+        selector,
+    })
+}
+
+/// What an Istio resource refers to (`None` for other resources or when it refers to nothing).
+pub fn istio_refs(res: &Resource<'_, '_>) -> Option<IstioRefs> {
+    let g = group(res.api_version);
+    if !(g == "istio.io" || g.ends_with(".istio.io")) {
+        return None;
+    }
+    let spec = res.root.get("spec").map(NodeRef::resolved)?;
+    let mut refs = IstioRefs {
+        namespace: res.namespace.map(str::to_owned),
+        ..IstioRefs::default()
+    };
+    for path in [
+        &["selector", "matchLabels"][..],
+        &["workloadSelector", "labels"],
+    ] {
+        let labels = string_map(spec.path(path));
+        if !labels.is_empty() {
+            refs.selectors.push(labels);
+        }
+    }
+    if res.kind == "Gateway" {
+        let labels = string_map(spec.get("selector"));
+        if !labels.is_empty() {
+            refs.selectors.push(labels);
+        }
+    }
+    match res.kind {
+        "VirtualService" => {
+            let mut push = |n: Option<NodeRef<'_, '_>>| {
+                if let Some(h) = n.and_then(|n| n.resolved().as_str()) {
+                    refs.hosts.push(h.to_owned());
+                }
+            };
+            for h in spec
+                .get("hosts")
+                .into_iter()
+                .flat_map(|h| h.resolved().items())
+            {
+                push(Some(h));
+            }
+            for proto in ["http", "tcp", "tls"] {
+                for route in spec
+                    .get(proto)
+                    .into_iter()
+                    .flat_map(|r| r.resolved().items())
+                {
+                    let route = route.resolved();
+                    for dest in route
+                        .get("route")
+                        .into_iter()
+                        .flat_map(|d| d.resolved().items())
+                    {
+                        push(dest.resolved().path(&["destination", "host"]));
+                    }
+                    push(route.path(&["mirror", "host"]));
+                }
+            }
+        }
+        "DestinationRule" => {
+            if let Some(h) = spec.get_str("host") {
+                refs.hosts.push(h.to_owned());
+            }
+        }
+        _ => {}
+    }
+    (!refs.selectors.is_empty() || !refs.hosts.is_empty()).then_some(refs)
+}
+
+/// The Service a host names, as `(name, namespace)`: `reviews`, `reviews.shop`,
+/// `reviews.shop.svc.cluster.local`; `None` for wildcards and other domains.
+fn service_of_host<'h>(
+    host: &'h str,
+    default_ns: Option<&'h str>,
+) -> Option<(&'h str, Option<&'h str>)> {
+    if host.contains('*') || host.is_empty() {
+        return None;
+    }
+    let labels: Vec<&str> = host.split('.').collect();
+    match labels.as_slice() {
+        [name] => Some((name, default_ns)),
+        [name, ns] => Some((name, Some(ns))),
+        [name, ns, "svc", ..] => Some((name, Some(ns))),
+        _ => None,
+    }
+}
+
+/// Whether Istio configuration in namespace `config_ns` whose file is in `config_dir` can refer
+/// to an object in namespace `ns` whose file is in `dir`. Named namespaces decide (a selector
+/// in `istio-system`, Istio's root namespace, applies to every namespace). When either is
+/// unknown, both are deployed wherever `kubectl -n` says: only files of one deployable tree
+/// (one directory holding the other) are taken to share a namespace, so that two demos that
+/// reuse a Service name do not vouch for each other.
+fn can_refer(config_ns: Option<&str>, config_dir: &Path, ns: Option<&str>, dir: &Path) -> bool {
+    match (config_ns, ns) {
+        (Some(a), Some(b)) => a == b || a == "istio-system",
+        _ => dir.starts_with(config_dir) || config_dir.starts_with(dir),
+    }
+}
+
+/// Whether every label of `selector` is among `labels`.
+fn selects(selector: &[(String, String)], labels: &[(String, String)]) -> bool {
+    !selector.is_empty()
+        && selector
+            .iter()
+            .all(|(k, v)| labels.iter().any(|(lk, lv)| lk == k && lv == v))
+}
+
+/// The facts of one file that [`Project`] reads.
+#[derive(Clone, Debug, Default)]
+pub struct FileFacts {
+    /// The file's key.
+    pub key: PathBuf,
+    /// It holds an IstioOperator, the `istio` ConfigMap's mesh or istiod Helm values.
+    pub mesh_source: bool,
+    /// It holds Istio configuration ([`is_istio_config`]).
+    pub istio_config: bool,
+    /// It holds a pod that runs Vault's agent injector.
+    pub vault_pod: bool,
+    pub services: Vec<Service>,
+    pub istio_refs: Vec<IstioRefs>,
+    pub kustomization: Option<Kustomization>,
+}
+
+/// Everything meshlint knows of the project's layout, derived from every file's facts.
+#[derive(Clone, Debug, Default)]
+pub struct Project {
+    /// The project roots (keys): a mesh-wide setting never covers more than its root.
+    roots: Vec<PathBuf>,
+    /// Mesh-wide settings and the directory each covers.
+    mesh: Vec<(PathBuf, MeshFacts)>,
+    /// Files whose settings apply to the whole project (`mesh-config`); when set, no other
+    /// file's do.
+    mesh_config: Vec<PathBuf>,
+    /// The namespaces Kustomize deploys a file's resources to.
+    kustomize_namespaces: HashMap<PathBuf, Vec<String>>,
+    /// Files built by a kustomization that also builds Istio configuration.
+    kustomize_istio: HashSet<PathBuf>,
+    /// Files holding a pod that runs Vault's agent injector.
+    vault_files: Vec<PathBuf>,
+    /// Selectors of Istio configuration, and of the Services Istio hosts name: the namespace
+    /// and directory of the configuration, and the labels.
+    selectors: Vec<(Option<String>, PathBuf, Labels)>,
+}
+
+impl Project {
+    /// The project from its roots, the `mesh-config` files (empty: inferred scopes) and every
+    /// file's facts with its mesh-wide settings.
+    pub fn new(
+        roots: Vec<PathBuf>,
+        mesh_config: Vec<PathBuf>,
+        files: &[(&FileFacts, &MeshFacts)],
+    ) -> Self {
+        let mut project = Project {
+            roots,
+            mesh_config,
+            ..Project::default()
+        };
+        for (f, mesh) in files {
+            if f.mesh_source {
+                if let Some(scope) = project.scope_of(&f.key) {
+                    project.mesh.push((scope, (*mesh).clone()));
+                }
+            }
+        }
+        project.vault_files = files
+            .iter()
+            .filter(|(f, _)| f.vault_pod)
+            .map(|(f, _)| f.key.clone())
+            .collect();
+        project.kustomize(files);
+        project.references(files);
+        project
+    }
+
+    /// The directory a mesh-wide setting in `file` covers: the parent of its directory, never
+    /// above the project root; with `mesh-config`, the whole project for the files named and
+    /// nothing for the others.
+    fn scope_of(&self, file: &Path) -> Option<PathBuf> {
+        if !self.mesh_config.is_empty() {
+            return self
+                .mesh_config
+                .iter()
+                .any(|p| p == file)
+                .then(PathBuf::new);
+        }
+        let root = self
+            .roots
+            .iter()
+            .filter(|r| file.starts_with(r))
+            .max_by_key(|r| r.as_os_str().len());
+        let parent = file.parent().and_then(Path::parent);
+        Some(match (parent, root) {
+            (Some(p), Some(r)) if p.starts_with(r) => p.to_owned(),
+            (_, Some(r)) => r.clone(),
+            (Some(p), None) => p.to_owned(),
+            (None, None) => PathBuf::new(),
+        })
+    }
+
+    /// Whether a pod that runs Vault's agent lies in the scope of the mesh-wide settings of
+    /// `file` (a file holding them).
+    pub fn vault_in_scope(&self, file: &Path) -> bool {
+        self.scope_of(file)
+            .is_some_and(|scope| self.vault_files.iter().any(|v| v.starts_with(&scope)))
+    }
+
+    /// The mesh-wide settings that cover `file`.
+    pub fn mesh_for(&self, file: &Path) -> MeshFacts {
+        let mut out = MeshFacts::default();
+        for (scope, facts) in &self.mesh {
+            if file.starts_with(scope) {
+                out.merge(facts.clone());
+            }
+        }
+        out
+    }
+
+    /// Whether a mesh-wide setting covers `file`.
+    pub fn mesh_covers(&self, file: &Path) -> bool {
+        self.mesh.iter().any(|(scope, _)| file.starts_with(scope))
+    }
+
+    /// The namespaces Kustomize deploys `file`'s resources to (empty when none sets one).
+    pub fn kustomize_namespaces(&self, file: &Path) -> &[String] {
+        self.kustomize_namespaces
+            .get(file)
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Whether the files show that a pod of `file` with `labels` in namespace `ns` runs in an
+    /// Istio mesh: Istio configuration selects it or routes to a Service that selects it, a
+    /// kustomization building it also builds Istio configuration, or a mesh-wide setting
+    /// covers it.
+    pub fn evidence(&self, file: &Path, labels: &[(String, String)], ns: Option<&str>) -> bool {
+        self.kustomize_istio.contains(file)
+            || self.mesh_covers(file)
+            || self.selectors.iter().any(|(sel_ns, dir, sel)| {
+                selects(sel, labels)
+                    && can_refer(sel_ns.as_deref(), dir, ns, file.parent().unwrap_or(file))
+            })
+    }
+
+    /// Walks every kustomization: the namespace it sets on each file it builds (an overlay's
+    /// wins over its bases', as `kustomize build` does), and whether it builds Istio
+    /// configuration.
+    fn kustomize(&mut self, files: &[(&FileFacts, &MeshFacts)]) {
+        let by_dir: HashMap<&Path, &Kustomization> = files
+            .iter()
+            .filter_map(|(f, _)| Some((f.key.parent()?, f.kustomization.as_ref()?)))
+            .collect();
+        if by_dir.is_empty() {
+            return;
+        }
+        let istio: HashSet<&Path> = files
+            .iter()
+            .filter(|(f, _)| f.istio_config)
+            .map(|(f, _)| f.key.as_path())
+            .collect();
+        for start in by_dir.keys() {
+            let mut built: Vec<(PathBuf, Option<String>)> = Vec::new();
+            let mut visiting: Vec<&Path> = Vec::new();
+            walk(&by_dir, start, None, &mut visiting, &mut built);
+            let builds_istio = built.iter().any(|(f, _)| istio.contains(f.as_path()));
+            for (file, ns) in built {
+                if let Some(ns) = ns {
+                    let list = self.kustomize_namespaces.entry(file.clone()).or_default();
+                    if !list.contains(&ns) {
+                        list.push(ns);
+                    }
+                }
+                if builds_istio {
+                    self.kustomize_istio.insert(file);
+                }
+            }
+        }
+        for list in self.kustomize_namespaces.values_mut() {
+            list.sort();
+        }
+    }
+
+    /// Collects the selectors of Istio configuration and of the Services its hosts name.
+    fn references(&mut self, files: &[(&FileFacts, &MeshFacts)]) {
+        let mut services: HashMap<&str, Vec<(&Path, &Service)>> = HashMap::new();
+        for (f, _) in files {
+            let dir = f.key.parent().unwrap_or(&f.key);
+            for s in &f.services {
+                services.entry(s.name.as_str()).or_default().push((dir, s));
+            }
+        }
+        let mut seen: HashSet<(Option<String>, PathBuf, Labels)> = HashSet::new();
+        let mut add = |ns: Option<&str>, dir: &Path, labels: &Labels| {
+            let entry = (ns.map(str::to_owned), dir.to_owned(), labels.clone());
+            if seen.insert(entry.clone()) {
+                self.selectors.push(entry);
+            }
+        };
+        for (f, _) in files {
+            let dir = f.key.parent().unwrap_or(&f.key);
+            for r in &f.istio_refs {
+                for sel in &r.selectors {
+                    add(r.namespace.as_deref(), dir, sel);
+                }
+                for host in &r.hosts {
+                    let Some((name, ns)) = service_of_host(host, r.namespace.as_deref()) else {
+                        continue;
+                    };
+                    for (s_dir, s) in services.get(name).into_iter().flatten() {
+                        if can_refer(ns, dir, s.namespace.as_deref(), s_dir) {
+                            add(s.namespace.as_deref().or(ns), dir, &s.selector);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Adds the files kustomization `dir` builds, with the namespace set on them (`outer`: an
+/// overlay's), descending into the kustomizations it builds.
+fn walk<'k>(
+    by_dir: &HashMap<&'k Path, &'k Kustomization>,
+    dir: &'k Path,
+    outer: Option<&str>,
+    visiting: &mut Vec<&'k Path>,
+    out: &mut Vec<(PathBuf, Option<String>)>,
+) {
+    let Some(k) = by_dir.get(dir) else { return };
+    if visiting.contains(&dir) || visiting.len() > 64 {
+        return;
+    }
+    visiting.push(dir);
+    let ns = outer.or(k.namespace.as_deref());
+    for entry in &k.builds {
+        match by_dir.get_key_value(entry.as_path()) {
+            Some((sub, _)) => walk(by_dir, sub, ns, visiting, out),
+            None => out.push((entry.clone(), ns.map(str::to_owned))),
+        }
+    }
+    visiting.pop();
+}
