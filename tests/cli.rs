@@ -607,6 +607,74 @@ fn a_mesh_wide_hold_suppresses_hold_missing_in_cluster_only() {
         .code(1);
 }
 
+/// A gateway's only container is Envoy (`inject.istio.io/templates: gateway`, `istio-proxy`
+/// with `image: auto`): nothing to hold, and `istio.io/rev` on the Deployment is the revision
+/// marker. The ordinary Deployment beside it is still reported.
+#[test]
+fn a_gateway_deployment_gets_no_hold_or_revision_label_finding() {
+    let tmp = TempDir::new().unwrap();
+    let d = tmp.path();
+    let gateway = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ingress
+  namespace: ingress
+  labels:
+    istio.io/rev: canary
+spec:
+  selector:
+    matchLabels:
+      istio: ingress
+  template:
+    metadata:
+      annotations:
+        inject.istio.io/templates: gateway
+      labels:
+        istio: ingress
+        sidecar.istio.io/inject: \"true\"
+    spec:
+      containers:
+        - name: istio-proxy
+          image: auto
+";
+    let app = gateway
+        .replace("name: ingress\n", "name: web\n")
+        .replace(
+            "        inject.istio.io/templates: gateway\n",
+            "        team: web\n",
+        )
+        .replace(
+            "- name: istio-proxy\n          image: auto",
+            "- name: web\n          image: auto",
+        );
+    write(d, "gateway.yaml", &format!("{gateway}---\n{app}"));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_meshlint"))
+        .current_dir(d)
+        .env("NO_COLOR", "1")
+        .args(["--no-config", "--format", "json", "gateway.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let found = codes(&json(&out.stdout));
+    let gateway_lines = gateway.lines().count() as u64;
+    assert!(
+        !found.iter().any(|(code, _, line, _)| *line <= gateway_lines
+            && matches!(code.as_str(), "MESH101" | "MESH201")),
+        "{found:?}"
+    );
+    // The application's Deployment (after the gateway and `---`): MESH101 at its `annotations`,
+    // MESH201 at its `istio.io/rev` label.
+    let sep = gateway_lines + 1;
+    assert!(
+        found.contains(&("MESH101".into(), "gateway.yaml".into(), sep + 14, 7)),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("MESH201".into(), "gateway.yaml".into(), sep + 7, 5)),
+        "{found:?}"
+    );
+}
+
 #[test]
 fn rules_and_explain() {
     let tmp = TempDir::new().unwrap();

@@ -98,6 +98,9 @@ const WORKLOADS: &[&str] = &[
     "Rollout",
 ];
 
+/// The annotation naming the injection templates a pod gets (comma-separated).
+pub const INJECT_TEMPLATES: &str = "inject.istio.io/templates";
+
 impl PodTemplate<'_, '_> {
     /// A workload's pod template where the object has none (a Kustomize patch with only
     /// `metadata`): nothing to read, nowhere to write.
@@ -108,6 +111,31 @@ impl PodTemplate<'_, '_> {
             meta: MetaBlock::of(None),
             spec: None,
         }
+    }
+
+    /// Whether this pod is an Istio gateway: its `inject.istio.io/templates` annotation names
+    /// the `gateway` template (one element of the comma-separated list, blanks trimmed as the
+    /// injector trims them), or its container `istio-proxy` has `image: auto`, which the
+    /// injector replaces with the proxy image. Its one container is Envoy itself: there is no
+    /// application whose start-up waits for the proxy, and `istio.io/rev` on its workload's own
+    /// metadata is the revision marker `istioctl` selects gateways by.
+    pub fn is_gateway(&self) -> bool {
+        let by_template = self
+            .meta
+            .annotation_str(INJECT_TEMPLATES)
+            .is_some_and(|t| t.split(',').any(|name| name.trim() == "gateway"));
+        by_template || self.proxy_image_is_auto()
+    }
+
+    /// Whether the container `istio-proxy` has `image: auto`.
+    fn proxy_image_is_auto(&self) -> bool {
+        let Some(containers) = self.spec.and_then(|s| s.get("containers")) else {
+            return false;
+        };
+        containers.resolved().items().any(|c| {
+            let c = c.resolved();
+            c.get_str("name") == Some("istio-proxy") && c.get_str("image") == Some("auto")
+        })
     }
 }
 
@@ -272,6 +300,40 @@ mod tests {
             .iter()
             .map(|r| format!("{}/{}", r.kind, r.name.unwrap_or("")))
             .collect()
+    }
+
+    fn gateway(text: &str) -> bool {
+        let docs = crate::yaml::parse(text);
+        let doc = docs[0].as_ref().unwrap();
+        let res = extract_resources(doc);
+        res[0].pod.as_ref().unwrap().is_gateway()
+    }
+
+    #[test]
+    fn gateways_by_template_or_auto_image() {
+        let pod = |annotations: &str, containers: &str| {
+            format!("kind: Pod\nmetadata:\n  annotations: {{{annotations}}}\nspec:\n  containers: {containers}\n")
+        };
+        let app = "[{name: app, image: app:1}]";
+        for templates in ["gateway", "gateway,custom", "' custom , gateway'"] {
+            assert!(gateway(&pod(
+                &format!("inject.istio.io/templates: {templates}"),
+                app
+            )));
+        }
+        for templates in ["sidecar", "gateways", "my-gateway", "''", "~"] {
+            assert!(!gateway(&pod(
+                &format!("inject.istio.io/templates: {templates}"),
+                app
+            )));
+        }
+        assert!(gateway(&pod("", "[{name: istio-proxy, image: auto}]")));
+        assert!(!gateway(&pod("", "[{name: app, image: auto}]")));
+        assert!(!gateway(&pod("", "[{name: istio-proxy, image: proxyv2}]")));
+        assert!(!gateway(&pod("", "~")));
+        // A workload's template, through an alias.
+        let d = "kind: Deployment\nx: &c [{name: istio-proxy, image: auto}]\nspec:\n  template:\n    spec:\n      containers: *c\n";
+        assert!(gateway(d));
     }
 
     /// Audit A6: kubectl flattens a `List` inside a `List`.

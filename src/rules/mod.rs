@@ -161,6 +161,10 @@ pub static RULES: &[Rule] = &[
         checker: Checker::Document(placement::multiple_istiooperators::check),
     },
     Rule {
+        meta: &placement::injection_label_on_workload::RULE,
+        checker: Checker::Resource(placement::injection_label_on_workload::check),
+    },
+    Rule {
         meta: &capture::ip_ranges_empty::RULE,
         checker: Checker::Resource(capture::ip_ranges_empty::check),
     },

@@ -266,8 +266,16 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
         if never_injected(res, pod) {
             continue;
         }
+        // A gateway's workload carries `istio.io/rev` as the revision marker `istioctl`
+        // selects its gateways by; only the pod template's label decides its injection.
+        let rev_is_marker = pod.is_gateway();
         for (k, v) in outer.label_entries() {
-            if matches!(k.as_str(), Some("sidecar.istio.io/inject" | "istio.io/rev")) {
+            let injection_label = match k.as_str() {
+                Some("sidecar.istio.io/inject") => true,
+                Some("istio.io/rev") => !rev_is_marker,
+                _ => false,
+            };
+            if injection_label {
                 report(cx, pod, outer, MapKind::Labels, k, v, out);
             }
         }
@@ -333,6 +341,39 @@ mod tests {
                 d[0].message
             );
         }
+    }
+
+    /// On a gateway's workload `istio.io/rev` is the revision marker `istioctl` selects by;
+    /// other Pod-scoped keys there are still misplaced.
+    #[test]
+    fn the_revision_label_of_a_gateway_workload_is_not_reported() {
+        let deployment = |annotations: &str, image: &str| {
+            format!(
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: gw\n  labels:\n    istio.io/rev: default\nspec:\n  template:\n    metadata:\n      annotations:\n        sidecar.istio.io/inject: \"true\"\n{annotations}    spec:\n      containers:\n        - name: istio-proxy\n          image: {image}\n"
+            )
+        };
+        for t in [
+            deployment("        inject.istio.io/templates: gateway\n", "x"),
+            deployment("        inject.istio.io/templates: gateway,custom\n", "x"),
+            deployment("", "auto"),
+        ] {
+            assert!(lint(&t, "MESH201").is_empty(), "{t}");
+        }
+        // Not a gateway: the label is misplaced.
+        let t = deployment("", "x");
+        let d = lint(&t, "MESH201");
+        assert_eq!(d.len(), 1);
+        assert_eq!(pos(&t, &d[0]), at(&t, "istio.io/rev", 1));
+        assert!(d[0]
+            .message
+            .starts_with("label `istio.io/rev` is on the workload's own metadata"));
+        // A gateway's misplaced inject label and annotations are still reported.
+        let t = deployment("        inject.istio.io/templates: gateway\n", "auto").replace(
+            "    istio.io/rev: default\n",
+            "    sidecar.istio.io/inject: \"false\"\n  annotations:\n    sidecar.istio.io/proxyCPU: \"1\"\n",
+        );
+        let d = lint(&t, "MESH201");
+        assert_eq!(d.len(), 2, "{d:?}");
     }
 
     #[test]

@@ -6,4 +6,5 @@ pub mod annotation_on_wrong_kind;
 pub mod global_setting_misplaced;
 pub mod global_setting_unsupported;
 pub mod inject_annotation_deprecated;
+pub mod injection_label_on_workload;
 pub mod multiple_istiooperators;

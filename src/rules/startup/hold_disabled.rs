@@ -39,6 +39,9 @@ fn hold_value(config: &str) -> Option<(Range<usize>, String, String)> {
 pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
     let res = cx.res;
     let Some(pod) = &res.pod else { return };
+    if pod.is_gateway() {
+        return; // Envoy is the only container: no application to hold.
+    }
     if native_sidecar(cx, pod) {
         return;
     }
@@ -108,6 +111,27 @@ mod tests {
         format!(
             "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    metadata:\n      annotations:\n{annotations}    spec:\n      containers:\n        - name: api\n          image: api:1\n"
         )
+    }
+
+    /// A gateway's container is Envoy itself: a hold of `false` there races nothing.
+    #[test]
+    fn gateways_are_not_reported() {
+        const FALSE: &str =
+            "        proxy.istio.io/config: '{\"holdApplicationUntilProxyStarts\": false}'\n";
+        for templates in ["gateway", "gateway,custom"] {
+            let text = deployment(&format!(
+                "{FALSE}        inject.istio.io/templates: {templates}\n"
+            ));
+            assert!(lint(&text, CODE).is_empty(), "{text}");
+        }
+        let text = deployment(FALSE).replace(
+            "- name: api\n          image: api:1",
+            "- name: istio-proxy\n          image: auto",
+        );
+        assert!(lint(&text, CODE).is_empty(), "{text}");
+        // `image: auto` on another container: an ordinary pod.
+        let text = deployment(FALSE).replace("image: api:1", "image: auto");
+        assert_eq!(lint(&text, CODE).len(), 1, "{text}");
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! MESH105: the deprecated `values.global.proxy.holdApplicationUntilProxyStarts` (`IstioOperator`
 //! `spec.values…`, istiod Helm values `global…`). Deprecated since Istio 1.9
 //! (`operator/pkg/apis/values_types.proto`, field 37) and OR-ed with each pod's `ProxyConfig` by
-//! the injection template, so a pod cannot switch it off.
+//! the injection template, so a pod cannot switch it off. Only `true` is reported: `false` is
+//! the default and, OR-ed, changes nothing.
 
 use crate::diagnostic::{Diagnostic, Edit, Fix, FixAvailability, RuleMeta, Severity};
 use crate::istio::schema_check::is_true;
@@ -199,6 +200,11 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
     let (_, key, value) = steps[steps.len() - 1];
     if resolve(value) != ScalarType::Bool {
         return; // Null sets nothing; other types are MESH205's schema check.
+    }
+    if !is_true(value) {
+        // `false` is the default (the istiod chart's own values say so): OR-ed with a pod's
+        // value it changes nothing, so no pod loses a say and nothing needs moving.
+        return;
     }
     let v = value_text(cx.text, value);
     let mesh_config = base.get("meshConfig");
@@ -413,6 +419,18 @@ mod tests {
             fixed(text, &d[0]),
             "meshConfig:\n  defaultConfig:\n    holdApplicationUntilProxyStarts: true\nglobal:\n  proxy:\n    image: proxyv2\n"
         );
+        // The istiod chart's own default, `false`, is no finding.
+        let text = text.replace(": true", ": false");
+        let d = crate::lint_source(
+            &text,
+            "values.yaml",
+            &LintOptions::default(),
+            &RuleSelector {
+                select: vec![CODE.into()],
+                ignore: Vec::new(),
+            },
+        );
+        assert!(d.is_empty(), "{d:?}");
     }
 
     #[test]
@@ -423,6 +441,10 @@ mod tests {
             // Null sets nothing; a string is a type error (MESH205's).
             iop("  values:\n    global:\n      proxy:\n        holdApplicationUntilProxyStarts:\n"),
             iop("  values:\n    global:\n      proxy:\n        holdApplicationUntilProxyStarts: \"true\"\n"),
+            // False is the default: OR-ed with a pod's value it changes nothing.
+            iop("  values:\n    global:\n      proxy:\n        holdApplicationUntilProxyStarts: false\n"),
+            iop("  values:\n    global:\n      proxy:\n        holdApplicationUntilProxyStarts: no\n"),
+            iop("  values: {global: {proxy: {holdApplicationUntilProxyStarts: False}}}\n"),
             // Not an IstioOperator, or not under values.global.proxy.
             "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  global: |\n    proxy:\n      holdApplicationUntilProxyStarts: true\n".to_owned(),
             iop("  global:\n    proxy:\n      holdApplicationUntilProxyStarts: true\n"),

@@ -26,6 +26,9 @@ const ANNOTATION_VALUE: &str = "'{ \"holdApplicationUntilProxyStarts\": true }'"
 pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
     let res = cx.res;
     let Some(pod) = &res.pod else { return };
+    if pod.is_gateway() {
+        return; // Envoy is the only container: no application to hold.
+    }
     if res.kind != "Pod" && pod.template_key.is_none() {
         // No pod template here (an Argo Rollout with `workloadRef`, a scaled-down
         // Deployment stub): the pods come from elsewhere, which is linted on its own.
@@ -294,6 +297,43 @@ mod tests {
         let d = lint(text, CODE);
         assert_eq!(d.len(), 2, "{d:#?}");
         assert!(d.iter().all(|d| d.fix.is_none()), "{d:#?}");
+    }
+
+    /// A gateway's only container is Envoy itself: there is no application to hold.
+    #[test]
+    fn gateways_are_not_reported() {
+        let gateway = |annotations: &str, image: &str| {
+            format!("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ingress\nspec:\n  template:\n    metadata:\n      annotations:\n        sidecar.istio.io/inject: \"true\"\n{annotations}    spec:\n      containers:\n        - name: istio-proxy\n          image: {image}\n")
+        };
+        for annotations in [
+            "        inject.istio.io/templates: gateway\n",
+            "        inject.istio.io/templates: gateway,custom\n",
+            "        inject.istio.io/templates: \"custom, gateway \"\n",
+        ] {
+            let t = gateway(annotations, "istio/proxyv2:1.22");
+            assert!(lint(&t, CODE).is_empty(), "{t}");
+        }
+        let t = gateway("", "auto");
+        assert!(lint(&t, CODE).is_empty(), "{t}");
+        // Not the gateway template: a name that only contains it, or another template.
+        for annotations in [
+            "        inject.istio.io/templates: sidecar\n",
+            "        inject.istio.io/templates: my-gateway\n",
+        ] {
+            let t = gateway(annotations, "istio/proxyv2:1.22");
+            assert_eq!(lint(&t, CODE).len(), 1, "{t}");
+        }
+        // `image: auto` on a container that is not `istio-proxy` makes no gateway.
+        let t = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: auto\n";
+        let d = lint(t, CODE);
+        assert_eq!(d.len(), 1);
+        assert_eq!(pos(t, &d[0]), at(t, "template", 1));
+        assert!(d[0]
+            .message
+            .starts_with("the pods of this Deployment get an Istio sidecar"));
+        // A bare Pod gateway too.
+        let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: gw\nspec:\n  containers:\n    - {name: istio-proxy, image: auto}\n";
+        assert!(lint(pod, CODE).is_empty());
     }
 
     #[test]

@@ -279,6 +279,9 @@ fn shortfall(
 pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
     let res = cx.res;
     let Some(pod) = &res.pod else { return };
+    if pod.is_gateway() {
+        return; // A gateway runs Envoy, not an application with Vault secrets.
+    }
     if native_sidecar(cx, pod) {
         return;
     }
@@ -379,6 +382,25 @@ mod tests {
             },
             ..LintOptions::default()
         }
+    }
+
+    /// A gateway runs Envoy alone: no application init race to report.
+    #[test]
+    fn gateways_are_not_reported() {
+        for templates in ["gateway", "gateway,custom"] {
+            let text = deployment(&format!(
+                "{INJECT}        inject.istio.io/templates: {templates}\n"
+            ));
+            assert!(lint(&text, CODE).is_empty(), "{text}");
+        }
+        let text = deployment(INJECT).replace(
+            "- name: payouts\n          image: payouts:1",
+            "- name: istio-proxy\n          image: auto",
+        );
+        assert!(lint(&text, CODE).is_empty(), "{text}");
+        // `image: auto` on another container: an ordinary pod.
+        let text = deployment(INJECT).replace("image: payouts:1", "image: auto");
+        assert_eq!(lint(&text, CODE).len(), 1, "{text}");
     }
 
     #[test]
