@@ -135,7 +135,8 @@ enum Command {
     Rules,
     /// Print a rule's page.
     Explain {
-        /// A code (MESH101) or name (hold-missing).
+        /// A code (MESH101) or name (hold-missing), or `injection` (how meshlint decides that a
+        /// pod is in the mesh).
         rule: String,
     },
     /// Print the configuration in force for a file or directory (default: `.`).
@@ -303,7 +304,14 @@ fn print_rules() -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// `meshlint explain injection`: how pods in unknown namespaces are decided.
+const INJECTION_PAGE: &str = include_str!("../docs/injection.md");
+
 fn explain(rule: &str) -> ExitCode {
+    if rule == "injection" {
+        print!("{INJECTION_PAGE}");
+        return ExitCode::SUCCESS;
+    }
     match rules::find(rule) {
         Some(m) => {
             print!("{}", m.page);
