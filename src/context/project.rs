@@ -471,3 +471,206 @@ fn walk<'k>(
     }
     visiting.pop();
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::context::{collect_file_facts, Facts};
+
+    fn facts(key: &str, text: &str) -> Facts {
+        collect_file_facts(text, key, Path::new(key))
+    }
+
+    fn project(roots: &[&str], mesh_config: &[&str], files: &[Facts]) -> Project {
+        let pairs: Vec<(&FileFacts, &MeshFacts)> =
+            files.iter().map(|f| (&f.file, &f.mesh)).collect();
+        Project::new(
+            roots.iter().map(PathBuf::from).collect(),
+            mesh_config.iter().map(PathBuf::from).collect(),
+            &pairs,
+        )
+    }
+
+    const IOP: &str = "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  meshConfig:\n    defaultConfig:\n      holdApplicationUntilProxyStarts: true\n";
+
+    #[test]
+    fn a_mesh_wide_setting_covers_the_parent_of_its_directory_within_the_root() {
+        let on = |p: &Project, file: &str| p.mesh_for(Path::new(file)).hold.is_some();
+        let p = project(&["/r"], &[], &[facts("/r/istio/iop.yaml", IOP)]);
+        assert!(on(&p, "/r/apps/web/deploy.yaml"));
+        let p = project(&["/r"], &[], &[facts("/r/demo-a/resources/iop.yaml", IOP)]);
+        assert!(on(&p, "/r/demo-a/app.yaml"));
+        assert!(on(&p, "/r/demo-a/resources/app.yaml"));
+        assert!(!on(&p, "/r/demo-b/app.yaml"));
+        assert!(p.mesh_covers(Path::new("/r/demo-a/x.yaml")));
+        assert!(!p.mesh_covers(Path::new("/r/demo-b/x.yaml")));
+        let p = project(
+            &["/r"],
+            &[],
+            &[facts("/r/clusters/prod/istio/iop.yaml", IOP)],
+        );
+        assert!(on(&p, "/r/clusters/prod/apps/a.yaml"));
+        assert!(!on(&p, "/r/clusters/staging/apps/a.yaml"));
+        // At the root, or one level down: never above the root.
+        for at in ["/r/iop.yaml", "/r/istio/iop.yaml"] {
+            let p = project(&["/r"], &[], &[facts(at, IOP)]);
+            assert!(on(&p, "/r/a/b/c.yaml"), "{at}");
+            assert!(!on(&p, "/elsewhere/c.yaml"), "{at}");
+        }
+        // `mesh-config` names the files that cover everything, and only those count.
+        let files = [
+            facts("/r/demo-a/resources/iop.yaml", IOP),
+            facts("/r/platform/x/y/iop.yaml", IOP),
+        ];
+        let p = project(&["/r"], &["/r/platform/x/y/iop.yaml"], &files);
+        assert!(on(&p, "/r/demo-b/app.yaml"));
+        let p = project(&["/r"], &["/r/nothing.yaml"], &files);
+        assert!(!on(&p, "/r/demo-a/app.yaml"));
+    }
+
+    const KUSTOMIZATION: &str =
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n";
+
+    #[test]
+    fn kustomize_sets_namespaces_and_an_overlay_wins_over_its_base() {
+        let files = [
+            facts(
+                "/r/base/kustomization.yaml",
+                &format!("{KUSTOMIZATION}namespace: base-ns\nresources:\n  - deployment.yaml\n  - https://github.com/x/y\npatches:\n  - path: patch.yaml\n"),
+            ),
+            facts(
+                "/r/overlays/prod/kustomization.yaml",
+                &format!("{KUSTOMIZATION}namespace: prod\nresources: [../../base, gateway.yaml]\n"),
+            ),
+            facts(
+                "/r/overlays/plain/kustomization.yaml",
+                &format!("{KUSTOMIZATION}resources: [../../base]\n"),
+            ),
+            facts("/r/overlays/prod/gateway.yaml", "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: gw}\nspec:\n  selector: {istio: ingressgateway}\n"),
+        ];
+        let p = project(&["/r"], &[], &files);
+        // The base alone deploys to its namespace, the prod overlay to its own.
+        assert_eq!(
+            p.kustomize_namespaces(Path::new("/r/base/deployment.yaml")),
+            ["base-ns", "prod"]
+        );
+        assert!(p
+            .kustomize_namespaces(Path::new("/r/other.yaml"))
+            .is_empty());
+        // The prod overlay builds Istio configuration: what it builds runs in a mesh.
+        assert!(p.evidence(Path::new("/r/base/deployment.yaml"), &[], None));
+        assert!(!p.evidence(Path::new("/r/unbuilt/deployment.yaml"), &[], None));
+        assert_eq!(
+            files[0]
+                .file
+                .kustomization
+                .as_ref()
+                .map(|k| k.patches.clone()),
+            Some(vec![PathBuf::from("/r/base/patch.yaml")])
+        );
+    }
+
+    #[test]
+    fn kustomize_cycles_end() {
+        let files = [
+            facts(
+                "/r/a/kustomization.yaml",
+                "resources: [../b, x.yaml]\nnamespace: a\n",
+            ),
+            facts("/r/b/kustomization.yaml", "resources: [../a]\n"),
+        ];
+        let p = project(&["/r"], &[], &files);
+        assert_eq!(p.kustomize_namespaces(Path::new("/r/a/x.yaml")), ["a"]);
+    }
+
+    fn labels(pairs: &[(&str, &str)]) -> Labels {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn istio_configuration_that_selects_a_pod_or_routes_to_its_service_is_evidence() {
+        let policy = "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: p}\nspec:\n  selector:\n    matchLabels: {app: ratings}\n";
+        let route = "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: r}\nspec:\n  hosts: [reviews]\n  http:\n  - route:\n    - destination: {host: details.shop.svc.cluster.local}\n";
+        let services = "apiVersion: v1\nkind: Service\nmetadata: {name: details, namespace: shop}\nspec:\n  selector: {app: details}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: reviews}\nspec:\n  selector: {app: reviews, tier: web}\n";
+        let files = [
+            facts("/r/bookinfo/policy.yaml", policy),
+            facts("/r/bookinfo/routes.yaml", route),
+            facts("/r/bookinfo/services.yaml", services),
+        ];
+        let p = project(&["/r"], &[], &files);
+        let at = |file: &str, l: &[(&str, &str)], ns: Option<&str>| {
+            p.evidence(Path::new(file), &labels(l), ns)
+        };
+        assert!(at("/r/bookinfo/ratings.yaml", &[("app", "ratings")], None));
+        assert!(at(
+            "/r/bookinfo/reviews.yaml",
+            &[("app", "reviews"), ("tier", "web"), ("v", "1")],
+            None
+        ));
+        // Every label of the selector must match.
+        assert!(!at("/r/bookinfo/reviews.yaml", &[("app", "reviews")], None));
+        // A host with a namespace names the Service in it, wherever its pods' files are.
+        assert!(at(
+            "/r/apps/details.yaml",
+            &[("app", "details")],
+            Some("shop")
+        ));
+        assert!(!at(
+            "/r/apps/details.yaml",
+            &[("app", "details")],
+            Some("other")
+        ));
+        // Namespaces unknown: another demo's configuration does not vouch for this one.
+        assert!(!at(
+            "/r/other-demo/ratings.yaml",
+            &[("app", "ratings")],
+            None
+        ));
+        assert!(at(
+            "/r/bookinfo/v2/ratings.yaml",
+            &[("app", "ratings")],
+            None
+        ));
+    }
+
+    #[test]
+    fn a_selector_in_the_root_namespace_applies_everywhere() {
+        let policy = "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: p, namespace: istio-system}\nspec:\n  selector:\n    matchLabels: {app: db}\n";
+        let p = project(&["/r"], &[], &[facts("/r/mesh/policy.yaml", policy)]);
+        assert!(p.evidence(
+            Path::new("/r/apps/db.yaml"),
+            &labels(&[("app", "db")]),
+            Some("data")
+        ));
+    }
+
+    #[test]
+    fn hosts_name_services() {
+        assert_eq!(
+            service_of_host("reviews", Some("a")),
+            Some(("reviews", Some("a")))
+        );
+        assert_eq!(
+            service_of_host("reviews.b", None),
+            Some(("reviews", Some("b")))
+        );
+        assert_eq!(
+            service_of_host("reviews.b.svc.cluster.local", None),
+            Some(("reviews", Some("b")))
+        );
+        assert_eq!(service_of_host("*.example.com", None), None);
+        assert_eq!(service_of_host("api.example.com", None), None);
+    }
+
+    #[test]
+    fn vault_pods_in_the_scope_of_a_mesh_wide_setting() {
+        let vault = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: app\n  annotations:\n    vault.hashicorp.com/agent-inject: \"true\"\n";
+        let files = [facts("/r/demo-a/app.yaml", vault)];
+        let p = project(&["/r"], &[], &files);
+        assert!(p.vault_in_scope(Path::new("/r/demo-a/istio/iop.yaml")));
+        assert!(!p.vault_in_scope(Path::new("/r/demo-b/istio/iop.yaml")));
+    }
+}

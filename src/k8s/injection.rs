@@ -254,3 +254,100 @@ pub fn injection_state(
         None => Injection::NotInjected("it has no pod template".into()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::k8s::extract_resources;
+
+    fn pod(meta: &str) -> PodInjection {
+        let text = format!("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n{meta}");
+        let doc = crate::yaml::parse(&text).remove(0).unwrap();
+        PodInjection::of(&extract_resources(&doc)[0]).unwrap()
+    }
+
+    fn known(name: &str, labels: &[(&str, &str)]) -> NamespaceLabels {
+        let mut n = NamespaceLabels::new();
+        n.insert(
+            name.to_owned(),
+            labels
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+        );
+        n
+    }
+
+    #[test]
+    fn an_unknown_namespace_is_decided_by_the_mode_and_the_evidence() {
+        let p = pod("  namespace: shop\n");
+        let none = NamespaceLabels::new();
+        let decide = |mode, evidence: bool| p.decide(&none, &[], mode, &|| evidence);
+        assert!(matches!(
+            decide(InjectionMode::Evidence, true),
+            Injection::Injected(_)
+        ));
+        match decide(InjectionMode::Evidence, false) {
+            Injection::Assumed(why) => assert!(why.contains("`shop` is not declared"), "{why}"),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            decide(InjectionMode::Assume, false),
+            Injection::Injected(_)
+        ));
+        assert!(matches!(
+            decide(InjectionMode::Explicit, true),
+            Injection::NotInjected(_)
+        ));
+        // A known namespace decides whatever the mode or the evidence.
+        let shop = known("shop", &[]);
+        assert!(matches!(
+            p.decide(&shop, &[], InjectionMode::Assume, &|| true),
+            Injection::NotInjected(_)
+        ));
+    }
+
+    #[test]
+    fn a_kustomize_namespace_replaces_the_pods_own_and_any_injecting_one_wins() {
+        let p = pod("  namespace: tools\n");
+        let mut ns = known("tools", &[("istio-injection", "enabled")]);
+        ns.extend(known("batch", &[("istio-injection", "disabled")]));
+        ns.extend(known("web", &[("istio-injection", "enabled")]));
+        let decide = |list: &[&str]| {
+            let list: Vec<String> = list.iter().map(|s| (*s).to_owned()).collect();
+            p.decide(&ns, &list, InjectionMode::Evidence, &|| false)
+        };
+        assert!(matches!(decide(&[]), Injection::Injected(_)));
+        assert!(matches!(decide(&["batch"]), Injection::NotInjected(_)));
+        assert!(matches!(decide(&["batch", "web"]), Injection::Injected(_)));
+        assert!(matches!(
+            decide(&["batch", "unknown"]),
+            Injection::Assumed(_)
+        ));
+    }
+
+    #[test]
+    fn istio_keys_on_the_pod_name_istio_but_an_opt_out_does_not() {
+        for meta in [
+            "  annotations:\n    proxy.istio.io/config: '{}'\n",
+            "  annotations:\n    sidecar.istio.io/inject: \"true\"\n",
+            "  labels:\n    service.istio.io/canonical-name: web\n",
+            "  labels:\n    istio.io/rev: canary\n",
+        ] {
+            assert!(pod(meta).names_istio(), "{meta}");
+        }
+        for meta in [
+            "  labels:\n    sidecar.istio.io/inject: \"false\"\n",
+            "  labels:\n    istio.io/dataplane-mode: none\n",
+            "  labels:\n    app: istio.io\n    notistio.io/x: y\n",
+            "  annotations:\n    sidecar.jaegertracing.io/inject: \"true\"\n",
+        ] {
+            assert!(!pod(meta).names_istio(), "{meta}");
+        }
+        assert!(is_istio_key(
+            "traffic.sidecar.istio.io/excludeOutboundPorts"
+        ));
+        assert!(!is_istio_key("istio.io"));
+        assert!(!is_istio_key("myistio.io/x"));
+    }
+}

@@ -1,0 +1,418 @@
+//! What meshlint knows about the cluster: the built binary on small projects in temp dirs,
+//! checking which pods' start-up and Vault findings keep their severity, which are reported at
+//! `info` as assumed, and which are not reported at all.
+
+use assert_cmd::Command;
+use std::fs;
+use std::path::Path;
+use tempfile::TempDir;
+
+fn run(dir: &Path, args: &[&str]) -> (serde_json::Value, i32) {
+    let out = Command::cargo_bin("meshlint")
+        .unwrap()
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .args(["--format", "json"])
+        .args(args)
+        .output()
+        .unwrap();
+    let v = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)));
+    (v, out.status.code().unwrap())
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    let path = dir.join(name);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, text).unwrap();
+}
+
+fn git_init(dir: &Path) {
+    let status = std::process::Command::new("git")
+        .args(["init", "-q"])
+        .current_dir(dir)
+        .status()
+        .expect("git runs");
+    assert!(status.success());
+}
+
+/// `(code, file, line, column, severity)` of every finding.
+fn found(v: &serde_json::Value) -> Vec<(String, String, u64, u64, String)> {
+    v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_owned(),
+                d["file"].as_str().unwrap().to_owned(),
+                d["range"]["start"]["line"].as_u64().unwrap(),
+                d["range"]["start"]["column"].as_u64().unwrap(),
+                d["severity"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn f(code: &str, file: &str, line: u64, col: u64, sev: &str) -> (String, String, u64, u64, String) {
+    (code.into(), file.into(), line, col, sev.into())
+}
+
+/// A Deployment without the hold; `namespace` adds `metadata.namespace`.
+fn deployment(name: &str, namespace: Option<&str>) -> String {
+    let ns = namespace.map_or(String::new(), |n| format!("  namespace: {n}\n"));
+    format!(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\n{ns}spec:\n  selector:\n    matchLabels: {{app: {name}}}\n  template:\n    metadata:\n      labels:\n        app: {name}\n    spec:\n      containers:\n        - name: {name}\n          image: nginx\n"
+    )
+}
+
+fn namespace(name: &str, injection: &str) -> String {
+    format!("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {name}\n  labels:\n    istio-injection: {injection}\n")
+}
+
+const HOLD_IOP: &str = "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  meshConfig:\n    defaultConfig:\n      holdApplicationUntilProxyStarts: true\n";
+
+#[test]
+fn a_pod_in_an_unknown_namespace_without_evidence_is_assumed_and_reported_at_info() {
+    let tmp = TempDir::new().unwrap();
+    let d = tmp.path();
+    write(d, "app.yaml", &deployment("web", Some("shop")));
+    let (v, code) = run(d, &["--no-config", "."]);
+    assert_eq!(found(&v), [f("MESH101", "app.yaml", 10, 5, "info")]);
+    assert_eq!(code, 0, "an assumed finding does not fail the run");
+    let message = v["diagnostics"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("assumed: its namespace `shop` is not declared in the project")
+            && message.contains("meshlint explain injection"),
+        "{message}"
+    );
+    assert_eq!(v["summary"]["injection_unknown"], 1);
+    assert_eq!(v["summary"]["infos"], 1);
+    // The old default: full severity.
+    let (v, code) = run(d, &["--no-config", "--injection", "assume", "."]);
+    assert_eq!(found(&v), [f("MESH101", "app.yaml", 10, 5, "warning")]);
+    assert_eq!(
+        (code, v["summary"]["injection_unknown"].as_u64()),
+        (1, Some(0))
+    );
+    // Explicit: not in the mesh.
+    for args in [&["--injection", "explicit"][..], &["--injection-explicit"]] {
+        let (v, code) = run(d, &[&["--no-config"][..], args, &["."]].concat());
+        assert_eq!((found(&v).len(), code), (0, 0), "{args:?}");
+    }
+    // The human summary says how many findings rest on the assumption.
+    let out = Command::cargo_bin("meshlint")
+        .unwrap()
+        .current_dir(d)
+        .env("NO_COLOR", "1")
+        .args(["--no-config", "."])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("1 finding assumes its pod is in the mesh"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_injection_option_comes_from_the_configuration_too() {
+    let tmp = TempDir::new().unwrap();
+    let d = tmp.path();
+    write(d, "app.yaml", &deployment("web", None));
+    write(d, ".meshlint.yaml", "injection: assume\n");
+    let (v, code) = run(d, &["."]);
+    assert_eq!(
+        (found(&v), code),
+        (vec![f("MESH101", "app.yaml", 9, 5, "warning")], 1)
+    );
+    write(d, ".meshlint.yaml", "injection: explicit\n");
+    assert_eq!(found(&run(d, &["."]).0).len(), 0);
+}
+
+#[test]
+fn evidence_keeps_the_severity() {
+    // Each case: the extra files that show the pod `web` (in app.yaml, namespace unknown)
+    // runs in a mesh.
+    let cases: &[(&str, &[(&str, &str)])] = &[
+        (
+            "an Istio annotation on the pod template",
+            &[],
+        ),
+        (
+            "a Sidecar whose workloadSelector matches its labels",
+            &[("sidecar.yaml", "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: web}\nspec:\n  workloadSelector:\n    labels: {app: web}\n")],
+        ),
+        (
+            "a VirtualService routing to a Service that selects it",
+            &[
+                ("service.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: web-svc}\nspec:\n  selector: {app: web}\n"),
+                ("routes.yaml", "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: web}\nspec:\n  hosts: [web.example.com]\n  http:\n  - route:\n    - destination: {host: web-svc}\n"),
+            ],
+        ),
+        (
+            "a kustomization that builds it and an AuthorizationPolicy",
+            &[
+                ("kustomization.yaml", "resources: [app.yaml, policy.yaml]\n"),
+                ("policy.yaml", "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: deny}\nspec: {}\n"),
+            ],
+        ),
+        (
+            "an IstioOperator whose scope covers it",
+            &[("istio/iop.yaml", "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  profile: default\n")],
+        ),
+    ];
+    for (i, (what, files)) in cases.iter().enumerate() {
+        let tmp = TempDir::new().unwrap();
+        let d = tmp.path();
+        let app = deployment("web", None);
+        let app = if i == 0 {
+            app.replace(
+                "        app: web\n",
+                "        app: web\n        service.istio.io/canonical-name: web\n",
+            )
+        } else {
+            app
+        };
+        write(d, "app.yaml", &app);
+        for (name, text) in *files {
+            write(d, name, text);
+        }
+        let (v, code) = run(d, &["--no-config", "--select", "MESH101", "."]);
+        assert_eq!(
+            (found(&v), code),
+            (vec![f("MESH101", "app.yaml", 9, 5, "warning")], 1),
+            "{what}"
+        );
+    }
+}
+
+#[test]
+fn a_shared_directory_or_another_demos_configuration_is_no_evidence() {
+    let tmp = TempDir::new().unwrap();
+    let d = tmp.path();
+    // Istio files beside the app, but nothing that refers to it or builds it.
+    write(d, "demo-a/app.yaml", &deployment("web", None));
+    write(d, "demo-a/gateway.yaml", "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: gw}\nspec:\n  selector: {istio: ingressgateway}\n");
+    // Another demo routes to a Service of the same name and labels.
+    write(
+        d,
+        "demo-b/service.yaml",
+        "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n",
+    );
+    write(d, "demo-b/routes.yaml", "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: web}\nspec:\n  hosts: [web]\n  http:\n  - route:\n    - destination: {host: web}\n");
+    let (v, _) = run(d, &["--no-config", "--select", "MESH101", "demo-a"]);
+    assert_eq!(found(&v), [f("MESH101", "demo-a/app.yaml", 9, 5, "info")]);
+    let (v, _) = run(d, &["--no-config", "--select", "MESH101", "."]);
+    assert_eq!(found(&v), [f("MESH101", "demo-a/app.yaml", 9, 5, "info")]);
+}
+
+#[test]
+fn one_named_file_of_a_git_repository_gets_the_findings_of_the_whole_tree() {
+    let tmp = TempDir::new().unwrap();
+    let d = tmp.path();
+    git_init(d);
+    write(d, "platform/namespaces.yaml", &namespace("shop", "enabled"));
+    write(d, "deploy/app.yaml", &deployment("web", Some("shop")));
+    write(d, "deploy/batch.yaml", &deployment("batch", Some("jobs")));
+    write(d, "platform/jobs.yaml", &namespace("jobs", "disabled"));
+    let whole = run(d, &["--no-config", "."]);
+    assert_eq!(
+        found(&whole.0),
+        [f("MESH101", "deploy/app.yaml", 10, 5, "warning")]
+    );
+    // What pre-commit runs: only the staged files are named.
+    for args in [
+        &["deploy/app.yaml"][..],
+        &["deploy/app.yaml", "deploy/batch.yaml"],
+        &["deploy"],
+    ] {
+        let (v, code) = run(d, &[&["--no-config"][..], args].concat());
+        assert_eq!(
+            (found(&v), code),
+            (vec![f("MESH101", "deploy/app.yaml", 10, 5, "warning")], 1),
+            "{args:?}"
+        );
+    }
+    // From inside the tree too.
+    let (v, _) = run(
+        &d.join("deploy"),
+        &["--no-config", "app.yaml", "batch.yaml"],
+    );
+    assert_eq!(found(&v), [f("MESH101", "app.yaml", 10, 5, "warning")]);
+    // Outside a work tree the named file is its own project: the namespace is unknown.
+    let other = TempDir::new().unwrap();
+    write(
+        other.path(),
+        "platform/namespaces.yaml",
+        &namespace("shop", "enabled"),
+    );
+    write(
+        other.path(),
+        "deploy/app.yaml",
+        &deployment("web", Some("shop")),
+    );
+    let (v, _) = run(other.path(), &["--no-config", "deploy/app.yaml"]);
+    assert_eq!(found(&v), [f("MESH101", "deploy/app.yaml", 10, 5, "info")]);
+    // A `.meshlint.yaml` marks the project when there is no git work tree.
+    write(other.path(), ".meshlint.yaml", "fail-on: warning\n");
+    let (v, _) = run(other.path(), &["deploy/app.yaml"]);
+    assert_eq!(
+        found(&v),
+        [f("MESH101", "deploy/app.yaml", 10, 5, "warning")]
+    );
+}
+
+#[test]
+fn each_demo_keeps_its_own_mesh_wide_hold() {
+    let tmp = TempDir::new().unwrap();
+    let d = tmp.path();
+    write(d, "demo-a/resources/iop.yaml", HOLD_IOP);
+    write(
+        d,
+        "demo-a/resources/app.yaml",
+        &deployment("a", Some("demo")),
+    );
+    write(
+        d,
+        "demo-b/resources/iop.yaml",
+        "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  profile: demo\n",
+    );
+    write(
+        d,
+        "demo-b/resources/app.yaml",
+        &deployment("b", Some("demo")),
+    );
+    let (v, code) = run(d, &["--no-config", "--select", "MESH101", "."]);
+    assert_eq!(
+        (found(&v), code),
+        (
+            vec![f("MESH101", "demo-b/resources/app.yaml", 10, 5, "warning")],
+            1
+        )
+    );
+    // A platform repository's istio/ covers its apps; `mesh-config` says which file counts.
+    let tmp = TempDir::new().unwrap();
+    let d = tmp.path();
+    write(d, "istio/iop.yaml", HOLD_IOP);
+    write(d, "apps/web/app.yaml", &deployment("web", None));
+    assert_eq!(
+        found(&run(d, &["--no-config", "--select", "MESH101", "."]).0).len(),
+        0
+    );
+    write(d, "labs/x/iop.yaml", HOLD_IOP);
+    write(d, ".meshlint.yaml", "mesh-config: [labs/x/iop.yaml]\n");
+    assert_eq!(found(&run(d, &["--select", "MESH101", "."]).0).len(), 0);
+    write(d, ".meshlint.yaml", "mesh-config: [elsewhere.yaml]\n");
+    assert_eq!(
+        found(&run(d, &["--select", "MESH101", "."]).0),
+        [f("MESH101", "apps/web/app.yaml", 9, 5, "info")]
+    );
+}
+
+#[test]
+fn a_kustomization_namespace_decides_injection_and_an_overlay_wins() {
+    let tmp = TempDir::new().unwrap();
+    let d = tmp.path();
+    write(
+        d,
+        "base/kustomization.yaml",
+        "namespace: tools\nresources: [deployment.yaml]\n",
+    );
+    write(
+        d,
+        "base/deployment.yaml",
+        &deployment("web", Some("ignored")),
+    );
+    write(
+        d,
+        "namespaces.yaml",
+        &format!(
+            "{}---\n{}",
+            namespace("tools", "disabled"),
+            namespace("shop", "enabled")
+        ),
+    );
+    let (v, code) = run(d, &["--no-config", "--select", "MESH101", "."]);
+    assert_eq!((found(&v).len(), code), (0, 0), "{v}");
+    write(
+        d,
+        "overlays/shop/kustomization.yaml",
+        "namespace: shop\nresources: [../../base]\n",
+    );
+    let (v, code) = run(d, &["--no-config", "--select", "MESH101", "."]);
+    assert_eq!(
+        (found(&v), code),
+        (
+            vec![f("MESH101", "base/deployment.yaml", 10, 5, "warning")],
+            1
+        )
+    );
+}
+
+#[test]
+fn an_empty_mesh_wide_exclusion_is_reported_only_where_vault_is_in_play() {
+    let tmp = TempDir::new().unwrap();
+    let d = tmp.path();
+    let iop = "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  values:\n    global:\n      proxy:\n        excludeIPRanges: \"\"\n";
+    write(d, "istio/iop.yaml", iop);
+    let (v, _) = run(d, &["--no-config", "--select", "MESH301", "."]);
+    assert_eq!(found(&v).len(), 0, "the default written out");
+    let (v, _) = run(
+        d,
+        &[
+            "--no-config",
+            "--select",
+            "MESH301",
+            "--vault-address",
+            "10.8.0.0/16",
+            ".",
+        ],
+    );
+    assert_eq!(
+        found(&v),
+        [f("MESH301", "istio/iop.yaml", 7, 26, "warning")]
+    );
+    write(d, "apps/payouts.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: payouts\n  annotations:\n    vault.hashicorp.com/agent-inject: \"true\"\nspec:\n  containers: []\n");
+    let (v, _) = run(d, &["--no-config", "--select", "MESH301", "."]);
+    assert_eq!(
+        found(&v),
+        [f("MESH301", "istio/iop.yaml", 7, 26, "warning")]
+    );
+}
+
+#[test]
+fn explain_injection_prints_its_page() {
+    let out = Command::cargo_bin("meshlint")
+        .unwrap()
+        .args(["explain", "injection"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("# injection"), "{text}");
+    for needle in [
+        "`evidence`",
+        "`assume`",
+        "`explicit`",
+        "namespaces:",
+        "summary.injection_unknown",
+    ] {
+        assert!(text.contains(needle), "{needle}");
+    }
+}
+
+/// The shipped examples declare or show what they need: `--injection assume` (meshlint 0.1's
+/// default) reports exactly what the default reports, and nothing rests on an assumption.
+#[test]
+fn the_examples_report_the_same_under_assume() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (default, code) = run(root, &["--no-config", "examples"]);
+    let (assume, assume_code) = run(root, &["--no-config", "--injection", "assume", "examples"]);
+    assert_eq!(default["diagnostics"], assume["diagnostics"]);
+    assert_eq!((code, assume_code), (1, 1));
+    assert_eq!(default["summary"]["injection_unknown"], 0);
+    assert!(found(&default)
+        .iter()
+        .any(|d| d.0 == "MESH101" && d.4 == "warning"));
+}
