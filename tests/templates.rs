@@ -119,3 +119,23 @@ fn a_helm_control_line_makes_a_template() {
     );
     assert_template(&lint("pod.yaml", &text), 1, 1, "Helm/Go");
 }
+#[test]
+fn a_whole_placeholder_inject_value_is_not_judged() {
+    let text = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  template:
+    metadata:
+      annotations:
+        sidecar.istio.io/inject: \"{{ sidecar }}\"
+        proxy.istio.io/config: '{ \"holdApplicationUntilProxyStarts\": true }'
+    spec:
+      containers: []
+";
+    let found = lint("deploy.yaml", text);
+    assert!(!found.iter().any(|f| f.0 == "MESH504"), "{found:?}");
+    // The annotation itself is still deprecated (a key rule).
+    assert_eq!(codes(&found), [("MESH203", 9, 9)]);
+}

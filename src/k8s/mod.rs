@@ -2,7 +2,9 @@
 //! metadata the Istio injector reads, and whether that pod gets a sidecar.
 
 mod injection;
+mod placeholder;
 mod resource;
 
 pub use injection::{injection_state, Injection, NamespaceLabels, PodInjection};
+pub use placeholder::{is_placeholder, is_placeholder_element};
 pub use resource::{extract_resources, scalar_string, MetaBlock, PodTemplate, Resource};
