@@ -139,3 +139,41 @@ spec:
     // The annotation itself is still deprecated (a key rule).
     assert_eq!(codes(&found), [("MESH203", 9, 9)]);
 }
+
+#[test]
+fn an_openshift_template_is_linted_over_its_objects() {
+    let text = "apiVersion: template.openshift.io/v1
+kind: Template
+metadata:
+  name: shop
+objects:
+- apiVersion: v1
+  kind: Service
+  metadata:
+    name: ${APPLICATION_NAME}
+- apiVersion: apps.openshift.io/v1
+  kind: DeploymentConfig
+  metadata:
+    name: ${APPLICATION_NAME}
+  spec:
+    replicas: ${{REPLICAS}}
+    template:
+      metadata:
+        labels:
+          app: ${APPLICATION_NAME}
+        annotations:
+          traffic.sidecar.istio.io/excludeOutboundIPRanges: ${EXCLUDED_CIDRS}
+      spec:
+        containers:
+        - name: web
+          image: ${IMAGE}
+parameters:
+- name: APPLICATION_NAME
+- name: REPLICAS
+- name: EXCLUDED_CIDRS
+- name: IMAGE
+";
+    // The DeploymentConfig's pods miss the hold (at its `annotations` key); the `${...}`
+    // parameters are placeholders, not malformed ranges.
+    assert_eq!(codes(&lint("template.yaml", text)), [("MESH101", 20, 9)]);
+}

@@ -2,7 +2,7 @@
 //! anything (the API server, the injector) reads them, so there is nothing to judge yet.
 
 /// Whether `value`, trimmed, is exactly one placeholder: `{{ x }}` (Go, Jinja, Argo), `${X}`
-/// (envsubst, OpenShift `Template` parameters, FreeMarker), `$(X)` (Kubernetes variable
+/// (envsubst, OpenShift `Template` parameters, `${{X}}` for their non-string ones, FreeMarker), `$(X)` (Kubernetes variable
 /// expansion, kustomize vars), `%X%` (Windows-style tokens) or `<%= x %>` (ERB). A value with
 /// text around the placeholder (`10.0.0.0/8,${MORE}`) is not: its written part can be judged.
 pub fn is_placeholder(value: &str) -> bool {
@@ -16,6 +16,7 @@ pub fn is_placeholder(value: &str) -> bool {
         }
     };
     one("{{", "}}")
+        || one("${{", "}}")
         || one("${", "}")
         || one("$(", ")")
         || one("<%", "%>")
@@ -59,6 +60,7 @@ mod tests {
             "{{.Values.inject}}",
             " {{ x }} ",
             "${INJECT}",
+            "${{REPLICAS}}",
             "$(SIDECAR_INJECT)",
             "%INJECT%",
             "%octopus.var%",
