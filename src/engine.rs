@@ -293,7 +293,7 @@ fn settle(diags: &mut Vec<Diagnostic>, from: usize, cx: &Context, file: &FileInf
     let mut i = from;
     while i < diags.len() {
         match diags[i].requires.take() {
-            Some(r) if !cx.satisfies(&r, file.kustomize_patch) => {
+            Some(r) if !cx.satisfies(&r, file.partial) => {
                 diags.remove(i);
             }
             _ => i += 1,

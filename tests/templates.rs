@@ -177,3 +177,45 @@ parameters:
     // parameters are placeholders, not malformed ranges.
     assert_eq!(codes(&lint("template.yaml", text)), [("MESH101", 20, 9)]);
 }
+
+const POD_NO_HOLD: &str = "apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  annotations:
+    sidecar.istio.io/interceptionMode: TPROXY
+status:
+  phase: Running
+";
+
+#[test]
+fn test_assertions_are_partial_objects() {
+    // A whole Pod file: MESH101 (at `annotations`).
+    assert_eq!(codes(&lint("pod.yaml", POD_NO_HOLD)), [("MESH101", 5, 3)]);
+    // kuttl asserts and errors list only what they check: nothing is missing.
+    for name in ["01-assert.yaml", "12-errors.yml"] {
+        assert_eq!(lint(name, POD_NO_HOLD), [], "{name}");
+    }
+    // Value rules still apply to them.
+    let bad = POD_NO_HOLD.replace("TPROXY", "tproxy");
+    assert_eq!(codes(&lint("01-assert.yaml", &bad)), [("MESH308", 6, 40)]);
+    // Chainsaw: `assert*`/`error*` files beside a `chainsaw-test.yaml`.
+    let tmp = TempDir::new().unwrap();
+    let d = tmp.path();
+    assert_eq!(
+        codes(&lint_in(d, "assert-pod.yaml", POD_NO_HOLD)),
+        [("MESH101", 5, 3)]
+    );
+    fs::write(d.join("chainsaw-test.yaml"), "apiVersion: chainsaw.kyverno.io/v1alpha1\nkind: Test\nmetadata:\n  name: t\nspec:\n  steps:\n  - try:\n    - assert:\n        file: assert-pod.yaml\n").unwrap();
+    assert_eq!(lint_in(d, "assert-pod.yaml", POD_NO_HOLD), []);
+    assert_eq!(lint_in(d, "pod-error.yaml", POD_NO_HOLD), []);
+    // Other files of a test are whole objects.
+    assert_eq!(
+        codes(&lint_in(d, "pod.yaml", POD_NO_HOLD)),
+        [("MESH101", 5, 3)]
+    );
+    assert_eq!(
+        codes(&lint("01-install.yaml", POD_NO_HOLD)),
+        [("MESH101", 5, 3)]
+    );
+}
