@@ -4,8 +4,8 @@
 //! A file is a template when it lies under a Helm chart's `templates/`; when it is a ytt
 //! template (a comment line starting `#@`); when it fails to parse and holds a template marker
 //! outside comments (`{{`, Jinja `{%`, FreeMarker `<#`/`[#`, ERB `<%`); or when a `{{` action
-//! stands where YAML structure would be (outside any scalar, at the start of a line, or at the
-//! start of a mapping key). A `{{ }}` inside a scalar value of a file that parses (a
+//! stands where YAML structure would be (outside any scalar, such as an unquoted mapping key, or
+//! at the start of a line). A `{{ }}` inside a scalar value of a file that parses (a
 //! PrometheusRule expression, an Argo parameter, `--model_name={{.Name}}`) is a placeholder of
 //! another tool: the file is linted.
 
@@ -130,8 +130,6 @@ pub(crate) fn detect(
     let mut comments = Vec::new();
     let mut strings = Vec::new();
     let mut plain = Vec::new();
-    // A mapping key that starts with `{{`, quoted or not, stands for a key the template writes.
-    let mut templated_key = false;
     let mut parse_failed = false;
     for doc in docs {
         let doc = match doc {
@@ -153,11 +151,6 @@ pub(crate) fn detect(
                 }
             }
         }
-        templated_key |= doc.pairs.iter().any(|&(k, _)| {
-            doc.get(k)
-                .as_str()
-                .is_some_and(|key| key.trim_start().starts_with("{{"))
-        });
     }
     let layout = Layout {
         bytes,
@@ -224,14 +217,15 @@ pub(crate) fn detect(
         }
         return None;
     }
-    // A file that parses: a `{{` where YAML structure would be.
+    // A file that parses: a `{{` where YAML structure would be. (A mapping key written `{{ x }}:`
+    // is outside any scalar; a quoted `'{{ x }}': v` is a scalar, an Argo parameter for one.)
     let structural = layout
         .first(b"{{", |at| {
             let pos = at as u32;
             !layout.strings.contains(pos) && (!layout.plain.contains(pos) || layout.starts_line(at))
         })
         .is_some();
-    (structural || templated_key).then(|| Template {
+    structural.then(|| Template {
         engine: Engine::Go,
         marker: go_marker(),
     })
@@ -259,8 +253,8 @@ mod tests {
             "kind: PrometheusRule\nspec:\n  groups:\n  - rules:\n    - expr: up == 0\n      annotations:\n        summary: \"{{ $labels.pod }} is down\"\n        description: |\n          {{ $labels.instance }} has been down\n",
             // A plain scalar with an action inside it.
             "kind: ClusterServingRuntime\nspec:\n  containers:\n  - args:\n    - --model_name={{.Name}}\n    - --model_dir=/mnt/models\n",
-            // Argo parameters.
-            "kind: Workflow\nspec:\n  templates:\n  - container:\n      args: [\"{{inputs.parameters.message}}\"]\n",
+            // Argo parameters, as values and as a quoted key.
+            "kind: Workflow\nspec:\n  templates:\n  - container:\n      args: [\"{{inputs.parameters.message}}\"]\n    metadata:\n      annotations:\n        '{{inputs.parameters.key}}': '{{inputs.parameters.value}}'\n",
             // Braces only in a comment.
             "kind: ConfigMap # {{ not a template }}\n",
         ] {
@@ -274,8 +268,8 @@ mod tests {
             ("kind: Pod\nmetadata:\n  name: {{ .Values.name }}\n", (3, 9)),
             ("{{- if .Values.enabled }}\nkind: Pod\n{{- end }}\n", (1, 1)),
             (
-                "kind: Pod\nmetadata:\n  labels:\n    \"{{ .Values.key }}\": x\n",
-                (4, 6),
+                "kind: Pod\nmetadata:\n  labels:\n    {{ .Values.key }}: x\n",
+                (4, 5),
             ),
             (
                 "kind: Pod\nspec:\n  expr: a\n    {{ .Values.more }}\n",
