@@ -10,7 +10,9 @@ use crate::diagnostic::{Diagnostic, RuleMeta};
 use crate::k8s::extract_resources;
 use crate::rules::{self, Checker, DocumentCheck, FileInfo, Reads, ResourceCheck, RuleSelector};
 use crate::source::TextRange;
-use crate::yaml::{self, Document, NodeKind, ScalarStyle};
+use crate::yaml::{self, Document};
+
+mod templates;
 
 /// The outcome of decoding a file's bytes.
 pub enum Decoded<'b> {
@@ -71,59 +73,6 @@ pub fn decode(bytes: &[u8]) -> Decoded<'_> {
             ),
         ),
     }
-}
-
-/// The first `{{` outside comments, and whether it lies outside quoted and block scalars
-/// (which makes the file a template even though it parses).
-fn template_marker(
-    text: &str,
-    docs: &[Result<Document<'_>, yaml::SyntaxError>],
-) -> Option<(u32, bool)> {
-    let bytes = text.as_bytes();
-    let mut comments: Vec<TextRange> = Vec::new();
-    let mut strings: Vec<TextRange> = Vec::new();
-    for doc in docs {
-        let doc = match doc {
-            Ok(doc) => doc,
-            Err(e) => {
-                comments.extend(&e.comments);
-                strings.extend(&e.strings);
-                continue;
-            }
-        };
-        comments.extend(&doc.comments);
-        for node in &doc.nodes {
-            if let NodeKind::Scalar { style, .. } = &node.kind {
-                if *style != ScalarStyle::Plain {
-                    strings.push(node.range);
-                }
-            }
-        }
-    }
-    let in_any =
-        |ranges: &[TextRange], at: u32| ranges.iter().any(|r| r.start() <= at && at < r.end());
-    // Past a syntax error the parser read no comments: the line itself tells.
-    let line_comment = |at: usize| {
-        let line_start = bytes[..at]
-            .iter()
-            .rposition(|&b| b == b'\n' || b == b'\r')
-            .map_or(0, |p| p + 1);
-        comment_start(&bytes[line_start..at]).is_some()
-    };
-    let mut first_outside_comment = None;
-    for pos in memchr::memmem::find_iter(bytes, b"{{") {
-        let at = pos as u32;
-        if in_any(&comments, at) || (!in_any(&strings, at) && line_comment(pos)) {
-            continue;
-        }
-        if first_outside_comment.is_none() {
-            first_outside_comment = Some(at);
-        }
-        if !in_any(&strings, at) {
-            return Some((at, true));
-        }
-    }
-    first_outside_comment.map(|at| (at, false))
 }
 
 /// Where a comment starts in `line` (a line's start, up to some point), read the way the
@@ -284,28 +233,15 @@ fn lint_documents_of<'a>(
     let mut out = Vec::new();
     let reads = Reads::default();
     let mut collector = Collector::new(text, !policy.resource_ignores.is_empty());
-    let has_braces = memchr::memmem::find(text.as_bytes(), b"{{").is_some();
-    let parsed = if chart_template || has_braces {
+    let parsed = if chart_template || templates::may_be(text) {
         // Templates are decided on the whole file before anything is reported.
         let docs = parsed.unwrap_or_else(|| yaml::parse(text));
-        let marker = template_marker(text, &docs);
-        let parse_failed = docs.iter().any(Result::is_err);
-        let templated = match marker {
-            Some((_, outside_strings)) => chart_template || outside_strings || parse_failed,
-            None => chart_template,
-        };
-        if templated {
-            let at = marker.map_or(0, |(at, _)| at);
+        if let Some(template) = templates::detect(text, &docs, chart_template) {
             let mut d = Diagnostic::new(
                 &rules::files::TEMPLATED_FILE,
-                TextRange::new(at, at + if marker.is_some() { 2 } else { 0 }),
-                "this file is a Helm/Go template: it is skipped; lint the rendered output (helm template) instead",
+                template.marker.unwrap_or_default(),
+                template.engine.message(),
             );
-            d.message = if chart_template {
-                "this file is a Helm chart template: it is skipped; lint the rendered output (helm template) instead".into()
-            } else {
-                d.message
-            };
             let mut outcome = Outcome::default();
             if policy.enabled_in(&rules::files::TEMPLATED_FILE, &[]) {
                 d.severity = policy.severity_of(d.code, d.severity);
@@ -359,7 +295,7 @@ fn settle(diags: &mut Vec<Diagnostic>, from: usize, cx: &Context, file: &FileInf
         match diags[i]
             .requires
             .take()
-            .map(|r| cx.verdict(&r, file.key(), file.kustomize_patch))
+            .map(|r| cx.verdict(&r, file.key(), file.partial))
         {
             Some(Verdict::Drop) => {
                 diags.remove(i);

@@ -157,7 +157,7 @@ fn file_info(path: &Path, patches: &[PathBuf], cwd: &Path) -> FileInfo {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     FileInfo {
         path: path.display().to_string(),
-        kustomize_patch: is_patch(path, patches, cwd),
+        partial: is_partial(path, patches, cwd),
         key: path_key(path, cwd),
         helm_values: name.starts_with("values")
             && Path::new(name)
@@ -186,6 +186,44 @@ pub(crate) fn normalize(p: &Path) -> PathBuf {
         }
     }
     out
+}
+
+/// Whether `path` holds partial objects, which "missing" rules leave alone: a Kustomize patch
+/// (one of `patches`), or a test assertion.
+pub(crate) fn is_partial(path: &Path, patches: &[PathBuf], cwd: &Path) -> bool {
+    is_test_assertion(path, cwd) || is_patch(path, patches, cwd)
+}
+
+/// Whether `path` is a test assertion, which lists only the fields it checks: kuttl's
+/// `NN-assert.yaml` and `NN-errors.yaml` (NN digits), or a Chainsaw `assert`/`error` file (named
+/// `assert*`, `error*`, `*-assert` or `*-error(s)`) beside a `chainsaw-test.yaml`.
+fn is_test_assertion(path: &Path, cwd: &Path) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    let Some(stem) = name
+        .strip_suffix(".yaml")
+        .or_else(|| name.strip_suffix(".yml"))
+    else {
+        return false;
+    };
+    let unnumbered = stem
+        .split_once('-')
+        .filter(|(n, _)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        .map(|(_, rest)| rest);
+    if matches!(unnumbered, Some("assert" | "errors")) {
+        return true;
+    }
+    let stem = unnumbered.unwrap_or(stem);
+    let chainsaw_named = ["assert", "error"].iter().any(|w| stem.starts_with(w))
+        || ["-assert", "-error", "-errors"]
+            .iter()
+            .any(|w| stem.ends_with(w));
+    chainsaw_named && {
+        let dir = config::glob::absolute(path, cwd);
+        let dir = dir.parent().unwrap_or(Path::new(""));
+        dir.join("chainsaw-test.yaml").is_file() || dir.join("chainsaw-test.yml").is_file()
+    }
 }
 
 /// Whether `path` is one of `patches` (keys made by [`path_key`], sorted by bytes): one lookup

@@ -17,7 +17,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::report::FileFindings;
 use crate::source::{LineIndex, TextRange};
 use crate::{
-    context_for, cwd, display_path, is_patch, lint_bytes, lint_file, locate, only_enabled,
+    context_for, cwd, display_path, is_partial, lint_bytes, lint_file, locate, only_enabled,
     path_key, read_file, rules, source, unreadable, Linted, RunError, Settings, Thresholds,
 };
 use rayon::prelude::*;
@@ -381,7 +381,7 @@ fn settle(
     patches: &[PathBuf],
     policy: impl FnOnce() -> Policy,
 ) -> FileFindings {
-    let is_patch = || is_patch(path, patches, cwd);
+    let is_patch = || is_partial(path, patches, cwd);
     let needs_patch = linted
         .requires
         .iter()

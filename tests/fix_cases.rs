@@ -176,7 +176,7 @@ fn context(text: &str, name: &str, opts: &Opts) -> (Context, FileInfo) {
     cx.absorb(collect_facts(text, name));
     let file = FileInfo {
         path: name.to_owned(),
-        kustomize_patch: false,
+        partial: false,
         helm_values: name.starts_with("values")
             && Path::new(name)
                 .extension()

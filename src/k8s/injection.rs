@@ -1,6 +1,7 @@
 //! Whether Istio injects a sidecar into a pod (DESIGN §4): the MutatingWebhookConfiguration's
 //! selectors, then `injectRequired` (istio `pkg/kube/inject/inject.go`). First match wins.
 
+use super::placeholder::is_placeholder;
 use super::resource::{scalar_string, PodTemplate, Resource};
 use crate::yaml::resolve::bool_value;
 use std::collections::HashMap;
@@ -100,6 +101,8 @@ fn is_opt_out(key: &str, value: &str) -> bool {
 pub struct PodInjection {
     host_network: bool,
     namespace: Option<String>,
+    /// Why the pod's own `sidecar.istio.io/inject` keeps it out of the mesh, or leaves it
+    /// unknown (a placeholder value, filled in before the injector reads it).
     opt_out: Option<&'static str>,
     opt_in: bool,
     /// A label or annotation of the pod template names Istio (other than an opt-out).
@@ -113,12 +116,18 @@ impl PodInjection {
     pub fn of(res: &Resource<'_, '_>) -> Option<Self> {
         let pod = res.pod.as_ref()?;
         let label = pod.meta.label_str("sidecar.istio.io/inject");
+        let annotation = pod
+            .meta
+            .label("sidecar.istio.io/inject")
+            .is_none()
+            .then(|| pod.meta.annotation_str("sidecar.istio.io/inject"))
+            .flatten();
         let opt_out = if label == Some("false") {
             Some("its pod template is labelled sidecar.istio.io/inject: \"false\"")
-        } else if pod.meta.label("sidecar.istio.io/inject").is_none()
-            && pod.meta.annotation_str("sidecar.istio.io/inject") == Some("false")
-        {
+        } else if annotation == Some("false") {
             Some("its pod template is annotated sidecar.istio.io/inject: \"false\"")
+        } else if label.or(annotation).is_some_and(is_placeholder) {
+            Some("its sidecar.istio.io/inject value is a placeholder, filled in before it is applied: whether it gets a sidecar is not known")
         } else {
             None
         };

@@ -2,9 +2,11 @@
 //! metadata the Istio injector reads, and whether that pod gets a sidecar.
 
 mod injection;
+mod placeholder;
 mod resource;
 
 pub use injection::{
     injection_state, is_istio_key, Injection, InjectionMode, NamespaceLabels, PodInjection,
 };
+pub use placeholder::{is_placeholder, is_placeholder_element};
 pub use resource::{extract_resources, scalar_string, MetaBlock, PodTemplate, Resource};

@@ -240,7 +240,8 @@ fn template_at<'d, 'a>(parent: Option<NodeRef<'d, 'a>>) -> Option<PodTemplate<'d
 const MAX_LIST_DEPTH: usize = 16;
 
 /// The resources of one document: the object itself, or each item of a `kind: List` (and
-/// `*List`), nested lists flattened as kubectl does. Each list is a resource too.
+/// `*List`), nested lists flattened as kubectl does. An OpenShift `Template` is read like a
+/// list of its `objects` (what `oc process` instantiates). Each list is a resource too.
 pub fn extract_resources<'d, 'a>(doc: &'d Document<'a>) -> Vec<Resource<'d, 'a>> {
     let Some(root) = doc.root() else {
         return Vec::new();
@@ -260,6 +261,26 @@ fn is_list(object: NodeRef<'_, '_>) -> bool {
         || kind.ends_with("List") && object.get("items").is_some_and(NodeRef::is_sequence)
 }
 
+/// An OpenShift `Template` (`template.openshift.io`, or the legacy `v1`): its `objects` are
+/// the objects it creates, with `${PARAM}` placeholders filled in.
+fn is_openshift_template(object: NodeRef<'_, '_>) -> bool {
+    object.get_str("kind") == Some("Template")
+        && object
+            .get_str("apiVersion")
+            .is_some_and(|v| v == "v1" || v.starts_with("template.openshift.io/"))
+}
+
+/// The key holding the objects of a list or a template.
+fn members_key(object: NodeRef<'_, '_>) -> Option<&'static str> {
+    if is_list(object) {
+        Some("items")
+    } else if is_openshift_template(object) {
+        Some("objects")
+    } else {
+        None
+    }
+}
+
 fn push_flattened<'d, 'a>(
     doc: &'d Document<'a>,
     object: NodeRef<'d, 'a>,
@@ -267,10 +288,13 @@ fn push_flattened<'d, 'a>(
     out: &mut Vec<Resource<'d, 'a>>,
 ) {
     out.push(Resource::new(doc, object));
-    if depth >= MAX_LIST_DEPTH || !is_list(object) {
+    if depth >= MAX_LIST_DEPTH {
         return;
     }
-    let Some(items) = object.get("items").filter(|i| !i.is_alias()) else {
+    let Some(members) = members_key(object) else {
+        return;
+    };
+    let Some(items) = object.get(members).filter(|i| !i.is_alias()) else {
         return;
     };
     for item in items.items() {
@@ -343,6 +367,24 @@ mod tests {
         assert_eq!(
             kinds(text),
             ["List/", "List/", "Pod/b", "PodList/", "Pod/c"]
+        );
+    }
+
+    #[test]
+    fn openshift_templates_are_read_like_lists_of_their_objects() {
+        let text = "apiVersion: template.openshift.io/v1\nkind: Template\nmetadata:\n  name: t\nobjects:\n- apiVersion: apps.openshift.io/v1\n  kind: DeploymentConfig\n  metadata:\n    name: ${NAME}\n  spec:\n    template:\n      spec: {}\n- kind: Service\n  metadata: {name: s}\nparameters:\n- name: NAME\n";
+        assert_eq!(
+            kinds(text),
+            ["Template/t", "DeploymentConfig/${NAME}", "Service/s"]
+        );
+        assert_eq!(
+            kinds(&text.replace("template.openshift.io/v1", "v1")).len(),
+            3
+        );
+        // Another `Template` kind (a CRD of some other group) is not descended into.
+        assert_eq!(
+            kinds(&text.replace("template.openshift.io/v1", "example.com/v1")),
+            ["Template/t"]
         );
     }
 

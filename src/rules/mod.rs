@@ -25,8 +25,9 @@ use std::cell::Cell;
 pub struct FileInfo {
     /// The path as given or walked.
     pub path: String,
-    /// A Kustomize patch: a partial object, so "missing" rules do not apply.
-    pub kustomize_patch: bool,
+    /// A partial object, so "missing" rules do not apply: a Kustomize patch (its base has the
+    /// rest), or a test assertion (kuttl, Chainsaw) that names only the fields it checks.
+    pub partial: bool,
     /// An istiod Helm values file (`values*.yaml`).
     pub helm_values: bool,
     /// The file's key among the project's facts (absolute, normalised); empty: `path`.

@@ -13,7 +13,7 @@ use crate::diagnostic::{Diagnostic, Edit, Fix, FixAvailability, RuleMeta, Severi
 use crate::istio::interfaces::check_interface_names;
 use crate::istio::quantity::validate_resource_quantity;
 use crate::istio::strconv::{parse_bool, parse_uint, quote as go_quote};
-use crate::k8s::scalar_string;
+use crate::k8s::{is_placeholder, scalar_string};
 use crate::rules::ResourceCheck;
 use crate::yaml::edit::{prefers_double, quote, rewrite_scalar};
 use crate::yaml::resolve::{resolve, resolve_scalar, ScalarType};
@@ -209,7 +209,7 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
         if !matches!(resolve(value), ScalarType::Str | ScalarType::Null) {
             continue;
         }
-        let Some(v) = scalar_string(value) else {
+        let Some(v) = scalar_string(value).filter(|v| !is_placeholder(v)) else {
             continue;
         };
         let Some(problem) = validate(validator, v) else {

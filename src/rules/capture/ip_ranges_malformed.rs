@@ -21,7 +21,7 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
         for issue in &analysis.issues {
             // `${VAULT_CIDR}` and friends are filled in before the manifest reaches the cluster.
             if issue.cause == IssueCause::Invalid
-                && super::port_list_malformed::is_placeholder(&site.text[issue.range.clone()])
+                && crate::k8s::is_placeholder_element(&site.text[issue.range.clone()])
             {
                 continue;
             }

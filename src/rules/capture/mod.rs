@@ -12,7 +12,7 @@ pub mod port_list_malformed;
 
 use crate::diagnostic::{Edit, Fix};
 use crate::istio::lists::{ElementFix, IpListKind, PortListKind};
-use crate::k8s::scalar_string;
+use crate::k8s::{is_placeholder, scalar_string};
 use crate::rules::ResourceCheck;
 use crate::source::TextRange;
 use crate::yaml::edit::{line_end, prefers_double, quote, rewrite_scalar};
@@ -101,6 +101,9 @@ impl<'d, 'a> ListSite<'d, 'a> {
             return None;
         }
         let cooked = scalar_string(value)?;
+        if is_placeholder(cooked) {
+            return None; // Filled in before Istio reads it.
+        }
         let base = if value.is_alias() {
             None
         } else {

@@ -9,6 +9,7 @@
 use super::{operator_proxy, port_sites};
 use crate::diagnostic::{Diagnostic, Edit, Fix, FixAvailability, RuleMeta, Severity};
 use crate::istio::lists::{check_port_list, IssueCause, Stage};
+use crate::k8s::is_placeholder_element;
 use crate::rules::values::annotation_value_not_string::{prefers_double, value_replace_range};
 use crate::rules::ResourceCheck;
 use crate::yaml::edit::quote;
@@ -31,34 +32,6 @@ const OPERATOR_PORT_KEYS: [&str; 4] = [
     "includeOutboundPorts",
     "excludeOutboundPorts",
 ];
-
-fn is_identifier(t: &str) -> bool {
-    t.bytes()
-        .next()
-        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
-        && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-}
-
-/// A substitution placeholder that a tool replaces before the manifest reaches the cluster:
-/// `${VAULT_PORT}`, `$(VAULT_PORT)`, `$VAULT_PORT` (envsubst, Flux, shell), or a bare
-/// upper-case name with an underscore such as `MYSQL_PORT_PLACEHOLDER` (Kustomize
-/// `replacements`, `sed`). meshlint sees the file before substitution, so such an element is
-/// not a port Istio will ever read.
-pub(crate) fn is_placeholder(element: &str) -> bool {
-    let t = element.trim();
-    if let Some(rest) = t.strip_prefix('$') {
-        let inner = rest
-            .strip_prefix('{')
-            .and_then(|r| r.strip_suffix('}'))
-            .or_else(|| rest.strip_prefix('(').and_then(|r| r.strip_suffix(')')))
-            .unwrap_or(rest);
-        return is_identifier(inner);
-    }
-    t.contains('_')
-        && t.bytes().next().is_some_and(|b| b.is_ascii_uppercase())
-        && t.bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
-}
 
 fn consequence(operator: bool, stage: Stage) -> &'static str {
     match (operator, stage) {
@@ -154,7 +127,8 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
     for (site, kind) in port_sites(cx) {
         let analysis = check_port_list(site.text, kind);
         for issue in &analysis.issues {
-            if issue.cause == IssueCause::Invalid && is_placeholder(&site.text[issue.range.clone()])
+            if issue.cause == IssueCause::Invalid
+                && is_placeholder_element(&site.text[issue.range.clone()])
             {
                 continue;
             }

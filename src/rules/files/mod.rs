@@ -21,7 +21,7 @@ pub static TEMPLATED_FILE: RuleMeta = RuleMeta {
     name: "templated-file",
     severity: Severity::Info,
     fix: FixAvailability::None,
-    summary: "A Helm/Go template is skipped",
+    summary: "A template (Helm/Go, Jinja, FreeMarker, ERB, ytt) is skipped",
     page: include_str!("../../../rules/MESH901-templated-file.md"),
 };
 

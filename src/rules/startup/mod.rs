@@ -8,13 +8,14 @@ pub mod proxy_config_invalid;
 pub mod proxy_config_unknown_field;
 
 use crate::istio::proxy_config::{self, ProxyConfig};
-use crate::k8s::{scalar_string, PodTemplate};
+use crate::k8s::{is_placeholder, scalar_string, PodTemplate};
 use crate::rules::ResourceCheck;
 use crate::yaml::NodeRef;
 
 pub const PROXY_CONFIG: &str = "proxy.istio.io/config";
 
-/// The pod's `proxy.istio.io/config` annotation, `(key, value, parsed)`, when it is a string.
+/// The pod's `proxy.istio.io/config` annotation, `(key, value, parsed)`, when it is a string
+/// and not a whole placeholder (`"${PROXY_CONFIG}"`, filled in before the injector reads it).
 pub fn pod_proxy_config<'d, 'a>(
     pod: &PodTemplate<'d, 'a>,
 ) -> Option<(NodeRef<'d, 'a>, NodeRef<'d, 'a>, &'d str, ProxyConfig)> {
@@ -25,6 +26,9 @@ pub fn pod_proxy_config<'d, 'a>(
         crate::yaml::resolve::ScalarType::Str | crate::yaml::resolve::ScalarType::Null
     ) {
         return None; // MESH501's.
+    }
+    if is_placeholder(text) {
+        return None;
     }
     Some((k, v, text, proxy_config::read(text)))
 }

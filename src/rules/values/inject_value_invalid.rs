@@ -1,7 +1,7 @@
 //! MESH504: `sidecar.istio.io/inject` that is not exactly "true" or "false".
 
 use crate::diagnostic::{Diagnostic, Edit, Fix, FixAvailability, RuleMeta, Severity};
-use crate::k8s::scalar_string;
+use crate::k8s::{is_placeholder, scalar_string};
 use crate::rules::placement::annotation_in_labels::{shown, Map};
 use crate::rules::values::annotation_value_not_string::prefers_double;
 use crate::rules::ResourceCheck;
@@ -65,7 +65,7 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
         let Some(v) = scalar_string(value) else {
             continue;
         };
-        if v == "true" || v == "false" {
+        if v == "true" || v == "false" || is_placeholder(v) {
             continue;
         }
         let noun = which.noun();

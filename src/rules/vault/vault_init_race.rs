@@ -625,7 +625,7 @@ mod tests {
         let text = deployment(INJECT);
         let file = crate::rules::FileInfo {
             path: "vault-patch.yaml".into(),
-            kustomize_patch: true,
+            partial: true,
             ..Default::default()
         };
         let cx = crate::context::Context::new(LintOptions::default());
