@@ -450,7 +450,7 @@ pub fn collect_facts(text: &str, path: &str) -> Facts {
 /// kustomization's facts are read too.
 pub fn collect_file_facts(text: &str, path: &str, key: &Path) -> Facts {
     let mut facts = Facts::default();
-    facts.file.key = key.to_owned();
+    key.clone_into(&mut facts.file.key);
     if is_kustomization(key) {
         facts.file.kustomization = Some(read_kustomization(text, key));
     }
@@ -493,7 +493,7 @@ impl<'t> FactSink<'t> {
     /// A sink for the file whose key is `key`; a kustomization's facts are read at once.
     pub fn for_file(text: &'t str, path: &'t str, key: &Path) -> Self {
         let mut facts = Facts::default();
-        facts.file.key = key.to_owned();
+        key.clone_into(&mut facts.file.key);
         if is_kustomization(key) {
             facts.file.kustomization = Some(read_kustomization(text, key));
         }

@@ -107,7 +107,7 @@ pub fn is_istio_config(res: &Resource<'_, '_>) -> bool {
 fn string_map(node: Option<NodeRef<'_, '_>>) -> Labels {
     node.map(NodeRef::resolved)
         .into_iter()
-        .flat_map(|m| m.entries())
+        .flat_map(NodeRef::entries)
         .filter_map(|(k, v)| {
             Some((
                 k.as_str()?.to_owned(),
@@ -119,7 +119,7 @@ fn string_map(node: Option<NodeRef<'_, '_>>) -> Labels {
 
 /// A Service's name and selector.
 pub fn service(res: &Resource<'_, '_>) -> Option<Service> {
-    if res.kind != "Service" || group(res.api_version) != "" {
+    if res.kind != "Service" || !group(res.api_version).is_empty() {
         return None;
     }
     let selector = string_map(res.root.path(&["spec", "selector"]));
@@ -211,8 +211,7 @@ fn service_of_host<'h>(
     let labels: Vec<&str> = host.split('.').collect();
     match labels.as_slice() {
         [name] => Some((name, default_ns)),
-        [name, ns] => Some((name, Some(ns))),
-        [name, ns, "svc", ..] => Some((name, Some(ns))),
+        [name, ns] | [name, ns, "svc", ..] => Some((name, Some(ns))),
         _ => None,
     }
 }
