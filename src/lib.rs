@@ -545,11 +545,11 @@ pub(crate) fn lint_bytes(
     let mut outcome = match facts {
         Some(slot) => {
             let mut sink = FactSink::for_file(text, &display, &file.key);
+            let outcome =
+                engine::lint_collecting(text, &file, chart_template, cx, policy, Some(&mut sink));
             if let Some(k) = &sink.facts.file.kustomization {
                 slot.1.clone_from(&k.patches);
             }
-            let outcome =
-                engine::lint_collecting(text, &file, chart_template, cx, policy, Some(&mut sink));
             slot.0 = sink.facts;
             outcome
         }

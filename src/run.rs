@@ -200,13 +200,20 @@ fn gather(plan: &Plan, linted: &[PathBuf]) -> Vec<Facts> {
     if plan.to_gather.is_empty() {
         return Vec::new();
     }
-    let keep = |p: &Path| source::is_manifest_name(p) || is_kustomization(p);
-    let Ok(found) = source::discover_matching(&plan.to_gather, rayon::current_num_threads(), &keep)
-    else {
-        return Vec::new();
-    };
-    found
-        .inputs
+    // A pre-commit run on a few files lints on one thread, but the rest of the project can be
+    // large: gather on every core.
+    in_pool(0, || {
+        let keep = |p: &Path| source::is_manifest_name(p) || is_kustomization(p);
+        let threads = rayon::current_num_threads();
+        let Ok(found) = source::discover_matching(&plan.to_gather, threads, &keep) else {
+            return Vec::new();
+        };
+        gather_files(plan, linted, &found.inputs)
+    })
+}
+
+fn gather_files(plan: &Plan, linted: &[PathBuf], inputs: &[source::Input]) -> Vec<Facts> {
+    inputs
         .par_iter()
         .filter_map(|input| {
             let key = path_key(&input.path, plan.cwd());

@@ -495,7 +495,8 @@ impl<'t> FactSink<'t> {
         let mut facts = Facts::default();
         key.clone_into(&mut facts.file.key);
         if is_kustomization(key) {
-            facts.file.kustomization = Some(read_kustomization(text, key));
+            // Read from the trees the engine parses (`add`).
+            facts.file.kustomization = Some(Kustomization::default());
         }
         Self {
             text,
@@ -514,6 +515,9 @@ impl<'t> FactSink<'t> {
         };
         for res in resources {
             collect_resource(res, &mut self.facts, &mut origin);
+        }
+        if let (Some(k), Some(res)) = (&mut self.facts.file.kustomization, resources.first()) {
+            project::add_kustomization(res.root, &self.facts.file.key, k);
         }
     }
 }

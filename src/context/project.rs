@@ -36,33 +36,38 @@ pub fn is_kustomization(path: &Path) -> bool {
 
 /// Reads a kustomization's text; `key` is its file's key.
 pub fn read_kustomization(text: &str, key: &Path) -> Kustomization {
-    let dir = key.parent().unwrap_or(Path::new(""));
-    let join = |p: &str| crate::normalize(&dir.join(p));
     let mut out = Kustomization::default();
     for doc in yaml::DocumentParser::new(text).flatten() {
-        let Some(root) = doc.root().map(NodeRef::resolved) else {
-            continue;
-        };
-        if let Some(ns) = root.get_str("namespace").filter(|ns| !ns.is_empty()) {
-            out.namespace = Some(ns.to_owned());
-        }
-        for key in ["resources", "bases", "components"] {
-            for item in root.get(key).into_iter().flat_map(|s| s.resolved().items()) {
-                if let Some(p) = item.resolved().as_str().filter(|p| is_local(p)) {
-                    out.builds.push(join(p));
-                }
-            }
-        }
-        for key in ["patchesStrategicMerge", "patches", "patchesJson6902"] {
-            for item in root.get(key).into_iter().flat_map(|s| s.resolved().items()) {
-                let item = item.resolved();
-                if let Some(p) = item.as_str().or_else(|| item.get_str("path")) {
-                    out.patches.push(join(p));
-                }
-            }
+        if let Some(root) = doc.root() {
+            add_kustomization(root, key, &mut out);
         }
     }
     out
+}
+
+/// Adds what one document of the kustomization `key` says to `out`.
+pub fn add_kustomization(root: NodeRef<'_, '_>, key: &Path, out: &mut Kustomization) {
+    let root = root.resolved();
+    let dir = key.parent().unwrap_or(Path::new(""));
+    let join = |p: &str| crate::normalize(&dir.join(p));
+    if let Some(ns) = root.get_str("namespace").filter(|ns| !ns.is_empty()) {
+        out.namespace = Some(ns.to_owned());
+    }
+    for key in ["resources", "bases", "components"] {
+        for item in root.get(key).into_iter().flat_map(|s| s.resolved().items()) {
+            if let Some(p) = item.resolved().as_str().filter(|p| is_local(p)) {
+                out.builds.push(join(p));
+            }
+        }
+    }
+    for key in ["patchesStrategicMerge", "patches", "patchesJson6902"] {
+        for item in root.get(key).into_iter().flat_map(|s| s.resolved().items()) {
+            let item = item.resolved();
+            if let Some(p) = item.as_str().or_else(|| item.get_str("path")) {
+                out.patches.push(join(p));
+            }
+        }
+    }
 }
 
 /// A local path, not a remote base (`github.com/…`, `https://…`, `git@…`).
@@ -225,8 +230,23 @@ fn service_of_host<'h>(
 fn can_refer(config_ns: Option<&str>, config_dir: &Path, ns: Option<&str>, dir: &Path) -> bool {
     match (config_ns, ns) {
         (Some(a), Some(b)) => a == b || a == "istio-system",
-        _ => dir.starts_with(config_dir) || config_dir.starts_with(dir),
+        _ => under(dir, config_dir) || under(config_dir, dir),
     }
+}
+
+/// Whether `path` is `dir` or lies under it: `Path::starts_with` by bytes, as the keys are
+/// normalised (a run asks this for every finding, against every scope).
+fn under(path: &Path, dir: &Path) -> bool {
+    let (p, d) = (
+        path.as_os_str().as_encoded_bytes(),
+        dir.as_os_str().as_encoded_bytes(),
+    );
+    d.is_empty()
+        || p.starts_with(d)
+            && (p.len() == d.len()
+                || std::path::is_separator(char::from(p[d.len()]))
+                || d.last()
+                    .is_some_and(|&b| std::path::is_separator(char::from(b))))
 }
 
 /// Whether every label of `selector` is among `labels`.
@@ -272,6 +292,9 @@ pub struct Project {
     /// Selectors of Istio configuration, and of the Services Istio hosts name: the namespace
     /// and directory of the configuration, and the labels.
     selectors: Vec<(Option<String>, PathBuf, Labels)>,
+    /// The selectors by their first label, so that a pod is checked only against those that
+    /// may select it.
+    by_label: HashMap<(String, String), Vec<usize>>,
 }
 
 impl Project {
@@ -333,14 +356,14 @@ impl Project {
     /// `file` (a file holding them).
     pub fn vault_in_scope(&self, file: &Path) -> bool {
         self.scope_of(file)
-            .is_some_and(|scope| self.vault_files.iter().any(|v| v.starts_with(&scope)))
+            .is_some_and(|scope| self.vault_files.iter().any(|v| under(v, &scope)))
     }
 
     /// The mesh-wide settings that cover `file`.
     pub fn mesh_for(&self, file: &Path) -> MeshFacts {
         let mut out = MeshFacts::default();
         for (scope, facts) in &self.mesh {
-            if file.starts_with(scope) {
+            if under(file, scope) {
                 out.merge(facts.clone());
             }
         }
@@ -349,7 +372,7 @@ impl Project {
 
     /// Whether a mesh-wide setting covers `file`.
     pub fn mesh_covers(&self, file: &Path) -> bool {
-        self.mesh.iter().any(|(scope, _)| file.starts_with(scope))
+        self.mesh.iter().any(|(scope, _)| under(file, scope))
     }
 
     /// The namespaces Kustomize deploys `file`'s resources to (empty when none sets one).
@@ -366,9 +389,12 @@ impl Project {
     pub fn evidence(&self, file: &Path, labels: &[(String, String)], ns: Option<&str>) -> bool {
         self.kustomize_istio.contains(file)
             || self.mesh_covers(file)
-            || self.selectors.iter().any(|(sel_ns, dir, sel)| {
-                selects(sel, labels)
-                    && can_refer(sel_ns.as_deref(), dir, ns, file.parent().unwrap_or(file))
+            || labels.iter().any(|label| {
+                self.by_label.get(label).into_iter().flatten().any(|&i| {
+                    let (sel_ns, dir, sel) = &self.selectors[i];
+                    selects(sel, labels)
+                        && can_refer(sel_ns.as_deref(), dir, ns, file.parent().unwrap_or(file))
+                })
             })
     }
 
@@ -420,10 +446,15 @@ impl Project {
             }
         }
         let mut seen: HashSet<(Option<String>, PathBuf, Labels)> = HashSet::new();
+        let (selectors, by_label) = (&mut self.selectors, &mut self.by_label);
         let mut add = |ns: Option<&str>, dir: &Path, labels: &Labels| {
             let entry = (ns.map(str::to_owned), dir.to_owned(), labels.clone());
-            if seen.insert(entry.clone()) {
-                self.selectors.push(entry);
+            if let Some(first) = labels.first().filter(|_| seen.insert(entry.clone())) {
+                by_label
+                    .entry(first.clone())
+                    .or_default()
+                    .push(selectors.len());
+                selectors.push(entry);
             }
         };
         for (f, _) in files {
@@ -644,6 +675,19 @@ mod tests {
             &labels(&[("app", "db")]),
             Some("data")
         ));
+    }
+
+    #[test]
+    fn under_compares_whole_components() {
+        assert!(under(Path::new("/r/demo-a/x.yaml"), Path::new("/r/demo-a")));
+        assert!(under(Path::new("/r/demo-a"), Path::new("/r/demo-a")));
+        assert!(under(Path::new("/r/demo-a/x"), Path::new("/r/")));
+        assert!(under(Path::new("a/b"), Path::new("")));
+        assert!(!under(
+            Path::new("/r/demo-ab/x.yaml"),
+            Path::new("/r/demo-a")
+        ));
+        assert!(!under(Path::new("/r"), Path::new("/r/demo-a")));
     }
 
     #[test]
