@@ -220,11 +220,21 @@ fn gather_files(plan: &Plan, linted: &[PathBuf], inputs: &[source::Input]) -> Ve
             if linted.binary_search(&key).is_ok() {
                 return None;
             }
+            // The project is what linting its root would lint: a configuration's `exclude`
+            // (vendored charts, test data) keeps those files' Namespaces and mesh-wide
+            // settings out of it.
+            let kustomization = is_kustomization(&key);
+            if !kustomization {
+                let effective = plan.resolver.for_file(&input.path).ok()?;
+                if !effective.walk_keeps(&input.path, plan.cwd()) {
+                    return None;
+                }
+            }
             let bytes = read_file(&input.path).ok()?;
             let crate::engine::Decoded::Text(text) = crate::engine::decode(&bytes) else {
                 return None;
             };
-            if !is_kustomization(&key) && !may_have_facts(text) {
+            if !kustomization && !may_have_facts(text) {
                 return None;
             }
             let display = display_path(&input.path, plan.cwd());

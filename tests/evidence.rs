@@ -416,3 +416,20 @@ fn the_examples_report_the_same_under_assume() {
         .iter()
         .any(|d| d.0 == "MESH101" && d.4 == "warning"));
 }
+
+#[test]
+fn files_the_configuration_excludes_are_not_part_of_the_project() {
+    let tmp = TempDir::new().unwrap();
+    let d = tmp.path();
+    git_init(d);
+    write(d, "testdata/namespaces.yaml", &namespace("shop", "disabled"));
+    write(d, "deploy/app.yaml", &deployment("web", Some("shop")));
+    let (v, _) = run(d, &["deploy/app.yaml"]);
+    assert_eq!(found(&v).len(), 0, "testdata's Namespace decides: {v}");
+    write(d, ".meshlint.yaml", "exclude: [testdata/]\n");
+    let (v, _) = run(d, &["deploy/app.yaml"]);
+    assert_eq!(found(&v), [f("MESH101", "deploy/app.yaml", 10, 5, "info")]);
+    // As when the whole tree is linted.
+    let (v, _) = run(d, &["."]);
+    assert_eq!(found(&v), [f("MESH101", "deploy/app.yaml", 10, 5, "info")]);
+}
