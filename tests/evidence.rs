@@ -422,7 +422,11 @@ fn files_the_configuration_excludes_are_not_part_of_the_project() {
     let tmp = TempDir::new().unwrap();
     let d = tmp.path();
     git_init(d);
-    write(d, "testdata/namespaces.yaml", &namespace("shop", "disabled"));
+    write(
+        d,
+        "testdata/namespaces.yaml",
+        &namespace("shop", "disabled"),
+    );
     write(d, "deploy/app.yaml", &deployment("web", Some("shop")));
     let (v, _) = run(d, &["deploy/app.yaml"]);
     assert_eq!(found(&v).len(), 0, "testdata's Namespace decides: {v}");
