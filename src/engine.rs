@@ -134,6 +134,12 @@ fn error_line_comment(text: &str, e: &yaml::SyntaxError) -> Option<TextRange> {
     Some(TextRange::from_usize(hash, end))
 }
 
+/// Whether a text that is not a chart's template is a template all the same (a ytt, Jinja,
+/// FreeMarker, ERB or Helm/Go file): what the engine skips with MESH901.
+pub(crate) fn is_template(text: &str) -> bool {
+    templates::may_be(text) && templates::detect(text, &yaml::parse(text), false).is_some()
+}
+
 /// Whether a path lies under `templates/` next to a `Chart.yaml` (a Helm chart's templates).
 /// A relative `path` starts from `cwd`, so `cd chart/templates && meshlint a.yaml` finds the
 /// chart as `meshlint chart/templates/a.yaml` does.

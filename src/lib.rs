@@ -27,7 +27,7 @@ pub mod source;
 pub mod yaml;
 
 use config::{Policy, Resolver};
-use context::{collect_facts, Context, FactSink, Facts, LintOptions, Requires};
+use context::{Context, FactSink, Facts, LintOptions, Requires};
 use diagnostic::{Diagnostic, Severity};
 use engine::Decoded;
 use rayon::prelude::*;
@@ -46,7 +46,7 @@ pub fn lint_source(
 ) -> Vec<Diagnostic> {
     // One parse: the text's facts come from the trees its rules then read.
     let docs = yaml::parse(text);
-    let mut facts = FactSink::new(text, name);
+    let mut facts = FactSink::for_file(text, name, &path_key(Path::new(name), Path::new("")));
     for doc in docs.iter().flatten() {
         facts.add(&k8s::extract_resources(doc));
     }
@@ -880,8 +880,12 @@ pub fn lint_stdin(
             return Ok((linted.findings, None, fail_on));
         }
     };
-    let cx = context_for(&effective.options, &[collect_facts(text, display)], &[]);
     let file = file_info(Path::new(display), &[], resolver.cwd());
+    let cx = context_for(
+        &effective.options,
+        &[context::collect_file_facts(text, display, &file.key)],
+        &[],
+    );
     Ok(match fix {
         None => {
             let outcome = engine::lint_with_policy(text, &file, chart_template, &cx, &policy);

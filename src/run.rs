@@ -203,9 +203,10 @@ fn gather(plan: &Plan, linted: &[PathBuf]) -> Vec<Facts> {
     // A pre-commit run on a few files lints on one thread, but the rest of the project can be
     // large: gather on every core.
     in_pool(0, || {
-        let keep = |p: &Path| source::is_manifest_name(p) || is_kustomization(p);
         let threads = rayon::current_num_threads();
-        let Ok(found) = source::discover_matching(&plan.to_gather, threads, &keep) else {
+        // Which files count is the configuration's to say, as for a walk of the root.
+        let Ok(found) = source::discover_matching(&plan.to_gather, threads, &|_: &Path| true)
+        else {
             return Vec::new();
         };
         gather_files(plan, linted, &found.inputs)
@@ -222,19 +223,19 @@ fn gather_files(plan: &Plan, linted: &[PathBuf], inputs: &[source::Input]) -> Ve
             }
             // The project is what linting its root would lint: a configuration's `exclude`
             // (vendored charts, test data) keeps those files' Namespaces and mesh-wide
-            // settings out of it.
-            let kustomization = is_kustomization(&key);
-            if !kustomization {
-                let effective = plan.resolver.for_file(&input.path).ok()?;
-                if !effective.walk_keeps(&input.path, plan.cwd()) {
-                    return None;
-                }
+            // settings out of it, and a template, which is not linted, gives no facts.
+            let effective = plan.resolver.for_file(&input.path).ok()?;
+            if !effective.walk_keeps(&input.path, plan.cwd())
+                || crate::engine::is_chart_template(&input.path, plan.cwd())
+            {
+                return None;
             }
             let bytes = read_file(&input.path).ok()?;
             let crate::engine::Decoded::Text(text) = crate::engine::decode(&bytes) else {
                 return None;
             };
-            if !kustomization && !may_have_facts(text) {
+            if !is_kustomization(&key) && !may_have_facts(text) || crate::engine::is_template(text)
+            {
                 return None;
             }
             let display = display_path(&input.path, plan.cwd());
@@ -351,7 +352,12 @@ pub(crate) fn lint_all(paths: &[PathBuf], settings: &Settings) -> Result<Settled
     };
     linted_keys.sort_unstable();
     let mut facts = gather(&plan, &linted_keys);
-    let mut patches = Vec::new();
+    // A patch named by a kustomization that is not linted is a patch all the same.
+    let mut patches: Vec<PathBuf> = facts
+        .iter()
+        .filter_map(|f| f.file.kustomization.as_ref())
+        .flat_map(|k| k.patches.iter().cloned())
+        .collect();
     for (_, f, p) in &mut first {
         facts.extend(f.take().map(|f| *f));
         patches.extend(p.drain(..).map(|p| path_key(&p, plan.cwd())));

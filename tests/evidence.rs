@@ -191,6 +191,8 @@ fn evidence_keeps_the_severity() {
 fn a_shared_directory_or_another_demos_configuration_is_no_evidence() {
     let tmp = TempDir::new().unwrap();
     let d = tmp.path();
+    // One project, so that naming `demo-a` still reads `demo-b`.
+    git_init(d);
     // Istio files beside the app, but nothing that refers to it or builds it.
     write(d, "demo-a/app.yaml", &deployment("web", None));
     write(d, "demo-a/gateway.yaml", "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: gw}\nspec:\n  selector: {istio: ingressgateway}\n");
@@ -436,4 +438,177 @@ fn files_the_configuration_excludes_are_not_part_of_the_project() {
     // As when the whole tree is linted.
     let (v, _) = run(d, &["."]);
     assert_eq!(found(&v), [f("MESH101", "deploy/app.yaml", 10, 5, "info")]);
+}
+
+#[test]
+fn a_patch_named_alone_is_a_patch_of_the_kustomization_that_names_it() {
+    let tmp = TempDir::new().unwrap();
+    let d = tmp.path();
+    git_init(d);
+    write(
+        d,
+        "base/kustomization.yaml",
+        "resources: [deployment.yaml]\npatches:\n  - path: patch.yaml\n",
+    );
+    write(
+        d,
+        "base/deployment.yaml",
+        &deployment("web", None).replace(
+            "        app: web\n",
+            "        app: web\n        sidecar.istio.io/inject: \"true\"\n",
+        ),
+    );
+    write(
+        d,
+        "base/patch.yaml",
+        &deployment("web", None).replace(
+            "        app: web\n",
+            "        app: web\n        sidecar.istio.io/inject: \"true\"\n",
+        ),
+    );
+    let whole = found(&run(d, &["--no-config", "--select", "MESH101", "."]).0);
+    assert_eq!(
+        whole,
+        [f("MESH101", "base/deployment.yaml", 9, 5, "warning")]
+    );
+    let (v, code) = run(
+        d,
+        &["--no-config", "--select", "MESH101", "base/patch.yaml"],
+    );
+    assert_eq!((found(&v).len(), code), (0, 0), "{v}");
+}
+
+/// Naming one file gives what linting the whole tree gives for it, whatever else is there.
+#[test]
+fn gathering_reads_what_linting_the_root_reads() {
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "a chart template is not linted, so its Namespace is not read",
+            "charts/x/templates/ns.yaml",
+            "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels:\n    istio-injection: enabled\n",
+        ),
+        (
+            "a Jinja template neither",
+            "ansible/ns.yaml",
+            "{% if true %}\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels:\n    istio-injection: enabled\n{% endif %}\n",
+        ),
+        (
+            "a chart's HTTP proxy values are no mesh-wide setting",
+            "apps/values.yaml",
+            "global:\n  proxy:\n    httpProxy: http://proxy:3128\n",
+        ),
+    ];
+    for (what, name, text) in cases {
+        let tmp = TempDir::new().unwrap();
+        let d = tmp.path();
+        git_init(d);
+        write(
+            d,
+            "charts/x/Chart.yaml",
+            "apiVersion: v2\nname: x\nversion: 0.1.0\n",
+        );
+        write(d, name, text);
+        write(d, "apps/app.yaml", &deployment("web", Some("shop")));
+        let whole = found(&run(d, &["--no-config", "--select", "MESH101", "."]).0);
+        let named = found(&run(d, &["--no-config", "--select", "MESH101", "apps/app.yaml"]).0);
+        assert_eq!(
+            whole,
+            [f("MESH101", "apps/app.yaml", 10, 5, "info")],
+            "{what}"
+        );
+        assert_eq!(named, whole, "{what}");
+    }
+}
+
+#[test]
+fn stdin_reads_its_own_facts_under_its_file_name() {
+    let tmp = TempDir::new().unwrap();
+    let d = tmp.path();
+    let text = format!(
+        "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {{name: web}}\nspec:\n  selector:\n    matchLabels: {{app: web}}\n---\n{}",
+        deployment("web", None)
+    );
+    let out = Command::cargo_bin("meshlint")
+        .unwrap()
+        .current_dir(d)
+        .args(["--no-config", "--format", "json", "--select", "MESH101"])
+        .args(["--stdin-filename", "apps/web/all.yaml", "-"])
+        .write_stdin(text)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        found(&v),
+        [f("MESH101", "apps/web/all.yaml", 16, 5, "warning")]
+    );
+}
+
+#[test]
+fn a_severity_override_does_not_lift_an_assumed_finding() {
+    let tmp = TempDir::new().unwrap();
+    let d = tmp.path();
+    write(d, ".meshlint.yaml", "severity:\n  MESH101: error\n");
+    write(d, "app.yaml", &deployment("web", None));
+    let (v, code) = run(d, &["app.yaml"]);
+    assert_eq!(
+        (found(&v), code),
+        (vec![f("MESH101", "app.yaml", 9, 5, "info")], 0)
+    );
+    let out = Command::cargo_bin("meshlint")
+        .unwrap()
+        .current_dir(d)
+        .args(["--format", "json", "--stdin-filename", "app.yaml", "-"])
+        .write_stdin(deployment("web", None))
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(found(&v), [f("MESH101", "app.yaml", 9, 5, "info")]);
+    // With evidence, the override applies.
+    write(
+        d,
+        "app.yaml",
+        &deployment("web", None).replace(
+            "        app: web\n",
+            "        app: web\n        istio.io/rev: canary\n",
+        ),
+    );
+    let (v, _) = run(d, &["app.yaml"]);
+    assert_eq!(found(&v), [f("MESH101", "app.yaml", 9, 5, "error")]);
+}
+
+#[test]
+fn evidence_is_judged_in_each_namespace_kustomize_deploys_to() {
+    for other in ["alpha", "zeta"] {
+        let tmp = TempDir::new().unwrap();
+        let d = tmp.path();
+        write(
+            d,
+            "base/kustomization.yaml",
+            "resources: [deployment.yaml]\n",
+        );
+        write(d, "base/deployment.yaml", &deployment("web", None));
+        write(
+            d,
+            &format!("overlays/{other}/kustomization.yaml"),
+            &format!("namespace: {other}\nresources: [../../base]\n"),
+        );
+        write(
+            d,
+            "overlays/shop/kustomization.yaml",
+            "namespace: shop\nresources: [../../base]\n",
+        );
+        // Istio configuration in `shop`, set by its own kustomization, in another tree.
+        write(
+            d,
+            "mesh/kustomization.yaml",
+            "namespace: shop\nresources: [policy.yaml]\n",
+        );
+        write(d, "mesh/policy.yaml", "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: web}\nspec:\n  selector:\n    matchLabels: {app: web}\n");
+        let (v, _) = run(d, &["--no-config", "--select", "MESH101", "."]);
+        assert_eq!(
+            found(&v),
+            [f("MESH101", "base/deployment.yaml", 9, 5, "warning")],
+            "{other}"
+        );
+    }
 }

@@ -285,7 +285,11 @@ impl Collector {
             }
         }
         for d in &mut out.visible {
-            d.severity = policy.severity_of(d.code, d.severity);
+            // A finding that rests on an assumption stays at info: a severity override is
+            // about the rule, not about what meshlint guessed.
+            if !d.assumed {
+                d.severity = policy.severity_of(d.code, d.severity);
+            }
         }
         out
     }

@@ -254,17 +254,8 @@ impl Context {
     /// How a pod of the file `key` is injected, every fact known.
     pub fn injection(&self, pod: &PodInjection, key: &Path) -> Injection {
         let in_namespaces = self.project.kustomize_namespaces(key);
-        let evidence = || {
-            pod.names_istio()
-                || self.project.evidence(
-                    key,
-                    &pod.labels,
-                    in_namespaces
-                        .first()
-                        .map(String::as_str)
-                        .or(pod.namespace()),
-                )
-        };
+        let evidence =
+            |ns: Option<&str>| pod.names_istio() || self.project.evidence(key, &pod.labels, ns);
         pod.decide(
             &self.namespaces,
             in_namespaces,
@@ -388,10 +379,8 @@ pub fn may_have_facts(text: &str) -> bool {
         || has("vault.hashicorp.com/agent-inject")
         || has("defaultConfig")
         || has("default_config")
-        || has("global")
-            && (has("holdApplicationUntilProxyStarts")
-                || has("excludeIPRanges")
-                || has("excludeOutboundPorts"))
+        || has("global") && MESH_PROXY_KEYS.iter().any(|k| has(k))
+        || has_kind_value(bytes, "ConfigMap") && has("mesh")
 }
 
 /// Whether `word` occurs as the value of a `kind` key: `kind: Namespace`, `"kind": "Namespace"`,
@@ -485,12 +474,8 @@ pub(crate) struct FactSink<'t> {
 }
 
 impl<'t> FactSink<'t> {
-    /// A sink for the whole text `text` (node offsets are into it); `path` names it.
-    pub fn new(text: &'t str, path: &'t str) -> Self {
-        Self::for_file(text, path, Path::new(path))
-    }
-
-    /// A sink for the file whose key is `key`; a kustomization's facts are read at once.
+    /// A sink for the whole text `text` (node offsets are into it) of the file whose key is
+    /// `key`; `path` names it in messages. A kustomization's facts are read from its trees.
     pub fn for_file(text: &'t str, path: &'t str, key: &Path) -> Self {
         let mut facts = Facts::default();
         key.clone_into(&mut facts.file.key);
@@ -557,6 +542,18 @@ fn default_config<'d, 'a>(mesh_config: NodeRef<'d, 'a>) -> Option<NodeRef<'d, 'a
         .get("defaultConfig")
         .or_else(|| mesh_config.get("default_config"))
 }
+
+/// The `global.proxy` keys of istiod Helm values that make a file a mesh-wide setting (any
+/// chart may have a `global.proxy` for its HTTP proxy).
+const MESH_PROXY_KEYS: &[&str] = &[
+    "holdApplicationUntilProxyStarts",
+    "excludeIPRanges",
+    "includeIPRanges",
+    "excludeOutboundPorts",
+    "excludeInboundPorts",
+    "includeInboundPorts",
+    "includeOutboundPorts",
+];
 
 fn collect_resource(
     res: &Resource<'_, '_>,
@@ -630,7 +627,10 @@ fn collect_resource(
         }
         "" => {
             // istiod Helm values: top-level meshConfig / global.
-            if root.get("meshConfig").is_some() || root.path(&["global", "proxy"]).is_some() {
+            let proxy_settings = root
+                .path(&["global", "proxy"])
+                .is_some_and(|p| MESH_PROXY_KEYS.iter().any(|k| p.get(k).is_some()));
+            if root.get("meshConfig").is_some() || proxy_settings {
                 facts.file.mesh_source = true;
             }
             if let Some(dc) = root.get("meshConfig").and_then(default_config) {
@@ -765,6 +765,59 @@ mod tests {
     }
 
     #[test]
+    fn inferred_scopes_do_not_depend_on_the_order_files_come_in() {
+        let iop = |hold: bool| {
+            format!("apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  meshConfig:\n    defaultConfig:\n      holdApplicationUntilProxyStarts: {hold}\n")
+        };
+        let parts = [
+            collect_file_facts(&iop(false), "istio/a.yaml", Path::new("/r/istio/a.yaml")),
+            collect_file_facts(
+                &iop(true),
+                "demo/x/iop.yaml",
+                Path::new("/r/demo/x/iop.yaml"),
+            ),
+            collect_file_facts(&iop(true), "z/w/iop.yaml", Path::new("/r/z/w/iop.yaml")),
+            collect_file_facts(
+                "namespace: n\nresources: [app.yaml]\n",
+                "k/kustomization.yaml",
+                Path::new("/r/k/kustomization.yaml"),
+            ),
+        ];
+        let files = [
+            "/r/demo/app.yaml",
+            "/r/k/app.yaml",
+            "/r/other/app.yaml",
+            "/r/z/y/app.yaml",
+        ];
+        let outcome = |order: &[usize]| {
+            let mut cx = Context::new(LintOptions::default()).with_roots(vec!["/r".into()]);
+            cx.absorb_all(order.iter().map(|&i| parts[i].clone()));
+            files
+                .iter()
+                .map(|f| {
+                    let key = Path::new(f);
+                    (
+                        cx.mesh_for(key),
+                        cx.project().kustomize_namespaces(key).to_vec(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        let first = outcome(&[0, 1, 2, 3]);
+        for order in [[3, 2, 1, 0], [1, 3, 0, 2], [2, 0, 3, 1], [0, 2, 1, 3]] {
+            assert_eq!(outcome(&order), first, "{order:?}");
+        }
+        // The root's `istio/` says false everywhere, and a demo's or `z/`'s true wins inside it.
+        assert_eq!(first[0].0.hold.as_ref().map(|h| h.value), Some(true));
+        assert_eq!(first[2].0.hold.as_ref().map(|h| h.value), Some(false));
+        assert_eq!(
+            first[3].0.hold.as_ref().map(|h| h.origin.as_str()),
+            Some("z/w/iop.yaml:6")
+        );
+        assert_eq!(first[1].1, ["n"]);
+    }
+
+    #[test]
     fn a_mesh_wide_true_wins_over_a_false_in_any_order() {
         let parts = [
             collect_facts("meshConfig:\n  defaultConfig:\n    holdApplicationUntilProxyStarts: false\n", "charts/istiod/values.yaml"),
@@ -853,6 +906,44 @@ mod tests {
             1
         );
         assert_eq!(document_chunks("a: |\n  ---\n----\nb: 1\n").len(), 1);
+    }
+
+    /// The byte search that lets a run skip files when gathering never skips a file with
+    /// facts: every manifest shipped with the tests, and small cases of each kind of fact.
+    #[test]
+    fn may_have_facts_never_misses_a_file_with_facts() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut texts: Vec<(String, String)> = Vec::new();
+        let mut dirs = vec![root.join("testdata"), root.join("examples")];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if let Ok(text) = std::fs::read_to_string(&path) {
+                    texts.push((path.display().to_string(), text));
+                }
+            }
+        }
+        assert!(texts.len() > 100, "{}", texts.len());
+        for extra in [
+            "apiVersion: v1\nkind: Service\nmetadata: {name: a}\nspec:\n  selector: {app: a}\n",
+            "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: a}\nspec:\n  host: a\n",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: istio}\ndata:\n  mesh: |\n    accessLogFile: /dev/stdout\n",
+            "meshConfig: {}\n",
+            "global:\n  proxy:\n    includeIPRanges: '*'\n",
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  annotations:\n    vault.hashicorp.com/agent-inject: 'true'\n",
+        ] {
+            texts.push(("extra".into(), extra.into()));
+        }
+        let mut with_facts = 0;
+        for (name, text) in &texts {
+            if !collect_facts(text, "x.yaml").is_empty() {
+                with_facts += 1;
+                assert!(may_have_facts(text), "{name}");
+            }
+        }
+        assert!(with_facts > 20, "{with_facts}");
     }
 
     #[test]

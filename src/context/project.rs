@@ -150,6 +150,7 @@ pub fn istio_refs(res: &Resource<'_, '_>) -> Option<IstioRefs> {
     for path in [
         &["selector", "matchLabels"][..],
         &["workloadSelector", "labels"],
+        &["workloadSelector", "matchLabels"],
     ] {
         let labels = string_map(spec.path(path));
         if !labels.is_empty() {
@@ -438,15 +439,30 @@ impl Project {
 
     /// Collects the selectors of Istio configuration and of the Services its hosts name.
     fn references(&mut self, files: &[(&FileFacts, &MeshFacts)]) {
-        let mut services: HashMap<&str, Vec<(&Path, &Service)>> = HashMap::new();
+        // A resource's namespace is the one Kustomize sets on its file, else its own (one
+        // entry per namespace when several overlays build it).
+        let kustomized = &self.kustomize_namespaces;
+        let namespaces = |key: &Path, own: Option<&str>| -> Vec<Option<String>> {
+            match kustomized.get(key) {
+                Some(list) if !list.is_empty() => list.iter().cloned().map(Some).collect(),
+                _ => vec![own.map(str::to_owned)],
+            }
+        };
+        let mut services: HashMap<&str, Vec<Located<'_>>> = HashMap::new();
         for (f, _) in files {
             let dir = f.key.parent().unwrap_or(&f.key);
             for s in &f.services {
-                services.entry(s.name.as_str()).or_default().push((dir, s));
+                for ns in namespaces(&f.key, s.namespace.as_deref()) {
+                    services
+                        .entry(s.name.as_str())
+                        .or_default()
+                        .push((dir, ns, &s.selector));
+                }
             }
         }
         let mut seen: HashSet<(Option<String>, PathBuf, Labels)> = HashSet::new();
-        let (selectors, by_label) = (&mut self.selectors, &mut self.by_label);
+        let mut selectors = Vec::new();
+        let mut by_label: HashMap<(String, String), Vec<usize>> = HashMap::new();
         let mut add = |ns: Option<&str>, dir: &Path, labels: &Labels| {
             let entry = (ns.map(str::to_owned), dir.to_owned(), labels.clone());
             if let Some(first) = labels.first().filter(|_| seen.insert(entry.clone())) {
@@ -460,23 +476,31 @@ impl Project {
         for (f, _) in files {
             let dir = f.key.parent().unwrap_or(&f.key);
             for r in &f.istio_refs {
-                for sel in &r.selectors {
-                    add(r.namespace.as_deref(), dir, sel);
-                }
-                for host in &r.hosts {
-                    let Some((name, ns)) = service_of_host(host, r.namespace.as_deref()) else {
-                        continue;
-                    };
-                    for (s_dir, s) in services.get(name).into_iter().flatten() {
-                        if can_refer(ns, dir, s.namespace.as_deref(), s_dir) {
-                            add(s.namespace.as_deref().or(ns), dir, &s.selector);
+                for config_ns in namespaces(&f.key, r.namespace.as_deref()) {
+                    let config_ns = config_ns.as_deref();
+                    for sel in &r.selectors {
+                        add(config_ns, dir, sel);
+                    }
+                    for host in &r.hosts {
+                        let Some((name, ns)) = service_of_host(host, config_ns) else {
+                            continue;
+                        };
+                        for (s_dir, s_ns, selector) in services.get(name).into_iter().flatten() {
+                            if can_refer(ns, dir, s_ns.as_deref(), s_dir) {
+                                add(s_ns.as_deref().or(ns), dir, selector);
+                            }
                         }
                     }
                 }
             }
         }
+        self.selectors = selectors;
+        self.by_label = by_label;
     }
 }
+
+/// A Service where it is: its file's directory, its namespace and its selector.
+type Located<'f> = (&'f Path, Option<String>, &'f Labels);
 
 /// Adds the files kustomization `dir` builds, with the namespace set on them (`outer`: an
 /// overlay's), descending into the kustomizations it builds.

@@ -174,7 +174,7 @@ impl PodInjection {
         namespaces: &NamespaceLabels,
         in_namespaces: &[String],
         mode: InjectionMode,
-        evidence: &dyn Fn() -> bool,
+        evidence: &dyn Fn(Option<&str>) -> bool,
     ) -> Injection {
         if in_namespaces.is_empty() {
             return self.decide_in(self.namespace.as_deref(), namespaces, mode, evidence);
@@ -200,7 +200,7 @@ impl PodInjection {
         ns_name: Option<&str>,
         namespaces: &NamespaceLabels,
         mode: InjectionMode,
-        evidence: &dyn Fn() -> bool,
+        evidence: &dyn Fn(Option<&str>) -> bool,
     ) -> Injection {
         if self.host_network {
             return Injection::NotInjected("it uses hostNetwork".into());
@@ -241,7 +241,7 @@ impl PodInjection {
             InjectionMode::Assume => {
                 Injection::Injected("its namespace is unknown, so it is assumed to be in the mesh")
             }
-            InjectionMode::Evidence if evidence() => {
+            InjectionMode::Evidence if evidence(ns_name) => {
                 Injection::Injected("the project shows it runs in an Istio mesh")
             }
             InjectionMode::Evidence => Injection::Assumed(match ns_name {
@@ -259,7 +259,7 @@ pub fn injection_state(
     mode: InjectionMode,
 ) -> Injection {
     match PodInjection::of(res) {
-        Some(pod) => pod.decide(namespaces, &[], mode, &|| pod.names_istio()),
+        Some(pod) => pod.decide(namespaces, &[], mode, &|_| pod.names_istio()),
         None => Injection::NotInjected("it has no pod template".into()),
     }
 }
@@ -291,7 +291,7 @@ mod tests {
     fn an_unknown_namespace_is_decided_by_the_mode_and_the_evidence() {
         let p = pod("  namespace: shop\n");
         let none = NamespaceLabels::new();
-        let decide = |mode, evidence: bool| p.decide(&none, &[], mode, &|| evidence);
+        let decide = |mode, evidence: bool| p.decide(&none, &[], mode, &|_| evidence);
         assert!(matches!(
             decide(InjectionMode::Evidence, true),
             Injection::Injected(_)
@@ -311,7 +311,7 @@ mod tests {
         // A known namespace decides whatever the mode or the evidence.
         let shop = known("shop", &[]);
         assert!(matches!(
-            p.decide(&shop, &[], InjectionMode::Assume, &|| true),
+            p.decide(&shop, &[], InjectionMode::Assume, &|_| true),
             Injection::NotInjected(_)
         ));
     }
@@ -324,7 +324,7 @@ mod tests {
         ns.extend(known("web", &[("istio-injection", "enabled")]));
         let decide = |list: &[&str]| {
             let list: Vec<String> = list.iter().map(|s| (*s).to_owned()).collect();
-            p.decide(&ns, &list, InjectionMode::Evidence, &|| false)
+            p.decide(&ns, &list, InjectionMode::Evidence, &|_| false)
         };
         assert!(matches!(decide(&[]), Injection::Injected(_)));
         assert!(matches!(decide(&["batch"]), Injection::NotInjected(_)));
