@@ -1740,5 +1740,4 @@ mod tests {
             assert!(d[0].fix.is_some(), "{text}");
         }
     }
-
 }
