@@ -7,6 +7,7 @@
 pub mod capture;
 pub mod files;
 pub mod placement;
+pub(crate) mod selectors;
 pub mod startup;
 pub mod values;
 pub mod vault;

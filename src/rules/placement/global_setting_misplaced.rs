@@ -30,6 +30,8 @@
 //! (`spec.global`, `spec.proxy`), and a `ProxyConfig` key at the top of a `MeshConfig`
 //! (`holdApplicationUntilProxyStarts` next to, instead of under, `defaultConfig`).
 
+use super::global_setting_unsupported::reported_at;
+use crate::context::Profile;
 use crate::diagnostic::{Diagnostic, Edit, Fix, FixAvailability, RuleMeta, Severity};
 use crate::istio::catalog::{self, FieldKind, MessageType};
 use crate::istio::schema_check::{check_message, Issue};
@@ -41,6 +43,7 @@ use crate::yaml::edit::{
 };
 use crate::yaml::resolve::{resolve, ScalarType};
 use crate::yaml::{self, CollectionStyle, Document, NodeKind, NodeRef, ScalarStyle};
+use std::fmt::Write as _;
 
 pub static RULE: RuleMeta = RuleMeta {
     code: "MESH205",
@@ -603,7 +606,7 @@ fn unknown_key(
         || "is not a field Istio knows".to_owned(),
         |t| format!("is not a field of {}", short_name(t)),
     );
-    let (severity, message) = match place {
+    let (severity, mut message) = match place {
         Place::Operator { lenient: false } => (
             Severity::Error,
             format!(
@@ -628,7 +631,7 @@ fn unknown_key(
         ),
     };
     // Where the finding points, and the fix's edits, in file coordinates.
-    let (range, fix) = match embedded {
+    let (range, mut fix) = match embedded {
         None => {
             let fix = target.as_ref().and_then(|t| {
                 let (parent, k, v) = find_entry(cx.doc, key_range)?;
@@ -655,6 +658,24 @@ fn unknown_key(
             ),
         },
     };
+    // In the managed profile, a move to where MESH204 then reports the setting (a mesh-wide hold
+    // or exclusion, which managed Cloud Service Mesh does not honour) trades one finding for
+    // another and still leaves the setting unread: no fix.
+    if cx.cx.options.profile == Profile::Managed && fix.is_some() {
+        if let Some(m) = meant.as_deref() {
+            let value = match embedded {
+                Some(e) => find_entry(e.doc, key_range).map(|(_, _, v)| reported_at(m, v)),
+                None => find_entry(cx.doc, key_range).map(|(_, _, v)| reported_at(m, v)),
+            };
+            if value == Some(true) {
+                let _ = write!(
+                    message,
+                    "; no fix in the managed profile: at `{m}` it would be a mesh-wide setting that managed Cloud Service Mesh does not honour (MESH204), so set it on each pod instead"
+                );
+                fix = None;
+            }
+        }
+    }
     let fix = fix.zip(meant).map(|(edits, meant)| {
         let what = if target.as_ref().is_some_and(|t| t.chain.is_empty()) {
             format!(
@@ -1674,5 +1695,49 @@ mod tests {
             &[CODE]
         )
         .is_empty());
+    }
+
+    /// Issue 17: in the managed profile no fix moves a setting to where MESH204 then reports it
+    /// (a mesh-wide hold or exclusion managed Cloud Service Mesh does not honour).
+    #[test]
+    fn managed_profile_never_moves_a_setting_into_mesh204() {
+        let managed = LintOptions {
+            profile: crate::context::Profile::Managed,
+            ..LintOptions::default()
+        };
+        let cases = [
+            iop("  values:\n    global:\n      proxy:\n        excludeOutboundIPRanges: \"10.8.0.0/16\"\n"),
+            iop("  meshConfig:\n    holdApplicationUntilProxyStarts: true\n"),
+            iop("  values:\n    global:\n      excludeOutboundPorts: \"8200\"\n"),
+            cm("istio", "|\n    holdApplicationUntilProxyStarts: true\n"),
+        ];
+        for text in &cases {
+            // The default profile's fix lands where MESH204 reports it in the managed profile.
+            let d = one(text);
+            let moved = fixed(text, &d);
+            assert_eq!(
+                crate::rules::test_util::lint_with(&moved, "MESH204", &managed).len(),
+                1,
+                "{moved}"
+            );
+            let d = crate::rules::test_util::lint_with(text, CODE, &managed);
+            assert_eq!(d.len(), 1, "{text}");
+            assert!(d[0].fix.is_none(), "{text}");
+            assert!(
+                d[0].message.contains("no fix in the managed profile")
+                    && d[0].message.contains("MESH204"),
+                "{}",
+                d[0].message
+            );
+        }
+        // Where MESH204 stays quiet, the fix stays: an include range, a hold that is off.
+        for text in [
+            iop("  values:\n    global:\n      proxy:\n        includeOutboundIPRanges: \"10.0.0.0/8\"\n"),
+            iop("  meshConfig:\n    holdApplicationUntilProxyStarts: false\n"),
+        ] {
+            let d = crate::rules::test_util::lint_with(&text, CODE, &managed);
+            assert_eq!(d.len(), 1, "{text}");
+            assert!(d[0].fix.is_some(), "{text}");
+        }
     }
 }

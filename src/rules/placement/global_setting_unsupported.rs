@@ -62,6 +62,37 @@ fn excludes(v: NodeRef<'_, '_>) -> bool {
     scalar_string(v).is_some_and(|s| !s.trim().is_empty())
 }
 
+/// Whether this rule (in the managed profile) reports `value` set at `path`: dotted, from the
+/// object's root in an IstioOperator (`spec.…`), from the root of the `mesh` data in the
+/// `istio` ConfigMap, from the top of istiod Helm values. MESH205 asks before it moves a setting.
+pub(crate) fn reported_at(path: &str, value: NodeRef<'_, '_>) -> bool {
+    for root in ["spec.meshConfig.", "meshConfig.", ""] {
+        let Some(rest) = path.strip_prefix(root) else {
+            continue;
+        };
+        for dc in ["defaultConfig.", "default_config."] {
+            if rest
+                .strip_prefix(dc)
+                .is_some_and(|k| k == HOLD || k == HOLD_SNAKE)
+            {
+                return is_true(value);
+            }
+        }
+    }
+    for root in ["spec.values.global.proxy.", "global.proxy."] {
+        let Some(key) = path.strip_prefix(root) else {
+            continue;
+        };
+        if key == HOLD {
+            return is_true(value);
+        }
+        if EXCLUSIONS.iter().any(|(name, _)| *name == key) {
+            return excludes(value);
+        }
+    }
+    false
+}
+
 fn hold_message(path: &str) -> String {
     format!(
         "`{path}: true` is a mesh-wide hold, which managed Cloud Service Mesh does not honour (pod level only): pods do not wait for Envoy because of it; set the pod annotation {HOLD_ANNOTATION} on each workload instead"

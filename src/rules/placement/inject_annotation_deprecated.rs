@@ -52,9 +52,20 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
             );
             None
         }
-        None if matches!(text, Some("true" | "false")) => {
+        // "false" as a label means what the annotation meant (skip injection). "true" as a
+        // label opts the pod in where the namespace is not enabled, which the annotation never
+        // could: the move changes whether the pod gets a sidecar, so a human decides.
+        None if text == Some("false") => {
             move_entry(cx.text, &meta, Map::Annotations, key, value)
                 .map(|edits| Fix::safe(format!("move `{INJECT}` to labels"), edits))
+        }
+        None if text == Some("true") => {
+            move_entry(cx.text, &meta, Map::Annotations, key, value).map(|edits| {
+                Fix::unsafe_(
+                    format!("move `{INJECT}: \"true\"` to labels, which opts the pod in: it gets a sidecar even in a namespace without an injection label, where the annotation gave it none"),
+                    edits,
+                )
+            })
         }
         None => None,
     };
@@ -63,6 +74,7 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
 
 #[cfg(test)]
 mod tests {
+    use crate::diagnostic::Applicability;
     use crate::rules::test_util::{at, fixed, lint, pos};
 
     const CODE: &str = "MESH203";
@@ -84,6 +96,10 @@ mod tests {
         assert_eq!(pos(&text, &d[0]), at(&text, "sidecar.istio.io/inject", 2));
         assert!(d[0].message.contains("deprecated"));
         assert_eq!(
+            d[0].fix.as_ref().unwrap().applicability,
+            Applicability::Safe
+        );
+        assert_eq!(
             fixed(&text, &d[0]),
             job(
                 "      labels:\n        app: migrate\n        sidecar.istio.io/inject: \"false\"\n"
@@ -97,6 +113,11 @@ mod tests {
         let d = lint(text, CODE);
         assert_eq!(d.len(), 1);
         assert!(d[0].message.contains("cannot opt the pod in"));
+        // The move changes behaviour (the label opts in where the annotation could not): unsafe,
+        // and the fix says so.
+        let fix = d[0].fix.as_ref().unwrap();
+        assert_eq!(fix.applicability, Applicability::Unsafe);
+        assert!(fix.message.contains("opts the pod in"), "{}", fix.message);
         assert_eq!(
             fixed(text, &d[0]),
             "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels:\n    sidecar.istio.io/inject: 'true'\n  annotations:\n    other: x\nspec:\n  containers: []\n"

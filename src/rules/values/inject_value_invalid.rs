@@ -1,8 +1,11 @@
 //! MESH504: `sidecar.istio.io/inject` that is not exactly "true" or "false".
 
-use crate::diagnostic::{Diagnostic, Edit, Fix, FixAvailability, RuleMeta, Severity};
+use crate::diagnostic::{
+    Applicability, Diagnostic, Edit, Fix, FixAvailability, RuleMeta, Severity,
+};
 use crate::k8s::{is_placeholder, scalar_string};
 use crate::rules::placement::annotation_in_labels::{shown, Map};
+use crate::rules::selectors::{self, LabelChange};
 use crate::rules::values::annotation_value_not_string::prefers_double;
 use crate::rules::ResourceCheck;
 use crate::yaml::edit::quote;
@@ -85,11 +88,26 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
         let fix = meaning(v).and_then(|(new, certain)| {
             let edit = replacement(cx, value, new)?;
             let what = format!("set it to \"{new}\"");
-            Some(if certain {
-                Fix::safe(what, [edit])
+            let applicability = if certain {
+                Applicability::Safe
             } else {
-                Fix::unsafe_(what, [edit])
-            })
+                Applicability::Unsafe
+            };
+            if which == Map::Annotations {
+                return Some(Fix::new(applicability, what, [edit]));
+            }
+            // A label: the workload's selector may match on it, a Service may select by it.
+            let change = LabelChange::Value {
+                key: INJECT,
+                old: v,
+                new,
+            };
+            let impact =
+                selectors::label_change(cx, change, value, &|node| replacement(cx, node, new));
+            if let Some(why) = &impact.blocked {
+                message.push_str(why);
+            }
+            impact.fix(applicability, what, vec![edit])
         });
         out.push(Diagnostic::new(&RULE, value.range(), message).with_optional_fix(fix));
     }
@@ -221,5 +239,158 @@ mod tests {
         let text = "{\"kind\": \"Pod\", \"metadata\": {\"labels\": {\"sidecar.istio.io/inject\": \"TRUE\"}}}\r\n";
         let d = lint(text, CODE);
         assert_eq!(fixed(text, &d[0]), text.replace("TRUE", "true"));
+    }
+
+    fn web(selector: &str, label: &str) -> String {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n{selector}  template:\n    metadata:\n      labels:\n        app: web\n        sidecar.istio.io/inject: {label}\n    spec:\n      containers: []\n"
+        )
+    }
+
+    /// Issue 17: a label the selector matches on changes in the selector too, and the fix is
+    /// then unsafe (an existing Deployment's selector is immutable).
+    #[test]
+    fn selector_match_labels_change_with_the_label() {
+        let sel = |v: &str| {
+            format!("    matchLabels:\n      app: web\n      sidecar.istio.io/inject: {v}\n")
+        };
+        let text = web(&sel("\"True\""), "\"True\"");
+        let d = lint(&text, CODE);
+        assert_eq!(d.len(), 1);
+        let fix = d[0].fix.as_ref().unwrap();
+        assert_eq!(fix.applicability, Applicability::Unsafe);
+        assert!(fix.message.contains("`spec.selector`"), "{}", fix.message);
+        assert!(fix.message.contains("immutable"), "{}", fix.message);
+        assert_eq!(fixed(&text, &d[0]), web(&sel("\"true\""), "\"true\""));
+        // Each in its own quote style.
+        let text = web(&sel("'True'"), "\"True\"");
+        let d = lint(&text, CODE);
+        assert_eq!(fixed(&text, &d[0]), web(&sel("'true'"), "\"true\""));
+        // Flow style.
+        let flow =
+            |v: &str| format!("    matchLabels: {{app: web, sidecar.istio.io/inject: {v}}}\n");
+        let text = web(&flow("\"True\""), "\"True\"");
+        let d = lint(&text, CODE);
+        assert_eq!(fixed(&text, &d[0]), web(&flow("\"true\""), "\"true\""));
+    }
+
+    #[test]
+    fn labels_no_selector_names_keep_their_fix() {
+        let text = web("    matchLabels:\n      app: web\n", "\"True\"");
+        let d = lint(&text, CODE);
+        let fix = d[0].fix.as_ref().unwrap();
+        assert_eq!(fix.applicability, Applicability::Safe);
+        assert_eq!(fix.message, "set it to \"true\"");
+        assert_eq!(fix.edits.len(), 1);
+        // `Exists` matches either value: the selector stays as it is.
+        let text = web(
+            "    matchExpressions:\n    - {key: sidecar.istio.io/inject, operator: Exists}\n",
+            "\"True\"",
+        );
+        let d = lint(&text, CODE);
+        assert_eq!(
+            d[0].fix.as_ref().unwrap().applicability,
+            Applicability::Safe
+        );
+    }
+
+    #[test]
+    fn match_expressions_values_are_rewritten_or_the_fix_withheld() {
+        let sel = |v: &str| {
+            format!("    matchExpressions:\n    - key: sidecar.istio.io/inject\n      operator: In\n      values: [{v}, \"on\"]\n")
+        };
+        let text = web(&sel("\"yes\""), "\"yes\"");
+        let d = lint(&text, CODE);
+        let fix = d[0].fix.as_ref().unwrap();
+        assert_eq!(fix.applicability, Applicability::Unsafe);
+        assert_eq!(fixed(&text, &d[0]), web(&sel("\"true\""), "\"true\""));
+        // NotIn ["true"]: no selector edit keeps the meaning.
+        let text = web(
+            "    matchExpressions:\n    - key: sidecar.istio.io/inject\n      operator: NotIn\n      values: [\"true\"]\n",
+            "\"yes\"",
+        );
+        let d = lint(&text, CODE);
+        assert!(d[0].fix.is_none());
+        assert!(
+            d[0].message.contains("no fix: `spec.selector`"),
+            "{}",
+            d[0].message
+        );
+        assert!(d[0].message.contains("NotIn"), "{}", d[0].message);
+    }
+
+    #[test]
+    fn anchors_shared_with_the_template_or_not() {
+        // The template's labels are the selector's: one edit changes both, still unsafe.
+        let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels: &l\n      app: web\n      sidecar.istio.io/inject: \"True\"\n  template:\n    metadata:\n      labels: *l\n    spec:\n      containers: []\n";
+        let d = lint(text, CODE);
+        assert_eq!(d.len(), 1);
+        let fix = d[0].fix.as_ref().unwrap();
+        assert_eq!(fix.applicability, Applicability::Unsafe);
+        assert_eq!(fix.edits.len(), 1);
+        assert_eq!(fixed(text, &d[0]), text.replace("\"True\"", "\"true\""));
+        // The selector's value is an alias of something else: no fix, and why.
+        let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  annotations: {x: &v \"True\"}\nspec:\n  selector:\n    matchLabels:\n      sidecar.istio.io/inject: *v\n  template:\n    metadata:\n      labels:\n        sidecar.istio.io/inject: \"True\"\n    spec:\n      containers: []\n";
+        let d = lint(text, CODE);
+        assert_eq!(d.len(), 1);
+        assert!(d[0].fix.is_none());
+        assert!(d[0].message.contains("anchor or alias"), "{}", d[0].message);
+        // A merge key in the selector hides what it matches.
+        let text = web(
+            "    matchLabels:\n      <<: {a: b}\n      app: web\n",
+            "\"True\"",
+        );
+        let d = lint(&text, CODE);
+        assert!(d[0].fix.is_none());
+        assert!(d[0].message.contains("merge key"), "{}", d[0].message);
+    }
+
+    #[test]
+    fn cronjob_and_deployment_config_selectors() {
+        let text = "apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: c\nspec:\n  jobTemplate:\n    spec:\n      selector:\n        matchLabels:\n          sidecar.istio.io/inject: \"FALSE\"\n      template:\n        metadata:\n          labels:\n            sidecar.istio.io/inject: \"FALSE\"\n        spec: {}\n";
+        let d = lint(text, CODE);
+        let fix = d[0].fix.as_ref().unwrap();
+        assert_eq!(fix.applicability, Applicability::Unsafe);
+        assert!(fix.message.contains("spec.jobTemplate.spec.selector"));
+        assert_eq!(fixed(text, &d[0]), text.replace("FALSE", "false"));
+        let text = "apiVersion: apps.openshift.io/v1\nkind: DeploymentConfig\nmetadata:\n  name: dc\nspec:\n  selector:\n    sidecar.istio.io/inject: \"False\"\n  template:\n    metadata:\n      labels:\n        sidecar.istio.io/inject: \"False\"\n    spec: {}\n";
+        let d = lint(text, CODE);
+        assert_eq!(
+            d[0].fix.as_ref().unwrap().applicability,
+            Applicability::Unsafe
+        );
+        assert_eq!(fixed(text, &d[0]), text.replace("False", "false"));
+    }
+
+    #[test]
+    fn services_of_the_file_that_select_the_old_value_are_named() {
+        let svc = |name: &str, sel: &str| {
+            format!("---\napiVersion: v1\nkind: Service\nmetadata:\n  name: {name}\nspec:\n  selector:\n{sel}  ports: [{{port: 80}}]\n")
+        };
+        let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels:\n    app: web\n    sidecar.istio.io/inject: \"True\"\nspec:\n  containers: []\n";
+        let text = format!(
+            "{pod}{}{}{}",
+            svc(
+                "web",
+                "    app: web\n    sidecar.istio.io/inject: \"True\"\n"
+            ),
+            svc(
+                "other",
+                "    app: other\n    sidecar.istio.io/inject: \"True\"\n"
+            ),
+            svc("all", "    app: web\n"),
+        );
+        let d = lint(&text, CODE);
+        assert_eq!(d.len(), 1);
+        let fix = d[0].fix.as_ref().unwrap();
+        // The Service stops selecting the pod once fixed: a human looks first.
+        assert_eq!(fix.applicability, Applicability::Unsafe);
+        assert!(
+            fix.message.contains("Service web selects the old label"),
+            "{}",
+            fix.message
+        );
+        assert!(!fix.message.contains("other") && !fix.message.contains("all"));
+        assert_eq!(fix.edits.len(), 1);
     }
 }

@@ -1,8 +1,12 @@
 //! MESH502: an annotation or label key in Istio's namespace that Istio does not know.
 
-use crate::diagnostic::{Diagnostic, Edit, Fix, FixAvailability, RuleMeta, Severity};
+use crate::diagnostic::{
+    Applicability, Diagnostic, Edit, Fix, FixAvailability, RuleMeta, Severity,
+};
 use crate::istio::catalog::{self, Suggestion};
+use crate::k8s::scalar_string;
 use crate::rules::placement::annotation_in_labels::{map_entries, metadata_blocks, Map};
+use crate::rules::selectors::{self, LabelChange};
 use crate::rules::ResourceCheck;
 use crate::yaml::{NodeRef, ScalarStyle};
 use std::fmt::Write as _;
@@ -89,7 +93,8 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
     for meta in metadata_blocks(cx.res) {
         for which in [Map::Annotations, Map::Labels] {
             let entries = map_entries(&meta, which);
-            for &(key, _) in &entries {
+            let pod_labels = which == Map::Labels && selectors::is_pod_meta(cx, &meta);
+            for &(key, value) in &entries {
                 let Some(name) = key.resolved().as_str() else {
                     continue;
                 };
@@ -135,14 +140,32 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
                         );
                     } else {
                         message.push('?');
-                        fix = rename(key, t).map(|e| {
-                            let what = format!("rename to `{t}`");
-                            if case_only {
-                                Fix::safe(what, [e])
-                            } else {
-                                Fix::unsafe_(what, [e])
+                        let applicability = if case_only {
+                            Applicability::Safe
+                        } else {
+                            Applicability::Unsafe
+                        };
+                        let what = format!("rename to `{t}`");
+                        fix = match rename(key, t) {
+                            Some(e) if pod_labels => {
+                                // A pod label: the workload's selector may match on it, a
+                                // Service may select by it.
+                                let change = LabelChange::Rename {
+                                    old: name,
+                                    new: t,
+                                    value: scalar_string(value).unwrap_or_default(),
+                                };
+                                let impact = selectors::label_change(cx, change, key, &|node| {
+                                    rename(node, t)
+                                });
+                                if let Some(why) = &impact.blocked {
+                                    message.push_str(why);
+                                }
+                                impact.fix(applicability, what, vec![e])
                             }
-                        });
+                            Some(e) => Some(Fix::new(applicability, what, [e])),
+                            None => None,
+                        };
                     }
                 }
                 out.push(Diagnostic::new(&RULE, key.range(), message).with_optional_fix(fix));
@@ -278,6 +301,77 @@ mod tests {
         assert_eq!(
             fixed(text, &d[0]),
             text.replace("rewriteAppHttpProbers", "rewriteAppHTTPProbers")
+        );
+    }
+
+    fn web(selector: &str, label_key: &str) -> String {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  labels:\n    {label_key}: \"false\"\nspec:\n  selector:\n{selector}  template:\n    metadata:\n      labels:\n        app: web\n        {label_key}: \"false\"\n    spec:\n      containers: []\n"
+        )
+    }
+
+    /// Issue 17: renaming a pod-template label the selector matches on renames it in the
+    /// selector too, and the fix is then unsafe.
+    #[test]
+    fn pod_label_renamed_in_the_selector_too() {
+        let sel = |k: &str| format!("    matchLabels:\n      app: web\n      {k}: \"false\"\n");
+        let text = web(&sel("sidecar.istio.io/Inject"), "sidecar.istio.io/Inject");
+        let d = lint(&text, CODE);
+        // The Deployment's own label and the template's.
+        assert_eq!(d.len(), 2);
+        let own = d[0].fix.as_ref().unwrap();
+        assert_eq!(own.applicability, Applicability::Safe);
+        assert_eq!(own.edits.len(), 1);
+        let pod = d[1].fix.as_ref().unwrap();
+        assert_eq!(pod.applicability, Applicability::Unsafe);
+        assert!(pod.message.contains("`spec.selector`"), "{}", pod.message);
+        assert_eq!(
+            fixed(&text, &d[1]),
+            text.replacen("sidecar.istio.io/Inject", "sidecar.istio.io/inject", 3)
+                .replacen("sidecar.istio.io/inject", "sidecar.istio.io/Inject", 1)
+        );
+        // A `matchExpressions` key, in its own quote style.
+        let text = web(
+            "    matchExpressions:\n    - key: 'sidecar.istio.io/Inject'\n      operator: Exists\n",
+            "sidecar.istio.io/Inject",
+        );
+        let d = lint(&text, CODE);
+        assert_eq!(
+            fixed(&text, &d[1]),
+            text.replace(
+                "- key: 'sidecar.istio.io/Inject'",
+                "- key: 'sidecar.istio.io/inject'"
+            )
+            .replace(
+                "        sidecar.istio.io/Inject",
+                "        sidecar.istio.io/inject"
+            )
+        );
+        // Not in the selector: the safe rename of the label alone.
+        let text = web(
+            "    matchLabels:\n      app: web\n",
+            "sidecar.istio.io/Inject",
+        );
+        let d = lint(&text, CODE);
+        let pod = d[1].fix.as_ref().unwrap();
+        assert_eq!(pod.applicability, Applicability::Safe);
+        assert_eq!(pod.edits.len(), 1);
+    }
+
+    #[test]
+    fn no_fix_when_the_selector_names_the_new_key_too() {
+        let text = web(
+            "    matchLabels:\n      sidecar.istio.io/Inject: \"false\"\n    matchExpressions:\n    - {key: sidecar.istio.io/inject, operator: DoesNotExist}\n",
+            "sidecar.istio.io/Inject",
+        );
+        let d = lint(&text, CODE);
+        assert_eq!(d.len(), 2);
+        assert!(d[1].fix.is_none());
+        assert!(
+            d[1].message
+                .contains("already names `sidecar.istio.io/inject`"),
+            "{}",
+            d[1].message
         );
     }
 }
