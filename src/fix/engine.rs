@@ -220,12 +220,7 @@ fn run_round(
     let mut rejected: Vec<(usize, String)> = attempt
         .invalid
         .iter()
-        .map(|&i| {
-            (
-                i,
-                "its edits do not fit the text (out of range or overlapping)".to_owned(),
-            )
-        })
+        .map(|&i| (i, DO_NOT_FIT.to_owned()))
         .collect();
     if attempt.applied.is_empty() {
         return Round {
@@ -279,11 +274,8 @@ fn run_round(
                 // Bad only together with fixes already kept (two edits of one mapping that
                 // each make sense alone): leave it for the next round, which sees their result
                 // and offers it again if it still applies. Bad alone: rejected.
-                let alone = accepted.is_empty() || {
-                    let fix = candidates[candidate].1;
-                    let tried = apply_fixes(text, &[fix]);
-                    verdict(before, &lint(&tried.text), &edit_shifts([fix].into_iter())).is_err()
-                };
+                let alone = accepted.is_empty()
+                    || check_alone(text, before, candidates[candidate].1, lint).is_err();
                 if alone {
                     rejected.push((candidate, reason));
                 }
@@ -295,6 +287,27 @@ fn run_round(
         rejected,
         result,
     }
+}
+
+const DO_NOT_FIT: &str = "its edits do not fit the text (out of range or overlapping)";
+
+/// Whether `fix`, applied alone to `text` (whose lint is `before`), passes the checks a round of
+/// [`fix_text`] makes: its edits fit the text, and the result still parses (if `text` did) and
+/// has no new error-severity finding. `Err` says why not, in the words [`RejectedFix::reason`]
+/// uses. Lints once (unless the edits do not fit).
+///
+/// This is what a report offers a fix on: a fix that fails here would be rejected by `--fix`.
+pub fn check_alone(
+    text: &str,
+    before: &LintResult,
+    fix: &Fix,
+    lint: &dyn Fn(&str) -> LintResult,
+) -> Result<(), String> {
+    let tried = apply_fixes(text, &[fix]);
+    if tried.applied.is_empty() {
+        return Err(DO_NOT_FIT.to_owned());
+    }
+    verdict(before, &lint(&tried.text), &edit_shifts([fix].into_iter()))
 }
 
 /// The fixes to try on `text`: allowed by the options, not known to fail, not no-ops.
@@ -873,6 +886,41 @@ mod tests {
         assert!(out.rejected.is_empty(), "{:?}", out.rejected);
         assert_eq!(out.text, "L r2\n");
         assert_eq!(out.rounds, 2);
+    }
+
+    #[test]
+    fn check_alone_is_the_loops_verdict_on_one_fix() {
+        let text = "a: tru\nb: bad\nc: worse\nBOOM\n";
+        let before = toy_lint(text);
+        let verdicts: Vec<_> = before
+            .diagnostics
+            .iter()
+            .filter_map(|d| d.fix.as_ref())
+            .map(|f| check_alone(text, &before, f, &toy_lint))
+            .collect();
+        assert_eq!(
+            verdicts,
+            [
+                Ok(()),
+                Err("it would make the file unparsable".to_owned()),
+                Err("it would introduce TEST002: `BOOM` exploded".to_owned()),
+            ]
+        );
+        // The loop rejects exactly those.
+        let out = fix_text(text, &toy_lint, &FixOptions::default());
+        let reasons: Vec<_> = out.rejected.iter().map(|r| r.reason.clone()).collect();
+        assert_eq!(
+            reasons,
+            [
+                verdicts[1].clone().unwrap_err(),
+                verdicts[2].clone().unwrap_err()
+            ]
+        );
+        let out_of_range = Fix::safe("x", [Edit::insert(99, "x")]);
+        assert_eq!(
+            check_alone(text, &before, &out_of_range, &toy_lint),
+            Err(DO_NOT_FIT.to_owned())
+        );
     }
 
     #[test]
