@@ -618,7 +618,7 @@ pub fn lint_paths(paths: &[PathBuf], settings: &Settings) -> Result<LintRun, Run
         let contexts = &run.contexts;
         let patches = &run.patches;
         // Only the fixes that `--fix` would apply are offered: the files with a fix are read
-        // and linted again, once, and once more per fix.
+        // and linted again, then linted with their fixes applied.
         let mut results = run.files;
         results
             .par_iter_mut()
@@ -738,21 +738,23 @@ fn verifying_lint<'a>(
     }
 }
 
-/// Drops each fix that would not apply: one that, applied alone to `text` (whose verifying lint
-/// is `before`), fails the fix loop's verification ([`fix::check_alone`]). A report lists a fix
-/// as available only when `--fix` would apply it. Lints once per fix.
+/// Drops each fix that would not apply: one that fails the fix loop's verification on `text`
+/// (whose verifying lint is `before`), as [`fix::applicable`] checks it. A report lists a fix as
+/// available only when `--fix` would apply it. Lints once for all the fixes that fit together,
+/// once per fix only when that fails.
 fn keep_fixes_that_apply<'f>(
     text: &str,
     before: &fix::LintResult,
     lint: &dyn Fn(&str) -> fix::LintResult,
     fixes: impl Iterator<Item = &'f mut Option<diagnostic::Fix>>,
 ) {
-    for slot in fixes {
-        if slot
-            .as_ref()
-            .is_some_and(|f| fix::check_alone(text, before, f, lint).is_err())
-        {
-            *slot = None;
+    let mut slots: Vec<&mut Option<diagnostic::Fix>> = fixes.filter(|f| f.is_some()).collect();
+    let all: Vec<&diagnostic::Fix> = slots.iter().filter_map(|f| f.as_ref()).collect();
+    let ok = fix::applicable(text, before, &all, lint);
+    drop(all);
+    for (slot, ok) in slots.iter_mut().zip(ok) {
+        if !ok {
+            **slot = None;
         }
     }
 }
@@ -778,11 +780,11 @@ fn keep_located_fixes_that_apply(
     let file = file_info(path, patches, cwd);
     let lint = verifying_lint(&file, engine::is_chart_template(path, cwd), cx, policy);
     let before = lint(text);
-    for finding in &mut findings.findings {
-        let Some(located) = &finding.fix else {
-            continue;
-        };
-        let fix = diagnostic::Fix {
+    let fixes: Vec<diagnostic::Fix> = findings
+        .findings
+        .iter()
+        .filter_map(|f| f.fix.as_ref())
+        .map(|located| diagnostic::Fix {
             applicability: located.applicability,
             message: located.message.clone(),
             edits: located
@@ -795,8 +797,12 @@ fn keep_located_fixes_that_apply(
                     )
                 })
                 .collect(),
-        };
-        if fix::check_alone(text, &before, &fix, &lint).is_err() {
+        })
+        .collect();
+    let ok = fix::applicable(text, &before, &fixes.iter().collect::<Vec<_>>(), &lint);
+    let mut ok = ok.into_iter();
+    for finding in &mut findings.findings {
+        if finding.fix.is_some() && ok.next() == Some(false) {
             finding.fix = None;
         }
     }

@@ -310,6 +310,66 @@ pub fn check_alone(
     verdict(before, &lint(&tried.text), &edit_shifts([fix].into_iter()))
 }
 
+/// At most this many fixes per file are checked one by one by [`applicable`]; the rest of a
+/// batch that failed count as not applicable.
+pub const MAX_ALONE_CHECKS: usize = 64;
+
+/// Which of `fixes` would apply to `text` (whose lint is `before`): each checked alone
+/// ([`check_alone`], one lint per fix) when there are at most [`MAX_ALONE_CHECKS`]. More (a file
+/// can have 95,000) are checked as a round of [`fix_text`] checks them: those that fit together
+/// are applied as one batch and all apply when it passes verification; those that collide form
+/// the next batch (up to [`MAX_ROUNDS`] batches); in a batch that fails each fix is checked
+/// alone, up to [`MAX_ALONE_CHECKS`] in all. A fix not checked counts as not applicable, so
+/// that no fix is offered unverified.
+pub fn applicable(
+    text: &str,
+    before: &LintResult,
+    fixes: &[&Fix],
+    lint: &dyn Fn(&str) -> LintResult,
+) -> Vec<bool> {
+    if fixes.len() <= MAX_ALONE_CHECKS {
+        return fixes
+            .iter()
+            .map(|fix| check_alone(text, before, fix, lint).is_ok())
+            .collect();
+    }
+    let mut ok = vec![false; fixes.len()];
+    let mut pending: Vec<usize> = (0..fixes.len()).collect();
+    let mut alone_checks = 0;
+    // As many batches as `fix_text` has rounds: fixes still colliding after that count as not
+    // applicable.
+    for _ in 0..MAX_ROUNDS {
+        if pending.is_empty() {
+            break;
+        }
+        let batch: Vec<&Fix> = pending.iter().map(|&i| fixes[i]).collect();
+        let attempt = apply_fixes(text, &batch);
+        if attempt.applied.is_empty() {
+            break; // Only fixes that do not fit are left.
+        }
+        let applied: Vec<usize> = attempt.applied.iter().map(|&j| pending[j]).collect();
+        let shifts = edit_shifts(attempt.applied.iter().map(|&j| batch[j]));
+        if verdict(before, &lint(&attempt.text), &shifts).is_ok() {
+            for &i in &applied {
+                ok[i] = true;
+            }
+        } else if applied.len() == 1 {
+            // The batch was this fix alone.
+            alone_checks += 1;
+        } else {
+            for &i in &applied {
+                if alone_checks == MAX_ALONE_CHECKS {
+                    break;
+                }
+                alone_checks += 1;
+                ok[i] = check_alone(text, before, fixes[i], lint).is_ok();
+            }
+        }
+        pending = attempt.skipped.iter().map(|&j| pending[j]).collect();
+    }
+    ok
+}
+
 /// The fixes to try on `text`: allowed by the options, not known to fail, not no-ops.
 fn candidates<'a>(
     text: &str,
@@ -921,6 +981,38 @@ mod tests {
             check_alone(text, &before, &out_of_range, &toy_lint),
             Err(DO_NOT_FIT.to_owned())
         );
+    }
+
+    #[test]
+    fn applicable_checks_many_fixes_in_batches_with_a_bounded_cost() {
+        let lints = std::cell::Cell::new(0);
+        let counting = |text: &str| {
+            lints.set(lints.get() + 1);
+            toy_lint(text)
+        };
+        let verdicts = |text: &str| {
+            let before = toy_lint(text);
+            let fixes: Vec<&Fix> = before
+                .diagnostics
+                .iter()
+                .filter_map(|d| d.fix.as_ref())
+                .collect();
+            lints.set(0);
+            (applicable(text, &before, &fixes, &counting), lints.get())
+        };
+        // Few fixes: each alone (the lint lists `tru` fixes first).
+        let (ok, n) = verdicts("tru bad tru\n");
+        assert_eq!((ok, n), (vec![true, true, false], 3));
+        // Many that pass together: one lint.
+        let many = "tru ".repeat(100);
+        let (ok, n) = verdicts(&many);
+        assert!(ok.iter().all(|&o| o));
+        assert_eq!(n, 1);
+        // A failing batch: one by one, up to the cap; the rest is not offered.
+        let (ok, n) = verdicts(&format!("bad {many}"));
+        assert_eq!(n, 1 + MAX_ALONE_CHECKS);
+        assert_eq!(ok.last(), Some(&false));
+        assert_eq!(ok.iter().filter(|&&o| o).count(), MAX_ALONE_CHECKS - 1);
     }
 
     #[test]
