@@ -614,7 +614,25 @@ pub(crate) fn context_for(options: &LintOptions, facts: &[Facts], roots: &[PathB
 pub fn lint_paths(paths: &[PathBuf], settings: &Settings) -> Result<LintRun, RunError> {
     run::in_pool(run::jobs_for(paths, settings.jobs), || {
         let run = run::lint_all(paths, settings)?;
+        let plan = &run.plan;
+        let contexts = &run.contexts;
+        let patches = &run.patches;
+        // Only the fixes that `--fix` would apply are offered: the files with a fix are read
+        // and linted again, then linted with their fixes applied.
         let mut results = run.files;
+        results
+            .par_iter_mut()
+            .zip(plan.files.par_iter())
+            .for_each(|(findings, (p, group))| {
+                keep_located_fixes_that_apply(
+                    p,
+                    plan.cwd(),
+                    &contexts[*group],
+                    || plan.policy(p, *group),
+                    patches,
+                    findings,
+                );
+            });
         let files_checked = results.len() + run.plan.problems.len();
         results.extend(run.plan.problem_findings());
         results.retain(|f| !f.findings.is_empty());
@@ -664,7 +682,37 @@ pub fn fix_source(
     policy: &Policy,
     unsafe_fixes: bool,
 ) -> fix::FixOutcome {
-    let lint = |t: &str| {
+    let lint = verifying_lint(file, chart_template, cx, policy);
+    let mut outcome = fix::fix_text(
+        text,
+        &lint,
+        &fix::FixOptions {
+            unsafe_fixes,
+            ..fix::FixOptions::default()
+        },
+    );
+    let mut reported = engine::lint_with_policy(&outcome.text, file, chart_template, cx, policy);
+    // What remains offers only the fixes that would apply (`outcome.lint` is the full lint of
+    // the fixed text, as the loop left it).
+    keep_fixes_that_apply(
+        &outcome.text,
+        &outcome.lint,
+        &lint,
+        reported.visible.iter_mut().map(|d| &mut d.fix),
+    );
+    outcome.lint.diagnostics = reported.visible;
+    outcome
+}
+
+/// The lint the fixer verifies with: every finding, reported or not, at no less than its
+/// default severity (see [`fix_source`]).
+fn verifying_lint<'a>(
+    file: &'a FileInfo,
+    chart_template: bool,
+    cx: &'a Context,
+    policy: &'a Policy,
+) -> impl Fn(&str) -> fix::LintResult + 'a {
+    move |t: &str| {
         let outcome = engine::lint_with_policy(t, file, chart_template, cx, policy);
         let parsed = !outcome
             .visible
@@ -687,18 +735,77 @@ pub fn fix_source(
             parsed,
             diagnostics,
         }
+    }
+}
+
+/// Drops each fix that would not apply: one that fails the fix loop's verification on `text`
+/// (whose verifying lint is `before`), as [`fix::applicable`] checks it. A report lists a fix as
+/// available only when `--fix` would apply it. Lints once for all the fixes that fit together,
+/// once per fix only when that fails.
+fn keep_fixes_that_apply<'f>(
+    text: &str,
+    before: &fix::LintResult,
+    lint: &dyn Fn(&str) -> fix::LintResult,
+    fixes: impl Iterator<Item = &'f mut Option<diagnostic::Fix>>,
+) {
+    let mut slots: Vec<&mut Option<diagnostic::Fix>> = fixes.filter(|f| f.is_some()).collect();
+    let all: Vec<&diagnostic::Fix> = slots.iter().filter_map(|f| f.as_ref()).collect();
+    let ok = fix::applicable(text, before, &all, lint);
+    drop(all);
+    for (slot, ok) in slots.iter_mut().zip(ok) {
+        if !ok {
+            **slot = None;
+        }
+    }
+}
+
+/// [`keep_fixes_that_apply`] for located findings of the file at `path` (read again: the
+/// findings do not keep its text); nothing to do, and nothing read, when no finding has a fix.
+fn keep_located_fixes_that_apply(
+    path: &Path,
+    cwd: &Path,
+    cx: &Context,
+    policy: impl FnOnce() -> Policy,
+    patches: &[PathBuf],
+    findings: &mut FileFindings,
+) {
+    if findings.findings.iter().all(|f| f.fix.is_none()) {
+        return;
+    }
+    let policy = &policy();
+    let Ok(bytes) = read_file(path) else { return };
+    let Decoded::Text(text) = engine::decode(&bytes) else {
+        return;
     };
-    let mut outcome = fix::fix_text(
-        text,
-        &lint,
-        &fix::FixOptions {
-            unsafe_fixes,
-            ..fix::FixOptions::default()
-        },
-    );
-    let reported = engine::lint_with_policy(&outcome.text, file, chart_template, cx, policy);
-    outcome.lint.diagnostics = reported.visible;
-    outcome
+    let file = file_info(path, patches, cwd);
+    let lint = verifying_lint(&file, engine::is_chart_template(path, cwd), cx, policy);
+    let before = lint(text);
+    let fixes: Vec<diagnostic::Fix> = findings
+        .findings
+        .iter()
+        .filter_map(|f| f.fix.as_ref())
+        .map(|located| diagnostic::Fix {
+            applicability: located.applicability,
+            message: located.message.clone(),
+            edits: located
+                .edits
+                .iter()
+                .map(|e| {
+                    diagnostic::Edit::replace(
+                        TextRange::new(e.range.start.offset, e.range.end.offset),
+                        e.content.clone(),
+                    )
+                })
+                .collect(),
+        })
+        .collect();
+    let ok = fix::applicable(text, &before, &fixes.iter().collect::<Vec<_>>(), &lint);
+    let mut ok = ok.into_iter();
+    for finding in &mut findings.findings {
+        if finding.fix.is_some() && ok.next() == Some(false) {
+            finding.fix = None;
+        }
+    }
 }
 
 fn fix_one(
@@ -708,13 +815,23 @@ fn fix_one(
     policy: &Policy,
     patches: &[PathBuf],
     unsafe_fixes: bool,
-) -> (FileFindings, Option<FileChange>, Vec<String>) {
+) -> (FileFindings, Option<FileChange>, Vec<String>, usize) {
     let display = display_path(path, cwd);
     let Ok(bytes) = read_file(path) else {
-        return (lint_file(path, cx, policy, patches, cwd), None, Vec::new());
+        return (
+            lint_file(path, cx, policy, patches, cwd),
+            None,
+            Vec::new(),
+            0,
+        );
     };
     let Decoded::Text(text) = engine::decode(&bytes) else {
-        return (lint_file(path, cx, policy, patches, cwd), None, Vec::new());
+        return (
+            lint_file(path, cx, policy, patches, cwd),
+            None,
+            Vec::new(),
+            0,
+        );
     };
     let file = file_info(path, patches, cwd);
     let outcome = fix_source(
@@ -775,7 +892,7 @@ fn fix_one(
         fixed: outcome.text.clone(),
         applied,
     });
-    (remaining, change, failures)
+    (remaining, change, failures, outcome.rejected.len())
 }
 
 /// Computes the fixes for every manifest under `paths` (writing nothing): the findings that
@@ -801,7 +918,17 @@ pub fn fix_paths(
                     })
                 });
                 if !offers_fix {
-                    return (findings, None, Vec::new());
+                    // Not fixed: what it reports offers only the fixes that would apply.
+                    let mut findings = findings;
+                    keep_located_fixes_that_apply(
+                        p,
+                        plan.cwd(),
+                        &linted.contexts[*group],
+                        || plan.policy(p, *group),
+                        &linted.patches,
+                        &mut findings,
+                    );
+                    return (findings, None, Vec::new(), 0);
                 }
                 fix_one(
                     p,
@@ -815,9 +942,10 @@ pub fn fix_paths(
             .collect();
         let mut run = FixRun::default();
         let mut summary = report::FixSummary::default();
-        for (findings, change, failures) in results {
+        for (findings, change, failures, rejected) in results {
             run.report.files_checked += 1;
             summary.failures.extend(failures);
+            summary.rejected += rejected;
             if let Some(c) = change {
                 summary.files_fixed += 1;
                 summary.fixes_applied += c.applied.len();
@@ -888,7 +1016,16 @@ pub fn lint_stdin(
     );
     Ok(match fix {
         None => {
-            let outcome = engine::lint_with_policy(text, &file, chart_template, &cx, &policy);
+            let mut outcome = engine::lint_with_policy(text, &file, chart_template, &cx, &policy);
+            if outcome.visible.iter().any(|d| d.fix.is_some()) {
+                let lint = verifying_lint(&file, chart_template, &cx, &policy);
+                keep_fixes_that_apply(
+                    text,
+                    &lint(text),
+                    &lint,
+                    outcome.visible.iter_mut().map(|d| &mut d.fix),
+                );
+            }
             (
                 locate(text, &LineIndex::new(text), display, outcome.visible),
                 None,

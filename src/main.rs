@@ -433,12 +433,26 @@ fn run(args: &CheckArgs) -> Result<ExitCode, Failure> {
             let _ = out.write_all(fix::unified_diff(&c.original, &c.fixed, &c.display).as_bytes());
         }
         let _ = out.flush();
+        // The fixes that would not apply, and why: the diff leaves them out.
+        let summary = run.report.fix_summary.unwrap_or_default();
+        for failure in &summary.failures {
+            eprintln!("{}", report::escape_controls(failure));
+        }
         let fixes: usize = run.changes.iter().map(|c| c.applied.len()).sum();
-        eprintln!(
-            "{} fix(es) would change {} file(s)",
-            fixes,
-            run.changes.len()
-        );
+        if run.changes.is_empty() && summary.rejected > 0 {
+            eprintln!(
+                "no fix would change any file: {} fix(es) would not apply (see above)",
+                summary.rejected
+            );
+        } else {
+            eprintln!(
+                "{} fix(es) would change {} file(s)",
+                fixes,
+                run.changes.len()
+            );
+        }
+        // Exit 1 only for changes: a fix that would not apply is not one, and `--fix` could do
+        // nothing about it (its finding stays, and linting reports it).
         return Ok(if run.changes.is_empty() {
             ExitCode::SUCCESS
         } else {
@@ -469,6 +483,13 @@ fn run(args: &CheckArgs) -> Result<ExitCode, Failure> {
         }
         report.files.sort_by(|a, b| a.path.cmp(&b.path));
         write_out(args, &report)?;
+        if !matches!(args.format, FormatArg::Human | FormatArg::Concise) {
+            // Machine formats have no place for them: the fixes not applied, and why, go to
+            // stderr (the human formats list them after the summary).
+            for failure in report.fix_summary.iter().flat_map(|s| &s.failures) {
+                eprintln!("{}", report::escape_controls(failure));
+            }
+        }
         let code = if io_error {
             2
         } else {

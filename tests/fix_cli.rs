@@ -511,3 +511,173 @@ fn the_expected_fixed_deployment_is_what_the_library_gives() {
     assert_eq!(out.text, DEPLOYMENT_FIXED);
     assert!(DEPLOYMENT_FIXED.contains(HOLD));
 }
+
+/// A Pod whose `proxy.istio.io/config` is a mapping (MESH501, safe fix: make it a JSON string)
+/// that, once a string, is invalid (MESH103, an error): the fix is always rejected.
+const REJECTED: &str = "apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  annotations:
+    proxy.istio.io/config: {holdApplicationUntilProxyStarts: true, concurrency: abc}
+spec:
+  containers: []
+";
+
+const REJECTED_LINE: &str = "fix for MESH501 at r.yaml:6:28 was not applied: it would introduce MESH103: `proxy.istio.io/config` is invalid: `concurrency` is `\"abc\"`, a string, but must be an integer; the sidecar injector rejects it and denies the pod (failed to convert to apply proxy config)\n";
+
+#[test]
+fn a_fix_that_would_be_rejected_is_not_offered() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "r.yaml", REJECTED);
+    let run = |format: &str| {
+        meshlint()
+            .current_dir(dir.path())
+            .args(["--format", format, "r.yaml"])
+            .output()
+            .unwrap()
+    };
+    let out = run("concise");
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.ends_with("\n1 problem (1 error, 0 warnings, 0 infos) in 1 file\n"),
+        "{stdout}"
+    );
+    let out = run("human");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(!stdout.contains("fixable"), "{stdout}");
+
+    let json: serde_json::Value = serde_json::from_slice(&run("json").stdout).unwrap();
+    let finding = &json["diagnostics"][0];
+    assert_eq!(finding["code"], "MESH501");
+    assert!(
+        finding.get("fix").map_or(true, serde_json::Value::is_null),
+        "{finding}"
+    );
+    assert_eq!(json["summary"]["fixable"], 0);
+
+    let sarif: serde_json::Value = serde_json::from_slice(&run("sarif").stdout).unwrap();
+    let result = &sarif["runs"][0]["results"][0];
+    assert_eq!(result["ruleId"], "MESH501");
+    assert!(result.get("fixes").is_none(), "{result}");
+    // Nothing was written.
+    assert_eq!(read(&dir.path().join("r.yaml")), REJECTED);
+}
+
+#[test]
+fn diff_with_only_rejected_fixes_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "r.yaml", REJECTED);
+    let out = meshlint()
+        .current_dir(dir.path())
+        .args(["--diff", "r.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "nothing would change");
+    assert!(out.stdout.is_empty());
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        format!(
+            "{REJECTED_LINE}no fix would change any file: 1 fix(es) would not apply (see above)\n"
+        )
+    );
+    assert_eq!(read(&dir.path().join("r.yaml")), REJECTED);
+}
+
+#[test]
+fn diff_lists_rejected_fixes_beside_the_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "r.yaml", REJECTED);
+    write(dir.path(), "deploy.yaml", DEPLOYMENT);
+    let out = meshlint()
+        .current_dir(dir.path())
+        .args(["--diff", "."])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        format!("{REJECTED_LINE}2 fix(es) would change 1 file(s)\n")
+    );
+}
+
+#[test]
+fn fix_reports_rejected_fixes_in_every_format_and_offers_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "r.yaml", REJECTED);
+    let out = meshlint()
+        .current_dir(dir.path())
+        .args(["--fix", "r.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.ends_with(&format!("No fixes applied; 1 remains\n{REJECTED_LINE}")),
+        "{stdout}"
+    );
+    // The finding that remains does not offer the fix that was just refused.
+    assert!(!stdout.contains("fixable with --fix"), "{stdout}");
+    let out = meshlint()
+        .current_dir(dir.path())
+        .args(["--fix", "--format", "json", "r.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(String::from_utf8(out.stderr).unwrap(), REJECTED_LINE);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["summary"]["fixable"], 0);
+    assert_eq!(read(&path), REJECTED);
+}
+
+/// `meshlint --fix --select MESH101` on `text` (as `p.yaml`): the fixed file, after checking
+/// that the fix applied, nothing was refused, and `--format json` had offered it.
+fn fixed_by_mesh101(text: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "p.yaml", text);
+    let json = meshlint()
+        .current_dir(dir.path())
+        .args(["--select", "MESH101", "--format", "json", "p.yaml"])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(json["summary"]["fixable"], 1, "{json}");
+    let out = meshlint()
+        .current_dir(dir.path())
+        .args(["--select", "MESH101", "--fix", "p.yaml"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("Fixed 1 problem in 1 file"), "{stdout}");
+    assert!(!stdout.contains("not applied"), "{stdout}");
+    read(&path)
+}
+
+#[test]
+fn appending_after_a_block_scalar_that_ends_the_file_keeps_its_value() {
+    let text =
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    note: |\n      hello";
+    assert_eq!(
+        fixed_by_mesh101(text),
+        format!("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    note: |-\n      hello\n    proxy.istio.io/config: {HOLD}")
+    );
+}
+
+#[test]
+fn appending_beside_an_explicit_key_writes_at_the_entries_indentation() {
+    let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    ? sidecar.istio.io/inject\n    : \"true\"\nspec:\n  containers: []\n";
+    assert_eq!(
+        fixed_by_mesh101(text),
+        format!("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    ? sidecar.istio.io/inject\n    : \"true\"\n    proxy.istio.io/config: {HOLD}\nspec:\n  containers: []\n")
+    );
+}
+
+#[test]
+fn an_empty_json_proxy_config_stays_json() {
+    let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    proxy.istio.io/config: '{}'\nspec:\n  containers: []\n";
+    assert_eq!(
+        fixed_by_mesh101(text),
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    proxy.istio.io/config: '{\"holdApplicationUntilProxyStarts\": true}'\nspec:\n  containers: []\n"
+    );
+}

@@ -220,12 +220,7 @@ fn run_round(
     let mut rejected: Vec<(usize, String)> = attempt
         .invalid
         .iter()
-        .map(|&i| {
-            (
-                i,
-                "its edits do not fit the text (out of range or overlapping)".to_owned(),
-            )
-        })
+        .map(|&i| (i, DO_NOT_FIT.to_owned()))
         .collect();
     if attempt.applied.is_empty() {
         return Round {
@@ -279,11 +274,8 @@ fn run_round(
                 // Bad only together with fixes already kept (two edits of one mapping that
                 // each make sense alone): leave it for the next round, which sees their result
                 // and offers it again if it still applies. Bad alone: rejected.
-                let alone = accepted.is_empty() || {
-                    let fix = candidates[candidate].1;
-                    let tried = apply_fixes(text, &[fix]);
-                    verdict(before, &lint(&tried.text), &edit_shifts([fix].into_iter())).is_err()
-                };
+                let alone = accepted.is_empty()
+                    || check_alone(text, before, candidates[candidate].1, lint).is_err();
                 if alone {
                     rejected.push((candidate, reason));
                 }
@@ -295,6 +287,87 @@ fn run_round(
         rejected,
         result,
     }
+}
+
+const DO_NOT_FIT: &str = "its edits do not fit the text (out of range or overlapping)";
+
+/// Whether `fix`, applied alone to `text` (whose lint is `before`), passes the checks a round of
+/// [`fix_text`] makes: its edits fit the text, and the result still parses (if `text` did) and
+/// has no new error-severity finding. `Err` says why not, in the words [`RejectedFix::reason`]
+/// uses. Lints once (unless the edits do not fit).
+///
+/// This is what a report offers a fix on: a fix that fails here would be rejected by `--fix`.
+pub fn check_alone(
+    text: &str,
+    before: &LintResult,
+    fix: &Fix,
+    lint: &dyn Fn(&str) -> LintResult,
+) -> Result<(), String> {
+    let tried = apply_fixes(text, &[fix]);
+    if tried.applied.is_empty() {
+        return Err(DO_NOT_FIT.to_owned());
+    }
+    verdict(before, &lint(&tried.text), &edit_shifts([fix].into_iter()))
+}
+
+/// At most this many fixes per file are checked one by one by [`applicable`]; the rest of a
+/// batch that failed count as not applicable.
+pub const MAX_ALONE_CHECKS: usize = 64;
+
+/// Which of `fixes` would apply to `text` (whose lint is `before`): each checked alone
+/// ([`check_alone`], one lint per fix) when there are at most [`MAX_ALONE_CHECKS`]. More (a file
+/// can have 95,000) are checked as a round of [`fix_text`] checks them: those that fit together
+/// are applied as one batch and all apply when it passes verification; those that collide form
+/// the next batch (up to [`MAX_ROUNDS`] batches); in a batch that fails each fix is checked
+/// alone, up to [`MAX_ALONE_CHECKS`] in all. A fix not checked counts as not applicable, so
+/// that no fix is offered unverified.
+pub fn applicable(
+    text: &str,
+    before: &LintResult,
+    fixes: &[&Fix],
+    lint: &dyn Fn(&str) -> LintResult,
+) -> Vec<bool> {
+    if fixes.len() <= MAX_ALONE_CHECKS {
+        return fixes
+            .iter()
+            .map(|fix| check_alone(text, before, fix, lint).is_ok())
+            .collect();
+    }
+    let mut ok = vec![false; fixes.len()];
+    let mut pending: Vec<usize> = (0..fixes.len()).collect();
+    let mut alone_checks = 0;
+    // As many batches as `fix_text` has rounds: fixes still colliding after that count as not
+    // applicable.
+    for _ in 0..MAX_ROUNDS {
+        if pending.is_empty() {
+            break;
+        }
+        let batch: Vec<&Fix> = pending.iter().map(|&i| fixes[i]).collect();
+        let attempt = apply_fixes(text, &batch);
+        if attempt.applied.is_empty() {
+            break; // Only fixes that do not fit are left.
+        }
+        let applied: Vec<usize> = attempt.applied.iter().map(|&j| pending[j]).collect();
+        let shifts = edit_shifts(attempt.applied.iter().map(|&j| batch[j]));
+        if verdict(before, &lint(&attempt.text), &shifts).is_ok() {
+            for &i in &applied {
+                ok[i] = true;
+            }
+        } else if applied.len() == 1 {
+            // The batch was this fix alone.
+            alone_checks += 1;
+        } else {
+            for &i in &applied {
+                if alone_checks == MAX_ALONE_CHECKS {
+                    break;
+                }
+                alone_checks += 1;
+                ok[i] = check_alone(text, before, fixes[i], lint).is_ok();
+            }
+        }
+        pending = attempt.skipped.iter().map(|&j| pending[j]).collect();
+    }
+    ok
 }
 
 /// The fixes to try on `text`: allowed by the options, not known to fail, not no-ops.
@@ -873,6 +946,73 @@ mod tests {
         assert!(out.rejected.is_empty(), "{:?}", out.rejected);
         assert_eq!(out.text, "L r2\n");
         assert_eq!(out.rounds, 2);
+    }
+
+    #[test]
+    fn check_alone_is_the_loops_verdict_on_one_fix() {
+        let text = "a: tru\nb: bad\nc: worse\nBOOM\n";
+        let before = toy_lint(text);
+        let verdicts: Vec<_> = before
+            .diagnostics
+            .iter()
+            .filter_map(|d| d.fix.as_ref())
+            .map(|f| check_alone(text, &before, f, &toy_lint))
+            .collect();
+        assert_eq!(
+            verdicts,
+            [
+                Ok(()),
+                Err("it would make the file unparsable".to_owned()),
+                Err("it would introduce TEST002: `BOOM` exploded".to_owned()),
+            ]
+        );
+        // The loop rejects exactly those.
+        let out = fix_text(text, &toy_lint, &FixOptions::default());
+        let reasons: Vec<_> = out.rejected.iter().map(|r| r.reason.clone()).collect();
+        assert_eq!(
+            reasons,
+            [
+                verdicts[1].clone().unwrap_err(),
+                verdicts[2].clone().unwrap_err()
+            ]
+        );
+        let out_of_range = Fix::safe("x", [Edit::insert(99, "x")]);
+        assert_eq!(
+            check_alone(text, &before, &out_of_range, &toy_lint),
+            Err(DO_NOT_FIT.to_owned())
+        );
+    }
+
+    #[test]
+    fn applicable_checks_many_fixes_in_batches_with_a_bounded_cost() {
+        let lints = std::cell::Cell::new(0);
+        let counting = |text: &str| {
+            lints.set(lints.get() + 1);
+            toy_lint(text)
+        };
+        let verdicts = |text: &str| {
+            let before = toy_lint(text);
+            let fixes: Vec<&Fix> = before
+                .diagnostics
+                .iter()
+                .filter_map(|d| d.fix.as_ref())
+                .collect();
+            lints.set(0);
+            (applicable(text, &before, &fixes, &counting), lints.get())
+        };
+        // Few fixes: each alone (the lint lists `tru` fixes first).
+        let (ok, n) = verdicts("tru bad tru\n");
+        assert_eq!((ok, n), (vec![true, true, false], 3));
+        // Many that pass together: one lint.
+        let many = "tru ".repeat(100);
+        let (ok, n) = verdicts(&many);
+        assert!(ok.iter().all(|&o| o));
+        assert_eq!(n, 1);
+        // A failing batch: one by one, up to the cap; the rest is not offered.
+        let (ok, n) = verdicts(&format!("bad {many}"));
+        assert_eq!(n, 1 + MAX_ALONE_CHECKS);
+        assert_eq!(ok.last(), Some(&false));
+        assert_eq!(ok.iter().filter(|&&o| o).count(), MAX_ALONE_CHECKS - 1);
     }
 
     #[test]

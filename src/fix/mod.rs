@@ -7,6 +7,8 @@
 //! - [`fix_text`] runs the fixpoint loop: lint (through a closure the engine supplies), apply,
 //!   re-lint, roll back and retry one at a time when a fix breaks parsing or adds an error,
 //!   repeat up to [`MAX_ROUNDS`] times.
+//! - [`check_alone`] is the loop's verification of one fix applied alone, and [`applicable`]
+//!   checks a file's fixes as a round would: a report offers only the fixes that pass.
 //! - [`unified_diff`] renders `--diff` output that `git apply` and `patch -p1` accept.
 //! - [`write_atomically`] writes a fixed file through a temporary file and a rename, refusing a
 //!   file that changed since it was read.
@@ -28,6 +30,7 @@ mod write;
 pub use apply::{apply_edits, apply_fixes, Applied, EditError};
 pub use diff::unified_diff;
 pub use engine::{
-    fix_text, AppliedFix, FixOptions, FixOutcome, LintResult, RejectedFix, MAX_ROUNDS,
+    applicable, check_alone, fix_text, AppliedFix, FixOptions, FixOutcome, LintResult, RejectedFix,
+    MAX_ALONE_CHECKS, MAX_ROUNDS,
 };
 pub use write::{write_atomically, WriteError};

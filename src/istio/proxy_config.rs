@@ -34,7 +34,8 @@ pub enum Shape {
     /// Empty, `null` or whitespace: replace the whole value.
     Empty,
     /// A flow mapping `{...}`: `close` is the offset of its `}`, `last_end` the end of its last
-    /// entry (`None` when empty); `json` when its keys are double-quoted.
+    /// entry (`None` when empty); `json` when its keys are double-quoted or it has none (`{}` is
+    /// JSON, and most such values are written as JSON).
     Flow {
         close: usize,
         last_end: Option<usize>,
@@ -104,10 +105,9 @@ pub fn read(value: &str) -> ProxyConfig {
                 .entries()
                 .last()
                 .map(|(k, v)| v.range().end().max(k.range().end()) as usize);
-            let json = root
-                .entries()
-                .next()
-                .is_some_and(|(k, _)| k.style() == Some(yaml::ScalarStyle::DoubleQuoted));
+            let json = root.entries().next().map_or(true, |(k, _)| {
+                k.style() == Some(yaml::ScalarStyle::DoubleQuoted)
+            });
             Shape::Flow {
                 close: r.end() as usize - 1,
                 last_end: last,
@@ -210,9 +210,10 @@ fn merge_hold(value: &str, pc: &ProxyConfig) -> Option<String> {
             match last_end {
                 Some(end) => s.insert_str(*end, &format!(", {key}: true")),
                 None => {
-                    // `{}` or `{ }`: fill it.
+                    // `{}` or `{ }`: fill it, padded as it was.
                     let open = value[..*close].rfind('{')?;
-                    s.replace_range(open..=*close, &format!("{{ {key}: true }}"));
+                    let pad = if open + 1 == *close { "" } else { " " };
+                    s.replace_range(open..=*close, &format!("{{{pad}{key}: true{pad}}}"));
                 }
             }
             Some(s)
@@ -409,10 +410,16 @@ mod tests {
             with_hold(v, &read(v)).unwrap(),
             "concurrency: 2\ntracing: {}\nholdApplicationUntilProxyStarts: true\n"
         );
+        // An empty flow mapping is JSON as much as YAML: it stays JSON, padded as it was.
         let v = "{}";
         assert_eq!(
             with_hold(v, &read(v)).unwrap(),
-            "{ holdApplicationUntilProxyStarts: true }"
+            "{\"holdApplicationUntilProxyStarts\": true}"
+        );
+        let v = "{ }";
+        assert_eq!(
+            with_hold(v, &read(v)).unwrap(),
+            "{ \"holdApplicationUntilProxyStarts\": true }"
         );
     }
 

@@ -36,6 +36,7 @@ mod statistics;
 mod summary;
 
 pub use statistics::write_statistics;
+pub use summary::escape_controls;
 
 #[cfg(test)]
 mod tests;
@@ -112,6 +113,8 @@ pub struct FixSummary {
     pub files_fixed: usize,
     /// One line per rejected or failed fix ("fix for MESH302 at x.yaml:12:5 was not applied: …").
     pub failures: Vec<String>,
+    /// How many fixes were tried and rejected by verification (each has a line in `failures`).
+    pub rejected: usize,
     /// Every fix applied, in order of path then position, listed by `--show-fixes`.
     pub applied: Vec<AppliedFix>,
 }

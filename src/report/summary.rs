@@ -33,7 +33,7 @@ pub(crate) fn is_unsafe_char(c: char) -> bool {
 }
 
 /// `text` with every control character escaped (`\n`, `\u{1b}`), for one-line terminal output.
-pub(crate) fn escape_controls(text: &str) -> Cow<'_, str> {
+pub fn escape_controls(text: &str) -> Cow<'_, str> {
     if !text.chars().any(is_unsafe_char) {
         return Cow::Borrowed(text);
     }

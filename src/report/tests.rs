@@ -412,6 +412,7 @@ fn after_fix() -> Report {
             "fix for MESH302 at deploy/app.yaml:10:59 was not applied: a new error appeared"
                 .to_owned(),
         ],
+        rejected: 1,
         applied: vec![
             AppliedFix {
                 path: "deploy/app.yaml".to_owned(),

@@ -95,6 +95,21 @@ pub fn column(text: &str, offset: usize) -> usize {
     line.chars().count()
 }
 
+/// The column at which the entry of block mapping key `key` starts: the key's anchor or tag if it
+/// has one, and for an explicit key (`? key`) the `?`, which is where a sibling entry goes.
+pub fn entry_column(text: &str, key: NodeRef<'_, '_>) -> usize {
+    let start = key.node().props_start.min(key.range().start()) as usize;
+    let before = text[line_start(text, start)..start].trim_end_matches([' ', '\t']);
+    match before.strip_suffix('?') {
+        Some(rest)
+            if rest.ends_with([' ', '\t']) || rest.trim_start_matches('\u{feff}').is_empty() =>
+        {
+            column(text, line_start(text, start) + before.len() - 1)
+        }
+        _ => column(text, start),
+    }
+}
+
 /// The comment (`# ...`, to the end of the line) that follows `offset` on its line, when only
 /// blanks come between.
 pub fn trailing_comment(text: &str, offset: usize) -> Option<&str> {
@@ -376,19 +391,57 @@ fn append_nested(
         }
         CollectionStyle::Block => {
             let (first_key, _) = map.entries().next()?;
-            let indent = column(text, first_key.range().start() as usize);
+            let indent = entry_column(text, first_key);
             let unit = indent_unit(text, map);
             let at = line_end(text, map.range().end() as usize);
-            Some(Edit::insert(
-                at as u32,
-                format!(
-                    "{nl}{}{}",
-                    " ".repeat(indent),
-                    block_text(path, key, value, indent, unit, nl)
-                ),
-            ))
+            let lines = format!(
+                "{nl}{}{}",
+                " ".repeat(indent),
+                block_text(path, key, value, indent, unit, nl)
+            );
+            insert_after_last_line(text, map, at, lines)
         }
     }
+}
+
+/// Inserts `lines` (starting with a line break) at `at`, the end of a line of `map`'s document.
+/// When that is the end of a file without a final line break and a block scalar (`|`, `>`) ends
+/// there, its value has no final line break either; a line after it would give it one, so the
+/// edit also makes its chomping strip (`|` → `|-`), which keeps the value. `None` when such a
+/// scalar's header cannot be found.
+fn insert_after_last_line(
+    text: &str,
+    map: NodeRef<'_, '_>,
+    at: usize,
+    lines: String,
+) -> Option<Edit> {
+    if at != text.len() || text.ends_with(['\n', '\r']) {
+        return Some(Edit::insert(at as u32, lines));
+    }
+    let block = map.doc.nodes.iter().find(|n| {
+        matches!(
+            n.kind,
+            NodeKind::Scalar {
+                style: ScalarStyle::Literal | ScalarStyle::Folded,
+                ..
+            }
+        ) && line_end(text, n.range.end() as usize) == at
+    });
+    let Some(block) = block else {
+        return Some(Edit::insert(at as u32, lines));
+    };
+    let start = block.range.start() as usize;
+    let header = text.get(start..at)?;
+    let indicator = header.chars().next().filter(|c| matches!(c, '|' | '>'))?;
+    let flags: String = header[1..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || matches!(c, '+' | '-'))
+        .collect();
+    let digits: String = flags.chars().filter(char::is_ascii_digit).collect();
+    Some(Edit::replace(
+        TextRange::from_usize(start, at),
+        format!("{indicator}-{digits}{}{lines}", &header[1 + flags.len()..]),
+    ))
 }
 
 /// Gives a key whose value is null (`annotations:` or `annotations: ~`) a block mapping with one
@@ -431,7 +484,7 @@ pub fn fill_null_nested(
     }
     let nl = newline(text);
     let unit = indent_unit(text, key_node);
-    let indent = column(text, key_node.range().start() as usize) + unit;
+    let indent = entry_column(text, key_node) + unit;
     let mut edits = Vec::new();
     if !props.is_empty() {
         // An explicit `~`/`null`: remove it (and the blanks before it).
@@ -475,7 +528,7 @@ pub fn insert_nested(
     let unit = indent_unit(text, parent);
     let entries: Vec<_> = parent.entries().collect();
     let (first_key, _) = *entries.first()?;
-    let base = column(text, first_key.range().start() as usize);
+    let base = entry_column(text, first_key);
     let block = block_text(&path[1..], key, value, base + unit, unit, nl);
     let head = entries
         .iter()
@@ -915,6 +968,60 @@ mod tests {
 
     fn apply(text: &str, edits: &[Edit]) -> String {
         apply_edits(text, edits).expect("edits apply")
+    }
+
+    /// `append_entry(key: value)` on the mapping at `path` of `text`, applied.
+    fn appended(text: &str, path: &[&str], key: &str, value: &str) -> Option<String> {
+        let docs = parse(text);
+        let map = docs[0]
+            .as_ref()
+            .unwrap()
+            .root()
+            .unwrap()
+            .path(path)
+            .unwrap();
+        append_entry(text, map, key, value).map(|e| apply(text, &[e]))
+    }
+
+    #[test]
+    fn append_after_a_block_scalar_ending_the_file_keeps_its_value() {
+        for (text, fixed) in [
+            ("a:\n  n: |\n    hello", "a:\n  n: |-\n    hello\n  k: v"),
+            (
+                "a:\n  n: |+\n    x\n    y",
+                "a:\n  n: |-\n    x\n    y\n  k: v",
+            ),
+            (
+                "a:\n  n: >2 # c\n     x",
+                "a:\n  n: >-2 # c\n     x\n  k: v",
+            ),
+            ("a:\n  n: |-\n    hello", "a:\n  n: |-\n    hello\n  k: v"),
+            // With a final line break the value is unchanged by what follows.
+            ("a:\n  n: |\n    hello\n", "a:\n  n: |\n    hello\n  k: v\n"),
+        ] {
+            let out = appended(text, &["a"], "k", "v").unwrap();
+            assert_eq!(out, fixed, "{text:?}");
+            let value = |t: &str| {
+                let docs = parse(t);
+                let root = docs[0].as_ref().unwrap().root().unwrap();
+                root.path(&["a", "n"]).unwrap().as_str().unwrap().to_owned()
+            };
+            assert_eq!(value(&out), value(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn append_beside_explicit_keys_uses_the_entry_column() {
+        let text = "a:\n  ? x\n  : '1'\n";
+        assert_eq!(
+            appended(text, &["a"], "k", "v").unwrap(),
+            "a:\n  ? x\n  : '1'\n  k: v\n"
+        );
+        let text = "a:\n  &k x: '1'\n";
+        assert_eq!(
+            appended(text, &["a"], "k", "v").unwrap(),
+            "a:\n  &k x: '1'\n  k: v\n"
+        );
     }
 
     #[test]
