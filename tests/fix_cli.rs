@@ -527,13 +527,16 @@ spec:
 const REJECTED_LINE: &str = "fix for MESH501 at r.yaml:6:28 was not applied: it would introduce MESH103: `proxy.istio.io/config` is invalid: `concurrency` is `\"abc\"`, a string, but must be an integer; the sidecar injector rejects it and denies the pod (failed to convert to apply proxy config)\n";
 
 #[test]
-fn a_fix_that_would_be_rejected_is_not_offered() {
+fn a_fix_that_would_be_rejected_is_not_offered_on_stdin() {
+    // A lint of stdin checks the fixes it offers (a lint of files leaves that to `--diff`,
+    // for speed: see `diff_with_only_rejected_fixes_says_so`).
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "r.yaml", REJECTED);
     let run = |format: &str| {
         meshlint()
             .current_dir(dir.path())
-            .args(["--format", format, "r.yaml"])
+            .args(["--format", format, "--stdin-filename", "r.yaml", "-"])
+            .write_stdin(REJECTED)
             .output()
             .unwrap()
     };
