@@ -341,7 +341,7 @@ pub fn locate(text: &str, index: &LineIndex, path: &str, diags: Vec<Diagnostic>)
     }
 }
 
-/// Display form of a path (DESIGN §8: "relative to the working directory"): a path inside
+/// Display form of a path (relative to the working directory): a path inside
 /// `cwd`, however it was written (absolute, `./a`, `.//a`, `x/../a`), relative to it; any other
 /// path as given, without redundant `.` and `/`. Forward slashes.
 pub fn display_path(path: &Path, cwd: &Path) -> String {

@@ -4,7 +4,7 @@
 //! binary's `--fix` on a file, and through `--fix` on stdin.
 //!
 //! A case without a `.fixed` file must come out byte-identical, with its finding still there.
-//! Cases named `<CODE>-none-…` are those DESIGN §6 gives no fix at all: their finding carries no
+//! Cases named `<CODE>-none-…` are those whose rule gives no fix for that case: their finding carries no
 //! fix, and `--unsafe-fixes` changes nothing either.
 //!
 //! Every case with a fix is also checked for what any fix must do: the fixed text parses, fixing
@@ -280,7 +280,7 @@ fn check_library(
                 if let Some(d) = before.iter().find(|d| d.fix.is_some()) {
                     let _ = writeln!(
                         errors,
-                        "── {label}: DESIGN gives no fix, but one is offered: {:?}",
+                        "── {label}: the rule gives no fix, but one is offered: {:?}",
                         d.fix
                     );
                 }

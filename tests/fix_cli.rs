@@ -1,4 +1,4 @@
-//! `--fix` and `--diff` through the binary, on files in temporary directories (DESIGN §7, §8):
+//! `--fix` and `--diff` through the binary, on files in temporary directories:
 //! what `--diff` prints applies with the real `git apply` and gives exactly what `--fix` writes;
 //! `--diff` writes nothing; `--fix` keeps permission bits and symlinks, refuses read-only files
 //! without losing anything, fixes every file of a directory, writes stdin's fixed text to
@@ -51,7 +51,7 @@ spec:
         image: nginx
 ";
 
-/// A finding DESIGN gives no fix for (a hostname in an IP list), and nothing else.
+/// A finding with no fix (a hostname in an IP list), and nothing else.
 const UNFIXABLE: &str = "apiVersion: v1
 kind: Pod
 metadata:

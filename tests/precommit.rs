@@ -1,4 +1,4 @@
-//! Where meshlint runs (DESIGN §12): the pre-commit hooks with the real `pre-commit`, the GitHub
+//! Where meshlint runs: the pre-commit hooks with the real `pre-commit`, the GitHub
 //! Action, the release assets, and the "Use it in CI" snippets of the README, which are the files
 //! under `docs/ci/` verbatim and are exercised here.
 //!

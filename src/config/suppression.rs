@@ -1,6 +1,6 @@
 //! Suppressions written in the linted files, applied by the engine after the rules ran.
 //!
-//! Three forms (DESIGN §9):
+//! Three forms:
 //!
 //! - `# meshlint: ignore[MESH101]` (several codes or names separated by commas; `ignore` alone
 //!   for every rule) on the line of a finding, or on its own line above it. A finding counts as

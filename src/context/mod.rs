@@ -15,7 +15,7 @@ use crate::yaml::{self, NodeRef};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-/// Which flavour of Istio the manifests are for (DESIGN §5).
+/// Which flavour of Istio the manifests are for.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Profile {
     /// Upstream Istio or in-cluster Cloud Service Mesh: mesh-wide settings count.

@@ -5,7 +5,7 @@
 //! otherwise split on `,`, each element trimmed (Go `strings.TrimSpace`), non-empty, at most
 //! 15 bytes, and matching `^[a-zA-Z][a-zA-Z0-9_.\-]*$`. Go stops at the first bad element;
 //! here every bad element gets its own issue, with ranges as in [`super::lists`]. Istio trims
-//! the elements, so spaces are fine and no fix is offered (DESIGN MESH308).
+//! the elements, so spaces are fine and no fix is offered.
 
 use std::ops::Range;
 

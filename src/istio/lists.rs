@@ -1,8 +1,8 @@
-//! The comma-separated capture lists (DESIGN §6, 3xx): IP ranges and ports, as pod
+//! The comma-separated capture lists (3xx): IP ranges and ports, as pod
 //! annotations (`traffic.sidecar.istio.io/…`) and as `IstioOperator` values
 //! (`spec.values.global.proxy.…`). Each list is analysed element by element with Istio's own
 //! acceptance rules, returning one [`ElementIssue`] per bad element with a byte range into
-//! the value string, Istio's words as the reason, and the safe fix where DESIGN allows one.
+//! the value string, Istio's words as the reason, and the safe fix where the rule has one.
 //! Also the helpers MESH303–MESH305 need: host bits, redundancy, "everything".
 //!
 //! Upstream files matched: istio/istio `pkg/kube/inject/validate.go` (`ValidateIncludeIPRanges`,
@@ -103,7 +103,7 @@ impl PortListKind {
         )
     }
 
-    /// Whether `*` is accepted as the whole value (DESIGN §6 3xx): includeInboundPorts (the
+    /// Whether `*` is accepted as the whole value: includeInboundPorts (the
     /// webhook), the lists nothing checks before the pod starts (istio-cni's
     /// `validatePortListWithWildcard`), and both inbound `IstioOperator` lists (istioctl's
     /// `validateStringList`).
@@ -116,7 +116,7 @@ impl PortListKind {
 
     /// Whether anything checks the content before the pod is created (the webhook for
     /// annotations, istioctl for `IstioOperator` values). When not, every finding is
-    /// [`Stage::PodStart`], which DESIGN makes a warning (MESH306).
+    /// [`Stage::PodStart`], which is a warning (MESH306).
     pub fn checked_before_deploy(self) -> bool {
         !matches!(
             self,
@@ -184,7 +184,7 @@ pub struct ElementIssue {
     pub reason: String,
     pub cause: IssueCause,
     pub stage: Stage,
-    /// The safe fix, when DESIGN allows one.
+    /// The safe fix, when the rule has one.
     pub fix: Option<ElementFix>,
 }
 
@@ -913,7 +913,7 @@ const WILDCARD_REFUSED: &str = "`*` is accepted only for includeInboundPorts: fa
 /// and istio-cni's rule (`parsePorts`): the whole value trimmed, `""` valid, split on `,`,
 /// each element trimmed and `ParseUint(e, 10, 16)`; `*` only as the exact whole value, and
 /// not in the exclude annotations ([`PortListKind::whole_wildcard_ok`]). Inbound
-/// `IstioOperator` values follow istioctl's rule, as DESIGN states it: split on `,`, nothing
+/// `IstioOperator` values follow istioctl's rule: split on `,`, nothing
 /// trimmed, `""` and `*` elements allowed, else `ParseInt(e, 10, 32)` within 0..=65535 (so a
 /// sign passes: `+80`).
 pub fn check_port_list(value: &str, kind: PortListKind) -> PortListAnalysis {
@@ -1719,7 +1719,7 @@ mod tests {
             assert!(port_valid("", k));
             let a = port("8200-8300", k);
             assert_eq!(a.issues[0].stage, Stage::PodStart);
-            // DESIGN: `*` is allowed as the whole value of these lists.
+            // `*` is allowed as the whole value of these lists.
             let a = port("*", k);
             assert!(a.wildcard && a.issues.is_empty(), "{k:?}");
             // Not with spaces around it (istio-cni compares with "*" before trimming): the
@@ -1775,7 +1775,7 @@ mod tests {
             assert!(a.issues[0]
                 .reason
                 .ends_with("strconv.ParseInt: parsing \"99999999999\": value out of range"));
-            // DESIGN: empty and `*` elements are allowed, `*` as the whole value too.
+            // Empty and `*` elements are allowed, `*` as the whole value too.
             for ok in ["80,,443", "*,80", "80,*", ",", "*", "80,"] {
                 let a = port(ok, kind);
                 assert!(a.issues.is_empty(), "{ok} {kind:?}: {:?}", a.issues);

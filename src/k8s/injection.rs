@@ -1,4 +1,4 @@
-//! Whether Istio injects a sidecar into a pod (DESIGN §4): the MutatingWebhookConfiguration's
+//! Whether Istio injects a sidecar into a pod: the MutatingWebhookConfiguration's
 //! selectors, then `injectRequired` (istio `pkg/kube/inject/inject.go`). First match wins.
 
 use super::placeholder::is_placeholder;

@@ -1,4 +1,4 @@
-//! The `json` format: the stable, versioned report of DESIGN 8.
+//! The `json` format: the stable, versioned report (see the README).
 //!
 //! ```json
 //! {"version": 1,

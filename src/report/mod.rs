@@ -10,7 +10,7 @@
 //! |--------------|------------------------------|-------------------------|
 //! | `human`      | people (miette excerpts)     | Unicode scalar values   |
 //! | `concise`    | people, grep                 | Unicode scalar values   |
-//! | `json`       | tools (DESIGN 8 contract)    | Unicode scalar values   |
+//! | `json`       | tools (the stable contract)   | Unicode scalar values   |
 //! | `json-lines` | streaming tools              | Unicode scalar values   |
 //! | `sarif`      | GitHub code scanning         | UTF-16 code units       |
 //! | `github`     | GitHub Actions annotations   | Unicode scalar values   |
@@ -231,7 +231,7 @@ pub enum Format {
     Human,
     /// One line per finding, then a summary.
     Concise,
-    /// The versioned JSON report of DESIGN 8.
+    /// The versioned JSON report.
     Json,
     /// One JSON diagnostic object per line.
     JsonLines,

@@ -99,7 +99,7 @@ pub fn resolve_scalar(value: &str, style: ScalarStyle, tag: Option<Tag>) -> Scal
 /// Why go-yaml v2 refuses to decode a scalar, which makes kubectl fail on the whole document: a
 /// tag whose type the text does not have (`!!int "abc"`: "cannot decode !!str `abc` as a
 /// !!int"; `!!float` takes an int unless only uint64 holds it). `None` when the node decodes.
-/// Aliases are followed. `!!binary` is a string whatever its text, as DESIGN §3 states (go-yaml
+/// Aliases are followed. `!!binary` is a string whatever its text, as meshlint's YAML model reads it (go-yaml
 /// would also refuse text that is not base64; no manifest writes one).
 pub fn decode_error(node: NodeRef<'_, '_>) -> Option<String> {
     let n = node.resolved().node();
@@ -526,7 +526,7 @@ mod tests {
             error("c").as_deref(),
             Some("cannot decode !!str `x` as a !!null")
         );
-        // DESIGN §3: `!!binary` makes a string whatever the text.
+        // `!!binary` makes a string whatever the text.
         assert_eq!(error("d"), None);
         assert_eq!(error("e"), None);
         assert_eq!(error("f"), None);

@@ -96,7 +96,7 @@ impl<'d, 'a> ListSite<'d, 'a> {
         value: NodeRef<'d, 'a>,
         operator: bool,
     ) -> Option<Self> {
-        // An alias is checked with the value it names (DESIGN §3), and reported at the alias.
+        // An alias is checked with the value it names, and reported at the alias.
         if !matches!(resolve(value), ScalarType::Str | ScalarType::Null) {
             return None;
         }

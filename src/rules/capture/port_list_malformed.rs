@@ -1,4 +1,4 @@
-//! MESH306: a port list that fails Istio's grammar (DESIGN §6 3xx), or an `IstioOperator` port
+//! MESH306: a port list that fails Istio's grammar, or an `IstioOperator` port
 //! value that is not a string at all.
 //!
 //! Severity follows who refuses the value ([`Stage`]): the webhook or istioctl before anything
@@ -270,7 +270,7 @@ mod tests {
         assert_eq!(pos(&text, &d[0]), at(&text, "443;8443", 1));
         assert!(d[0].message.contains("no admission check"));
         assert_eq!(fixed(&text, &d[0]), annotation(io, "443,8443"));
-        // DESIGN: `*` is accepted as the whole value of includeOutboundPorts.
+        // `*` is accepted as the whole value of includeOutboundPorts.
         assert!(lint(&annotation(io, "*"), CODE).is_empty());
         assert_eq!(lint(&annotation(io, "*,80"), CODE).len(), 1);
     }
@@ -358,7 +358,7 @@ mod tests {
             fixed(&text, &d[0]),
             iop("        includeInboundPorts: \"80,443\"\n")
         );
-        // DESIGN's grammar: inbound lists allow empty and `*` elements and a sign (istioctl's
+        // The documented grammar: inbound lists allow empty and `*` elements and a sign (istioctl's
         // ParseInt); `*` is allowed as the whole of an outbound value (audit B5).
         let text = iop(concat!(
             "        excludeOutboundPorts: \"*\"\n",

@@ -647,8 +647,8 @@ fn unknown_key(
                 });
                 (map.range(key_range), fix)
             }
-            // A quoted one-line string: at the key inside it, as MESH204 points (DESIGN §6:
-            // a placement finding is at the key); the mesh key when offsets cannot map.
+            // A quoted one-line string: at the key inside it, as MESH204 points (a placement
+            // finding is at the key); the mesh key when offsets cannot map.
             None => (
                 ValueMap::new(cx.text, e.mesh, e.text)
                     .map(|m| m.range(&key_range.as_range()))
@@ -1596,7 +1596,7 @@ mod tests {
     }
 
     /// Audit C5: a one-line quoted `mesh` string (single, double, flow, JSON): at the key
-    /// inside it (DESIGN §6), as MESH204 points in the same kind of string.
+    /// inside it, as MESH204 points in the same kind of string.
     #[test]
     fn mesh_configmap_one_line_quoted_points_at_the_key_inside() {
         for mesh in [

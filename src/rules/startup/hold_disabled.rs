@@ -52,7 +52,7 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
         return; // MESH103's, or not switched off.
     }
     let inner = hold_value(config);
-    // DESIGN §6: at the `proxy.istio.io/config` value (a block scalar from its indicator).
+    // At the `proxy.istio.io/config` value (a block scalar from its indicator).
     let range = value.range();
     let setting = inner.as_ref().map_or_else(
         || "holdApplicationUntilProxyStarts: false".to_owned(),
@@ -142,7 +142,7 @@ mod tests {
         let d = lint(&text, CODE);
         assert_eq!(d.len(), 1, "{d:?}");
         assert_eq!(d[0].code, CODE);
-        // At the value, quotes included (DESIGN §6).
+        // At the value, quotes included.
         assert_eq!(pos(&text, &d[0]), at(&text, "'{", 1));
         assert_eq!(
             d[0].range.slice(&text),

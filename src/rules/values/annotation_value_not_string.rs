@@ -267,7 +267,7 @@ fn fix_for(
                 .map(|i| if i.is_scalar() { i.as_str() } else { None })
                 .collect();
             let parts = parts?;
-            // DESIGN's remedy is for lists of CIDRs or ports, which Istio reads comma-separated;
+            // The documented remedy is for lists of CIDRs or ports, which Istio reads comma-separated;
             // any other list may want another form (JSON), so a human decides.
             safe = !parts.is_empty()
                 && (parts.iter().all(|p| is_address(p)) || parts.iter().all(|p| is_port(p)));

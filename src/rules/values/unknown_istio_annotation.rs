@@ -104,7 +104,7 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
                 let noun = which.noun();
                 let known_annotation = catalog::annotation(name).is_some();
                 let known_label = catalog::label(name).is_some();
-                // DESIGN: unknown means in neither the annotation nor the label catalogue,
+                // Unknown means in neither the annotation nor the label catalogue,
                 // wherever the key sits. A known annotation under labels is MESH202's; a known
                 // label under annotations is no finding (tools copy labels into annotations).
                 if known_annotation || known_label {
@@ -267,7 +267,7 @@ mod tests {
         );
     }
 
-    /// Audit C6: the catalogue is the annotations plus the labels (DESIGN), so a label key
+    /// Audit C6: the catalogue is the annotations plus the labels, so a label key
     /// under annotations is known.
     #[test]
     fn label_keys_under_annotations_are_known() {
