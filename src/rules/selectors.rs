@@ -101,7 +101,7 @@ fn odd(node: NodeRef<'_, '_>) -> bool {
 
 /// Whether a mapping has a `<<` merge key, whose merged entries this model does not see.
 fn has_merge_key(map: NodeRef<'_, '_>) -> bool {
-    map.entries().any(|(k, _)| k.as_str() == Some("<<"))
+    map.literal_entries().any(|(k, _)| k.as_str() == Some("<<"))
 }
 
 /// Where a workload kind keeps its selector.

@@ -69,7 +69,7 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
         .deprecated_hold
         .as_ref()
         .filter(|h| h.value && in_cluster);
-    let message = if let Some(global) = deprecated {
+    let mut message = if let Some(global) = deprecated {
         format!(
             "`proxy.istio.io/config` sets `{setting}`, but the deprecated mesh-wide `values.global.proxy.holdApplicationUntilProxyStarts: true` ({global}) is OR-ed with it, so a pod cannot switch the hold off: this setting has no effect and only misleads"
         )
@@ -87,6 +87,7 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
     let fix = inner
         .and_then(|(r, _, _)| edit_inside(cx.text, value, config, &r, "true"))
         .map(|e| Fix::unsafe_("set holdApplicationUntilProxyStarts to true", [e]));
+    pod.explain_missing_fix(&mut message, &fix);
     let requires = Requires {
         injected: PodInjection::of(res),
         ..Requires::default()

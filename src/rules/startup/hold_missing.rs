@@ -111,10 +111,11 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
             (at, fix)
         }
     };
-    let message = format!(
+    let mut message = format!(
         "{what} {} an Istio sidecar but {} not set `holdApplicationUntilProxyStarts: true` in `proxy.istio.io/config`: the application can start before Envoy is ready and its first connections are refused (ECONNREFUSED)",
         verbs.0, verbs.1
     );
+    pod.explain_missing_fix(&mut message, &fix);
     // A Kustomize patch is a partial object; the namespace and a mesh-wide hold may be
     // described by other files.
     let requires = Requires {
