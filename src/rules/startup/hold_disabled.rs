@@ -311,4 +311,19 @@ mod tests {
         .replace("  name: api\n", "  name: api\n  namespace: kube-system\n");
         assert!(lint(&text, CODE).is_empty());
     }
+
+    /// A `false` merged in by `<<` is this rule's (not MESH101's), at the merged value, and is
+    /// not flipped: the merged map may serve others, and a local key would hide it.
+    #[test]
+    fn a_merged_false_is_reported_without_a_fix() {
+        let text = deployment(
+            "        <<: {proxy.istio.io/config: '{\"holdApplicationUntilProxyStarts\": false}'}\n",
+        );
+        let d = lint(&text, CODE);
+        assert_eq!(d.len(), 1, "{text}");
+        assert_eq!(pos(&text, &d[0]), at(&text, "'{", 1));
+        assert!(d[0].fix.is_none());
+        assert!(d[0].message.contains(crate::k8s::ANNOTATIONS_MERGE_NO_FIX));
+        assert!(lint(&text, "MESH101").is_empty(), "{text}");
+    }
 }

@@ -684,4 +684,22 @@ mod tests {
         let outer = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: x\n  annotations:\n    vault.hashicorp.com/agent-inject: \"true\"\nspec:\n  template:\n    spec:\n      containers: []\n";
         assert!(lint(outer, CODE).is_empty());
     }
+
+    /// An exclusion merged in by `<<` is read; no fix writes a local one over it (that would
+    /// capture the merged ports again).
+    #[test]
+    fn a_merged_exclusion_is_read_and_not_hidden() {
+        let text = deployment(&format!(
+            "        <<: {{traffic.sidecar.istio.io/excludeOutboundPorts: \"443\"}}\n{INJECT}"
+        ));
+        let d = lint(&text, CODE);
+        assert_eq!(d.len(), 1, "{text}");
+        assert!(d[0].message.contains("\"443\""), "{}", d[0].message);
+        assert!(d[0].fix.is_none());
+        assert!(d[0].message.contains(crate::k8s::ANNOTATIONS_MERGE_NO_FIX));
+        let text = deployment(&format!(
+            "        <<: {{traffic.sidecar.istio.io/excludeOutboundPorts: \"443,8200\"}}\n{INJECT}"
+        ));
+        assert!(lint(&text, CODE).is_empty(), "{text}");
+    }
 }
