@@ -231,6 +231,26 @@ fn billion_laughs_alias_bomb_costs_nothing() {
 }
 
 #[test]
+fn merge_key_bomb_costs_little() {
+    // Each mapping merges the previous one nine times: expanded, 9^60 entries. Rules read the
+    // merged annotations and labels; each merged mapping is walked once per lookup.
+    let mut text = String::from(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels: &m0 {k0: v}\n  annotations:\n",
+    );
+    for i in 1..60 {
+        let refs = vec![format!("*m{}", i - 1); 9].join(", ");
+        let _ = writeln!(text, "    a{i}: &m{i} {{<<: [{refs}], k{i}: v}}");
+    }
+    text.push_str("    <<: [*m59, *m59]\nspec:\n  containers: [{name: a, image: a}]\n");
+    // And a mapping that merges itself.
+    text.push_str("---\napiVersion: v1\nkind: Pod\nmetadata: &self\n  name: q\n  <<: *self\n  annotations: {<<: *self}\n");
+    let start = Instant::now();
+    let o = lint_one("merge-bomb.yaml", text.as_bytes());
+    assert!(matches!(o.code, 0 | 1), "{}", o.all());
+    assert!(start.elapsed() < Duration::from_secs(10));
+}
+
+#[test]
 fn deep_flow_nesting_is_a_syntax_error() {
     let n = 100_000;
     let text = format!("{}{}\n", "[".repeat(n), "]".repeat(n));

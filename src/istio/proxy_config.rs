@@ -102,10 +102,10 @@ pub fn read(value: &str) -> ProxyConfig {
         Some(yaml::CollectionStyle::Flow) => {
             let r = root.range();
             let last = root
-                .entries()
+                .literal_entries()
                 .last()
                 .map(|(k, v)| v.range().end().max(k.range().end()) as usize);
-            let json = root.entries().next().map_or(true, |(k, _)| {
+            let json = root.literal_entries().next().map_or(true, |(k, _)| {
                 k.style() == Some(yaml::ScalarStyle::DoubleQuoted)
             });
             Shape::Flow {
@@ -116,7 +116,7 @@ pub fn read(value: &str) -> ProxyConfig {
         }
         _ => {
             let first = root
-                .entries()
+                .literal_entries()
                 .next()
                 .map_or(0, |(k, _)| k.range().start() as usize);
             Shape::Block {

@@ -9,4 +9,6 @@ pub use injection::{
     injection_state, is_istio_key, Injection, InjectionMode, NamespaceLabels, PodInjection,
 };
 pub use placeholder::{is_placeholder, is_placeholder_element};
-pub use resource::{extract_resources, scalar_string, MetaBlock, PodTemplate, Resource};
+pub use resource::{
+    extract_resources, scalar_string, MetaBlock, PodTemplate, Resource, ANNOTATIONS_MERGE_NO_FIX,
+};

@@ -101,7 +101,31 @@ const WORKLOADS: &[&str] = &[
 /// The annotation naming the injection templates a pod gets (comma-separated).
 pub const INJECT_TEMPLATES: &str = "inject.istio.io/templates";
 
+/// What a finding says when `<<` merge keys keep its fix from editing the pod's annotations.
+pub const ANNOTATIONS_MERGE_NO_FIX: &str = "no fix is offered: the annotations merge `<<` values, which a new or changed entry could hide or change; edit the merged map or write the whole value here";
+
 impl PodTemplate<'_, '_> {
+    /// Whether `<<` merge keys keep fixes from editing this pod's annotations (see
+    /// [`crate::yaml::Document::merge_guarded`]): the template, its `metadata` or its
+    /// `annotations` merges values, or the annotations are (inside) a merged mapping.
+    pub fn annotations_merged(&self) -> bool {
+        let guarded = |n: NodeRef<'_, '_>| {
+            let n = n.resolved();
+            n.is_mapping() && n.doc.merge_guarded(n.id)
+        };
+        self.holder.is_some_and(guarded)
+            || self.meta.metadata.is_some_and(|(_, m)| guarded(m))
+            || self.meta.annotations.is_some_and(|(_, a)| guarded(a))
+    }
+
+    /// `message` with [`ANNOTATIONS_MERGE_NO_FIX`] added when `fix` is missing because of merge
+    /// keys.
+    pub fn explain_missing_fix<T>(&self, message: &mut String, fix: &Option<T>) {
+        if fix.is_none() && self.annotations_merged() {
+            message.push_str("; ");
+            message.push_str(ANNOTATIONS_MERGE_NO_FIX);
+        }
+    }
     /// A workload's pod template where the object has none (a Kustomize patch with only
     /// `metadata`): nothing to read, nowhere to write.
     pub fn absent() -> Self {

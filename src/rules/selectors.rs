@@ -99,9 +99,10 @@ fn odd(node: NodeRef<'_, '_>) -> bool {
     node.is_alias() || node.node().anchored
 }
 
-/// Whether a mapping has a `<<` merge key, whose merged entries this model does not see.
+/// Whether a mapping has a `<<` merge key written in it: a selector fix would have to edit the
+/// merged mapping too, so such selectors are left alone.
 fn has_merge_key(map: NodeRef<'_, '_>) -> bool {
-    map.entries().any(|(k, _)| k.as_str() == Some("<<"))
+    map.literal_entries().any(|(k, _)| k.as_str() == Some("<<"))
 }
 
 /// Where a workload kind keeps its selector.

@@ -127,6 +127,8 @@ struct Builder<'a> {
     children: Vec<NodeId>,
     /// Every finished mapping's pairs and sequence's items (the document's shared lists).
     pairs: Vec<(NodeId, NodeId)>,
+    /// Whether some mapping has a `<<` merge key (see [`super::NodeRef::entries`]).
+    has_merge_keys: bool,
     items: Vec<NodeId>,
     root: Option<NodeId>,
     anchors: HashMap<usize, NodeId>,
@@ -255,6 +257,13 @@ impl<'a> Builder<'a> {
             Frame::Mapping { id, from } | Frame::Sequence { id, from } => (id, from),
         };
         let children = &self.children[from..];
+        if !self.has_merge_keys && matches!(self.nodes[id as usize].kind, NodeKind::Mapping { .. })
+        {
+            let nodes = &self.nodes;
+            self.has_merge_keys = children
+                .chunks_exact(2)
+                .any(|p| super::is_merge_key(&nodes[p[0] as usize]));
+        }
         let last_child = match &mut self.nodes[id as usize].kind {
             NodeKind::Mapping { entries, .. } => {
                 // A key without a value (cut short by an error) makes no entry.
@@ -396,6 +405,7 @@ impl<'a> Iterator for DocumentParser<'a> {
                         children: std::mem::take(&mut self.scratch.1),
                         // A mapping entry takes two nodes, a sequence item one.
                         pairs: Vec::with_capacity(estimate / 2),
+                        has_merge_keys: false,
                         items: Vec::with_capacity(estimate / 8),
                         root: None,
                         anchors: HashMap::new(),
@@ -440,6 +450,7 @@ impl<'a> Iterator for DocumentParser<'a> {
                         range: TextRange::from_usize(b.start.min(doc_end), doc_end),
                         comments: b.comments,
                         duplicate_keys: b.duplicates,
+                        has_merge_keys: b.has_merge_keys,
                         index,
                         start_line,
                     }));

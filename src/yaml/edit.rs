@@ -316,7 +316,7 @@ fn json_value(value: &str) -> String {
 /// (its root is a flow mapping), or every key of `map` is double-quoted.
 fn json_style(map: NodeRef<'_, '_>) -> bool {
     let doc_json = is_json_document(map.doc);
-    let mut keys = map.entries().map(|(k, _)| k).peekable();
+    let mut keys = map.literal_entries().map(|(k, _)| k).peekable();
     doc_json
         || (keys.peek().is_some() && keys.all(|k| k.style() == Some(ScalarStyle::DoubleQuoted)))
 }
@@ -365,12 +365,15 @@ fn append_nested(
     value: &str,
 ) -> Option<Edit> {
     let map = map.resolved();
+    if map.doc.merge_guarded(map.id) {
+        return None;
+    }
     let nl = newline(text);
     match map.collection_style()? {
         CollectionStyle::Flow => {
             let r = map.range();
             let entry = flow_text(path, key, value, json_style(map));
-            match map.entries().last() {
+            match map.literal_entries().last() {
                 // `{}` (perhaps with blanks inside): fill it.
                 None => Some(Edit::replace(r, format!("{{{entry}}}"))),
                 Some((k, v)) => {
@@ -390,7 +393,7 @@ fn append_nested(
             }
         }
         CollectionStyle::Block => {
-            let (first_key, _) = map.entries().next()?;
+            let (first_key, _) = map.literal_entries().next()?;
             let indent = entry_column(text, first_key);
             let unit = indent_unit(text, map);
             let at = line_end(text, map.range().end() as usize);
@@ -518,6 +521,9 @@ pub fn insert_nested(
     value: &str,
 ) -> Option<Edit> {
     let parent = parent.resolved();
+    if parent.doc.merge_guarded(parent.id) {
+        return None;
+    }
     if path.is_empty() || path[0] != "metadata" {
         return append_nested(text, parent, path, key, value);
     }
@@ -526,7 +532,7 @@ pub fn insert_nested(
     }
     let nl = newline(text);
     let unit = indent_unit(text, parent);
-    let entries: Vec<_> = parent.entries().collect();
+    let entries: Vec<_> = parent.literal_entries().collect();
     let (first_key, _) = *entries.first()?;
     let base = entry_column(text, first_key);
     let block = block_text(&path[1..], key, value, base + unit, unit, nl);
@@ -641,6 +647,9 @@ fn remove_entry(
     keep_comment: bool,
 ) -> Option<Edit> {
     let map = map.resolved();
+    if map.doc.merge_guarded(map.id) {
+        return None;
+    }
     let b = text.as_bytes();
     match map.collection_style()? {
         CollectionStyle::Block => {
@@ -720,7 +729,7 @@ fn remove_entry(
             Some(Edit::delete(TextRange::from_usize(start, end)))
         }
         CollectionStyle::Flow => {
-            let entries: Vec<_> = map.entries().collect();
+            let entries: Vec<_> = map.literal_entries().collect();
             let i = entries.iter().position(|(k, _)| k.id == key.id)?;
             let ks = key.node().props_start as usize;
             let ve = value.range().end().max(key.range().end()) as usize;
@@ -768,6 +777,9 @@ pub fn reserve(text: &str, node: NodeRef<'_, '_>) -> Edit {
 ///
 /// Works on keys too (see [`rename_key`]).
 pub fn rewrite_scalar(text: &str, node: NodeRef<'_, '_>, new_value: &str) -> Option<Edit> {
+    if merge_guarded_scalar(node) {
+        return None;
+    }
     let style = node.style()?;
     let old = node.as_str()?;
     let tag = node.node().tag;
@@ -789,6 +801,9 @@ pub fn rewrite_scalar(text: &str, node: NodeRef<'_, '_>, new_value: &str) -> Opt
 /// that is unambiguous (not inside an escape, a line fold or a block's indentation). `None` for
 /// forms not mapped (a folded block's more-indented lines, anything surprising).
 pub fn value_offsets(text: &str, node: NodeRef<'_, '_>) -> Option<Vec<Option<u32>>> {
+    if merge_guarded_scalar(node) {
+        return None;
+    }
     let range = node.range();
     let style = node.style()?;
     let src = range.slice(text);
@@ -813,6 +828,26 @@ pub fn value_offsets(text: &str, node: NodeRef<'_, '_>) -> Option<Vec<Option<u32
             .map(|c| c.map(|c| range.start() + c as u32))
             .collect(),
     )
+}
+
+/// What a fix tells when merge keys keep it from editing: a new or renamed key could hide a
+/// merged value, and an edit inside a merged mapping changes every mapping that merges it.
+pub const MERGE_NO_FIX: &str = "no fix is offered: the map merges `<<` values, and an edit here could hide or change a merged one; edit the merged map or write the whole value here";
+
+/// Whether merge keys keep a fix from rewriting scalar `node`: it is written inside a merged
+/// mapping (the edit would change every mapping merging it), or it is a key of a mapping with
+/// a `<<` (a renamed key can hide a merged one).
+pub fn merge_guarded_scalar(node: NodeRef<'_, '_>) -> bool {
+    let doc = node.doc;
+    if !doc.has_merge_keys {
+        return false;
+    }
+    doc.in_merge_source(node.range())
+        || doc.nodes.iter().enumerate().any(|(i, n)| {
+            matches!(n.kind, super::NodeKind::Mapping { entries, .. }
+                if doc.entries_of(entries).iter().any(|&(k, _)| k == node.id))
+                && doc.get(i as u32).has_merge_key()
+        })
 }
 
 /// Renames a mapping key (a scalar), keeping its quoting style.

@@ -9,6 +9,7 @@
 
 mod build;
 pub mod edit;
+pub mod merge;
 pub mod resolve;
 
 use crate::source::TextRange;
@@ -133,6 +134,9 @@ pub struct Document<'a> {
     pub comments: Vec<TextRange>,
     /// Pairs `(first key, repeated key)` of the same scalar key in one mapping.
     pub duplicate_keys: Vec<(NodeId, NodeId)>,
+    /// Whether some mapping of the document has a `<<` merge key: without one, a mapping's
+    /// merged view is its literal entries, and lookups cost what they always did.
+    pub has_merge_keys: bool,
     /// 0-based index of the document in its stream.
     pub index: usize,
     /// 1-based line of `range.start()` in the stream.
@@ -168,6 +172,39 @@ impl<'a> Document<'a> {
             NodeKind::Mapping { entries, .. } => self.entries_of(entries),
             _ => &[],
         }
+    }
+
+    /// Whether a fix must not add, rename, move or delete keys of mapping `id` (nor rewrite
+    /// values inside it): it has a `<<` merge key, so a new local key can hide a merged value,
+    /// or it is (inside) a mapping merged into others, so an edit changes what they get too.
+    pub fn merge_guarded(&self, id: NodeId) -> bool {
+        self.has_merge_keys
+            && (self
+                .mapping_entries(id)
+                .iter()
+                .any(|&(k, _)| is_merge_key(self.node(k)))
+                || self.in_merge_source(self.node(id).range))
+    }
+
+    /// Whether `range` lies inside the value of a `<<` merge key or inside a mapping a `<<`
+    /// names through an alias (an edit there changes every mapping that merges it).
+    pub fn in_merge_source(&self, range: TextRange) -> bool {
+        if !self.has_merge_keys {
+            return false;
+        }
+        let inside = |id: NodeId| {
+            let r = self.node(id).range;
+            r.start() <= range.start() && range.end() <= r.end()
+        };
+        self.pairs
+            .iter()
+            .filter(|&&(k, _)| is_merge_key(self.node(k)))
+            .any(|&(_, v)| {
+                let v = self.get(v);
+                inside(v.id)
+                    || inside(v.resolved().id)
+                    || v.resolved().items().any(|i| inside(i.resolved().id))
+            })
     }
 
     /// The 1-based line of `offset` (inside this document) in `text`, the stream it was parsed
@@ -261,12 +298,44 @@ impl<'d, 'a> NodeRef<'d, 'a> {
         }
     }
 
-    /// `(key, value)` pairs of a mapping (empty for anything else).
-    pub fn entries(self) -> impl Iterator<Item = (NodeRef<'d, 'a>, NodeRef<'d, 'a>)> + 'd {
+    /// The `(key, value)` pairs written in a mapping (empty for anything else), `<<` merge keys
+    /// included and merged entries not: for edits, which work on the text, and for duplicate
+    /// keys, where a local key overriding a merged one is no duplicate.
+    pub fn literal_entries(self) -> impl Iterator<Item = (NodeRef<'d, 'a>, NodeRef<'d, 'a>)> + 'd {
         let doc = self.doc;
         doc.mapping_entries(self.id)
             .iter()
             .map(move |&(k, v)| (NodeRef { doc, id: k }, NodeRef { doc, id: v }))
+    }
+
+    /// Whether this mapping has a `<<` merge key written in it.
+    pub fn has_merge_key(self) -> bool {
+        self.doc.has_merge_keys
+            && self
+                .doc
+                .mapping_entries(self.id)
+                .iter()
+                .any(|&(k, _)| is_merge_key(self.doc.node(k)))
+    }
+
+    /// `(key, value)` pairs of a mapping as Kubernetes reads it (empty for anything else): with
+    /// `<<` merge keys applied (see [`merge`]), the entries written in the mapping that are in
+    /// effect, in source order, then the merged ones in effect, in the order go-yaml writes
+    /// them; the `<<` entries themselves are left out. A merged pair's nodes are where the
+    /// merged mapping writes them. Without a merge key, exactly the written entries.
+    pub fn entries(self) -> Entries<'d, 'a> {
+        let doc = self.doc;
+        let literal = doc.mapping_entries(self.id);
+        if !doc.has_merge_keys || !literal.iter().any(|&(k, _)| is_merge_key(doc.node(k))) {
+            return Entries {
+                doc,
+                inner: EntriesInner::Literal(literal.iter()),
+            };
+        }
+        Entries {
+            doc,
+            inner: EntriesInner::Merged(merge::merged_pairs(doc, self.id).into_iter()),
+        }
     }
 
     /// Items of a sequence (empty for anything else).
@@ -279,12 +348,17 @@ impl<'d, 'a> NodeRef<'d, 'a> {
         slice.iter().map(move |&id| NodeRef { doc, id })
     }
 
-    /// The last entry whose key is the scalar `key` (the one Kubernetes keeps), as `(key, value)`.
+    /// The entry whose key is the scalar `key` that Kubernetes keeps, as `(key, value)`: the
+    /// last written one, or the one a `<<` merge key writes last (see [`merge`]).
     pub fn entry(self, key: &str) -> Option<(NodeRef<'d, 'a>, NodeRef<'d, 'a>)> {
-        self.resolved()
-            .entries()
-            .filter(|(k, _)| k.as_str() == Some(key))
-            .last()
+        let map = self.resolved();
+        if !map.doc.has_merge_keys {
+            return map
+                .literal_entries()
+                .filter(|(k, _)| k.as_str() == Some(key))
+                .last();
+        }
+        merge::lookup(map.doc, map.id, key).map(|(k, v)| (map.doc.get(k), map.doc.get(v)))
     }
 
     /// The value under `key` of a mapping (aliases followed for the mapping itself).
@@ -302,6 +376,56 @@ impl<'d, 'a> NodeRef<'d, 'a> {
         self.get(key).and_then(|v| v.resolved().as_str())
     }
 }
+
+/// Whether `node` is a merge key: a plain, untagged `<<` (go-yaml v2 takes no other).
+pub(crate) fn is_merge_key(node: &Node<'_>) -> bool {
+    matches!(
+        &node.kind,
+        NodeKind::Scalar { value, style: ScalarStyle::Plain } if value == "<<"
+    ) && node.tag.is_none()
+}
+
+/// The iterator of [`NodeRef::entries`].
+pub struct Entries<'d, 'a> {
+    doc: &'d Document<'a>,
+    inner: EntriesInner<'d>,
+}
+
+enum EntriesInner<'d> {
+    Literal(std::slice::Iter<'d, (NodeId, NodeId)>),
+    Merged(std::vec::IntoIter<(NodeId, NodeId)>),
+}
+
+impl<'d, 'a> Iterator for Entries<'d, 'a> {
+    type Item = (NodeRef<'d, 'a>, NodeRef<'d, 'a>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let (k, v) = match &mut self.inner {
+            EntriesInner::Literal(it) => *it.next()?,
+            EntriesInner::Merged(it) => it.next()?,
+        };
+        Some((self.doc.get(k), self.doc.get(v)))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match &self.inner {
+            EntriesInner::Literal(it) => it.size_hint(),
+            EntriesInner::Merged(it) => it.size_hint(),
+        }
+    }
+}
+
+impl DoubleEndedIterator for Entries<'_, '_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        let (k, v) = match &mut self.inner {
+            EntriesInner::Literal(it) => *it.next_back()?,
+            EntriesInner::Merged(it) => it.next_back()?,
+        };
+        Some((self.doc.get(k), self.doc.get(v)))
+    }
+}
+
+impl ExactSizeIterator for Entries<'_, '_> {}
 
 /// Offset of the first byte of `text` at or after `from` that is not a space or tab.
 pub(crate) fn skip_blanks(text: &str, mut from: usize) -> usize {

@@ -182,7 +182,8 @@ pub(crate) fn value_text(text: &str, value: NodeRef<'_, '_>) -> Option<String> {
 /// (its own, or its key's when it is empty).
 fn json_style(key: NodeRef<'_, '_>, map: NodeRef<'_, '_>) -> bool {
     map.collection_style() == Some(CollectionStyle::Flow)
-        && map.entries().next().map_or(key, |(k, _)| k).style() == Some(ScalarStyle::DoubleQuoted)
+        && map.literal_entries().next().map_or(key, |(k, _)| k).style()
+            == Some(ScalarStyle::DoubleQuoted)
 }
 
 /// A key as YAML text: double-quoted in JSON-style mappings, plain when it can be.
@@ -208,9 +209,12 @@ fn append_to(
     key: &str,
     value: &str,
 ) -> Option<Edit> {
+    if map.doc.merge_guarded(map.id) {
+        return None;
+    }
     if json_style(map_key, map) {
         let entry = format!("{}: {value}", key_text(key, true));
-        return Some(match map.entries().last() {
+        return Some(match map.literal_entries().last() {
             Some((_, last)) => Edit::insert(last.range().end(), format!(", {entry}")),
             None => Edit::replace(map.range(), format!("{{{entry}}}")),
         });
@@ -290,7 +294,7 @@ pub(crate) fn move_entry(
     }
     let metadata = metadata.resolved();
     let from_map = from_value;
-    let only = from_map.entries().count() == 1;
+    let only = from_map.literal_entries().count() == 1;
     let moved = value_text(text, value)?;
     let mut edits = Vec::new();
     match to.of(meta) {

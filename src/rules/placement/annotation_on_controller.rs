@@ -100,7 +100,7 @@ pub(crate) fn add_to_template(
         let v2 = v.resolved();
         if v2.is_mapping() {
             let e = append_entry(text, v2, key, value)?;
-            if v2.entries().count() == 1
+            if v2.literal_entries().count() == 1
                 && e.range.is_empty()
                 && e.range.start() > k.range().start()
             {

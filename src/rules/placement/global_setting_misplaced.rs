@@ -786,7 +786,7 @@ fn key_like(like: NodeRef<'_, '_>, name: &str) -> String {
 
 /// Adds `key: value` (both YAML text) as the last entry of the flow mapping `map`.
 fn append_flow(text: &str, map: NodeRef<'_, '_>, key: &str, value: &str) -> Option<Edit> {
-    if let Some((k, v)) = map.entries().last() {
+    if let Some((k, v)) = map.literal_entries().last() {
         return Some(Edit::insert(
             v.range().end().max(k.range().end()),
             format!(", {key}: {value}"),
@@ -900,6 +900,9 @@ fn relocate(
         ]);
     }
     // Move into `dest`, an existing mapping beside the key.
+    if dest.doc.merge_guarded(dest.id) {
+        return None;
+    }
     let dest_block = dest.collection_style() == Some(CollectionStyle::Block);
     if single {
         let value_text = if value.range().is_empty() {
@@ -914,7 +917,7 @@ fn relocate(
         // The comment travels with the entry (below).
         let delete = take_entry(text, parent, key, value)?;
         if dest_block {
-            let (first, _) = dest.entries().next()?;
+            let (first, _) = dest.literal_entries().next()?;
             let base = column(text, first.range().start() as usize);
             let mut content = String::new();
             for (d, r) in rest.iter().enumerate() {
@@ -965,7 +968,7 @@ fn relocate(
         return None;
     }
     let col = ks - line_start(text, ks);
-    let (first, _) = dest.entries().next()?;
+    let (first, _) = dest.literal_entries().next()?;
     let base = column(text, first.range().start() as usize);
     let new_col = base + rest.len() * unit;
     let src_start = line_start(text, ks);

@@ -69,7 +69,7 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
         .deprecated_hold
         .as_ref()
         .filter(|h| h.value && in_cluster);
-    let message = if let Some(global) = deprecated {
+    let mut message = if let Some(global) = deprecated {
         format!(
             "`proxy.istio.io/config` sets `{setting}`, but the deprecated mesh-wide `values.global.proxy.holdApplicationUntilProxyStarts: true` ({global}) is OR-ed with it, so a pod cannot switch the hold off: this setting has no effect and only misleads"
         )
@@ -87,6 +87,7 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
     let fix = inner
         .and_then(|(r, _, _)| edit_inside(cx.text, value, config, &r, "true"))
         .map(|e| Fix::unsafe_("set holdApplicationUntilProxyStarts to true", [e]));
+    pod.explain_missing_fix(&mut message, &fix);
     let requires = Requires {
         injected: PodInjection::of(res),
         ..Requires::default()
@@ -309,5 +310,20 @@ mod tests {
         )
         .replace("  name: api\n", "  name: api\n  namespace: kube-system\n");
         assert!(lint(&text, CODE).is_empty());
+    }
+
+    /// A `false` merged in by `<<` is this rule's (not MESH101's), at the merged value, and is
+    /// not flipped: the merged map may serve others, and a local key would hide it.
+    #[test]
+    fn a_merged_false_is_reported_without_a_fix() {
+        let text = deployment(
+            "        <<: {proxy.istio.io/config: '{\"holdApplicationUntilProxyStarts\": false}'}\n",
+        );
+        let d = lint(&text, CODE);
+        assert_eq!(d.len(), 1, "{text}");
+        assert_eq!(pos(&text, &d[0]), at(&text, "'{", 1));
+        assert!(d[0].fix.is_none());
+        assert!(d[0].message.contains(crate::k8s::ANNOTATIONS_MERGE_NO_FIX));
+        assert!(lint(&text, "MESH101").is_empty(), "{text}");
     }
 }

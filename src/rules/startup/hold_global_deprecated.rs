@@ -75,7 +75,7 @@ fn value_text(text: &str, value: NodeRef<'_, '_>) -> String {
 /// empty (`proxy`, `global`, `values`).
 fn removal(text: &str, steps: &[Step<'_, '_>]) -> Option<Edit> {
     let mut i = steps.len() - 1;
-    while i > 0 && steps[i].0.entries().count() == 1 && !steps[i - 1].2.is_alias() {
+    while i > 0 && steps[i].0.literal_entries().count() == 1 && !steps[i - 1].2.is_alias() {
         i -= 1;
     }
     let (map, key, value) = steps[i];
@@ -86,7 +86,7 @@ fn removal(text: &str, steps: &[Step<'_, '_>]) -> Option<Edit> {
 /// document.
 fn json_style(text: &str, map: NodeRef<'_, '_>) -> bool {
     map.collection_style() == Some(CollectionStyle::Flow)
-        && match map.entries().next() {
+        && match map.literal_entries().next() {
             Some((k, _)) => k.style() == Some(ScalarStyle::DoubleQuoted),
             None => text
                 .trim_start_matches('\u{feff}')
@@ -99,11 +99,14 @@ fn json_style(text: &str, map: NodeRef<'_, '_>) -> bool {
 /// mapping so that JSON stays JSON.
 fn add_entry(text: &str, map: NodeRef<'_, '_>, key: &str, value: &str) -> Option<Edit> {
     let map = map.resolved();
+    if map.doc.merge_guarded(map.id) {
+        return None;
+    }
     if !json_style(text, map) {
         return append_entry(text, map, key, value);
     }
     let entry = format!("\"{key}\": {value}");
-    Some(match map.entries().last() {
+    Some(match map.literal_entries().last() {
         Some((k, v)) => Edit::insert(v.range().end().max(k.range().end()), format!(", {entry}")),
         None => Edit::replace(map.range(), format!("{{{entry}}}")),
     })

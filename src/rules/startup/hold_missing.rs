@@ -111,10 +111,11 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
             (at, fix)
         }
     };
-    let message = format!(
+    let mut message = format!(
         "{what} {} an Istio sidecar but {} not set `holdApplicationUntilProxyStarts: true` in `proxy.istio.io/config`: the application can start before Envoy is ready and its first connections are refused (ECONNREFUSED)",
         verbs.0, verbs.1
     );
+    pod.explain_missing_fix(&mut message, &fix);
     // A Kustomize patch is a partial object; the namespace and a mesh-wide hold may be
     // described by other files.
     let requires = Requires {
@@ -354,5 +355,45 @@ mod tests {
         // A mesh-wide hold in the same file turns it off.
         let t = format!("{}---\napiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  meshConfig:\n    defaultConfig:\n      holdApplicationUntilProxyStarts: true\n", deployment(""));
         assert!(lint(&t, CODE).is_empty(), "mesh-wide hold");
+    }
+
+    /// `<<` merge keys: the merged annotations are the pod's, and no fix adds a local key that
+    /// would hide a merged one (a local `proxy.istio.io/config` replaces the merged config).
+    #[test]
+    fn merged_annotations_are_read_and_never_hidden_by_a_fix() {
+        use crate::k8s::ANNOTATIONS_MERGE_NO_FIX;
+        let shapes = [
+            "    metadata:\n      annotations:\n        <<: {proxy.istio.io/config: '{\"concurrency\": 4}'}\n",
+            "    metadata:\n      <<: {annotations: {prometheus.io/scrape: \"true\"}}\n",
+            "    metadata:\n      <<: {labels: {app: web}}\n",
+            "    <<: {metadata: {annotations: {a: b}}}\n",
+        ];
+        for shape in shapes {
+            let text = deployment(shape);
+            let d = lint(&text, CODE);
+            assert_eq!(d.len(), 1, "{text}");
+            assert!(d[0].fix.is_none(), "{text}");
+            assert!(
+                d[0].message.contains(ANNOTATIONS_MERGE_NO_FIX),
+                "{}",
+                d[0].message
+            );
+        }
+        // Through an alias to a mapping written elsewhere in the document.
+        let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  annotations: &base\n    proxy.istio.io/config: '{\"holdApplicationUntilProxyStarts\": true}'\nspec:\n  template:\n    metadata:\n      annotations:\n        <<: *base\n        a: b\n    spec:\n      containers: []\n";
+        assert!(lint(text, CODE).is_empty(), "{text}");
+        // A merged `true` is the hold, inline too.
+        let text = deployment("    metadata:\n      annotations:\n        <<: {proxy.istio.io/config: '{\"holdApplicationUntilProxyStarts\": true}'}\n");
+        assert!(lint(&text, CODE).is_empty(), "{text}");
+        // Merges elsewhere in the pod leave the annotations' fix alone.
+        let text = deployment("    metadata:\n      labels:\n        <<: {app: web}\n      annotations:\n        a: b\n");
+        let d = lint(&text, CODE);
+        assert_eq!(
+            fixed(&text, &d[0]),
+            text.replace(
+                "        a: b\n",
+                "        a: b\n        proxy.istio.io/config: '{ \"holdApplicationUntilProxyStarts\": true }'\n"
+            )
+        );
     }
 }

@@ -267,6 +267,9 @@ pub(crate) fn edit_inside(
     r: &Range<usize>,
     replacement: &str,
 ) -> Option<Edit> {
+    if crate::yaml::edit::merge_guarded_scalar(value) {
+        return None;
+    }
     let edit = ValueMap::new(text, value, old)
         .and_then(|m| m.edit(r, replacement))
         .or_else(|| {

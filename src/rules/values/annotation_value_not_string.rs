@@ -160,11 +160,11 @@ fn json_of(node: NodeRef<'_, '_>, depth: usize, budget: &mut usize) -> Option<St
     *budget = budget.checked_sub(1)?;
     match &node.node().kind {
         NodeKind::Mapping { .. } => {
+            if node.has_merge_key() {
+                return None;
+            }
             let mut parts = Vec::new();
-            for (k, v) in node.entries() {
-                if is_merge(k, v) {
-                    return None;
-                }
+            for (k, v) in node.literal_entries() {
                 let key = k.resolved().as_str()?;
                 *budget = budget.checked_sub(key.len())?;
                 parts.push(format!(
@@ -359,7 +359,7 @@ fn merge_into<'d, 'a>(
     out: &mut Vec<Entry<'d, 'a>>,
     budget: &mut usize,
 ) {
-    for (key, value) in map.entries() {
+    for (key, value) in map.literal_entries() {
         if *budget == 0 {
             return;
         }
@@ -406,8 +406,8 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
     }
     let maps = string_maps(cx);
     for &(noun, map) in &maps {
-        if !map.entries().any(|(k, v)| is_merge(k, v)) {
-            for (key, value) in map.entries() {
+        if !map.literal_entries().any(|(k, v)| is_merge(k, v)) {
+            for (key, value) in map.literal_entries() {
                 let entry = Entry {
                     key,
                     value,
@@ -432,7 +432,7 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
             let elsewhere = e.via.is_some()
                 && maps
                     .iter()
-                    .any(|(_, m)| m.entries().any(|(_, v)| v.id == e.value.id));
+                    .any(|(_, m)| m.literal_entries().any(|(_, v)| v.id == e.value.id));
             if !replaced && !elsewhere {
                 report(cx, noun, e, out);
             }

@@ -80,4 +80,11 @@ mod tests {
         assert_eq!(pos(text, &d[1]), at(text, "k: 2", 1));
         assert!(d[1].message.contains("first on line 3"));
     }
+
+    /// A key written beside a `<<` that merges the same key overrides it: no duplicate.
+    #[test]
+    fn a_local_key_over_a_merged_one_is_no_duplicate() {
+        let text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  labels: &l {app: a}\n  annotations:\n    <<: [*l, {app: b}]\n    app: c\n";
+        assert!(lint(text, CODE).is_empty());
+    }
 }

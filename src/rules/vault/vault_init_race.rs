@@ -140,13 +140,16 @@ fn add_annotation(
 ) -> Option<Vec<Edit>> {
     if let Some((_, map)) = pod.meta.annotations {
         let map = map.resolved();
+        if map.doc.merge_guarded(map.id) {
+            return None;
+        }
         let json = map.collection_style() == Some(CollectionStyle::Flow)
             && map
-                .entries()
+                .literal_entries()
                 .next()
                 .is_some_and(|(k, _)| k.style() == Some(ScalarStyle::DoubleQuoted));
         if json {
-            let (k, v) = map.entries().last()?;
+            let (k, v) = map.literal_entries().last()?;
             let end = v.range().end().max(k.range().end());
             return Some(vec![Edit::insert(end, format!(", \"{key}\": {value}"))]);
         }
@@ -157,7 +160,10 @@ fn add_annotation(
 /// An edit writing `new` as the string of the pod's annotation value `v` (its old string is
 /// `old`): appended in place when `new` extends `old`, else the value replaced.
 fn rewrite_value(text: &str, v: NodeRef<'_, '_>, old: &str, new: &str) -> Option<Edit> {
-    if v.is_alias() || !matches!(resolve(v), ScalarType::Str | ScalarType::Null) {
+    if v.is_alias()
+        || !matches!(resolve(v), ScalarType::Str | ScalarType::Null)
+        || crate::yaml::edit::merge_guarded_scalar(v)
+    {
         return None;
     }
     if old.is_empty() {
@@ -344,6 +350,7 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
         );
     }
     let fix = fix(cx, pod, ips.as_ref(), ports.as_ref());
+    pod.explain_missing_fix(&mut message, &fix);
     // A Kustomize patch is a partial object (its exclusions may be in the base); the
     // namespace may be described by another file.
     let requires = Requires {
@@ -676,5 +683,23 @@ mod tests {
         // On the workload's own metadata the Vault injector never sees it either.
         let outer = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: x\n  annotations:\n    vault.hashicorp.com/agent-inject: \"true\"\nspec:\n  template:\n    spec:\n      containers: []\n";
         assert!(lint(outer, CODE).is_empty());
+    }
+
+    /// An exclusion merged in by `<<` is read; no fix writes a local one over it (that would
+    /// capture the merged ports again).
+    #[test]
+    fn a_merged_exclusion_is_read_and_not_hidden() {
+        let text = deployment(&format!(
+            "        <<: {{traffic.sidecar.istio.io/excludeOutboundPorts: \"443\"}}\n{INJECT}"
+        ));
+        let d = lint(&text, CODE);
+        assert_eq!(d.len(), 1, "{text}");
+        assert!(d[0].message.contains("\"443\""), "{}", d[0].message);
+        assert!(d[0].fix.is_none());
+        assert!(d[0].message.contains(crate::k8s::ANNOTATIONS_MERGE_NO_FIX));
+        let text = deployment(&format!(
+            "        <<: {{traffic.sidecar.istio.io/excludeOutboundPorts: \"443,8200\"}}\n{INJECT}"
+        ));
+        assert!(lint(&text, CODE).is_empty(), "{text}");
     }
 }
