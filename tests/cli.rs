@@ -1,28 +1,11 @@
 //! The built binary, run as users run it: on files in a temp dir, checking what they see.
 
-use assert_cmd::Command;
+mod common;
+
+use common::{json, meshlint, write};
 use std::fs;
 use std::path::Path;
 use tempfile::TempDir;
-
-fn meshlint(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("meshlint").unwrap();
-    cmd.current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("CLICOLOR_FORCE");
-    cmd
-}
-
-fn write(dir: &Path, name: &str, text: &str) {
-    let path = dir.join(name);
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(path, text).unwrap();
-}
-
-fn json(out: &[u8]) -> serde_json::Value {
-    serde_json::from_slice(out)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(out)))
-}
 
 fn codes(v: &serde_json::Value) -> Vec<(String, String, u64, u64)> {
     v["diagnostics"]

@@ -4,7 +4,10 @@
 //! the built binary on trees where the fact sits in another file, before and after the file
 //! it changes in walk order.
 
+mod common;
+
 use assert_cmd::Command;
+use common::write;
 use std::fs;
 use std::path::Path;
 use tempfile::TempDir;
@@ -21,12 +24,6 @@ fn meshlint(dir: &Path, args: &[&str]) -> (serde_json::Value, i32) {
     let v = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)));
     (v, out.status.code().unwrap())
-}
-
-fn write(dir: &Path, name: &str, text: &str) {
-    let path = dir.join(name);
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(path, text).unwrap();
 }
 
 /// `(code, file, line, column)` of every finding, and the messages.

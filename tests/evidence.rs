@@ -2,29 +2,19 @@
 //! checking which pods' start-up and Vault findings keep their severity, which are reported at
 //! `info` as assumed, and which are not reported at all.
 
-use assert_cmd::Command;
-use std::fs;
+mod common;
+
+use common::{findings, json, meshlint, write};
 use std::path::Path;
 use tempfile::TempDir;
 
 fn run(dir: &Path, args: &[&str]) -> (serde_json::Value, i32) {
-    let out = Command::cargo_bin("meshlint")
-        .unwrap()
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
+    let out = meshlint(dir)
         .args(["--format", "json"])
         .args(args)
         .output()
         .unwrap();
-    let v = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)));
-    (v, out.status.code().unwrap())
-}
-
-fn write(dir: &Path, name: &str, text: &str) {
-    let path = dir.join(name);
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(path, text).unwrap();
+    (json(&out.stdout), out.status.code().unwrap())
 }
 
 fn git_init(dir: &Path) {
@@ -38,19 +28,9 @@ fn git_init(dir: &Path) {
 
 /// `(code, file, line, column, severity)` of every finding.
 fn found(v: &serde_json::Value) -> Vec<(String, String, u64, u64, String)> {
-    v["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| {
-            (
-                d["code"].as_str().unwrap().to_owned(),
-                d["file"].as_str().unwrap().to_owned(),
-                d["range"]["start"]["line"].as_u64().unwrap(),
-                d["range"]["start"]["column"].as_u64().unwrap(),
-                d["severity"].as_str().unwrap().to_owned(),
-            )
-        })
+    findings(v)
+        .into_iter()
+        .map(|d| (d.code, d.file, d.line, d.column, d.severity))
         .collect()
 }
 
@@ -101,13 +81,7 @@ fn a_pod_in_an_unknown_namespace_without_evidence_is_assumed_and_reported_at_inf
         assert_eq!((found(&v).len(), code), (0, 0), "{args:?}");
     }
     // The human summary says how many findings rest on the assumption.
-    let out = Command::cargo_bin("meshlint")
-        .unwrap()
-        .current_dir(d)
-        .env("NO_COLOR", "1")
-        .args(["--no-config", "."])
-        .output()
-        .unwrap();
+    let out = meshlint(d).args(["--no-config", "."]).output().unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
         text.contains("1 finding assumes its pod is in the mesh"),
@@ -385,8 +359,7 @@ fn an_empty_mesh_wide_exclusion_is_reported_only_where_vault_is_in_play() {
 
 #[test]
 fn explain_injection_prints_its_page() {
-    let out = Command::cargo_bin("meshlint")
-        .unwrap()
+    let out = meshlint(Path::new("."))
         .args(["explain", "injection"])
         .output()
         .unwrap();
@@ -528,15 +501,13 @@ fn stdin_reads_its_own_facts_under_its_file_name() {
         "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {{name: web}}\nspec:\n  selector:\n    matchLabels: {{app: web}}\n---\n{}",
         deployment("web", None)
     );
-    let out = Command::cargo_bin("meshlint")
-        .unwrap()
-        .current_dir(d)
+    let out = meshlint(d)
         .args(["--no-config", "--format", "json", "--select", "MESH101"])
         .args(["--stdin-filename", "apps/web/all.yaml", "-"])
         .write_stdin(text)
         .output()
         .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = json(&out.stdout);
     assert_eq!(
         found(&v),
         [f("MESH101", "apps/web/all.yaml", 16, 5, "warning")]
@@ -554,14 +525,12 @@ fn a_severity_override_does_not_lift_an_assumed_finding() {
         (found(&v), code),
         (vec![f("MESH101", "app.yaml", 9, 5, "info")], 0)
     );
-    let out = Command::cargo_bin("meshlint")
-        .unwrap()
-        .current_dir(d)
+    let out = meshlint(d)
         .args(["--format", "json", "--stdin-filename", "app.yaml", "-"])
         .write_stdin(deployment("web", None))
         .output()
         .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = json(&out.stdout);
     assert_eq!(found(&v), [f("MESH101", "app.yaml", 9, 5, "info")]);
     // With evidence, the override applies.
     write(

@@ -2,8 +2,9 @@
 //! skipped with one note naming the engine, placeholders of other tools are linted around,
 //! and partial objects (test assertions) get no "missing" findings.
 
-use assert_cmd::Command;
-use std::fs;
+mod common;
+
+use common::{findings, json, meshlint, write};
 use std::path::Path;
 use tempfile::TempDir;
 
@@ -14,28 +15,14 @@ fn lint(name: &str, text: &str) -> Vec<(String, u64, u64, String)> {
 }
 
 fn lint_in(dir: &Path, name: &str, text: &str) -> Vec<(String, u64, u64, String)> {
-    let path = dir.join(name);
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(&path, text).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_meshlint"))
-        .current_dir(dir)
+    write(dir, name, text);
+    let out = meshlint(dir)
         .args(["--no-config", "--format", "json", name])
         .output()
         .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)));
-    v["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| {
-            (
-                d["code"].as_str().unwrap().to_owned(),
-                d["range"]["start"]["line"].as_u64().unwrap(),
-                d["range"]["start"]["column"].as_u64().unwrap(),
-                d["message"].as_str().unwrap().to_owned(),
-            )
-        })
+    findings(&json(&out.stdout))
+        .into_iter()
+        .map(|d| (d.code, d.line, d.column, d.message))
         .collect()
 }
 
@@ -206,7 +193,7 @@ fn test_assertions_are_partial_objects() {
         codes(&lint_in(d, "assert-pod.yaml", POD_NO_HOLD)),
         [("MESH101", 5, 3)]
     );
-    fs::write(d.join("chainsaw-test.yaml"), "apiVersion: chainsaw.kyverno.io/v1alpha1\nkind: Test\nmetadata:\n  name: t\nspec:\n  steps:\n  - try:\n    - assert:\n        file: assert-pod.yaml\n").unwrap();
+    write(d, "chainsaw-test.yaml", "apiVersion: chainsaw.kyverno.io/v1alpha1\nkind: Test\nmetadata:\n  name: t\nspec:\n  steps:\n  - try:\n    - assert:\n        file: assert-pod.yaml\n");
     assert_eq!(lint_in(d, "assert-pod.yaml", POD_NO_HOLD), []);
     assert_eq!(lint_in(d, "pod-error.yaml", POD_NO_HOLD), []);
     // Other files of a test are whole objects.
