@@ -291,8 +291,15 @@ pub fn sort(diags: &mut [Diagnostic]) {
 }
 
 /// Decides the requirements of `diags` when every fact is known: keeps the findings whose
-/// requirements hold, no longer conditional.
-fn settle(diags: &mut Vec<Diagnostic>, from: usize, cx: &Context, file: &FileInfo) {
+/// requirements hold, no longer conditional, and moves those whose requirements fail to
+/// `dropped` (suppressions still count them: see `Collector::document`).
+fn settle(
+    diags: &mut Vec<Diagnostic>,
+    from: usize,
+    cx: &Context,
+    file: &FileInfo,
+    dropped: &mut Vec<Diagnostic>,
+) {
     if cx.deferred || diags[from..].iter().all(|d| d.requires.is_none()) {
         return;
     }
@@ -304,7 +311,7 @@ fn settle(diags: &mut Vec<Diagnostic>, from: usize, cx: &Context, file: &FileInf
             .map(|r| cx.verdict(&r, file.key(), file.partial))
         {
             Some(Verdict::Drop) => {
-                diags.remove(i);
+                dropped.push(diags.remove(i));
             }
             Some(Verdict::Assumed(why)) => {
                 diags[i].assume(&why);
@@ -379,9 +386,10 @@ fn lint_documents<'a>(
                         Checker::Engine => {}
                     }
                 }
-                settle(out, before, cx, file);
+                let mut dropped = Vec::new();
+                settle(out, before, cx, file, &mut dropped);
                 prior_istio_operators += resources.iter().filter(|r| r.is_istio_operator()).count();
-                collector.document(text, &doc, &resources, &out[before..]);
+                collector.document(text, &doc, &resources, &out[before..], &dropped);
             }
         }
     }

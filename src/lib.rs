@@ -468,9 +468,6 @@ pub(crate) struct Linted {
     pub(crate) findings: FileFindings,
     /// The requirements of findings, by index.
     pub(crate) requires: Vec<(usize, Box<Requires>)>,
-    /// The requirements of findings a suppression hid: should one fail, the suppression may
-    /// have nothing left to suppress (MESH903), so the file is linted again.
-    pub(crate) suppressed: Vec<Requires>,
     /// The mesh-wide facts the rules saw, when they read them (boxed: a run holds one
     /// `Linted` per file until every file is seen, and few files read them).
     pub(crate) mesh_seen: Option<Box<context::MeshFacts>>,
@@ -561,21 +558,11 @@ pub(crate) fn lint_bytes(
         .enumerate()
         .filter_map(|(i, d)| d.requires.take().map(|r| (i, r)))
         .collect();
-    let suppressed = if outcome.has_suppressions {
-        outcome
-            .hidden
-            .iter_mut()
-            .filter_map(|d| d.requires.take().map(|r| *r))
-            .collect()
-    } else {
-        Vec::new()
-    };
     // Most files have no finding: no line index then.
     let index = LineIndex::new(if outcome.visible.is_empty() { "" } else { text });
     Linted {
         findings: locate(text, &index, &display, outcome.visible),
         requires,
-        suppressed,
         mesh_seen: outcome.read_mesh.then(|| Box::new(cx.mesh_for(&file.key))),
     }
 }

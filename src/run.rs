@@ -394,8 +394,8 @@ pub(crate) fn lint_all(paths: &[PathBuf], settings: &Settings) -> Result<Settled
 }
 
 /// A file's findings once every file's facts are known: those whose requirements fail are
-/// dropped; a file whose rules saw other mesh-wide facts than the run's, or whose
-/// suppressions hid a finding that no longer stands, is linted again.
+/// dropped; a file whose rules saw other mesh-wide facts than the run's is linted again. (A
+/// suppression that hid a dropped finding stays used: see `Collector::document`.)
 fn settle(
     path: &Path,
     cwd: &Path,
@@ -405,22 +405,13 @@ fn settle(
     policy: impl FnOnce() -> Policy,
 ) -> FileFindings {
     let is_patch = || is_partial(path, patches, cwd);
-    let needs_patch = linted
-        .requires
-        .iter()
-        .map(|(_, r)| &**r)
-        .chain(&linted.suppressed)
-        .any(|r| r.whole_object);
+    let needs_patch = linted.requires.iter().any(|(_, r)| r.whole_object);
     let patch = needs_patch && is_patch();
     let key = crate::path_key(path, cwd);
     let stale = linted
         .mesh_seen
         .as_ref()
-        .is_some_and(|seen| **seen != cx.mesh_for(&key))
-        || linted
-            .suppressed
-            .iter()
-            .any(|r| cx.verdict(r, &key, patch) == Verdict::Drop);
+        .is_some_and(|seen| **seen != cx.mesh_for(&key));
     if stale {
         return lint_file(path, cx, &policy(), patches, cwd);
     }

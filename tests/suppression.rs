@@ -453,3 +453,56 @@ fn a_syntax_error_is_suppressed_by_the_comments_read_before_it() {
         ["MESH900@3"]
     );
 }
+
+/// A Deployment in namespace `shop` missing the hold, its MESH101 suppressed, with a malformed
+/// port list for the fixer to work on.
+const SUPPRESSED_APP: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+spec:
+  template:
+    metadata:
+      # meshlint: ignore[MESH101] started by a wrapper that waits for Envoy
+      annotations:
+        traffic.sidecar.istio.io/excludeOutboundPorts: \"8200;8201\"
+    spec:
+      containers: []
+";
+
+#[test]
+fn a_suppression_of_a_finding_that_other_files_rule_out_is_not_unused() {
+    // Another file takes `shop` out of the mesh (or holds every pod mesh-wide): MESH101 does
+    // not apply today, but editing that file brings it back, so the suppression is in use
+    // whether the other file is linted too or not, and no fix deletes it.
+    let others = [
+        (
+            "ns.yaml",
+            "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels:\n    istio-injection: disabled\n",
+        ),
+        (
+            "mesh.yaml",
+            "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  meshConfig:\n    defaultConfig:\n      holdApplicationUntilProxyStarts: true\n",
+        ),
+    ];
+    for (name, other) in others {
+        let d = Dir::new();
+        d.write(name, other);
+        d.write("app.yaml", SUPPRESSED_APP);
+        for args in [&["app.yaml"][..], &["."], &["app.yaml", name]] {
+            let mut all = vec!["--no-config"];
+            all.extend_from_slice(args);
+            let (_, found) = d.lint(&all);
+            let codes: Vec<String> = found.iter().map(|(c, l, ..)| format!("{c}@{l}")).collect();
+            assert_eq!(codes, ["MESH306@11"], "{name}, {args:?}");
+        }
+        let out = d.run(&["--no-config", "--fix", "app.yaml"]);
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+        assert_eq!(
+            d.read("app.yaml"),
+            SUPPRESSED_APP.replace("8200;8201", "8200,8201"),
+            "{name}: only the port list is fixed; the suppression stays"
+        );
+    }
+}

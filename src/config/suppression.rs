@@ -17,7 +17,9 @@
 //! a safe fix that removes it. MESH903 itself is not silenced by a bare `ignore`; only a
 //! suppression naming it does that, and such a suppression is never reported as unused. Codes
 //! that this file's configuration turns off are never reported as unused either: whether they
-//! would be used cannot be told.
+//! would be used cannot be told. Nor are suppressions of findings that the project's facts rule
+//! out (another file takes the pod out of the mesh): those facts may change without this file
+//! changing, so such a suppression is in use.
 //!
 //! Only real comments count (the parser's comment ranges): the same text inside a block scalar
 //! is data. In a document that does not parse, the comments read before the error count, so a
@@ -119,6 +121,10 @@ pub struct Collector {
     directives: Vec<Directive>,
     resources: Vec<ResourceInfo>,
     sites: Vec<Site>,
+    /// Findings the project's facts dropped (a pod that another file shows is out of the
+    /// mesh), by code and site: never reported, but a suppression that would hide one is
+    /// not unused, since other facts (another file edited, other files linted) bring it back.
+    dropped: Vec<(&'static str, u32, Site)>,
     comments: Vec<TextRange>,
     docs: usize,
 }
@@ -133,8 +139,6 @@ pub struct Outcome {
     pub hidden: Vec<Diagnostic>,
     /// A rule read the mesh-wide facts (see `crate::rules::Reads`).
     pub read_mesh: bool,
-    /// The text has suppressions (comments or the annotation).
-    pub has_suppressions: bool,
 }
 
 impl Collector {
@@ -183,14 +187,15 @@ impl Collector {
         }));
     }
 
-    /// Records a parsed document: its suppressions and resources, and the sites of `new`, the
-    /// diagnostics the rules found in it.
+    /// Records a parsed document: its suppressions and resources, the sites of `new`, the
+    /// diagnostics the rules found in it, and of `dropped`, those the project's facts rule out.
     pub fn document(
         &mut self,
         text: &str,
         doc: &Document<'_>,
         resources: &[Resource<'_, '_>],
         new: &[Diagnostic],
+        dropped: &[Diagnostic],
     ) {
         let doc_no = self.docs;
         self.docs += 1;
@@ -219,20 +224,24 @@ impl Collector {
                 }
             }
         }
+        let site_of = |this: &Self, at: u32| Site {
+            doc: doc_no,
+            resources: (first..this.resources.len())
+                .filter(|&i| contains(this.resources[i].range, at))
+                .collect(),
+            key_offset: if this.has_comments {
+                innermost_key(doc, at)
+            } else {
+                None
+            },
+        };
         for d in new {
-            let at = d.range.start();
-            let resources = (first..self.resources.len())
-                .filter(|&i| contains(self.resources[i].range, at))
-                .collect();
-            self.sites.push(Site {
-                doc: doc_no,
-                resources,
-                key_offset: if self.has_comments {
-                    innermost_key(doc, at)
-                } else {
-                    None
-                },
-            });
+            let site = site_of(self, d.range.start());
+            self.sites.push(site);
+        }
+        for d in dropped {
+            let site = site_of(self, d.range.start());
+            self.dropped.push((d.code, d.range.start(), site));
         }
     }
 
@@ -240,10 +249,7 @@ impl Collector {
     /// recorded) and adds MESH903 for suppressions that suppress nothing.
     pub fn finish(mut self, text: &str, diags: Vec<Diagnostic>, policy: &Policy) -> Outcome {
         debug_assert!(!self.active || diags.len() == self.sites.len());
-        let mut out = Outcome {
-            has_suppressions: !self.directives.is_empty(),
-            ..Outcome::default()
-        };
+        let mut out = Outcome::default();
         let index = (!self.directives.is_empty()).then(|| LineIndex::new(text));
         let line_of = |offset: u32| {
             index
@@ -268,6 +274,10 @@ impl Collector {
             } else {
                 out.visible.push(d);
             }
+        }
+        for (code, at, site) in std::mem::take(&mut self.dropped) {
+            let lines = [Some(line_of(at)), site.key_offset.map(&line_of)];
+            self.suppress(code, false, &site, &lines);
         }
         for (d, doc) in self.unused(text, policy) {
             let site = Site {
