@@ -498,7 +498,12 @@ fn a_suppression_of_a_finding_that_other_files_rule_out_is_not_unused() {
             assert_eq!(codes, ["MESH306@11"], "{name}, {args:?}");
         }
         let out = d.run(&["--no-config", "--fix", "app.yaml"]);
-        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
         assert_eq!(
             d.read("app.yaml"),
             SUPPRESSED_APP.replace("8200;8201", "8200,8201"),

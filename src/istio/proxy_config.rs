@@ -1,10 +1,13 @@
 //! `proxy.istio.io/config`: how the injector reads it (`validateProxyConfig`: YAML or JSON,
 //! jsonpb strict then lenient, so unknown keys are ignored and type errors deny the pod).
 
-use super::catalog;
+use super::catalog::{self, FieldKind};
 use super::schema_check::{check_message, is_true, Issue};
+use crate::diagnostic::Edit;
 use crate::source::TextRange;
-use crate::yaml::{self, resolve::resolve, resolve::ScalarType};
+use crate::yaml::edit::edit_inside;
+use crate::yaml::{self, resolve::resolve, resolve::ScalarType, NodeKind, NodeRef};
+use std::ops::Range;
 
 /// What the hold field says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -241,6 +244,133 @@ fn excerpt(text: &str) -> String {
         Some((cut, _)) => format!("`{}…`", &one_line[..cut]),
         None => format!("`{one_line}`"),
     }
+}
+
+/// The names of the keys of the mapping (inside `doc`) that holds the key at `key_range`.
+fn sibling_keys<'d>(doc: &'d yaml::Document<'_>, key_range: TextRange) -> Vec<&'d str> {
+    for node in &doc.nodes {
+        if let NodeKind::Mapping { entries, .. } = node.kind {
+            let entries = doc.entries_of(entries);
+            if entries.iter().any(|&(k, _)| doc.node(k).range == key_range) {
+                return entries
+                    .iter()
+                    .filter_map(|&(k, _)| doc.get(k).as_str())
+                    .collect();
+            }
+        }
+    }
+    Vec::new()
+}
+
+/// The message type that holds the key at dotted `path` (`a.b.key`, list indices `[3]`).
+fn parent_message(path: &str) -> Option<&'static catalog::MessageType> {
+    let parent = match path.rfind('.') {
+        Some(i) => &path[..i],
+        None => return Some(catalog::proxy_config()),
+    };
+    let mut normal = String::with_capacity(parent.len());
+    let mut in_index = false;
+    for c in parent.chars() {
+        match c {
+            '[' => {
+                in_index = true;
+                normal.push_str("[]");
+            }
+            ']' => in_index = false,
+            _ if in_index => {}
+            c => normal.push(c),
+        }
+    }
+    match catalog::resolve_path(catalog::proxy_config(), &normal)? {
+        FieldKind::Message(i) => Some(catalog::message(i)),
+        _ => None,
+    }
+}
+
+/// The renamed config when renaming `key` to `to` is safe: the target field is not already
+/// set in the same mapping (under either of its names), the result still parses as one
+/// mapping without duplicate keys, and it is no less valid than before.
+pub fn safe_rename(
+    config: &str,
+    path: &str,
+    key_range: TextRange,
+    to: &str,
+    was_valid: bool,
+) -> Option<(Range<usize>, String)> {
+    let doc = first_document(config)?.ok()?;
+    let siblings = sibling_keys(&doc, key_range);
+    let field = parent_message(path)?.field(to)?;
+    if siblings
+        .iter()
+        .any(|s| *s == field.json || *s == field.proto)
+    {
+        return None;
+    }
+    let r = key_range.as_range();
+    let written = &config[r.clone()];
+    let replacement = match written.chars().next() {
+        Some(q @ ('"' | '\'')) => format!("{q}{to}{q}"),
+        _ => to.to_owned(),
+    };
+    let mut new = config.to_owned();
+    new.replace_range(r.clone(), &replacement);
+    let ok_parse =
+        first_document(&new).is_some_and(|d| d.is_ok_and(|d| d.duplicate_keys.is_empty()));
+    if !ok_parse || (was_valid && read(&new).invalid.is_some()) {
+        return None;
+    }
+    Some((r, replacement))
+}
+
+/// The rename of a misspelt top-level hold key (`holdApplicationUntilProxyStart`) that MESH104
+/// offers.
+pub struct HoldRename {
+    /// The same edit MESH104's fix makes.
+    pub edit: Edit,
+    pub key: String,
+    pub to: &'static str,
+    /// The config string after the rename.
+    pub renamed: String,
+}
+
+/// The rename of a misspelt hold key MESH104 offers for `config` (the string of `value`), if
+/// any. MESH101 builds on it, so that its merge and this rename never both write the hold.
+pub fn hold_rename(
+    text: &str,
+    value: NodeRef<'_, '_>,
+    config: &str,
+    pc: &ProxyConfig,
+) -> Option<HoldRename> {
+    pc.issues.iter().find_map(|issue| {
+        let Issue::UnknownKey {
+            path,
+            key,
+            key_range,
+            suggestion: Some(to),
+            ..
+        } = issue
+        else {
+            return None;
+        };
+        if path != key
+            || !matches!(
+                *to,
+                "holdApplicationUntilProxyStarts" | "hold_application_until_proxy_starts"
+            )
+        {
+            return None;
+        }
+        let (r, replacement) = safe_rename(config, path, *key_range, to, pc.invalid.is_none())?;
+        let edit = edit_inside(text, value, config, &r, &replacement)?;
+        let mut renamed = config.to_owned();
+        renamed.replace_range(r, &replacement);
+        Some(HoldRename {
+            edit,
+            key: key.clone(),
+            to,
+            renamed,
+        })
+    })
 }
 
 #[cfg(test)]

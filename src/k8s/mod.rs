@@ -1,6 +1,7 @@
 //! The Kubernetes resource model: which document is which kind, where a kind keeps the pod
 //! metadata the Istio injector reads, and whether that pod gets a sidecar.
 
+pub(crate) mod edit;
 mod injection;
 mod placeholder;
 mod resource;
@@ -10,5 +11,6 @@ pub use injection::{
 };
 pub use placeholder::{is_placeholder, is_placeholder_element};
 pub use resource::{
-    extract_resources, scalar_string, MetaBlock, PodTemplate, Resource, ANNOTATIONS_MERGE_NO_FIX,
+    extract_resources, scalar_string, MetaBlock, MetaMap, PodTemplate, Resource,
+    ANNOTATIONS_MERGE_NO_FIX,
 };

@@ -2,6 +2,38 @@
 
 use crate::yaml::{Document, NodeRef};
 
+/// One of the two string maps of a metadata block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MetaMap {
+    Annotations,
+    Labels,
+}
+
+impl MetaMap {
+    /// The key of the map in `metadata`.
+    pub fn key(self) -> &'static str {
+        match self {
+            MetaMap::Annotations => "annotations",
+            MetaMap::Labels => "labels",
+        }
+    }
+
+    /// What one entry is called in messages.
+    pub fn noun(self) -> &'static str {
+        match self {
+            MetaMap::Annotations => "annotation",
+            MetaMap::Labels => "label",
+        }
+    }
+
+    pub fn other(self) -> Self {
+        match self {
+            MetaMap::Annotations => MetaMap::Labels,
+            MetaMap::Labels => MetaMap::Annotations,
+        }
+    }
+}
+
 /// A metadata mapping and its interesting children, each as `(key, value)`.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct MetaBlock<'d, 'a> {
@@ -27,6 +59,27 @@ impl<'d, 'a> MetaBlock<'d, 'a> {
     /// The metadata block of a mapping holding a `metadata` key.
     pub fn of_public(parent: Option<NodeRef<'d, 'a>>) -> Self {
         Self::of(parent)
+    }
+
+    /// The `(key, value)` of map `which` (`annotations:` and its mapping).
+    pub fn map(&self, which: MetaMap) -> Option<(NodeRef<'d, 'a>, NodeRef<'d, 'a>)> {
+        match which {
+            MetaMap::Annotations => self.annotations,
+            MetaMap::Labels => self.labels,
+        }
+    }
+
+    /// `(key, value)` of entry `name` of map `which`.
+    pub fn get(&self, which: MetaMap, name: &str) -> Option<(NodeRef<'d, 'a>, NodeRef<'d, 'a>)> {
+        self.map(which).and_then(|(_, v)| v.entry(name))
+    }
+
+    /// `(key, value)` pairs of map `which` (aliases followed; merged entries included).
+    pub fn entries(&self, which: MetaMap) -> Vec<(NodeRef<'d, 'a>, NodeRef<'d, 'a>)> {
+        match self.map(which) {
+            Some((_, v)) if v.resolved().is_mapping() => v.resolved().entries().collect(),
+            _ => Vec::new(),
+        }
     }
 
     /// `(key, value)` of an annotation.
@@ -185,6 +238,37 @@ pub struct Resource<'d, 'a> {
 }
 
 impl<'d, 'a> Resource<'d, 'a> {
+    /// Every metadata block the API server stores labels and annotations for: the object's
+    /// own, a `CronJob`'s job template, the pod template, and each `volumeClaimTemplates` item.
+    /// Each block appears once (a Pod's pod metadata is its own metadata).
+    pub fn metadata_blocks(&self) -> Vec<MetaBlock<'d, 'a>> {
+        let mut blocks = vec![self.meta];
+        blocks.extend(self.job_template_meta);
+        if let Some(pod) = &self.pod {
+            blocks.push(pod.meta);
+        }
+        if let Some(spec) = self.root.get("spec").map(NodeRef::resolved) {
+            for item in spec
+                .get("volumeClaimTemplates")
+                .into_iter()
+                .flat_map(|v| v.resolved().items())
+            {
+                blocks.push(MetaBlock::of(Some(item.resolved())));
+            }
+        }
+        let mut seen = Vec::new();
+        blocks.retain(|b| match b.metadata {
+            Some((_, v)) => {
+                let id = v.resolved().id;
+                let new = !seen.contains(&id);
+                seen.push(id);
+                new
+            }
+            None => false,
+        });
+        blocks
+    }
+
     fn new(doc: &'d Document<'a>, root: NodeRef<'d, 'a>) -> Self {
         let kind = root.get_str("kind").unwrap_or("");
         let meta = MetaBlock::of(Some(root));

@@ -291,3 +291,21 @@ impl RuleSelector {
             .collect()
     }
 }
+
+/// A value for a message: line breaks and tabs written as escapes, at most 40 characters.
+pub(crate) fn shown(s: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i == 40 {
+            out.push('…');
+            break;
+        }
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c => out.push(c),
+        }
+    }
+    out
+}

@@ -1,18 +1,12 @@
 //! MESH202: an annotation-only Istio key under `labels`.
-//!
-//! Also the home of the helpers the metadata rules share (MESH203, MESH502, MESH505): every
-//! metadata block of a resource, and moving one entry between `labels` and `annotations` of the
-//! same metadata with minimal edits.
 
-use crate::diagnostic::{Diagnostic, Edit, Fix, FixAvailability, RuleMeta, Severity};
+use crate::diagnostic::{Diagnostic, Fix, FixAvailability, RuleMeta, Severity};
 use crate::istio::catalog;
-use crate::k8s::{scalar_string, MetaBlock, Resource};
-use crate::rules::ResourceCheck;
-use crate::yaml::edit::{
-    append_entry, column, delete_entry, fill_null, indent_unit, line_start, newline, quote,
-};
+use crate::k8s::edit::move_between;
+use crate::k8s::{scalar_string, MetaMap, Resource};
+use crate::rules::{shown, ResourceCheck};
 use crate::yaml::resolve::{resolve, ScalarType};
-use crate::yaml::{CollectionStyle, NodeRef, ScalarStyle};
+use crate::yaml::NodeRef;
 use std::fmt::Write as _;
 
 pub static RULE: RuleMeta = RuleMeta {
@@ -23,110 +17,6 @@ pub static RULE: RuleMeta = RuleMeta {
     summary: "An annotation-only Istio key is under labels",
     page: include_str!("../../../rules/MESH202-annotation-in-labels.md"),
 };
-
-// ---------------------------------------------------------------------------------------------
-// Shared helpers
-// ---------------------------------------------------------------------------------------------
-
-/// One of the two string maps of a metadata block.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Map {
-    Annotations,
-    Labels,
-}
-
-impl Map {
-    pub(crate) fn key(self) -> &'static str {
-        match self {
-            Map::Annotations => "annotations",
-            Map::Labels => "labels",
-        }
-    }
-
-    pub(crate) fn noun(self) -> &'static str {
-        match self {
-            Map::Annotations => "annotation",
-            Map::Labels => "label",
-        }
-    }
-
-    fn other(self) -> Self {
-        match self {
-            Map::Annotations => Map::Labels,
-            Map::Labels => Map::Annotations,
-        }
-    }
-
-    pub(crate) fn of<'d, 'a>(
-        self,
-        meta: &MetaBlock<'d, 'a>,
-    ) -> Option<(NodeRef<'d, 'a>, NodeRef<'d, 'a>)> {
-        match self {
-            Map::Annotations => meta.annotations,
-            Map::Labels => meta.labels,
-        }
-    }
-}
-
-/// Every metadata block of a resource the API server stores labels and annotations for: the
-/// object's own, a `CronJob`'s job template, the pod template, and each `volumeClaimTemplates`
-/// item. Each block appears once (a Pod's pod metadata is its own metadata).
-pub(crate) fn metadata_blocks<'d, 'a>(res: &Resource<'d, 'a>) -> Vec<MetaBlock<'d, 'a>> {
-    let mut blocks = vec![res.meta];
-    blocks.extend(res.job_template_meta);
-    if let Some(pod) = &res.pod {
-        blocks.push(pod.meta);
-    }
-    if let Some(spec) = res.root.get("spec").map(NodeRef::resolved) {
-        for item in spec
-            .get("volumeClaimTemplates")
-            .into_iter()
-            .flat_map(|v| v.resolved().items())
-        {
-            blocks.push(MetaBlock::of_public(Some(item.resolved())));
-        }
-    }
-    let mut seen = Vec::new();
-    blocks.retain(|b| match b.metadata {
-        Some((_, v)) => {
-            let id = v.resolved().id;
-            let new = !seen.contains(&id);
-            seen.push(id);
-            new
-        }
-        None => false,
-    });
-    blocks
-}
-
-/// `(key, value)` pairs of one map of a metadata block (aliases followed).
-pub(crate) fn map_entries<'d, 'a>(
-    meta: &MetaBlock<'d, 'a>,
-    which: Map,
-) -> Vec<(NodeRef<'d, 'a>, NodeRef<'d, 'a>)> {
-    match which.of(meta) {
-        Some((_, v)) if v.resolved().is_mapping() => v.resolved().entries().collect(),
-        _ => Vec::new(),
-    }
-}
-
-/// A value for a message: line breaks and tabs written as escapes, at most 40 characters.
-pub(crate) fn shown(s: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i == 40 {
-            out.push('…');
-            break;
-        }
-        match c {
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// Why `v` is not a valid label value, or `None` when it is one (`IsValidLabelValue`: at most
 /// 63 characters matching `(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?`).
@@ -161,199 +51,8 @@ fn label_value_problem(v: &str) -> Option<String> {
     None
 }
 
-/// The text of a value as it should be written at a new place: its own source when it is one
-/// plain or quoted line, else the string re-quoted.
-pub(crate) fn value_text(text: &str, value: NodeRef<'_, '_>) -> Option<String> {
-    let v = value.resolved();
-    let src = value.range().slice(text);
-    if !value.is_alias()
-        && !value.node().anchored
-        && value.node().tag.is_none()
-        && !src.contains('\n')
-        && !src.is_empty()
-        && v.is_scalar()
-    {
-        return Some(src.to_owned());
-    }
-    scalar_string(v).map(|s| quote(s, true))
-}
-
-/// Whether the mapping (the value of `key`) is written JSON-style: flow, with double-quoted keys
-/// (its own, or its key's when it is empty).
-fn json_style(key: NodeRef<'_, '_>, map: NodeRef<'_, '_>) -> bool {
-    map.collection_style() == Some(CollectionStyle::Flow)
-        && map.literal_entries().next().map_or(key, |(k, _)| k).style()
-            == Some(ScalarStyle::DoubleQuoted)
-}
-
-/// A key as YAML text: double-quoted in JSON-style mappings, plain when it can be.
-fn key_text(key: &str, json: bool) -> String {
-    let plain = !key.is_empty()
-        && key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '/' | '-' | '_'))
-        && !key.starts_with('-');
-    if json || !plain {
-        serde_json::to_string(key).unwrap_or_else(|_| quote(key, true))
-    } else {
-        key.to_owned()
-    }
-}
-
-/// An edit adding `key: value` as the last entry of mapping `map` (the value of `map_key`),
-/// JSON-style when the mapping is.
-fn append_to(
-    text: &str,
-    map_key: NodeRef<'_, '_>,
-    map: NodeRef<'_, '_>,
-    key: &str,
-    value: &str,
-) -> Option<Edit> {
-    if map.doc.merge_guarded(map.id) {
-        return None;
-    }
-    if json_style(map_key, map) {
-        let entry = format!("{}: {value}", key_text(key, true));
-        return Some(match map.literal_entries().last() {
-            Some((_, last)) => Edit::insert(last.range().end(), format!(", {entry}")),
-            None => Edit::replace(map.range(), format!("{{{entry}}}")),
-        });
-    }
-    append_entry(text, map, key, value)
-}
-
-/// An edit creating `map_name: {key: value}` in the metadata mapping just before `before` (one
-/// of its keys), following the mapping's style.
-fn insert_before(
-    text: &str,
-    metadata: NodeRef<'_, '_>,
-    before: NodeRef<'_, '_>,
-    map_name: &str,
-    key: &str,
-    value: &str,
-) -> Option<Edit> {
-    let at = before.node().props_start.min(before.range().start());
-    match metadata.collection_style()? {
-        CollectionStyle::Flow => {
-            let json = before.style() == Some(ScalarStyle::DoubleQuoted);
-            Some(Edit::insert(
-                at,
-                format!(
-                    "{}: {{{}: {value}}}, ",
-                    key_text(map_name, json),
-                    key_text(key, json)
-                ),
-            ))
-        }
-        CollectionStyle::Block => {
-            let at_usize = at as usize;
-            let ls = line_start(text, at_usize);
-            if !text[ls..at_usize].bytes().all(|b| b == b' ') {
-                return None;
-            }
-            let nl = newline(text);
-            let col = column(text, at_usize);
-            let unit = indent_unit(text, metadata);
-            Some(Edit::insert(
-                at,
-                format!(
-                    "{map_name}:{nl}{}{}: {value}{nl}{}",
-                    " ".repeat(col + unit),
-                    key_text(key, false),
-                    " ".repeat(col)
-                ),
-            ))
-        }
-    }
-}
-
-/// The edits moving entry `key: value` of `from` (labels or annotations) into the other map of
-/// the same metadata block, creating it when needed (an emptied source map goes away). `None`
-/// when the target already has the key, when anchors or aliases are involved (an edit would
-/// change other places too), or when the layout cannot be followed safely.
-pub(crate) fn move_entry(
-    text: &str,
-    meta: &MetaBlock<'_, '_>,
-    from: Map,
-    key: NodeRef<'_, '_>,
-    value: NodeRef<'_, '_>,
-) -> Option<Vec<Edit>> {
-    let to = from.other();
-    let name = key.as_str()?;
-    let (_, metadata) = meta.metadata?;
-    let (from_key, from_value) = from.of(meta)?;
-    if metadata.is_alias()
-        || metadata.node().anchored
-        || from_value.is_alias()
-        || from_value.node().anchored
-        || key.is_alias()
-        || key.node().anchored
-        || value.node().anchored
-    {
-        return None;
-    }
-    let metadata = metadata.resolved();
-    let from_map = from_value;
-    let only = from_map.literal_entries().count() == 1;
-    let moved = value_text(text, value)?;
-    let mut edits = Vec::new();
-    match to.of(meta) {
-        Some((to_key, to_value)) => {
-            if to_value.is_alias() || to_value.node().anchored {
-                return None;
-            }
-            if to_value.is_mapping() {
-                if to_value.entry(name).is_some() {
-                    return None;
-                }
-                edits.push(append_to(text, to_key, to_value, name, &moved)?);
-            } else if to_value.is_null() {
-                if metadata.collection_style()? == CollectionStyle::Flow {
-                    return None;
-                }
-                edits.extend(fill_null(text, to_key, to_value, name, &moved));
-            } else {
-                return None;
-            }
-            edits.push(if only {
-                delete_entry(text, metadata, from_key, from_value)?
-            } else {
-                delete_entry(text, from_map, key, value)?
-            });
-        }
-        None if only && !from_key.is_alias() && from_key.node().tag.is_none() => {
-            // The whole map moves: rename it.
-            let json = from_key.style() == Some(ScalarStyle::DoubleQuoted);
-            edits.push(Edit::replace(from_key.range(), key_text(to.key(), json)));
-        }
-        None => {
-            edits.push(insert_before(
-                text,
-                metadata,
-                from_key,
-                to.key(),
-                name,
-                &moved,
-            )?);
-            edits.push(delete_entry(text, from_map, key, value)?);
-        }
-    }
-    edits.sort_by_key(|e| (e.range.start(), e.range.end()));
-    if edits.windows(2).any(|w| {
-        w[0].range.overlaps(w[1].range)
-            || w[0].range.is_empty() && w[1].range.is_empty() && w[0].range == w[1].range
-    }) {
-        return None;
-    }
-    Some(edits)
-}
-
-// ---------------------------------------------------------------------------------------------
-// The rule
-// ---------------------------------------------------------------------------------------------
-
 /// Whether `name` exists in Istio's catalogue as an annotation and not as a label.
-pub(crate) fn is_annotation_only(name: &str) -> bool {
+fn is_annotation_only(name: &str) -> bool {
     catalog::annotation(name).is_some() && catalog::label(name).is_none()
 }
 
@@ -373,8 +72,8 @@ fn selector_uses(res: &Resource<'_, '_>, name: &str) -> bool {
 }
 
 pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
-    for meta in metadata_blocks(cx.res) {
-        for (key, value) in map_entries(&meta, Map::Labels) {
+    for meta in cx.res.metadata_blocks() {
+        for (key, value) in meta.entries(MetaMap::Labels) {
             let Some(name) = key.resolved().as_str() else {
                 continue;
             };
@@ -417,7 +116,7 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
                 message.push_str("; a selector of this object matches on it, so moving it needs a look at the selector too");
                 None
             } else if matches!(ty, ScalarType::Str | ScalarType::Null) {
-                move_entry(cx.text, &meta, Map::Labels, key, value)
+                move_between(cx.text, &meta, MetaMap::Labels, key, value)
                     .map(|edits| Fix::safe(format!("move `{name}` to annotations"), edits))
             } else {
                 None // Not a string: MESH501 first.

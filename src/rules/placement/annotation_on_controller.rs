@@ -4,13 +4,12 @@ use std::fmt::Write as _;
 
 use crate::diagnostic::{Diagnostic, Edit, Fix, FixAvailability, RuleMeta, Severity};
 use crate::istio::catalog;
-use crate::k8s::{scalar_string, MetaBlock, PodTemplate};
+use crate::k8s::edit::{add_to_pod, carry_comments_of, remove_from};
+use crate::k8s::{scalar_string, MetaBlock, MetaMap, PodTemplate};
 use crate::rules::ResourceCheck;
-use crate::yaml::edit::{
-    append_entry, delete_entry, fill_null, fill_null_nested, insert_nested, quote, take_entry,
-    trailing_comment,
-};
-use crate::yaml::{NodeKind, NodeRef};
+use crate::yaml::edit::{line_end, value_text};
+use crate::yaml::CollectionStyle;
+use crate::yaml::NodeRef;
 
 pub static RULE: RuleMeta = RuleMeta {
     code: "MESH201",
@@ -21,142 +20,40 @@ pub static RULE: RuleMeta = RuleMeta {
     page: include_str!("../../../rules/MESH201-annotation-on-controller.md"),
 };
 
-/// Which map of the pod template an entry moves into.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum MapKind {
-    Annotations,
-    Labels,
-}
-
-impl MapKind {
-    fn key(self) -> &'static str {
-        match self {
-            MapKind::Annotations => "annotations",
-            MapKind::Labels => "labels",
-        }
-    }
-}
-
-/// The text of a value as it should be written at a new place: its own source when it is one
-/// line, else re-quoted.
-fn value_text(text: &str, value: NodeRef<'_, '_>) -> Option<String> {
-    let v = value.resolved();
-    let src = value.range().slice(text);
-    if !value.is_alias() && !src.contains('\n') && !src.is_empty() && v.is_scalar() {
-        return Some(src.to_owned());
-    }
-    scalar_string(v).map(|s| quote(s, true))
-}
-
-/// Whether the pod template's map `which` is shared through an anchor: the template, its
-/// `metadata` or that map is an alias, or lies in a node some alias names. An edit there also
-/// changes every place the anchor is aliased (the workload's own `metadata.annotations`, say),
-/// so no fix writes there: it would change more than the pod and could cycle with MESH201
-/// moving the key back. An anchor nothing names is no reason to refuse.
-pub(crate) fn shared_by_alias(pod: &PodTemplate<'_, '_>, which: MapKind) -> bool {
-    let block = match which {
-        MapKind::Annotations => pod.meta.annotations,
-        MapKind::Labels => pod.meta.labels,
-    };
-    let nodes = [
-        pod.holder,
-        pod.meta.metadata.map(|(_, v)| v),
-        block.map(|(_, v)| v),
-    ];
-    let nodes = nodes.into_iter().flatten();
-    nodes.clone().any(NodeRef::is_alias) || nodes.clone().any(aliased)
-}
-
-/// Whether an alias of `node`'s document names `node` or a node around it.
-pub(crate) fn aliased(node: NodeRef<'_, '_>) -> bool {
-    let doc = node.doc;
-    let r = node.range();
-    doc.nodes.iter().any(|n| match n.kind {
-        NodeKind::Alias { target: Some(t) } => {
-            let t = doc.node(t).range;
-            t.start() <= r.start() && r.end() <= t.end()
-        }
-        _ => false,
-    })
-}
-
-/// An edit adding `key: value` to the pod template's annotations or labels, creating them;
-/// none through an anchor ([`shared_by_alias`]).
-pub(crate) fn add_to_template(
-    text: &str,
-    pod: &PodTemplate<'_, '_>,
-    which: MapKind,
-    key: &str,
-    value: &str,
-) -> Option<Vec<Edit>> {
-    if shared_by_alias(pod, which) {
-        return None;
-    }
-    let block = match which {
-        MapKind::Annotations => pod.meta.annotations,
-        MapKind::Labels => pod.meta.labels,
-    };
-    if let Some((k, v)) = block {
-        let v2 = v.resolved();
-        if v2.is_mapping() {
-            let e = append_entry(text, v2, key, value)?;
-            if v2.literal_entries().count() == 1
-                && e.range.is_empty()
-                && e.range.start() > k.range().start()
-            {
-                // A fix moving the map's only entry may rename the map (`annotations` →
-                // `labels`) in the same round: the edit starts at the key, so the two collide
-                // instead of the new entry being carried along.
-                let start = k.range().start();
-                let kept = &text[start as usize..e.range.start() as usize];
-                return Some(vec![Edit::replace(
-                    crate::source::TextRange::new(start, e.range.start()),
-                    format!("{kept}{}", e.content),
-                )]);
-            }
-            return Some(vec![e]);
-        }
-        if v2.is_null() && !v.is_alias() {
-            return Some(fill_null(text, k, v, key, value));
-        }
-        return None;
-    }
-    match pod.meta.metadata {
-        Some((_, m)) if m.resolved().is_mapping() => {
-            insert_nested(text, m.resolved(), &[which.key()], key, value).map(|e| vec![e])
-        }
-        // `metadata:` left empty: give it the map.
-        Some((k, m)) if m.resolved().is_null() && !m.is_alias() => {
-            Some(fill_null_nested(text, k, m, &[which.key()], key, value))
-        }
-        Some(_) => None,
-        None => insert_nested(text, pod.holder?, &["metadata", which.key()], key, value)
-            .map(|e| vec![e]),
-    }
+/// The map of the workload's metadata an entry is reported in.
+struct Misplaced<'m, 'd, 'a> {
+    outer: &'m MetaBlock<'d, 'a>,
+    which: MetaMap,
+    /// See [`emptied`].
+    serialize: Option<Edit>,
 }
 
 fn report(
     cx: &ResourceCheck<'_, '_, '_>,
     pod: &PodTemplate<'_, '_>,
-    outer: &MetaBlock<'_, '_>,
-    which: MapKind,
+    from: &Misplaced<'_, '_, '_>,
     key: NodeRef<'_, '_>,
     value: NodeRef<'_, '_>,
     out: &mut Vec<Diagnostic>,
 ) {
+    let Misplaced {
+        outer,
+        which,
+        ref serialize,
+    } = *from;
     let name = key.as_str().unwrap_or_default();
     let outer_value = scalar_string(value);
     let inner = match which {
-        MapKind::Annotations => pod.meta.annotation(name),
-        MapKind::Labels => pod.meta.label(name),
+        MetaMap::Annotations => pod.meta.annotation(name),
+        MetaMap::Labels => pod.meta.label(name),
     };
     let inner_value = inner.and_then(|(_, v)| scalar_string(v));
-    if which == MapKind::Labels && inner_value.is_some() && inner_value == outer_value {
+    if which == MetaMap::Labels && inner_value.is_some() && inner_value == outer_value {
         return; // The same label on both is common and harmless.
     }
     let noun = match which {
-        MapKind::Annotations => "annotation",
-        MapKind::Labels => "label",
+        MetaMap::Annotations => "annotation",
+        MetaMap::Labels => "label",
     };
     let kind = cx.res.kind;
     let place = if cx
@@ -172,8 +69,8 @@ fn report(
     // Removing the entry from an anchored map (or through an alias) would remove it wherever
     // that map is aliased too, the pod template included: no fix takes it from there.
     let outer_map = match which {
-        MapKind::Annotations => outer.annotations,
-        MapKind::Labels => outer.labels,
+        MetaMap::Annotations => outer.annotations,
+        MetaMap::Labels => outer.labels,
     }
     .filter(|(_, v)| !v.is_alias() && !v.resolved().node().anchored)
     .map(|(_, v)| v.resolved());
@@ -194,30 +91,23 @@ fn report(
             );
             None
         }
-        (Some(_), Some(map)) => {
+        (Some(_), Some(_)) => {
             message.push_str("; the pod template already has the same value");
-            delete_entry(cx.text, map, key, value)
-                .map(|e| Fix::safe(format!("remove the duplicate {noun} from {place}"), [e]))
+            remove_from(cx.text, outer, which, key, value, &[]).map(|e| {
+                Fix::safe(
+                    format!("remove the duplicate {noun} from {place}"),
+                    [e].into_iter().chain(serialize.clone()),
+                )
+            })
         }
-        (None, Some(map)) => (|| {
+        (None, Some(_)) => (|| {
             let v = value_text(cx.text, value)?;
-            let mut edits = add_to_template(cx.text, pod, which, name, &v)?;
-            // The entry's trailing comment moves with it when it lands at a line end; else it
-            // stays where the entry was.
-            let mut carried = false;
-            if let Some(comment) = trailing_comment(cx.text, value.range().end() as usize) {
-                if let Some(e) = edits.iter_mut().find(|e| {
-                    let at = e.range.end() as usize;
-                    e.content.ends_with(&format!(": {v}"))
-                        && matches!(cx.text.as_bytes().get(at), None | Some(b'\r' | b'\n'))
-                }) {
-                    e.content.push(' ');
-                    e.content.push_str(comment);
-                    carried = true;
-                }
-            }
-            let remove = if carried { take_entry } else { delete_entry };
-            edits.push(remove(cx.text, map, key, value)?);
+            let mut edits = add_to_pod(cx.text, pod, which, name, &v)?;
+            // The entry's comments move with it when it lands on a line of its own; else they
+            // stay where the entry was.
+            let carried = carry_comments_of(cx.text, key, value, &v, &mut edits);
+            edits.push(remove_from(cx.text, outer, which, key, value, &carried)?);
+            edits.extend(serialize.clone());
             Some(Fix::safe(
                 format!("move the {noun} into the pod template"),
                 edits,
@@ -226,6 +116,49 @@ fn report(
         _ => None,
     };
     out.push(Diagnostic::new(&RULE, key.range(), message).with_optional_fix(fix));
+}
+
+/// When this rule's fixes would take every entry out of the workload's map `which` (block
+/// style, more than one entry), an edit each fix adds: it rewrites the map's key line as it is,
+/// so the fixes collide and apply one per round, and the last, then the map's only entry, takes
+/// the emptied map away with it (fixes applied together would leave `annotations:` empty).
+fn emptied(
+    text: &str,
+    pod: &PodTemplate<'_, '_>,
+    outer: &MetaBlock<'_, '_>,
+    which: MetaMap,
+    reported: impl Fn(&str) -> bool,
+) -> Option<Edit> {
+    let (map_key, map) = outer.map(which)?;
+    let map = map.resolved();
+    let entries: Vec<_> = map.literal_entries().collect();
+    if entries.len() < 2 || map.collection_style()? != CollectionStyle::Block {
+        return None;
+    }
+    let moves = |(k, v): &(NodeRef<'_, '_>, NodeRef<'_, '_>)| {
+        let Some(name) = k.as_str().filter(|n| reported(n)) else {
+            return false;
+        };
+        // A different value in the pod template keeps the entry (no fix); the same value, or
+        // none, takes it out.
+        match pod.meta.get(which, name) {
+            Some((_, inner)) => {
+                which == MetaMap::Annotations && scalar_string(inner) == scalar_string(*v)
+            }
+            None => true,
+        }
+    };
+    if !entries.iter().all(moves) {
+        return None;
+    }
+    let start = map_key.range().start() as usize;
+    let end = line_end(text, start);
+    (end < entries[0].0.range().start() as usize).then(|| {
+        Edit::replace(
+            crate::source::TextRange::from_usize(start, end),
+            &text[start..end],
+        )
+    })
 }
 
 /// Whether no label can make this pod injected: host network, or one of Istio's ignored
@@ -256,9 +189,16 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
         outers.push(jm);
     }
     for outer in &outers {
+        let from = Misplaced {
+            outer,
+            which: MetaMap::Annotations,
+            serialize: emptied(cx.text, pod, outer, MetaMap::Annotations, |name| {
+                catalog::is_pod_scoped(name)
+            }),
+        };
         for (k, v) in outer.annotation_entries() {
             if k.as_str().is_some_and(catalog::is_pod_scoped) {
-                report(cx, pod, outer, MapKind::Annotations, k, v, out);
+                report(cx, pod, &from, k, v, out);
             }
         }
         // An injection label only matters where a pod could be injected at all: Istio's own
@@ -269,14 +209,19 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
         // A gateway's workload carries `istio.io/rev` as the revision marker `istioctl`
         // selects its gateways by; only the pod template's label decides its injection.
         let rev_is_marker = pod.is_gateway();
+        let injection_label = |name: &str| match name {
+            "sidecar.istio.io/inject" => true,
+            "istio.io/rev" => !rev_is_marker,
+            _ => false,
+        };
+        let from = Misplaced {
+            outer,
+            which: MetaMap::Labels,
+            serialize: emptied(cx.text, pod, outer, MetaMap::Labels, injection_label),
+        };
         for (k, v) in outer.label_entries() {
-            let injection_label = match k.as_str() {
-                Some("sidecar.istio.io/inject") => true,
-                Some("istio.io/rev") => !rev_is_marker,
-                _ => false,
-            };
-            if injection_label {
-                report(cx, pod, outer, MapKind::Labels, k, v, out);
+            if k.as_str().is_some_and(injection_label) {
+                report(cx, pod, &from, k, v, out);
             }
         }
     }

@@ -35,9 +35,9 @@ use crate::context::Profile;
 use crate::diagnostic::{Diagnostic, Edit, Fix, FixAvailability, RuleMeta, Severity};
 use crate::istio::catalog::{self, FieldKind, MessageType};
 use crate::istio::schema_check::{check_message, Issue};
-use crate::rules::startup::proxy_config_unknown_field::ValueMap;
 use crate::rules::ResourceCheck;
 use crate::source::TextRange;
+use crate::yaml::edit::ValueMap;
 use crate::yaml::edit::{
     column, indent_unit, line_end, line_start, newline, next_line_break, split_lines, take_entry,
 };

@@ -7,9 +7,9 @@ use crate::context::Profile;
 use crate::diagnostic::{Diagnostic, FixAvailability, RuleMeta, Severity};
 use crate::istio::schema_check::is_true;
 use crate::k8s::scalar_string;
-use crate::rules::startup::proxy_config_unknown_field::ValueMap;
 use crate::rules::ResourceCheck;
 use crate::source::TextRange;
+use crate::yaml::edit::ValueMap;
 use crate::yaml::{self, NodeRef};
 
 pub static RULE: RuleMeta = RuleMeta {

@@ -1,8 +1,10 @@
 //! MESH203: `sidecar.istio.io/inject` used as an annotation on pod metadata.
 
-use super::annotation_in_labels::{move_entry, shown, Map};
 use crate::diagnostic::{Diagnostic, Fix, FixAvailability, RuleMeta, Severity};
+use crate::k8s::edit::move_between;
 use crate::k8s::scalar_string;
+use crate::k8s::MetaMap;
+use crate::rules::shown;
 use crate::rules::ResourceCheck;
 use crate::yaml::resolve::{resolve, ScalarType};
 use std::fmt::Write as _;
@@ -16,7 +18,7 @@ pub static RULE: RuleMeta = RuleMeta {
     page: include_str!("../../../rules/MESH203-inject-annotation-deprecated.md"),
 };
 
-pub(crate) const INJECT: &str = "sidecar.istio.io/inject";
+const INJECT: &str = "sidecar.istio.io/inject";
 
 pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
     // Only the pod's own metadata: elsewhere the annotation is MESH201's (a workload's or a job
@@ -56,11 +58,11 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
         // label opts the pod in where the namespace is not enabled, which the annotation never
         // could: the move changes whether the pod gets a sidecar, so a human decides.
         None if text == Some("false") => {
-            move_entry(cx.text, &meta, Map::Annotations, key, value)
+            move_between(cx.text, &meta, MetaMap::Annotations, key, value)
                 .map(|edits| Fix::safe(format!("move `{INJECT}` to labels"), edits))
         }
         None if text == Some("true") => {
-            move_entry(cx.text, &meta, Map::Annotations, key, value).map(|edits| {
+            move_between(cx.text, &meta, MetaMap::Annotations, key, value).map(|edits| {
                 Fix::unsafe_(
                     format!("move `{INJECT}: \"true\"` to labels, which opts the pod in: it gets a sidecar even in a namespace without an injection label, where the annotation gave it none"),
                     edits,

@@ -6,13 +6,13 @@
 
 use super::native_sidecar;
 use super::pod_proxy_config;
-use super::proxy_config_unknown_field::edit_inside;
 use crate::context::Profile;
 use crate::context::Requires;
 use crate::diagnostic::{Diagnostic, Fix, FixAvailability, RuleMeta, Severity};
 use crate::istio::proxy_config::{first_document, Hold};
 use crate::k8s::PodInjection;
 use crate::rules::ResourceCheck;
+use crate::yaml::edit::edit_inside;
 use std::ops::Range;
 
 pub static RULE: RuleMeta = RuleMeta {

@@ -1,15 +1,15 @@
 //! MESH101: an injected pod without `holdApplicationUntilProxyStarts: true`.
 
-use super::proxy_config_unknown_field::hold_rename;
 use super::{native_sidecar, pod_proxy_config, PROXY_CONFIG};
 use crate::context::Requires;
 use crate::diagnostic::{Diagnostic, Fix, FixAvailability, RuleMeta, Severity};
+use crate::istio::proxy_config::hold_rename;
 use crate::istio::proxy_config::{read, with_hold, Hold};
+use crate::k8s::edit::{add_to_pod, shared_by_alias};
+use crate::k8s::MetaMap;
 use crate::k8s::PodInjection;
-use crate::rules::placement::annotation_on_controller::{
-    add_to_template, aliased, shared_by_alias, MapKind,
-};
 use crate::rules::ResourceCheck;
+use crate::yaml::edit::aliased;
 use crate::yaml::edit::rewrite_scalar;
 
 pub static RULE: RuleMeta = RuleMeta {
@@ -55,7 +55,7 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
     let (range, fix) = match &config {
         Some((key, value, text, pc)) => {
             let shared =
-                shared_by_alias(pod, MapKind::Annotations) || value.is_alias() || aliased(*value);
+                shared_by_alias(pod, MetaMap::Annotations) || value.is_alias() || aliased(*value);
             let fix = match hold_rename(cx.text, *value, text, pc).filter(|_| !shared) {
                 // The hold is there under a misspelt name (MESH104): fixing that key is the
                 // fix, never a second hold key beside it. Both fixes then edit the key, so
@@ -106,7 +106,7 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
                 .or_else(|| pod.template_key.map(crate::yaml::NodeRef::range))
                 .or_else(|| res.kind_key.map(crate::yaml::NodeRef::range))
                 .unwrap_or_default();
-            let fix = add_to_template(cx.text, pod, MapKind::Annotations, PROXY_CONFIG, ANNOTATION_VALUE)
+            let fix = add_to_pod(cx.text, pod, MetaMap::Annotations, PROXY_CONFIG, ANNOTATION_VALUE)
                 .map(|edits| Fix::safe("add the proxy.istio.io/config annotation with holdApplicationUntilProxyStarts: true", edits));
             (at, fix)
         }

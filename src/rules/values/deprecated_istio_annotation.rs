@@ -2,7 +2,7 @@
 
 use crate::diagnostic::{Diagnostic, FixAvailability, RuleMeta, Severity};
 use crate::istio::catalog;
-use crate::rules::placement::annotation_in_labels::{map_entries, metadata_blocks, Map};
+use crate::k8s::MetaMap;
 use crate::rules::ResourceCheck;
 
 pub static RULE: RuleMeta = RuleMeta {
@@ -43,8 +43,8 @@ fn replacement(name: &str) -> Option<&'static str> {
 }
 
 pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
-    for meta in metadata_blocks(cx.res) {
-        for (key, _) in map_entries(&meta, Map::Annotations) {
+    for meta in cx.res.metadata_blocks() {
+        for (key, _) in meta.entries(MetaMap::Annotations) {
             let Some(name) = key.resolved().as_str() else {
                 continue;
             };

@@ -1,7 +1,7 @@
 //! MESH503: the same key twice in one mapping.
 
 use crate::diagnostic::{Diagnostic, FixAvailability, RuleMeta, Severity};
-use crate::rules::placement::annotation_in_labels::shown;
+use crate::rules::shown;
 use crate::rules::DocumentCheck;
 use crate::yaml::ScalarStyle;
 

@@ -3,11 +3,12 @@
 use crate::diagnostic::{
     Applicability, Diagnostic, Edit, Fix, FixAvailability, RuleMeta, Severity,
 };
+use crate::k8s::MetaMap;
 use crate::k8s::{is_placeholder, scalar_string};
-use crate::rules::placement::annotation_in_labels::{shown, Map};
 use crate::rules::selectors::{self, LabelChange};
-use crate::rules::values::annotation_value_not_string::prefers_double;
+use crate::rules::shown;
 use crate::rules::ResourceCheck;
+use crate::yaml::edit::prefers_double;
 use crate::yaml::edit::quote;
 use crate::yaml::resolve::{resolve, ScalarType};
 use crate::yaml::{NodeRef, ScalarStyle};
@@ -56,10 +57,10 @@ fn replacement(cx: &ResourceCheck<'_, '_, '_>, value: NodeRef<'_, '_>, new: &str
 
 pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
     let Some(pod) = &cx.res.pod else { return };
-    for which in [Map::Labels, Map::Annotations] {
+    for which in [MetaMap::Labels, MetaMap::Annotations] {
         let entry = match which {
-            Map::Labels => pod.meta.label(INJECT),
-            Map::Annotations => pod.meta.annotation(INJECT),
+            MetaMap::Labels => pod.meta.label(INJECT),
+            MetaMap::Annotations => pod.meta.annotation(INJECT),
         };
         let Some((_, value)) = entry else { continue };
         if !matches!(resolve(value), ScalarType::Str | ScalarType::Null) {
@@ -82,7 +83,7 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
                 shown(v)
             )
         };
-        if which == Map::Labels && pod.meta.annotation(INJECT).is_some() {
+        if which == MetaMap::Labels && pod.meta.annotation(INJECT).is_some() {
             message.push_str(" (the label still hides the annotation of the same name)");
         }
         let fix = meaning(v).and_then(|(new, certain)| {
@@ -93,7 +94,7 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
             } else {
                 Applicability::Unsafe
             };
-            if which == Map::Annotations {
+            if which == MetaMap::Annotations {
                 return Some(Fix::new(applicability, what, [edit]));
             }
             // A label: the workload's selector may match on it, a Service may select by it.

@@ -5,7 +5,7 @@ use crate::diagnostic::{
 };
 use crate::istio::catalog::{self, Suggestion};
 use crate::k8s::scalar_string;
-use crate::rules::placement::annotation_in_labels::{map_entries, metadata_blocks, Map};
+use crate::k8s::MetaMap;
 use crate::rules::selectors::{self, LabelChange};
 use crate::rules::ResourceCheck;
 use crate::yaml::{NodeRef, ScalarStyle};
@@ -90,10 +90,10 @@ fn rename(key: NodeRef<'_, '_>, new: &str) -> Option<Edit> {
 }
 
 pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
-    for meta in metadata_blocks(cx.res) {
-        for which in [Map::Annotations, Map::Labels] {
-            let entries = map_entries(&meta, which);
-            let pod_labels = which == Map::Labels && selectors::is_pod_meta(cx, &meta);
+    for meta in cx.res.metadata_blocks() {
+        for which in [MetaMap::Annotations, MetaMap::Labels] {
+            let entries = meta.entries(which);
+            let pod_labels = which == MetaMap::Labels && selectors::is_pod_meta(cx, &meta);
             for &(key, value) in &entries {
                 let Some(name) = key.resolved().as_str() else {
                     continue;
@@ -111,10 +111,10 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
                     continue;
                 }
                 let suggestion = match which {
-                    Map::Annotations => {
+                    MetaMap::Annotations => {
                         catalog::did_you_mean(name, catalog::annotations().iter().map(|k| k.name))
                     }
-                    Map::Labels => catalog::did_you_mean_key(name),
+                    MetaMap::Labels => catalog::did_you_mean_key(name),
                 };
                 let (target, case_only) = match suggestion {
                     Suggestion::CaseOnly(t) => (Some(t), true),

@@ -8,12 +8,13 @@ use crate::context::Requires;
 use crate::diagnostic::{Diagnostic, Edit, Fix, FixAvailability, RuleMeta, Severity};
 use crate::istio::lists::{check_ip_list, check_port_list, IpListKind, PortListKind};
 use crate::istio::strconv::{parse_bool, parse_uint};
+use crate::k8s::edit::add_to_pod;
+use crate::k8s::MetaMap;
 use crate::k8s::{scalar_string, PodInjection, PodTemplate};
 use crate::rules::capture::EXCLUDE_IPS;
-use crate::rules::placement::annotation_on_controller::{add_to_template, MapKind};
 use crate::rules::startup::native_sidecar;
-use crate::rules::startup::proxy_config_unknown_field::edit_inside;
 use crate::rules::ResourceCheck;
+use crate::yaml::edit::edit_inside;
 use crate::yaml::edit::quote;
 use crate::yaml::resolve::{resolve, ScalarType};
 use crate::yaml::{CollectionStyle, NodeRef, ScalarStyle};
@@ -154,7 +155,7 @@ fn add_annotation(
             return Some(vec![Edit::insert(end, format!(", \"{key}\": {value}"))]);
         }
     }
-    add_to_template(text, pod, MapKind::Annotations, key, value)
+    add_to_pod(text, pod, MetaMap::Annotations, key, value)
 }
 
 /// An edit writing `new` as the string of the pod's annotation value `v` (its old string is

@@ -217,7 +217,7 @@ fn decode_flow(src: &str, quotes: Quotes) -> Option<Decoded> {
 }
 
 /// One double-quoted escape (the text after the backslash): its value and source length.
-fn unescape(s: &str) -> Option<(String, usize)> {
+pub(super) fn unescape(s: &str) -> Option<(String, usize)> {
     let c = s.chars().next()?;
     let simple = match c {
         '0' => Some('\0'),

@@ -11,6 +11,9 @@
 //!   lines all stay; every such edit is checked by reading the new source back.
 
 mod scalar;
+mod value_map;
+
+pub use value_map::{edit_inside, ValueMap};
 
 use super::resolve::{resolve_scalar, ScalarType};
 use super::{CollectionStyle, Document, NodeKind, NodeRef, ScalarStyle};
@@ -118,6 +121,13 @@ pub fn trailing_comment(text: &str, offset: usize) -> Option<&str> {
     (trimmed.starts_with('#') && trimmed.len() < rest.len()).then(|| trimmed.trim_end())
 }
 
+/// Where [`trailing_comment`] is.
+pub fn trailing_comment_range(text: &str, offset: usize) -> Option<TextRange> {
+    let c = trailing_comment(text, offset)?;
+    let at = c.as_ptr() as usize - text.as_ptr() as usize;
+    Some(TextRange::from_usize(at, at + c.len()))
+}
+
 /// The file's indentation step: the smallest positive difference between a block mapping key's
 /// column and its first child key's column, or 2.
 pub fn indent_unit(text: &str, node: NodeRef<'_, '_>) -> usize {
@@ -214,6 +224,59 @@ pub fn key_text(key: &str) -> String {
     } else {
         quote(key, true)
     }
+}
+
+/// A key as YAML text in a mapping written as JSON (`json`: double-quoted) or as YAML (plain
+/// when it can be, see [`key_text`]).
+pub fn key_written(key: &str, json: bool) -> String {
+    if json {
+        quote_double(key)
+    } else {
+        key_text(key)
+    }
+}
+
+/// `name` as a key written like `like` (a quoted key stays quoted, so JSON stays JSON).
+pub fn key_like(like: NodeRef<'_, '_>, name: &str) -> String {
+    match like.style() {
+        Some(ScalarStyle::DoubleQuoted) => quote_double(name),
+        Some(ScalarStyle::SingleQuoted) => format!("'{}'", name.replace('\'', "''")),
+        _ => name.to_owned(),
+    }
+}
+
+/// The text of a value as it should be written at a new place: its own source when it is one
+/// plain or quoted line without an anchor or tag, else the string re-quoted. `None` when it is
+/// not a scalar.
+pub fn value_text(text: &str, value: NodeRef<'_, '_>) -> Option<String> {
+    let v = value.resolved();
+    let src = value.range().slice(text);
+    if !value.is_alias()
+        && !value.node().anchored
+        && value.node().tag.is_none()
+        && !src.contains(['\n', '\r'])
+        && !src.is_empty()
+        && v.is_scalar()
+    {
+        return Some(src.to_owned());
+    }
+    // Kubernetes reads a null in a string map as "".
+    let string = if v.is_null() { Some("") } else { v.as_str() };
+    string.map(|s| quote(s, true))
+}
+
+/// Whether an alias of `node`'s document names `node` or a node around it: an edit there
+/// would change every place the anchor is aliased too.
+pub fn aliased(node: NodeRef<'_, '_>) -> bool {
+    let doc = node.doc;
+    let r = node.range();
+    doc.nodes.iter().any(|n| match n.kind {
+        NodeKind::Alias { target: Some(t) } => {
+            let t = doc.node(t).range;
+            t.start() <= r.start() && r.end() <= t.end()
+        }
+        _ => false,
+    })
 }
 
 /// Whether `value` can be written as a plain scalar that reads back as the same string.
@@ -313,12 +376,24 @@ fn json_value(value: &str) -> String {
 }
 
 /// Whether new entries of flow mapping `map` should be written as JSON: the document is JSON
-/// (its root is a flow mapping), or every key of `map` is double-quoted.
-fn json_style(map: NodeRef<'_, '_>) -> bool {
+/// (its root is a flow mapping), or every key of `map` is double-quoted, or `map` is empty and
+/// its own key (`map_key`, when known) is double-quoted.
+pub fn writes_json(map: NodeRef<'_, '_>, map_key: Option<NodeRef<'_, '_>>) -> bool {
+    if map.collection_style() != Some(CollectionStyle::Flow) {
+        return false;
+    }
     let doc_json = is_json_document(map.doc);
     let mut keys = map.literal_entries().map(|(k, _)| k).peekable();
+    let double = |k: NodeRef<'_, '_>| k.style() == Some(ScalarStyle::DoubleQuoted);
     doc_json
-        || (keys.peek().is_some() && keys.all(|k| k.style() == Some(ScalarStyle::DoubleQuoted)))
+        || match keys.peek() {
+            Some(_) => keys.all(double),
+            None => map_key.is_some_and(double),
+        }
+}
+
+fn json_style(map: NodeRef<'_, '_>) -> bool {
+    writes_json(map, None)
 }
 
 /// `key: value` nested under `path`, as block lines starting at column `indent` (the first line
@@ -353,13 +428,59 @@ fn block_text(
 /// Inserts `key: value` as the last entry of mapping `map` (`value` is already YAML text).
 /// Returns `None` when the mapping is written in a way this cannot follow safely.
 pub fn append_entry(text: &str, map: NodeRef<'_, '_>, key: &str, value: &str) -> Option<Edit> {
-    append_nested(text, map, &[], key, value)
+    append_nested(text, map, None, &[], key, value)
 }
 
-/// Appends `path: ... key: value` as the last entry of `map`.
+/// Like [`append_entry`], for the value of `map_key`: an empty flow mapping (`"annotations":
+/// {}`) gets a JSON entry when its key is double-quoted.
+pub fn append_entry_of(
+    text: &str,
+    map_key: NodeRef<'_, '_>,
+    map: NodeRef<'_, '_>,
+    key: &str,
+    value: &str,
+) -> Option<Edit> {
+    append_nested(text, map, Some(map_key), &[], key, value)
+}
+
+/// Appends the entry `entry`, already written as flow text (`key: value`), to flow mapping
+/// `map`: after its last entry, on the same line or on a line of its own as the entries are
+/// written. `None` for a block mapping.
+pub fn append_flow_text(text: &str, map: NodeRef<'_, '_>, entry: &str) -> Option<Edit> {
+    let map = map.resolved();
+    if map.doc.merge_guarded(map.id) || map.collection_style()? != CollectionStyle::Flow {
+        return None;
+    }
+    let r = map.range();
+    match map.literal_entries().last() {
+        // `{}` (perhaps with blanks inside): fill it.
+        None => text[r.as_range()]
+            .starts_with('{')
+            .then(|| Edit::replace(r, format!("{{{entry}}}"))),
+        Some((k, v)) => {
+            let after = v.range().end().max(k.range().end());
+            let key_start = k.node().props_start.min(k.range().start()) as usize;
+            if line_start(text, key_start) == line_start(text, r.start() as usize) {
+                Some(Edit::insert(after, format!(", {entry}")))
+            } else {
+                // One entry per line (pretty-printed JSON): a new line like the last.
+                let indent = column(text, key_start);
+                let nl = newline(text);
+                Some(Edit::insert(
+                    after,
+                    format!(",{nl}{}{entry}", " ".repeat(indent)),
+                ))
+            }
+        }
+    }
+}
+
+/// Appends `path: ... key: value` as the last entry of `map` (the value of `map_key`, when
+/// known).
 fn append_nested(
     text: &str,
     map: NodeRef<'_, '_>,
+    map_key: Option<NodeRef<'_, '_>>,
     path: &[&str],
     key: &str,
     value: &str,
@@ -371,26 +492,8 @@ fn append_nested(
     let nl = newline(text);
     match map.collection_style()? {
         CollectionStyle::Flow => {
-            let r = map.range();
-            let entry = flow_text(path, key, value, json_style(map));
-            match map.literal_entries().last() {
-                // `{}` (perhaps with blanks inside): fill it.
-                None => Some(Edit::replace(r, format!("{{{entry}}}"))),
-                Some((k, v)) => {
-                    let after = v.range().end().max(k.range().end());
-                    let key_start = k.node().props_start.min(k.range().start()) as usize;
-                    if line_start(text, key_start) == line_start(text, r.start() as usize) {
-                        Some(Edit::insert(after, format!(", {entry}")))
-                    } else {
-                        // One entry per line (pretty-printed JSON): a new line like the last.
-                        let indent = column(text, key_start);
-                        Some(Edit::insert(
-                            after,
-                            format!(",{nl}{}{entry}", " ".repeat(indent)),
-                        ))
-                    }
-                }
-            }
+            let entry = flow_text(path, key, value, writes_json(map, map_key));
+            append_flow_text(text, map, &entry)
         }
         CollectionStyle::Block => {
             let (first_key, _) = map.literal_entries().next()?;
@@ -525,10 +628,10 @@ pub fn insert_nested(
         return None;
     }
     if path.is_empty() || path[0] != "metadata" {
-        return append_nested(text, parent, path, key, value);
+        return append_nested(text, parent, None, path, key, value);
     }
     if parent.collection_style()? == CollectionStyle::Flow {
-        return append_nested(text, parent, path, key, value);
+        return append_nested(text, parent, None, path, key, value);
     }
     let nl = newline(text);
     let unit = indent_unit(text, parent);
@@ -625,7 +728,7 @@ pub fn delete_entry(
     key: NodeRef<'_, '_>,
     value: NodeRef<'_, '_>,
 ) -> Option<Edit> {
-    remove_entry(text, map, key, value, true)
+    take_entry_with(text, map, key, value, &[])
 }
 
 /// Like [`delete_entry`], the comment on the entry's line included: for a fix that moves the
@@ -636,7 +739,76 @@ pub fn take_entry(
     key: NodeRef<'_, '_>,
     value: NodeRef<'_, '_>,
 ) -> Option<Edit> {
-    remove_entry(text, map, key, value, false)
+    let vend = value.range().end().max(key.range().end()) as usize;
+    let trailing: Vec<TextRange> = trailing_comment_range(text, vend).into_iter().collect();
+    take_entry_with(text, map, key, value, &trailing)
+}
+
+/// Like [`delete_entry`], with the comments in `carried` (the entry's trailing comment, the
+/// full-line comments right above it: see [`leading_comments`]) deleted with it, for a fix
+/// that writes them where the entry goes. Every other comment inside the deleted lines stays.
+pub fn take_entry_with(
+    text: &str,
+    map: NodeRef<'_, '_>,
+    key: NodeRef<'_, '_>,
+    value: NodeRef<'_, '_>,
+    carried: &[TextRange],
+) -> Option<Edit> {
+    remove_entry(text, map, key, value, carried)
+}
+
+/// The full-line comments right above block mapping key `key`, at its column, with no blank
+/// line between (`# why this setting` over `key: value`): what a move of the entry takes along.
+pub fn leading_comments(text: &str, key: NodeRef<'_, '_>) -> Vec<TextRange> {
+    let start = key.node().props_start.min(key.range().start()) as usize;
+    let ls = line_start(text, start);
+    if !text[ls..start].bytes().all(|b| b == b' ') {
+        return Vec::new();
+    }
+    let col = start - ls;
+    let comments = &key.doc.comments;
+    let mut out = Vec::new();
+    let mut line = ls;
+    while line > 0 {
+        let prev = line_start(text, line - 1);
+        let Some(c) = comments
+            .iter()
+            .find(|c| line_start(text, c.start() as usize) == prev)
+        else {
+            break;
+        };
+        if c.start() as usize != prev + col || !text[prev..prev + col].bytes().all(|b| b == b' ') {
+            break;
+        }
+        out.push(*c);
+        line = prev;
+    }
+    out.reverse();
+    out
+}
+
+/// Writes `comments` (their texts) on lines of their own just above the line of `content` that
+/// holds `entry` (the moved `key: value`), at that line's indentation. `false`, and `content`
+/// untouched, when the entry does not start a line of `content` (flow style).
+pub fn carry_comments(content: &mut String, entry: &str, comments: &[&str], nl: &str) -> bool {
+    let Some(at) = content.rfind(entry) else {
+        return false;
+    };
+    let Some(line) = content[..at].rfind(['\n', '\r']).map(|i| i + 1) else {
+        return false;
+    };
+    let indent = &content[line..at];
+    if !indent.bytes().all(|b| b == b' ') {
+        return false;
+    }
+    let mut lines = String::new();
+    for c in comments {
+        lines.push_str(indent);
+        lines.push_str(c);
+        lines.push_str(nl);
+    }
+    content.insert_str(line, &lines);
+    true
 }
 
 fn remove_entry(
@@ -644,7 +816,7 @@ fn remove_entry(
     map: NodeRef<'_, '_>,
     key: NodeRef<'_, '_>,
     value: NodeRef<'_, '_>,
-    keep_comment: bool,
+    carried: &[TextRange],
 ) -> Option<Edit> {
     let map = map.resolved();
     if map.doc.merge_guarded(map.id) {
@@ -666,6 +838,17 @@ fn remove_entry(
             if !text[start..ks].trim().is_empty() {
                 return None;
             }
+            let key_line = start;
+            let is_carried = |c: &TextRange| carried.iter().any(|r| r.start() == c.start());
+            // Carried comments above the key ([`leading_comments`]) go with their lines.
+            if let Some(first) = carried
+                .iter()
+                .map(|c| c.start() as usize)
+                .filter(|&c| c < start)
+                .min()
+            {
+                start = line_start(text, first).max(bom);
+            }
             let vend = value.range().end().max(key.range().end()) as usize;
             let end_of_line = line_end(text, vend);
             let rest = text[vend..end_of_line].trim();
@@ -682,13 +865,13 @@ fn remove_entry(
                 .iter()
                 .filter(|c| {
                     let (cs, ce) = (c.start() as usize, c.end() as usize);
-                    start <= cs && ce <= end_of_line && (keep_comment || cs < vend)
+                    start <= cs && ce <= end_of_line && !is_carried(c)
                 })
                 .copied()
                 .collect();
             // (Only a comment after the value: the single-line cases below.)
             if !inside.iter().all(|c| c.start() as usize >= vend) {
-                let indent = &text[start..ks];
+                let indent = &text[key_line..ks];
                 let nl = newline(text);
                 let kept: Vec<String> = inside
                     .iter()
@@ -709,9 +892,9 @@ fn remove_entry(
                 }
                 return Some(Edit::replace(TextRange::from_usize(start, end), content));
             }
-            if keep_comment && rest.starts_with('#') {
+            if !inside.is_empty() && rest.starts_with('#') {
                 // A comment on the entry's line stays, on a line of its own where the entry was.
-                let indent = &text[start..ks];
+                let indent = &text[key_line..ks];
                 return Some(Edit::replace(
                     TextRange::from_usize(start, end_of_line),
                     format!("{indent}{rest}"),
