@@ -30,9 +30,11 @@
 use super::{code_matches, is_known_code, Policy};
 use crate::diagnostic::{Diagnostic, Fix};
 use crate::k8s::{scalar_string, Resource};
-use crate::rules::files::unused_suppression::{self as unused, RULE as UNUSED};
+use crate::rules::files::unused_suppression::RULE as UNUSED;
 use crate::source::{LineIndex, TextRange};
-use crate::yaml::edit::{delete_entry, line_start, rewrite_scalar};
+use crate::yaml::edit::{
+    delete_entry, line_start, remove_comment, remove_list_item, rewrite_scalar,
+};
 use crate::yaml::{Document, NodeRef};
 use std::collections::HashSet;
 
@@ -493,7 +495,7 @@ impl Collector {
 
     fn remove_all(text: &str, d: &Directive) -> Option<Fix> {
         let edit = match &d.form {
-            Form::Comment => unused::remove_comment(text, d.range),
+            Form::Comment => remove_comment(text, d.range),
             Form::Annotation { remove, .. } => remove.clone()?,
         };
         Some(Fix::safe("remove the unused suppression", [edit]))
@@ -503,7 +505,7 @@ impl Collector {
         let edit = match &d.form {
             Form::Comment => {
                 let ranges: Vec<TextRange> = items.iter().map(|i| i.range).collect();
-                unused::remove_list_item(&ranges, i)
+                remove_list_item(&ranges, i)
             }
             Form::Annotation { remove_item, .. } => remove_item.get(i)?.clone()?,
         };

@@ -10,9 +10,9 @@ use super::{operator_proxy, port_sites};
 use crate::diagnostic::{Diagnostic, Edit, Fix, FixAvailability, RuleMeta, Severity};
 use crate::istio::lists::{check_port_list, IssueCause, Stage};
 use crate::k8s::is_placeholder_element;
-use crate::rules::values::annotation_value_not_string::{prefers_double, value_replace_range};
 use crate::rules::ResourceCheck;
 use crate::yaml::edit::quote;
+use crate::yaml::edit::{prefers_double, value_replace_range};
 use crate::yaml::resolve::{resolve, ScalarType};
 use crate::yaml::{NodeRef, ScalarStyle};
 

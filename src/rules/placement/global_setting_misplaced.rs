@@ -30,19 +30,18 @@
 //! (`spec.global`, `spec.proxy`), and a `ProxyConfig` key at the top of a `MeshConfig`
 //! (`holdApplicationUntilProxyStarts` next to, instead of under, `defaultConfig`).
 
-use super::global_setting_unsupported::reported_at;
+use super::managed::ignored_by_managed;
 use crate::context::Profile;
 use crate::diagnostic::{Diagnostic, Edit, Fix, FixAvailability, RuleMeta, Severity};
 use crate::istio::catalog::{self, FieldKind, MessageType};
 use crate::istio::schema_check::{check_message, Issue};
 use crate::rules::ResourceCheck;
 use crate::source::TextRange;
-use crate::yaml::edit::ValueMap;
 use crate::yaml::edit::{
-    column, indent_unit, line_end, line_start, newline, next_line_break, split_lines, take_entry,
+    line_end, newline, next_line_break, relocate_entry, Destination, ValueMap,
 };
 use crate::yaml::resolve::{resolve, ScalarType};
-use crate::yaml::{self, CollectionStyle, Document, NodeKind, NodeRef, ScalarStyle};
+use crate::yaml::{self, Document, NodeKind, NodeRef, ScalarStyle};
 use std::fmt::Write as _;
 
 pub static RULE: RuleMeta = RuleMeta {
@@ -432,6 +431,23 @@ fn report(
     }
 }
 
+/// The edits moving `key: value` of `parent` to `t` (see [`relocate_entry`]).
+fn relocate(
+    text: &str,
+    parent: NodeRef<'_, '_>,
+    key: NodeRef<'_, '_>,
+    value: NodeRef<'_, '_>,
+    t: &Target,
+) -> Option<Vec<Edit>> {
+    let to = Destination {
+        chain: t.chain,
+        name: t.name,
+    };
+    relocate_entry(text, parent, key, value, &to, &|m| {
+        is_set(m, t.dest, t.name)
+    })
+}
+
 /// Where an unknown key was surely meant to go.
 struct Target {
     /// Mappings below the key's own mapping, outermost first (created when missing).
@@ -664,8 +680,8 @@ fn unknown_key(
     if cx.cx.options.profile == Profile::Managed && fix.is_some() {
         if let Some(m) = meant.as_deref() {
             let value = match embedded {
-                Some(e) => find_entry(e.doc, key_range).map(|(_, _, v)| reported_at(m, v)),
-                None => find_entry(cx.doc, key_range).map(|(_, _, v)| reported_at(m, v)),
+                Some(e) => find_entry(e.doc, key_range).map(|(_, _, v)| ignored_by_managed(m, v)),
+                None => find_entry(cx.doc, key_range).map(|(_, _, v)| ignored_by_managed(m, v)),
             };
             if value == Some(true) {
                 let _ = write!(
@@ -736,295 +752,6 @@ fn key_of_value(doc: &Document<'_>, value_range: TextRange) -> Option<TextRange>
         .iter()
         .find(|&&(_, v)| doc.node(v).range == value_range)
         .map(|&(k, _)| doc.node(k).range)
-}
-
-/// The end of a node's last line of content (a block scalar's range may run past it).
-fn content_end(text: &str, end: usize) -> usize {
-    let b = text.as_bytes();
-    let mut e = end;
-    while e > 0 && matches!(b[e - 1], b'\n' | b'\r') {
-        e -= 1;
-    }
-    e
-}
-
-/// Whether a block scalar with an explicit indentation indicator lies in `range` (re-indenting
-/// would change its text).
-fn has_explicit_indent(text: &str, doc: &Document<'_>, range: TextRange) -> bool {
-    doc.nodes.iter().any(|n| {
-        matches!(
-            n.kind,
-            NodeKind::Scalar {
-                style: ScalarStyle::Literal | ScalarStyle::Folded,
-                ..
-            }
-        ) && range.start() <= n.range.start()
-            && n.range.start() < range.end()
-            && {
-                let raw = n.range.slice(text);
-                raw[..next_line_break(raw).map_or(raw.len(), |(at, _)| at)]
-                    .bytes()
-                    .any(|b| b.is_ascii_digit())
-            }
-    })
-}
-
-/// The trailing comment on the line where `end` is, if the rest of the line is one.
-fn trailing_comment(text: &str, end: usize) -> Option<&str> {
-    let rest = text[end..line_end(text, end)].trim();
-    rest.starts_with('#').then_some(rest)
-}
-
-/// `name` written as a key in the style of `like` (quoted keys stay quoted, so JSON stays JSON).
-fn key_like(like: NodeRef<'_, '_>, name: &str) -> String {
-    match like.style() {
-        Some(ScalarStyle::DoubleQuoted) => format!("\"{name}\""),
-        Some(ScalarStyle::SingleQuoted) => format!("'{name}'"),
-        _ => name.to_owned(),
-    }
-}
-
-/// Adds `key: value` (both YAML text) as the last entry of the flow mapping `map`.
-fn append_flow(text: &str, map: NodeRef<'_, '_>, key: &str, value: &str) -> Option<Edit> {
-    if let Some((k, v)) = map.literal_entries().last() {
-        return Some(Edit::insert(
-            v.range().end().max(k.range().end()),
-            format!(", {key}: {value}"),
-        ));
-    }
-    let r = map.range();
-    text[r.as_range()]
-        .starts_with('{')
-        .then(|| Edit::replace(r, format!("{{{key}: {value}}}")))
-}
-
-/// The edits that put the entry `key: value` of mapping `parent` at `target`: renamed in
-/// place, nested in place into new mappings, or moved into an existing mapping (with the
-/// mappings still missing created there). `None` when the destination is taken, something on
-/// the way is not a mapping, or the text is written in a way this cannot follow safely.
-fn relocate(
-    text: &str,
-    parent: NodeRef<'_, '_>,
-    key: NodeRef<'_, '_>,
-    value: NodeRef<'_, '_>,
-    target: &Target,
-) -> Option<Vec<Edit>> {
-    let parent = parent.resolved();
-    if parent.is_alias() || key.is_alias() {
-        return None;
-    }
-    // The deepest existing mapping on the way.
-    let mut dest = parent;
-    let mut found = 0;
-    for name in target.chain {
-        match dest.entry(name) {
-            Some((_, v)) if !v.is_alias() && v.is_mapping() => {
-                dest = v;
-                found += 1;
-            }
-            Some(_) => return None,
-            None => break,
-        }
-    }
-    let rest = &target.chain[found..];
-    if rest.is_empty() && is_set(dest, target.dest, target.name) {
-        return None;
-    }
-    let nl = newline(text);
-    let ks = key.node().props_start.min(key.range().start()) as usize;
-    let v_end = content_end(text, value.range().end().max(key.range().end()) as usize);
-    let block_scalar = matches!(
-        value.style(),
-        Some(ScalarStyle::Literal | ScalarStyle::Folded)
-    );
-    let single = !block_scalar && !text[ks..v_end].contains(['\n', '\r']);
-    let starts_line = text[line_start(text, ks)..ks].bytes().all(|b| b == b' ');
-    let parent_block = parent.collection_style() == Some(CollectionStyle::Block);
-    let unit = indent_unit(text, parent);
-    let q = |n: &str| key_like(key, n);
-    let name = q(target.name);
-    let name = name.as_str();
-    if found == 0 && rest.is_empty() {
-        return Some(vec![Edit::replace(key.range(), name)]);
-    }
-    if found == 0 {
-        // Nest in place: the key becomes the innermost of new mappings.
-        if parent_block && starts_line {
-            let col = ks - line_start(text, ks);
-            let mut header = String::new();
-            for (d, r) in rest.iter().enumerate() {
-                if d > 0 {
-                    header.push_str(nl);
-                    header.push_str(&" ".repeat(col + d * unit));
-                }
-                header.push_str(&q(r));
-                header.push(':');
-            }
-            header.push_str(nl);
-            header.push_str(&" ".repeat(col + rest.len() * unit));
-            header.push_str(name);
-            let mut edits = vec![Edit::replace(key.range(), header)];
-            if !single {
-                let span = TextRange::from_usize(ks, v_end);
-                if has_explicit_indent(text, key.doc, span) {
-                    return None;
-                }
-                // Every further line of the value moves right with it.
-                let pad = " ".repeat(rest.len() * unit);
-                let mut at = line_end(text, ks);
-                while let Some((i, len)) = next_line_break(&text[at..]) {
-                    let next = at + i + len;
-                    if next >= v_end {
-                        break;
-                    }
-                    if !text[next..line_end(text, next)].trim().is_empty() {
-                        edits.push(Edit::insert(next as u32, pad.clone()));
-                    }
-                    at = line_end(text, next);
-                }
-            }
-            return Some(edits);
-        }
-        if !single {
-            return None;
-        }
-        let mut head = String::new();
-        for r in rest {
-            head.push_str(&q(r));
-            head.push_str(": {");
-        }
-        head.push_str(name);
-        return Some(vec![
-            Edit::replace(key.range(), head),
-            Edit::insert(v_end as u32, "}".repeat(rest.len())),
-        ]);
-    }
-    // Move into `dest`, an existing mapping beside the key.
-    if dest.doc.merge_guarded(dest.id) {
-        return None;
-    }
-    let dest_block = dest.collection_style() == Some(CollectionStyle::Block);
-    if single {
-        let value_text = if value.range().is_empty() {
-            ""
-        } else {
-            &text[value.node().props_start as usize..v_end]
-        };
-        let comment = trailing_comment(text, v_end);
-        if comment.is_some() && !parent_block {
-            return None;
-        }
-        // The comment travels with the entry (below).
-        let delete = take_entry(text, parent, key, value)?;
-        if dest_block {
-            let (first, _) = dest.literal_entries().next()?;
-            let base = column(text, first.range().start() as usize);
-            let mut content = String::new();
-            for (d, r) in rest.iter().enumerate() {
-                content.push_str(nl);
-                content.push_str(&" ".repeat(base + d * unit));
-                content.push_str(&q(r));
-                content.push(':');
-            }
-            content.push_str(nl);
-            content.push_str(&" ".repeat(base + rest.len() * unit));
-            content.push_str(name);
-            content.push(':');
-            if !value_text.is_empty() {
-                content.push(' ');
-                content.push_str(value_text);
-            }
-            if let Some(c) = comment {
-                content.push(' ');
-                content.push_str(c);
-            }
-            let at = line_end(text, content_end(text, dest.range().end() as usize));
-            if delete.range.start() < at as u32 && (at as u32) < delete.range.end() {
-                return None;
-            }
-            return Some(vec![delete, Edit::insert(at as u32, content)]);
-        }
-        if comment.is_some() || value_text.is_empty() {
-            return None;
-        }
-        let insert = match rest.split_first() {
-            None => append_flow(text, dest, name, value_text)?,
-            Some((first, more)) => {
-                let mut inner = format!("{name}: {value_text}");
-                for r in more.iter().rev() {
-                    inner = format!("{}: {{{inner}}}", q(r));
-                }
-                append_flow(text, dest, &q(first), &format!("{{{inner}}}"))?
-            }
-        };
-        return Some(vec![delete, insert]);
-    }
-    // A multi-line value: move its lines, re-indented.
-    if !(parent_block && starts_line && dest_block) {
-        return None;
-    }
-    let span = TextRange::from_usize(ks, v_end);
-    if has_explicit_indent(text, key.doc, span) {
-        return None;
-    }
-    let col = ks - line_start(text, ks);
-    let (first, _) = dest.literal_entries().next()?;
-    let base = column(text, first.range().start() as usize);
-    let new_col = base + rest.len() * unit;
-    let src_start = line_start(text, ks);
-    let src_last = line_end(text, v_end);
-    let b = text.as_bytes();
-    let (del_start, del_end) = if src_last < b.len() {
-        let mut e = src_last;
-        if b[e] == b'\r' {
-            e += 1;
-        }
-        (src_start, e + 1)
-    } else {
-        let mut s = src_start.checked_sub(1)?;
-        if s > 0 && b[s - 1] == b'\r' {
-            s -= 1;
-        }
-        (s, src_last)
-    };
-    let mut content = String::new();
-    for (d, r) in rest.iter().enumerate() {
-        content.push_str(nl);
-        content.push_str(&" ".repeat(base + d * unit));
-        content.push_str(&q(r));
-        content.push(':');
-    }
-    content.push_str(nl);
-    content.push_str(&" ".repeat(new_col));
-    content.push_str(name);
-    let key_end = key.range().end() as usize;
-    let mut lines = split_lines(&text[key_end..src_last]);
-    content.push_str(lines.next()?);
-    for line in lines {
-        content.push_str(nl);
-        if line.trim().is_empty() {
-            continue;
-        }
-        let lead = line.len() - line.trim_start_matches(' ').len();
-        if new_col >= col {
-            content.push_str(&" ".repeat(new_col - col));
-            content.push_str(line);
-        } else {
-            let cut = col - new_col;
-            if lead < cut {
-                return None;
-            }
-            content.push_str(&line[cut..]);
-        }
-    }
-    let at = line_end(text, content_end(text, dest.range().end() as usize));
-    if del_start < at && at < del_end {
-        return None;
-    }
-    Some(vec![
-        Edit::delete(TextRange::from_usize(del_start, del_end)),
-        Edit::insert(at as u32, content),
-    ])
 }
 
 /// The offset just past the first line break of `s`.

@@ -3,10 +3,10 @@
 //! settings per pod only for managed CSM, which is configured through `istio-asm-managed*`
 //! `ConfigMap`s and never reads an `IstioOperator`.
 
+use super::managed::{excludes, EXCLUSIONS, HOLD, HOLD_SNAKE};
 use crate::context::Profile;
 use crate::diagnostic::{Diagnostic, FixAvailability, RuleMeta, Severity};
 use crate::istio::schema_check::is_true;
-use crate::k8s::scalar_string;
 use crate::rules::ResourceCheck;
 use crate::source::TextRange;
 use crate::yaml::edit::ValueMap;
@@ -21,27 +21,6 @@ pub static RULE: RuleMeta = RuleMeta {
     page: include_str!("../../../rules/MESH204-global-setting-unsupported.md"),
 };
 
-const HOLD: &str = "holdApplicationUntilProxyStarts";
-const HOLD_SNAKE: &str = "hold_application_until_proxy_starts";
-const HOLD_ANNOTATION: &str =
-    "`proxy.istio.io/config: '{ \"holdApplicationUntilProxyStarts\": true }'`";
-
-/// The `values.global.proxy` exclusions and the pod annotation that replaces each.
-const EXCLUSIONS: &[(&str, &str)] = &[
-    (
-        "excludeIPRanges",
-        "traffic.sidecar.istio.io/excludeOutboundIPRanges",
-    ),
-    (
-        "excludeOutboundPorts",
-        "traffic.sidecar.istio.io/excludeOutboundPorts",
-    ),
-    (
-        "excludeInboundPorts",
-        "traffic.sidecar.istio.io/excludeInboundPorts",
-    ),
-];
-
 /// The hold entry of a `ProxyConfig` mapping, when it is `true`.
 fn hold_on<'d, 'a>(pc: NodeRef<'d, 'a>) -> Option<(NodeRef<'d, 'a>, &'d str)> {
     let pc = pc.resolved();
@@ -52,46 +31,8 @@ fn hold_on<'d, 'a>(pc: NodeRef<'d, 'a>) -> Option<(NodeRef<'d, 'a>, &'d str)> {
         .and_then(|(k, _)| Some((k, k.as_str()?)))
 }
 
-/// Whether an exclusion value excludes something: a non-blank scalar or a non-empty list (a
-/// list is a type error of its own, but it is still a mesh-wide exclusion someone relies on).
-fn excludes(v: NodeRef<'_, '_>) -> bool {
-    let v = v.resolved();
-    if v.is_sequence() {
-        return v.items().next().is_some();
-    }
-    scalar_string(v).is_some_and(|s| !s.trim().is_empty())
-}
-
-/// Whether this rule (in the managed profile) reports `value` set at `path`: dotted, from the
-/// object's root in an IstioOperator (`spec.…`), from the root of the `mesh` data in the
-/// `istio` ConfigMap, from the top of istiod Helm values. MESH205 asks before it moves a setting.
-pub(crate) fn reported_at(path: &str, value: NodeRef<'_, '_>) -> bool {
-    for root in ["spec.meshConfig.", "meshConfig.", ""] {
-        let Some(rest) = path.strip_prefix(root) else {
-            continue;
-        };
-        for dc in ["defaultConfig.", "default_config."] {
-            if rest
-                .strip_prefix(dc)
-                .is_some_and(|k| k == HOLD || k == HOLD_SNAKE)
-            {
-                return is_true(value);
-            }
-        }
-    }
-    for root in ["spec.values.global.proxy.", "global.proxy."] {
-        let Some(key) = path.strip_prefix(root) else {
-            continue;
-        };
-        if key == HOLD {
-            return is_true(value);
-        }
-        if EXCLUSIONS.iter().any(|(name, _)| *name == key) {
-            return excludes(value);
-        }
-    }
-    false
-}
+const HOLD_ANNOTATION: &str =
+    "`proxy.istio.io/config: '{ \"holdApplicationUntilProxyStarts\": true }'`";
 
 fn hold_message(path: &str) -> String {
     format!(

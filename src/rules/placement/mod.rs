@@ -7,4 +7,5 @@ pub mod global_setting_misplaced;
 pub mod global_setting_unsupported;
 pub mod inject_annotation_deprecated;
 pub mod injection_label_on_workload;
+mod managed;
 pub mod multiple_istiooperators;

@@ -8,7 +8,8 @@ use crate::diagnostic::{Diagnostic, Edit, Fix, FixAvailability, RuleMeta, Severi
 use crate::istio::schema_check::is_true;
 use crate::rules::ResourceCheck;
 use crate::yaml::edit::{
-    append_entry, column, delete_entry, fill_null, indent_unit, insert_nested, line_start, newline,
+    append_entry, column, delete_entry, fill_null, indent_unit, insert_nested, key_written,
+    line_start, newline, writes_json,
 };
 use crate::yaml::resolve::{resolve, ScalarType};
 use crate::yaml::{CollectionStyle, NodeRef, ScalarStyle};
@@ -82,45 +83,6 @@ fn removal(text: &str, steps: &[Step<'_, '_>]) -> Option<Edit> {
     delete_entry(text, map, key, value)
 }
 
-/// Whether a flow mapping is written as JSON: its keys double-quoted, or the whole file a JSON
-/// document.
-fn json_style(text: &str, map: NodeRef<'_, '_>) -> bool {
-    map.collection_style() == Some(CollectionStyle::Flow)
-        && match map.literal_entries().next() {
-            Some((k, _)) => k.style() == Some(ScalarStyle::DoubleQuoted),
-            None => text
-                .trim_start_matches('\u{feff}')
-                .trim_start()
-                .starts_with('{'),
-        }
-}
-
-/// Adds `key: value` (value already written) at the end of `map`, quoting the key in a JSON
-/// mapping so that JSON stays JSON.
-fn add_entry(text: &str, map: NodeRef<'_, '_>, key: &str, value: &str) -> Option<Edit> {
-    let map = map.resolved();
-    if map.doc.merge_guarded(map.id) {
-        return None;
-    }
-    if !json_style(text, map) {
-        return append_entry(text, map, key, value);
-    }
-    let entry = format!("\"{key}\": {value}");
-    Some(match map.literal_entries().last() {
-        Some((k, v)) => Edit::insert(v.range().end().max(k.range().end()), format!(", {entry}")),
-        None => Edit::replace(map.range(), format!("{{{entry}}}")),
-    })
-}
-
-/// A key as written inside new flow text: double-quoted in JSON.
-fn key_in(json: bool, key: &str) -> String {
-    if json {
-        format!("\"{key}\"")
-    } else {
-        key.to_owned()
-    }
-}
-
 /// The edit that writes `holdApplicationUntilProxyStarts: <v>` under `meshConfig.defaultConfig`
 /// of `base`, creating what is missing; in block style a new `meshConfig` goes before `before`
 /// (the `values` or `global` key), so it never touches the lines the removal deletes.
@@ -132,13 +94,13 @@ fn insertion(
 ) -> Option<Vec<Edit>> {
     let Some((mk, mv)) = base.entry("meshConfig") else {
         if base.collection_style()? == CollectionStyle::Flow {
-            let json = json_style(text, base);
+            let json = writes_json(base, None);
             let value = format!(
                 "{{{}: {{{}: {v}}}}}",
-                key_in(json, "defaultConfig"),
-                key_in(json, HOLD)
+                key_written("defaultConfig", json),
+                key_written(HOLD, json)
             );
-            return add_entry(text, base, "meshConfig", &value).map(|e| vec![e]);
+            return append_entry(text, base, "meshConfig", &value).map(|e| vec![e]);
         }
         let ks = before.range().start() as usize;
         let start = line_start(text, ks);
@@ -182,13 +144,13 @@ fn insertion(
         None => match mv.collection_style()? {
             CollectionStyle::Block => insert_nested(text, mv, &["defaultConfig"], HOLD, v),
             CollectionStyle::Flow => {
-                let value = format!("{{{}: {v}}}", key_in(json_style(text, mv), HOLD));
-                add_entry(text, mv, "defaultConfig", &value)
+                let value = format!("{{{}: {v}}}", key_written(HOLD, writes_json(mv, None)));
+                append_entry(text, mv, "defaultConfig", &value)
             }
         }
         .map(|e| vec![e]),
         Some((dk, dv)) if dv.is_null() && !dv.is_alias() => Some(fill_null(text, dk, dv, HOLD, v)),
-        Some((_, dv)) if dv.is_mapping() => add_entry(text, dv, HOLD, v).map(|e| vec![e]),
+        Some((_, dv)) if dv.is_mapping() => append_entry(text, dv, HOLD, v).map(|e| vec![e]),
         Some(_) => None,
     }
 }

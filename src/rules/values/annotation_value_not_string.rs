@@ -4,8 +4,9 @@ use crate::diagnostic::{Diagnostic, Edit, Fix, FixAvailability, RuleMeta, Severi
 use crate::k8s::MetaBlock;
 use crate::rules::ResourceCheck;
 use crate::source::TextRange;
-pub(crate) use crate::yaml::edit::prefers_double;
-use crate::yaml::edit::{column, is_json_document, quote, quote_double};
+use crate::yaml::edit::{
+    column, is_json_document, prefers_double, quote, quote_double, value_replace_range,
+};
 use crate::yaml::resolve::{decode_error, resolve, ScalarType};
 use crate::yaml::{NodeKind, NodeRef};
 
@@ -147,7 +148,7 @@ fn match_labels<'d, 'a>(
 /// JSON string it should have been. `None` when something has no faithful JSON form (a merge
 /// key), or when it would pass 256 KiB, the most all of an object's annotations may hold: an
 /// alias bomb is never expanded further.
-pub(crate) fn to_json(node: NodeRef<'_, '_>) -> Option<String> {
+fn to_json(node: NodeRef<'_, '_>) -> Option<String> {
     json_of(node, 0, &mut (256 * 1024))
 }
 
@@ -212,34 +213,6 @@ fn is_json_number(v: &str) -> bool {
     let (int, frac) = v.split_once('.').unwrap_or((v, "1"));
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     digits(int) && (int == "0" || !int.starts_with('0')) && digits(frac)
-}
-
-/// The range to replace when a value becomes a single-line scalar: a block collection (or a
-/// value on several lines) is replaced from just after its key's colon, so the scalar lands on
-/// the key's line (in place, an indentless sequence's scalar would sit at the key's column).
-pub(crate) fn value_replace_range(
-    text: &str,
-    key: NodeRef<'_, '_>,
-    value: NodeRef<'_, '_>,
-) -> (TextRange, bool) {
-    let v = value.node();
-    let multiline = value.collection_style() == Some(crate::yaml::CollectionStyle::Block)
-        || text[v.range.as_range()].contains(['\n', '\r'])
-        || (v.props_start as usize) < v.range.start() as usize
-            && text[v.props_start as usize..v.range.start() as usize].contains(['\n', '\r']);
-    if multiline {
-        let b = text.as_bytes();
-        let mut i = key.range().end() as usize;
-        while i < b.len() && b[i] != b':' {
-            i += 1;
-        }
-        (
-            TextRange::new((i + 1).min(b.len()) as u32, v.range.end()),
-            true,
-        )
-    } else {
-        (TextRange::new(v.props_start, v.range.end()), false)
-    }
 }
 
 fn fix_for(

@@ -30,10 +30,10 @@ pub static RULE: RuleMeta = RuleMeta {
     page: include_str!("../../../rules/MESH401-vault-init-race.md"),
 };
 
-pub const AGENT_INJECT: &str = "vault.hashicorp.com/agent-inject";
+const AGENT_INJECT: &str = "vault.hashicorp.com/agent-inject";
 const PRE_POPULATE: &str = "vault.hashicorp.com/agent-pre-populate";
 const INIT_FIRST: &str = "vault.hashicorp.com/agent-init-first";
-pub const EXCLUDE_PORTS: &str = "traffic.sidecar.istio.io/excludeOutboundPorts";
+const EXCLUDE_PORTS: &str = "traffic.sidecar.istio.io/excludeOutboundPorts";
 
 /// A Vault annotation as vault-k8s reads it (Go `strconv.ParseBool`).
 fn vault_bool(pod: &PodTemplate<'_, '_>, name: &str) -> Option<bool> {

@@ -10,9 +10,11 @@
 //!   its own style: escapes of a double-quoted scalar, a literal block's header and untouched
 //!   lines all stay; every such edit is checked by reading the new source back.
 
+mod relocate;
 mod scalar;
 mod value_map;
 
+pub use relocate::{relocate_entry, Destination};
 pub use value_map::{edit_inside, ValueMap};
 
 use super::resolve::{resolve_scalar, ScalarType};
@@ -1013,6 +1015,76 @@ pub fn value_offsets(text: &str, node: NodeRef<'_, '_>) -> Option<Vec<Option<u32
     )
 }
 
+/// The range to replace when a value becomes a single-line scalar: a block collection (or a
+/// value on several lines) is replaced from just after its key's colon, so the scalar lands on
+/// the key's line (in place, an indentless sequence's scalar would sit at the key's column).
+pub fn value_replace_range(
+    text: &str,
+    key: NodeRef<'_, '_>,
+    value: NodeRef<'_, '_>,
+) -> (TextRange, bool) {
+    let v = value.node();
+    let multiline = value.collection_style() == Some(CollectionStyle::Block)
+        || text[v.range.as_range()].contains(['\n', '\r'])
+        || (v.props_start as usize) < v.range.start() as usize
+            && text[v.props_start as usize..v.range.start() as usize].contains(['\n', '\r']);
+    if multiline {
+        let b = text.as_bytes();
+        let mut i = key.range().end() as usize;
+        while i < b.len() && b[i] != b':' {
+            i += 1;
+        }
+        (
+            TextRange::new((i + 1).min(b.len()) as u32, v.range.end()),
+            true,
+        )
+    } else {
+        (TextRange::new(v.props_start, v.range.end()), false)
+    }
+}
+
+/// Removes the comment at `comment`: the whole line when the comment stands alone on it, else
+/// the comment and the blanks before it.
+pub fn remove_comment(text: &str, comment: TextRange) -> Edit {
+    let b = text.as_bytes();
+    let start = comment.start() as usize;
+    let ls = line_start(text, start);
+    let le = line_end(text, start);
+    if text[ls..start].trim().is_empty() {
+        let end = past_line_break(text, le);
+        if end > le {
+            return Edit::delete(TextRange::from_usize(ls, end));
+        }
+        // The last line, without a final newline: take the line break before it instead.
+        let mut s = ls;
+        if s > 0 && matches!(b[s - 1], b'\n' | b'\r') {
+            s -= 1;
+            if b[s] == b'\n' && s > 0 && b[s - 1] == b'\r' {
+                s -= 1;
+            }
+        }
+        return Edit::delete(TextRange::from_usize(s, le));
+    }
+    let mut s = start;
+    while s > ls && matches!(b[s - 1], b' ' | b'\t') {
+        s -= 1;
+    }
+    Edit::delete(TextRange::from_usize(s, le))
+}
+
+/// Removes item `i` of a comma-separated list whose items sit at `items` (trimmed ranges),
+/// with one comma and the blanks around it.
+pub fn remove_list_item(items: &[TextRange], i: usize) -> Edit {
+    let item = items[i];
+    if i + 1 < items.len() {
+        Edit::delete(TextRange::new(item.start(), items[i + 1].start()))
+    } else if i > 0 {
+        Edit::delete(TextRange::new(items[i - 1].end(), item.end()))
+    } else {
+        Edit::delete(item)
+    }
+}
+
 /// What a fix tells when merge keys keep it from editing: a new or renamed key could hide a
 /// merged value, and an edit inside a merged mapping changes every mapping that merges it.
 pub const MERGE_NO_FIX: &str = "no fix is offered: the map merges `<<` values, and an edit here could hide or change a merged one; edit the merged map or write the whole value here";
@@ -1179,445 +1251,4 @@ fn literal_block(text: &str, node: NodeRef<'_, '_>, new: &str) -> Option<String>
         .then_some(out)
 }
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::fix::apply_edits;
-    use crate::yaml::parse;
-
-    fn apply(text: &str, edits: &[Edit]) -> String {
-        apply_edits(text, edits).expect("edits apply")
-    }
-
-    /// `append_entry(key: value)` on the mapping at `path` of `text`, applied.
-    fn appended(text: &str, path: &[&str], key: &str, value: &str) -> Option<String> {
-        let docs = parse(text);
-        let map = docs[0]
-            .as_ref()
-            .unwrap()
-            .root()
-            .unwrap()
-            .path(path)
-            .unwrap();
-        append_entry(text, map, key, value).map(|e| apply(text, &[e]))
-    }
-
-    #[test]
-    fn append_after_a_block_scalar_ending_the_file_keeps_its_value() {
-        for (text, fixed) in [
-            ("a:\n  n: |\n    hello", "a:\n  n: |-\n    hello\n  k: v"),
-            (
-                "a:\n  n: |+\n    x\n    y",
-                "a:\n  n: |-\n    x\n    y\n  k: v",
-            ),
-            (
-                "a:\n  n: >2 # c\n     x",
-                "a:\n  n: >-2 # c\n     x\n  k: v",
-            ),
-            ("a:\n  n: |-\n    hello", "a:\n  n: |-\n    hello\n  k: v"),
-            // With a final line break the value is unchanged by what follows.
-            ("a:\n  n: |\n    hello\n", "a:\n  n: |\n    hello\n  k: v\n"),
-        ] {
-            let out = appended(text, &["a"], "k", "v").unwrap();
-            assert_eq!(out, fixed, "{text:?}");
-            let value = |t: &str| {
-                let docs = parse(t);
-                let root = docs[0].as_ref().unwrap().root().unwrap();
-                root.path(&["a", "n"]).unwrap().as_str().unwrap().to_owned()
-            };
-            assert_eq!(value(&out), value(text), "{text:?}");
-        }
-    }
-
-    #[test]
-    fn append_beside_explicit_keys_uses_the_entry_column() {
-        let text = "a:\n  ? x\n  : '1'\n";
-        assert_eq!(
-            appended(text, &["a"], "k", "v").unwrap(),
-            "a:\n  ? x\n  : '1'\n  k: v\n"
-        );
-        let text = "a:\n  &k x: '1'\n";
-        assert_eq!(
-            appended(text, &["a"], "k", "v").unwrap(),
-            "a:\n  &k x: '1'\n  k: v\n"
-        );
-    }
-
-    #[test]
-    fn append_to_block_mapping_keeps_indent_and_crlf() {
-        let text = "metadata:\r\n    annotations:\r\n        a: '1' # c\r\n    labels: {}\r\n";
-        let docs = parse(text);
-        let doc = docs[0].as_ref().unwrap();
-        let ann = doc
-            .root()
-            .unwrap()
-            .path(&["metadata", "annotations"])
-            .unwrap();
-        let e = append_entry(text, ann, "b", "'2'").unwrap();
-        assert_eq!(apply(text, &[e]), "metadata:\r\n    annotations:\r\n        a: '1' # c\r\n        b: '2'\r\n    labels: {}\r\n");
-        let labels = doc.root().unwrap().path(&["metadata", "labels"]).unwrap();
-        let e = append_entry(text, labels, "x", "'y'").unwrap();
-        assert!(apply(text, &[e]).contains("labels: {x: 'y'}"));
-    }
-
-    #[test]
-    fn nested_metadata_goes_first() {
-        let text = "spec:\n  template:\n    spec:\n      containers: []\n";
-        let docs = parse(text);
-        let doc = docs[0].as_ref().unwrap();
-        let tpl = doc.root().unwrap().path(&["spec", "template"]).unwrap();
-        let e = insert_nested(text, tpl, &["metadata", "annotations"], "k", "'v'").unwrap();
-        assert_eq!(
-            apply(text, &[e]),
-            "spec:\n  template:\n    metadata:\n      annotations:\n        k: 'v'\n    spec:\n      containers: []\n"
-        );
-    }
-
-    #[test]
-    fn fill_null_value() {
-        let text = "metadata:\n  annotations:\n  name: x\n";
-        let docs = parse(text);
-        let doc = docs[0].as_ref().unwrap();
-        let (k, v) = doc
-            .root()
-            .unwrap()
-            .get("metadata")
-            .unwrap()
-            .entry("annotations")
-            .unwrap();
-        let edits = fill_null(text, k, v, "a", "'b'");
-        assert_eq!(
-            apply(text, &edits),
-            "metadata:\n  annotations:\n    a: 'b'\n  name: x\n"
-        );
-    }
-
-    #[test]
-    fn delete_block_and_flow_entries() {
-        let text = "m:\n  a: 1\n  b: 2 # c\n  c: 3";
-        let docs = parse(text);
-        let doc = docs[0].as_ref().unwrap();
-        let m = doc.root().unwrap().get("m").unwrap();
-        let (k, v) = m.entry("b").unwrap();
-        assert_eq!(
-            apply(text, &[delete_entry(text, m, k, v).unwrap()]),
-            "m:\n  a: 1\n  # c\n  c: 3",
-            "the comment on the deleted entry's line stays"
-        );
-        let (k, v) = m.entry("c").unwrap();
-        assert_eq!(
-            apply(text, &[delete_entry(text, m, k, v).unwrap()]),
-            "m:\n  a: 1\n  b: 2 # c"
-        );
-        let flow = "m: {a: 1, b: 2}\n";
-        let docs = parse(flow);
-        let doc = docs[0].as_ref().unwrap();
-        let m = doc.root().unwrap().get("m").unwrap();
-        let (k, v) = m.entry("a").unwrap();
-        assert_eq!(
-            apply(flow, &[delete_entry(flow, m, k, v).unwrap()]),
-            "m: {b: 2}\n"
-        );
-        let (k, v) = m.entry("b").unwrap();
-        assert_eq!(
-            apply(flow, &[delete_entry(flow, m, k, v).unwrap()]),
-            "m: {a: 1}\n"
-        );
-        let one = "m: { a: '' }\n";
-        let docs = parse(one);
-        let doc = docs[0].as_ref().unwrap();
-        let m = doc.root().unwrap().get("m").unwrap();
-        let (k, v) = m.entry("a").unwrap();
-        let e = delete_entry(one, m, k, v).unwrap();
-        assert_eq!(apply(one, std::slice::from_ref(&e)), "m: {}\n");
-        // An append after the deleted entry collides with the deletion.
-        let append = append_entry(one, m, "b", "1").unwrap();
-        assert!(e.range.overlaps(append.range) || e.range.contains_inclusive(append.range.start()));
-    }
-
-    #[test]
-    fn quoting() {
-        assert_eq!(quote("it's", false), "'it''s'");
-        assert_eq!(quote("a\nb", false), "\"a\\nb\"");
-        assert_eq!(quote("8200", true), "\"8200\"");
-    }
-
-    /// `text` with the scalar value under `path` rewritten to `new`.
-    fn rewrite(text: &str, path: &[&str], new: &str) -> String {
-        let docs = parse(text);
-        let doc = docs[0].as_ref().unwrap();
-        let node = doc.root().unwrap().path(path).unwrap();
-        let e = rewrite_scalar(text, node, new).expect("an edit");
-        let out = apply(text, &[e]);
-        let docs = parse(&out);
-        let doc = docs[0].as_ref().expect("still parses");
-        assert_eq!(
-            doc.root().unwrap().path(path).unwrap().as_str(),
-            Some(new),
-            "{out}"
-        );
-        out
-    }
-
-    #[test]
-    fn rewrite_keeps_double_quotes_and_escapes() {
-        let text = "a: \"{\\\"x\\\": \\\"\\t\\u00e9\\\"}\" # c\n";
-        assert_eq!(
-            rewrite(text, &["a"], "{\"x\": \"\t\u{e9}\", \"h\": true}"),
-            "a: \"{\\\"x\\\": \\\"\\t\\u00e9\\\", \\\"h\\\": true}\" # c\n"
-        );
-    }
-
-    #[test]
-    fn rewrite_keeps_single_quotes() {
-        assert_eq!(
-            rewrite("a: '{\"x\": 1}'\r\n", &["a"], "{\"x\": 1, \"y\": 'q'}"),
-            "a: '{\"x\": 1, \"y\": ''q''}'\r\n"
-        );
-    }
-
-    #[test]
-    fn rewrite_literal_block_appends_a_line() {
-        let text = "a: | # keep me\r\n    x: 1\r\n    y:\r\n      z: 2\r\nb: 1\r\n";
-        assert_eq!(
-            rewrite(text, &["a"], "x: 1\ny:\n  z: 2\nh: true\n"),
-            "a: | # keep me\r\n    x: 1\r\n    y:\r\n      z: 2\r\n    h: true\r\nb: 1\r\n"
-        );
-        let text = "a: |-\n  x: 1\n\n  y: 2\nb: 1";
-        assert_eq!(
-            rewrite(text, &["a"], "x: 1\n\ny: 2\nh: true"),
-            "a: |-\n  x: 1\n\n  y: 2\n  h: true\nb: 1"
-        );
-        // A literal block's final newline cannot go with clip chomping: quoted instead.
-        assert_eq!(rewrite("a: |\n  x\n", &["a"], "x"), "a: \"x\"\n");
-    }
-
-    #[test]
-    fn rewrite_multiline_quoted_and_folds() {
-        let text = "a: \"x,\n  y\"\n";
-        assert_eq!(rewrite(text, &["a"], "x, y,z"), "a: \"x,\n  y,z\"\n");
-        let text = "a: 'one\n\n  two'\n";
-        assert_eq!(
-            rewrite(text, &["a"], "one\ntwo three"),
-            "a: 'one\n\n  two three'\n"
-        );
-    }
-
-    #[test]
-    fn rewrite_plain_stays_plain_when_it_can() {
-        assert_eq!(
-            rewrite("a: 10.0.0.1 # c\n", &["a"], "10.0.0.1/32"),
-            "a: 10.0.0.1/32 # c\n"
-        );
-        // A value that would read as something else, or cannot be plain, gets quotes.
-        assert_eq!(rewrite("a: x\n", &["a"], "true"), "a: \"true\"\n");
-        assert_eq!(rewrite("a: x\n", &["a"], "x: y"), "a: \"x: y\"\n");
-        assert_eq!(
-            rewrite("a: {b: x}\n", &["a", "b"], "x,y"),
-            "a: {b: \"x,y\"}\n"
-        );
-    }
-
-    #[test]
-    fn rewrite_multiline_plain_in_place() {
-        // The fold between the lines is the space that goes; the lines join.
-        let text = "a: 172.16.0.0/12,\n  1.2.3.4/32,5.6.7.8\nb: 1\n";
-        assert_eq!(
-            rewrite(text, &["a"], "172.16.0.0/12,1.2.3.4/32,5.6.7.8"),
-            "a: 172.16.0.0/12,1.2.3.4/32,5.6.7.8\nb: 1\n"
-        );
-        assert_eq!(
-            rewrite(text, &["a"], "172.16.0.0/12, 1.2.3.4/32,5.6.7.8/32"),
-            "a: 172.16.0.0/12,\n  1.2.3.4/32,5.6.7.8/32\nb: 1\n"
-        );
-    }
-
-    /// The file offsets `value_offsets` gives for the value of `a` in `text`.
-    fn offsets(text: &str) -> Vec<Option<u32>> {
-        let docs = parse(text);
-        let doc = docs[0].as_ref().unwrap();
-        value_offsets(text, doc.root().unwrap().get("a").unwrap()).expect("maps")
-    }
-
-    #[test]
-    fn value_offsets_of_folded_plain_and_indented_blocks() {
-        // `>-` body: the value's first byte is the body's.
-        let text = "a: >-\n  x,y\nb: 1\n";
-        assert_eq!(offsets(text)[2], Some(text.find(",y").unwrap() as u32 + 1));
-        // Multi-line plain: the folded space runs from line 1's end to line 2's content.
-        let text = "a: x,\n  y\n";
-        let o = offsets(text);
-        assert_eq!(o[2], Some(5));
-        assert_eq!(o[3], Some(8));
-        // An explicit indentation indicator counts from the key's indentation.
-        let text = "m:\n  a: |2-\n      x\n";
-        let docs = parse(text);
-        let doc = docs[0].as_ref().unwrap();
-        let v = doc.root().unwrap().path(&["m", "a"]).unwrap();
-        assert_eq!(v.as_str(), Some("  x"));
-        let o = value_offsets(text, v).expect("maps");
-        assert_eq!(o[0], Some(text.find("  x").unwrap() as u32));
-        // A block that ends the file without a line break maps whether or not the parser
-        // gives it a final newline.
-        let text = "a: |\n  x\n  y";
-        let docs = parse(text);
-        let doc = docs[0].as_ref().unwrap();
-        let v = doc.root().unwrap().get("a").unwrap();
-        let o = value_offsets(text, v).expect("maps");
-        assert_eq!(o.len(), v.as_str().unwrap().len() + 1);
-        assert_eq!(o[3], Some(text.len() as u32));
-    }
-
-    #[test]
-    fn rewrite_of_a_non_string_plain_quotes_it() {
-        let text = "a: 8200\n";
-        let docs = parse(text);
-        let doc = docs[0].as_ref().unwrap();
-        let v = doc.root().unwrap().get("a").unwrap();
-        let e = rewrite_scalar(text, v, "8200").unwrap();
-        assert_eq!(apply(text, &[e]), "a: \"8200\"\n");
-        let text = "a: '8200'\n";
-        let docs = parse(text);
-        let doc = docs[0].as_ref().unwrap();
-        assert!(rewrite_scalar(text, doc.root().unwrap().get("a").unwrap(), "8200").is_none());
-    }
-
-    #[test]
-    fn rename_key_keeps_style() {
-        let text = "m:\n  \"excludeOutboundIpRanges\": x\n  b: 1\n";
-        let docs = parse(text);
-        let doc = docs[0].as_ref().unwrap();
-        let (k, _) = doc
-            .root()
-            .unwrap()
-            .get("m")
-            .unwrap()
-            .entry("excludeOutboundIpRanges")
-            .unwrap();
-        let e = rename_key(text, k, "excludeOutboundIPRanges").unwrap();
-        assert_eq!(e.range.len(), 1);
-        assert_eq!(
-            apply(text, &[e]),
-            "m:\n  \"excludeOutboundIPRanges\": x\n  b: 1\n"
-        );
-    }
-
-    fn add(text: &str, path: &[&str]) -> String {
-        let docs = parse(text);
-        let doc = docs[0].as_ref().unwrap();
-        let root = doc.root().unwrap();
-        let edits = add_entry_at(text, root, path, "k", "'v'").expect("edits");
-        let out = apply(text, &edits);
-        let docs = parse(&out);
-        let doc = docs[0].as_ref().expect("still parses");
-        let mut full: Vec<&str> = path.to_vec();
-        full.push("k");
-        assert_eq!(
-            doc.root().unwrap().path(&full).unwrap().as_str(),
-            Some("v"),
-            "{out}"
-        );
-        out
-    }
-
-    #[test]
-    fn add_entry_creates_what_is_missing() {
-        assert_eq!(
-            add(
-                "apiVersion: v1\nkind: Pod # c\nspec: {}\n",
-                &["metadata", "annotations"]
-            ),
-            "apiVersion: v1\nkind: Pod # c\nmetadata:\n  annotations:\n    k: 'v'\nspec: {}\n"
-        );
-        assert_eq!(
-            add(
-                "spec:\n    # the template\n    template:\n        spec: {}\n",
-                &["spec", "template", "metadata", "labels"]
-            ),
-            "spec:\n    # the template\n    template:\n        metadata:\n            labels:\n                k: 'v'\n        spec: {}\n"
-        );
-        assert_eq!(
-            add("t:\n  # about spec\n  spec: {}\n", &["t", "metadata"]),
-            "t:\n  metadata:\n    k: 'v'\n  # about spec\n  spec: {}\n"
-        );
-    }
-
-    #[test]
-    fn add_entry_fills_nulls_and_flow_mappings() {
-        assert_eq!(
-            add(
-                "metadata:\n  annotations: ~ # none\n  name: x\n",
-                &["metadata", "annotations"]
-            ),
-            "metadata:\n  annotations: # none\n    k: 'v'\n  name: x\n"
-        );
-        assert_eq!(
-            add("metadata: {name: x}\n", &["metadata", "annotations"]),
-            "metadata: {name: x, annotations: {k: 'v'}}\n"
-        );
-        assert_eq!(
-            add(
-                "metadata: {annotations: , name: x}\n",
-                &["metadata", "annotations"]
-            ),
-            "metadata: {annotations: {k: 'v'}, name: x}\n"
-        );
-        assert_eq!(
-            add(
-                "metadata:\n  name: x\n  annotations:\n",
-                &["metadata", "annotations", "deep"]
-            ),
-            "metadata:\n  name: x\n  annotations:\n    deep:\n      k: 'v'\n"
-        );
-        assert_eq!(
-            add("metadata:\n  name: x", &["metadata", "labels"]),
-            "metadata:\n  name: x\n  labels:\n    k: 'v'"
-        );
-    }
-
-    #[test]
-    fn add_entry_keeps_json_json() {
-        let text = "{\n  \"metadata\": {\n    \"name\": \"x\"\n  }\n}";
-        assert_eq!(
-            add(text, &["metadata", "annotations"]),
-            "{\n  \"metadata\": {\n    \"name\": \"x\",\n    \"annotations\": {\"k\": \"v\"}\n  }\n}"
-        );
-        let text = "{\"metadata\": {\"annotations\": {}, \"labels\": null}}";
-        assert_eq!(
-            add(text, &["metadata", "annotations"]),
-            "{\"metadata\": {\"annotations\": {\"k\": \"v\"}, \"labels\": null}}"
-        );
-        assert_eq!(
-            add(text, &["metadata", "labels"]),
-            "{\"metadata\": {\"annotations\": {}, \"labels\": {\"k\": \"v\"}}}"
-        );
-    }
-
-    #[test]
-    fn reserve_claims_the_node_through_its_line_break() {
-        let text = "annotations:\n  a: 1\n  b: 2\nlabels: {}\n";
-        let docs = parse(text);
-        let doc = docs[0].as_ref().unwrap();
-        let map = doc.root().unwrap().get("annotations").unwrap();
-        let e = reserve(text, map);
-        assert_eq!(e.range.slice(text), "a: 1\n  b: 2\n");
-        assert_eq!(e.content, "a: 1\n  b: 2\n");
-        let append = append_entry(text, map, "c", "3").unwrap();
-        assert!(crate::fix::apply_fixes(
-            text,
-            &[
-                &crate::diagnostic::Fix::safe("r", [e]),
-                &crate::diagnostic::Fix::safe("a", [append])
-            ]
-        )
-        .skipped
-        .contains(&1));
-    }
-
-    #[test]
-    fn add_entry_refuses_aliases() {
-        let text = "a: &m {x: 1}\nb: *m\n";
-        let docs = parse(text);
-        let doc = docs[0].as_ref().unwrap();
-        assert!(add_entry_at(text, doc.root().unwrap(), &["b"], "k", "v").is_none());
-    }
-}
+mod tests;
