@@ -771,11 +771,13 @@ pub fn leading_comments(text: &str, key: NodeRef<'_, '_>) -> Vec<TextRange> {
     let comments = &key.doc.comments;
     let mut out = Vec::new();
     let mut line = ls;
-    while line > 0 {
-        let prev = line_start(text, line - 1);
+    let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    while line > bom {
+        // (The BOM stays out of the first line's columns.)
+        let prev = line_start(text, line - 1).max(bom);
         let Some(c) = comments
             .iter()
-            .find(|c| line_start(text, c.start() as usize) == prev)
+            .find(|c| line_start(text, c.start() as usize).max(bom) == prev)
         else {
             break;
         };

@@ -487,3 +487,240 @@ fn list_items() {
     assert_eq!(fix(1), "[A, C]");
     assert_eq!(fix(2), "[A, B]");
 }
+
+// Moving entries: what goes with them, on the line-ending and file shapes real files have.
+
+/// The root mapping, and the key and value of its entry `name`, of `text`'s first document.
+fn entry_of<'d, 'a>(
+    doc: &'d crate::yaml::Document<'a>,
+    path: &[&str],
+) -> (NodeRef<'d, 'a>, NodeRef<'d, 'a>, NodeRef<'d, 'a>) {
+    let mut map = doc.root().unwrap();
+    for p in &path[..path.len() - 1] {
+        map = map.get(p).unwrap().resolved();
+    }
+    let (k, v) = map.entry(path[path.len() - 1]).unwrap();
+    (map, k, v)
+}
+
+#[test]
+fn leading_comments_are_the_full_line_comments_right_above_at_the_key_column() {
+    for nl in ["\n", "\r\n", "\r"] {
+        let text = "a:\n  x: 1\n  # one\n  # two\n  b: 2\n".replace('\n', nl);
+        let docs = parse(&text);
+        let doc = docs[0].as_ref().unwrap();
+        let (_, k, _) = entry_of(doc, &["a", "b"]);
+        let found: Vec<&str> = leading_comments(&text, k)
+            .iter()
+            .map(|c| c.slice(&text))
+            .collect();
+        assert_eq!(found, ["# one", "# two"], "{nl:?}");
+    }
+    // A blank line, another column or a trailing comment above: not the entry's.
+    for text in [
+        "a:\n  # one\n\n  b: 2\n",
+        "a:\n    # deeper\n  b: 2\n",
+        "a:\n  x: 1 # of x\n  b: 2\n",
+        "\u{feff}b: 2\n",
+    ] {
+        let docs = parse(text);
+        let doc = docs[0].as_ref().unwrap();
+        let path: &[&str] = if text.contains("a:") {
+            &["a", "b"]
+        } else {
+            &["b"]
+        };
+        let (_, k, _) = entry_of(doc, path);
+        assert!(leading_comments(text, k).is_empty(), "{text:?}");
+    }
+}
+
+#[test]
+fn take_entry_with_takes_its_comments_and_keeps_the_others() {
+    let text = "a:\n  x: 1\n  # about b\n  b: 2 # trailing\n  c: 3\n";
+    let docs = parse(text);
+    let doc = docs[0].as_ref().unwrap();
+    let (map, k, v) = entry_of(doc, &["a", "b"]);
+    let mut carried = leading_comments(text, k);
+    carried.extend(trailing_comment_range(text, v.range().end() as usize));
+    let e = take_entry_with(text, map, k, v, &carried).unwrap();
+    assert_eq!(apply(text, &[e]), "a:\n  x: 1\n  c: 3\n");
+    // Not carried: both stay, each on a line of its own.
+    let e = delete_entry(text, map, k, v).unwrap();
+    assert_eq!(
+        apply(text, &[e]),
+        "a:\n  x: 1\n  # about b\n  # trailing\n  c: 3\n"
+    );
+    // The last line of a file without a final line break, CRLF, and a BOM before the first key.
+    let text = "\u{feff}# about b\r\nb: 2\r\nc: 3";
+    let docs = parse(text);
+    let doc = docs[0].as_ref().unwrap();
+    let (map, k, v) = entry_of(doc, &["b"]);
+    let e = take_entry_with(text, map, k, v, &leading_comments(text, k)).unwrap();
+    assert_eq!(apply(text, &[e]), "\u{feff}c: 3");
+    let (map, k, v) = entry_of(doc, &["c"]);
+    let e = take_entry(text, map, k, v).unwrap();
+    assert_eq!(apply(text, &[e]), "\u{feff}# about b\r\nb: 2");
+}
+
+#[test]
+fn carry_comments_writes_them_above_the_entry_line_at_its_indentation() {
+    let mut content = "\n    k: v".to_owned();
+    assert!(carry_comments(
+        &mut content,
+        "k: v",
+        &["# one", "# two"],
+        "\n"
+    ));
+    assert_eq!(content, "\n    # one\n    # two\n    k: v");
+    let mut content = "annotations:\r\n    k: v\r\n  ".to_owned();
+    assert!(carry_comments(&mut content, "k: v", &["# one"], "\r\n"));
+    assert_eq!(content, "annotations:\r\n    # one\r\n    k: v\r\n  ");
+    // In flow style the entry shares its line: nothing is written.
+    let mut content = ", k: v".to_owned();
+    assert!(!carry_comments(&mut content, "k: v", &["# one"], "\n"));
+    assert_eq!(content, ", k: v");
+}
+
+#[test]
+fn writes_json_follows_the_document_then_the_keys_then_the_key_of_an_empty_map() {
+    let cases: &[(&str, &[&str], Option<&str>, bool)] = &[
+        ("{\"a\": {\"k\": 1}}", &["a"], None, true),
+        ("a: {\"k\": 1, \"j\": 2}", &["a"], None, true),
+        ("a: {\"k\": 1, j: 2}", &["a"], None, false),
+        ("\"a\": {}", &["a"], Some("a"), true),
+        ("a: {}", &["a"], Some("a"), false),
+        ("a:\n  k: 1\n", &["a"], None, false),
+    ];
+    for (text, path, key, json) in cases {
+        let docs = parse(text);
+        let doc = docs[0].as_ref().unwrap();
+        let (_, k, v) = entry_of(doc, path);
+        let hint = key.map(|_| k);
+        assert_eq!(writes_json(v, hint), *json, "{text}");
+    }
+}
+
+#[test]
+fn keys_and_values_written_elsewhere_keep_what_they_mean() {
+    assert_eq!(
+        key_written("sidecar.istio.io/inject", false),
+        "sidecar.istio.io/inject"
+    );
+    assert_eq!(
+        key_written("sidecar.istio.io/inject", true),
+        "\"sidecar.istio.io/inject\""
+    );
+    assert_eq!(key_written("has space: x", false), "\"has space: x\"");
+    let text = "a: 'x'\nb: \"y\"\nc: !!str 5\nd: &anchor z\ne: |\n  two\n  lines\nf:\ng: 8080\n";
+    let docs = parse(text);
+    let doc = docs[0].as_ref().unwrap();
+    let root = doc.root().unwrap();
+    let written = |k: &str| value_text(text, root.get(k).unwrap());
+    assert_eq!(written("a").as_deref(), Some("'x'"));
+    assert_eq!(written("b").as_deref(), Some("\"y\""));
+    // A tag, an anchor or several lines: the string, re-quoted.
+    assert_eq!(written("c").as_deref(), Some("\"5\""));
+    assert_eq!(written("d").as_deref(), Some("\"z\""));
+    assert_eq!(written("e").as_deref(), Some("\"two\\nlines\\n\""));
+    assert_eq!(written("g").as_deref(), Some("8080"));
+    let (_, k, _) = entry_of(doc, &["a"]);
+    assert_eq!(key_like(k, "n"), "n");
+    let (_, k, _) = entry_of(doc, &["b"]);
+    assert_eq!(key_like(k, "n"), "n");
+    let quoted = parse("\"q\": 1\n'r': 2\n");
+    let qdoc = quoted[0].as_ref().unwrap();
+    assert_eq!(key_like(entry_of(qdoc, &["q"]).1, "n"), "\"n\"");
+    assert_eq!(key_like(entry_of(qdoc, &["r"]).1, "it's"), "'it''s'");
+}
+
+#[test]
+fn append_flow_text_follows_one_line_or_one_entry_per_line() {
+    let text = "a: {k: 1}\n";
+    let docs = parse(text);
+    let doc = docs[0].as_ref().unwrap();
+    let e = append_flow_text(text, doc.root().unwrap().get("a").unwrap(), "j: 2").unwrap();
+    assert_eq!(apply(text, &[e]), "a: {k: 1, j: 2}\n");
+    let text = "{\r\n  \"k\": 1, # one\r\n  \"l\": 2\r\n}";
+    let docs = parse(text);
+    let doc = docs[0].as_ref().unwrap();
+    let e = append_flow_text(text, doc.root().unwrap(), "\"j\": 3").unwrap();
+    assert_eq!(
+        apply(text, &[e]),
+        "{\r\n  \"k\": 1, # one\r\n  \"l\": 2,\r\n  \"j\": 3\r\n}"
+    );
+    let text = "a: {}\n";
+    let docs = parse(text);
+    let doc = docs[0].as_ref().unwrap();
+    let e = append_flow_text(text, doc.root().unwrap().get("a").unwrap(), "j: 2").unwrap();
+    assert_eq!(apply(text, &[e]), "a: {j: 2}\n");
+    // A block mapping is not this helper's.
+    let text = "a:\n  k: 1\n";
+    let docs = parse(text);
+    let doc = docs[0].as_ref().unwrap();
+    assert!(append_flow_text(text, doc.root().unwrap().get("a").unwrap(), "j: 2").is_none());
+}
+
+/// `relocate_entry` of `path` in `text` to `chain`/`name`, applied.
+fn relocated(text: &str, path: &[&str], chain: &[&str], name: &str) -> Option<String> {
+    let docs = parse(text);
+    let doc = docs[0].as_ref().unwrap();
+    let (map, k, v) = entry_of(doc, path);
+    let to = Destination { chain, name };
+    relocate_entry(text, map, k, v, &to, &|m| m.entry(name).is_some()).map(|e| apply(text, &e))
+}
+
+#[test]
+fn relocate_renames_nests_and_moves_with_the_file_s_style() {
+    // Renamed in place.
+    assert_eq!(
+        relocated("p:\n  holdApp: true\n", &["p", "holdApp"], &[], "hold").unwrap(),
+        "p:\n  hold: true\n"
+    );
+    // Nested in place, block and flow, the value's further lines moved right.
+    assert_eq!(
+        relocated("g:\n  env:\n    A: 1\n", &["g", "env"], &["pilot"], "env").unwrap(),
+        "g:\n  pilot:\n    env:\n      A: 1\n"
+    );
+    assert_eq!(
+        relocated("g: {hold: true}\n", &["g", "hold"], &["proxy"], "hold").unwrap(),
+        "g: {proxy: {hold: true}}\n"
+    );
+    // Moved into an existing mapping, its trailing comment with it; CRLF kept.
+    assert_eq!(
+        relocated(
+            "g:\r\n  hold: true # why\r\n  proxy:\r\n    x: 1\r\n",
+            &["g", "hold"],
+            &["proxy"],
+            "hold"
+        )
+        .unwrap(),
+        "g:\r\n  proxy:\r\n    x: 1\r\n    hold: true # why\r\n"
+    );
+    // Into a flow mapping written one entry per line.
+    assert_eq!(
+        relocated(
+            "g:\n  hold: true\n  proxy: {\n    x: 1\n  }\n",
+            &["g", "hold"],
+            &["proxy"],
+            "hold"
+        )
+        .unwrap(),
+        "g:\n  proxy: {\n    x: 1,\n    hold: true\n  }\n"
+    );
+    // Already set there, or a block scalar with an explicit indentation indicator: no edit.
+    assert!(relocated(
+        "g:\n  hold: true\n  proxy:\n    hold: false\n",
+        &["g", "hold"],
+        &["proxy"],
+        "hold"
+    )
+    .is_none());
+    assert!(relocated(
+        "g:\n  env: |2\n     x\n  pilot:\n    a: 1\n",
+        &["g", "env"],
+        &["pilot"],
+        "env"
+    )
+    .is_none());
+}
