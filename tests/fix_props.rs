@@ -1,6 +1,13 @@
 //! Properties of the fixer: applying edits never touches bytes outside them, the result does not
 //! depend on the order fixes are given in, only colliding fixes are skipped, and the fixpoint
 //! loop converges on a simple rule.
+//!
+//! On generated manifests (merge keys, anchors, selectors, comments, every line-ending shape)
+//! and real ones with defects inserted, `--fix` (with and without unsafe fixes) is idempotent,
+//! keeps the file parsing, changes only lines its fixes edit, keeps comments, removes what it
+//! fixed without adding errors, changes the merge-resolved meaning of each document only where
+//! an applied fix says (a proxy config key, a list element, a moved entry), and never breaks a
+//! selector that matched its pod template.
 
 use meshlint::diagnostic::{Diagnostic, Edit, Fix, FixAvailability, RuleMeta, Severity};
 use meshlint::fix::{apply_edits, apply_fixes, fix_text, FixOptions, LintResult};
@@ -341,12 +348,13 @@ pub mod manifests {
         }
         // Full-line comments outside the first round's edits survive, whatever the rounds
         // (but a suppression may become unused in a later round, and MESH903 removes it).
+        // A comment may move with the entry it sits above, to another indentation.
         for (i, line) in old_lines.iter().enumerate() {
             let comment = line.trim_start();
             if comment.starts_with('#')
                 && !comment.starts_with("# meshlint:")
                 && !touched.contains(&i)
-                && !new_lines.contains(line)
+                && !new_lines.iter().any(|l| l.trim_start() == comment)
             {
                 return Err(format!("comment line {i} was lost{}", show()));
             }
@@ -395,7 +403,285 @@ pub mod manifests {
                 ));
             }
         }
+
+        // (5) What the manifest means, `<<` merges applied, changes only where the applied
+        // fixes say: every changed leaf is named by one of them.
+        if parses(text) {
+            let named = named_by(text, &before, &outcome.applied, unsafe_fixes);
+            let (old, new) = (meaning::of(text), meaning::of(fixed));
+            for path in meaning::changed(&old, &new) {
+                if !meaning::is_named(&path, &named, &old, &new) {
+                    return Err(format!(
+                        "{path:?} changed, but no applied fix names it (applied: {:?}, named: {named:?}){}",
+                        outcome.applied.iter().map(|a| a.code).collect::<Vec<_>>(),
+                        show()
+                    ));
+                }
+            }
+            // (6) Every selector that matched its pod template still does.
+            for (i, matched) in meaning::selectors_match(text).into_iter().enumerate() {
+                if matched && meaning::selectors_match(fixed).get(i) != Some(&true) {
+                    return Err(format!(
+                        "the selector of document {i} no longer matches its pod template{}",
+                        show()
+                    ));
+                }
+            }
+        }
         Ok(())
+    }
+
+    /// The names the applied fixes name: the keys and values their messages and titles quote,
+    /// what the edits of the fixes offered for those codes write, and the keys around their
+    /// findings.
+    fn named_by(
+        text: &str,
+        before: &[Diagnostic],
+        applied: &[meshlint::fix::AppliedFix],
+        unsafe_fixes: bool,
+    ) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        let mut words = |s: &str| {
+            for w in s.split(|c: char| !(c.is_alphanumeric() || "./_-:*".contains(c))) {
+                let w = w.trim_matches(':');
+                if !w.is_empty() {
+                    out.insert(w.to_owned());
+                    // A dotted path (`spec.values.global.proxy.excludeOutboundPorts`) names
+                    // its last key.
+                    if let Some((_, last)) = w.rsplit_once('.') {
+                        out.insert(last.to_owned());
+                    }
+                }
+            }
+        };
+        let codes: BTreeSet<&str> = applied.iter().map(|a| a.code).collect();
+        for a in applied {
+            words(&a.message);
+            words(&a.fix_message);
+            if let Some(r) = a.original_range {
+                words(r.slice(text));
+            }
+        }
+        for d in before.iter().filter(|d| codes.contains(d.code)) {
+            let Some(f) = &d.fix else { continue };
+            if f.applicability == Applicability::Unsafe && !unsafe_fixes {
+                continue;
+            }
+            words(d.range.slice(text));
+            for e in &f.edits {
+                words(&e.content);
+            }
+        }
+        out
+    }
+
+    /// What a manifest means to Kubernetes and Istio, as flat `path → value` leaves: `<<`
+    /// merges applied, null and empty maps dropped (Kubernetes reads them as absent), the
+    /// `proxy.istio.io/config` string read as the YAML it holds, and capture lists as sets of
+    /// elements (their order and spacing mean nothing).
+    mod meaning {
+        use meshlint::yaml::resolve::{resolve, ScalarType};
+        use meshlint::yaml::NodeRef;
+        use std::collections::BTreeMap;
+
+        pub type Leaves = BTreeMap<Vec<String>, String>;
+
+        pub fn of(text: &str) -> Leaves {
+            let mut out = Leaves::new();
+            for (i, doc) in meshlint::yaml::parse(text).iter().enumerate() {
+                if let Ok(doc) = doc {
+                    if let Some(root) = doc.root() {
+                        walk(root, &mut vec![format!("#{i}")], &mut out, 0);
+                    }
+                }
+            }
+            out
+        }
+
+        fn is_capture_list(key: &str) -> bool {
+            key.starts_with("traffic.sidecar.istio.io/")
+                || matches!(
+                    key,
+                    "excludeIPRanges"
+                        | "includeIPRanges"
+                        | "excludeOutboundPorts"
+                        | "excludeInboundPorts"
+                        | "includeInboundPorts"
+                )
+        }
+
+        fn walk(node: NodeRef<'_, '_>, path: &mut Vec<String>, out: &mut Leaves, depth: usize) {
+            let node = node.resolved();
+            if depth > 40 {
+                return;
+            }
+            if node.is_mapping() {
+                let mut seen = std::collections::BTreeSet::new();
+                for (k, v) in node.entries() {
+                    let key = k.resolved().as_str().unwrap_or("?").to_owned();
+                    if !seen.insert(key.clone()) {
+                        continue;
+                    }
+                    let v = v.resolved();
+                    let empty = v.is_null()
+                        || (v.is_mapping() && v.entries().next().is_none())
+                        || (v.is_sequence() && v.items().next().is_none());
+                    if empty {
+                        continue;
+                    }
+                    path.push(key.clone());
+                    match v.as_str().filter(|_| v.is_scalar()) {
+                        Some(s) if key == "proxy.istio.io/config" => {
+                            let docs = meshlint::yaml::parse(s);
+                            match docs
+                                .first()
+                                .and_then(|d| d.as_ref().ok())
+                                .and_then(meshlint::yaml::Document::root)
+                            {
+                                Some(r) if r.is_mapping() => walk(r, path, out, depth + 1),
+                                _ => {
+                                    out.insert(path.clone(), format!("str:{s}"));
+                                }
+                            }
+                        }
+                        Some(s) if is_capture_list(&key) && resolve(v) == ScalarType::Str => {
+                            for e in s.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+                                path.push(e.to_owned());
+                                out.insert(path.clone(), "element".to_owned());
+                                path.pop();
+                            }
+                        }
+                        _ => walk(v, path, out, depth + 1),
+                    }
+                    path.pop();
+                }
+            } else if node.is_sequence() {
+                for (i, item) in node.items().enumerate() {
+                    path.push(format!("[{i}]"));
+                    walk(item, path, out, depth + 1);
+                    path.pop();
+                }
+            } else {
+                out.insert(
+                    path.clone(),
+                    format!("{:?}:{}", resolve(node), node.as_str().unwrap_or("")),
+                );
+            }
+        }
+
+        /// The paths whose leaf differs (added, removed or changed).
+        pub fn changed(old: &Leaves, new: &Leaves) -> Vec<Vec<String>> {
+            let mut out: Vec<Vec<String>> = old
+                .iter()
+                .filter(|(k, v)| new.get(*k) != Some(v))
+                .map(|(k, _)| k.clone())
+                .collect();
+            out.extend(new.keys().filter(|k| !old.contains_key(*k)).cloned());
+            out
+        }
+
+        /// Whether a fix names the change at `path`: its last mapping key; for an element of a
+        /// capture list, the list's key; or the key of an entry around it that was added or
+        /// removed as a whole (a moved or deleted entry takes its whole value with it).
+        pub fn is_named(
+            path: &[String],
+            named: &std::collections::BTreeSet<String>,
+            old: &Leaves,
+            new: &Leaves,
+        ) -> bool {
+            let is_key = |c: &String| !c.starts_with('[') && !c.starts_with('#');
+            let Some(last) = path.iter().rposition(is_key) else {
+                return true;
+            };
+            if named.contains(&path[last]) {
+                return true;
+            }
+            if last > 0 && is_capture_list(&path[last - 1]) && named.contains(&path[last - 1]) {
+                return true;
+            }
+            (2..=last).rev().any(|end| {
+                let prefix = &path[..end];
+                let within = |l: &Leaves| l.keys().any(|k| k.starts_with(prefix));
+                is_key(&path[end - 1])
+                    && named.contains(&path[end - 1])
+                    && (!within(old) || !within(new))
+            })
+        }
+
+        /// For each document, whether its workload's selector matches its pod template's labels
+        /// (`false` without a selector).
+        pub fn selectors_match(text: &str) -> Vec<bool> {
+            meshlint::yaml::parse(text)
+                .iter()
+                .map(|d| {
+                    let Ok(doc) = d else { return false };
+                    let Some(root) = doc.root() else { return false };
+                    matches(root)
+                })
+                .collect()
+        }
+
+        fn get<'d, 'a>(n: NodeRef<'d, 'a>, path: &[&str]) -> Option<NodeRef<'d, 'a>> {
+            let mut n = n.resolved();
+            for p in path {
+                n = n
+                    .entries()
+                    .find(|(k, _)| k.resolved().as_str() == Some(*p))?
+                    .1
+                    .resolved();
+            }
+            Some(n)
+        }
+
+        fn string(n: NodeRef<'_, '_>) -> String {
+            let n = n.resolved();
+            if n.is_null() {
+                String::new()
+            } else {
+                n.as_str().unwrap_or("").to_owned()
+            }
+        }
+
+        fn matches(root: NodeRef<'_, '_>) -> bool {
+            let Some(selector) = get(root, &["spec", "selector"]) else {
+                return false;
+            };
+            let labels: BTreeMap<String, String> =
+                get(root, &["spec", "template", "metadata", "labels"])
+                    .map(|l| l.entries().map(|(k, v)| (string(k), string(v))).collect())
+                    .unwrap_or_default();
+            let mut any = false;
+            if let Some(ml) = get(selector, &["matchLabels"]) {
+                for (k, v) in ml.entries() {
+                    any = true;
+                    if labels.get(&string(k)) != Some(&string(v)) {
+                        return false;
+                    }
+                }
+            }
+            if let Some(exprs) = get(selector, &["matchExpressions"]) {
+                for e in exprs.items() {
+                    any = true;
+                    let key = get(e, &["key"]).map(string).unwrap_or_default();
+                    let op = get(e, &["operator"]).map(string).unwrap_or_default();
+                    let values: Vec<String> = get(e, &["values"])
+                        .map(|v| v.items().map(string).collect())
+                        .unwrap_or_default();
+                    let have = labels.get(&key);
+                    let ok = match op.as_str() {
+                        "In" => have.is_some_and(|h| values.contains(h)),
+                        "NotIn" => !have.is_some_and(|h| values.contains(h)),
+                        "Exists" => have.is_some(),
+                        "DoesNotExist" => have.is_none(),
+                        _ => false,
+                    };
+                    if !ok {
+                        return false;
+                    }
+                }
+            }
+            any
+        }
     }
 
     // ── Generated manifests ────────────────────────────────────────────────────────────────
@@ -579,6 +865,15 @@ pub mod manifests {
         labels: Map,
         pub vault: bool,
         pub unsafe_fixes: bool,
+        /// `<<` merge keys: 0 none; 1 `<<: {entry}` in the pod template's annotations; 2
+        /// `<<: {annotations: {entry}}` in its metadata; 3 the workload's annotations anchored
+        /// and merged into the pod template's (`<<: *outer`).
+        merge: usize,
+        /// The entry merged (an index into the annotations).
+        merged: usize,
+        /// The workload's selector: 0 none; 1 `matchLabels` with the pod template's labels; 2
+        /// `matchExpressions` (`In`) with them.
+        selector: usize,
     }
 
     const KINDS: &[&str] = &[
@@ -621,6 +916,7 @@ pub mod manifests {
                 any::<bool>(),
                 any::<bool>(),
             ),
+            (0..4usize, 0..ANNOTATIONS.len(), 0..3usize),
         )
             .prop_map(
                 |(
@@ -634,6 +930,7 @@ pub mod manifests {
                         vault,
                         unsafe_fixes,
                     ),
+                    (merge, merged, selector),
                 )| Manifest {
                     kind,
                     unit,
@@ -649,8 +946,38 @@ pub mod manifests {
                     labels,
                     vault,
                     unsafe_fixes,
+                    merge,
+                    merged,
+                    selector,
                 },
             )
+    }
+
+    /// `key: value` of annotation `i` on one line (a block value becomes `'x'`).
+    fn inline_entry(i: usize) -> String {
+        let (k, v) = &ANNOTATIONS[i];
+        let v = match v {
+            Value::Inline(t) => *t,
+            Value::Block(_) => "'x'",
+        };
+        format!("{k}: {v}")
+    }
+
+    /// The distinct `(key, value)` texts of a label map.
+    fn label_pairs(labels: &Map) -> Vec<(&'static str, &'static str)> {
+        let (Map::Flow(items) | Map::Block(items)) = labels else {
+            return Vec::new();
+        };
+        let mut out: Vec<(&str, &str)> = Vec::new();
+        for &i in items {
+            let (k, v) = &LABELS[i];
+            if let Value::Inline(t) = v {
+                if !out.iter().any(|(o, _)| o == k) {
+                    out.push((k, t));
+                }
+            }
+        }
+        out
     }
 
     struct Writer {
@@ -682,7 +1009,25 @@ pub mod manifests {
         }
 
         fn map(&mut self, depth: usize, key: &str, map: &Map, pool: &[(&str, Value)]) {
+            self.map_with(depth, key, map, pool, None, "");
+        }
+
+        /// `key:` and `map`, with `first` (`<<: ...`) as its first entry and `props` (an anchor)
+        /// after the key.
+        fn map_with(
+            &mut self,
+            depth: usize,
+            key: &str,
+            map: &Map,
+            pool: &[(&str, Value)],
+            first: Option<&str>,
+            props: &str,
+        ) {
             match map {
+                Map::Missing | Map::Null if first.is_some() => {
+                    self.line(depth, &format!("{key}:"));
+                    self.line(depth + 1, first.unwrap_or_default());
+                }
                 Map::Missing => {}
                 Map::Null => self.line(depth, &format!("{key}:")),
                 Map::Flow(items) => {
@@ -700,11 +1045,22 @@ pub mod manifests {
                             format!("{k}: {v}")
                         })
                         .collect();
-                    self.line(depth, &format!("{key}: {{{}}}", entries.join(", ")));
+                    let entries: Vec<String> = first
+                        .map(str::to_owned)
+                        .into_iter()
+                        .chain(entries)
+                        .collect();
+                    self.line(depth, &format!("{key}: {props}{{{}}}", entries.join(", ")));
                 }
                 Map::Block(items) => {
                     self.comment(depth);
-                    self.line(depth, &format!("{key}:"));
+                    self.line(
+                        depth,
+                        &format!("{key}:{}", props.trim_end().replace('&', " &")),
+                    );
+                    if let Some(first) = first {
+                        self.line(depth + 1, first);
+                    }
                     let mut seen = Vec::new();
                     for (n, &i) in items.iter().enumerate() {
                         // No duplicate keys: MESH503 has no fix, and its message names a line.
@@ -800,9 +1156,39 @@ pub mod manifests {
         w.line(top, &format!("kind: {kind_name}"));
         w.line(top, "metadata:");
         w.line(top + 1, "name: web");
-        w.map(top + 1, "annotations", &m.outer_annotations, ANNOTATIONS);
+        let anchored = m.merge == 3 && matches!(m.outer_annotations, Map::Block(_) | Map::Flow(_));
+        let anchor = if anchored { "&outer " } else { "" };
+        w.map_with(
+            top + 1,
+            "annotations",
+            &m.outer_annotations,
+            ANNOTATIONS,
+            None,
+            anchor,
+        );
         w.map(top + 1, "labels", &m.outer_labels, LABELS);
         w.line(top, "spec:");
+        if m.selector > 0 && matches!(kind_name, "Deployment" | "StatefulSet" | "DaemonSet") {
+            let pairs = label_pairs(&m.labels);
+            w.line(top + 1, "selector:");
+            if m.selector == 1 || pairs.is_empty() {
+                w.line(top + 2, "matchLabels:");
+                if pairs.is_empty() {
+                    w.line(top + 3, "app: web");
+                }
+                for (k, v) in &pairs {
+                    w.line(top + 3, &format!("{k}: {v}"));
+                }
+            } else {
+                w.line(top + 2, "matchExpressions:");
+                for (k, v) in &pairs {
+                    w.line(
+                        top + 3,
+                        &format!("- {{key: {k}, operator: In, values: [{v}]}}"),
+                    );
+                }
+            }
+        }
         let tdepth = match kind_name {
             "Pod" => top + 1,
             "CronJob" => {
@@ -823,7 +1209,23 @@ pub mod manifests {
             w.comment(tdepth);
             if m.template_metadata {
                 w.line(tdepth, "metadata:");
-                w.map(tdepth + 1, "annotations", &m.annotations, ANNOTATIONS);
+                let entry = inline_entry(m.merged);
+                if m.merge == 2 {
+                    w.line(tdepth + 1, &format!("<<: {{annotations: {{{entry}}}}}"));
+                }
+                let first = match m.merge {
+                    1 => Some(format!("<<: {{{entry}}}")),
+                    3 if anchored => Some("<<: *outer".to_owned()),
+                    _ => None,
+                };
+                w.map_with(
+                    tdepth + 1,
+                    "annotations",
+                    &m.annotations,
+                    ANNOTATIONS,
+                    first.as_deref(),
+                    "",
+                );
                 w.map(tdepth + 1, "labels", &m.labels, LABELS);
                 if matches!((&m.annotations, &m.labels), (Map::Missing, Map::Missing)) {
                     w.line(tdepth + 1, "labels: {app: web}");
