@@ -465,13 +465,19 @@ pub fn append_flow_text(text: &str, map: NodeRef<'_, '_>, entry: &str) -> Option
             if line_start(text, key_start) == line_start(text, r.start() as usize) {
                 Some(Edit::insert(after, format!(", {entry}")))
             } else {
-                // One entry per line (pretty-printed JSON): a new line like the last.
-                let indent = column(text, key_start);
+                // One entry per line (pretty-printed JSON): a new line like the last. A comment
+                // after the last entry stays on its line, after the new comma.
+                let indent = " ".repeat(column(text, key_start));
                 let nl = newline(text);
-                Some(Edit::insert(
-                    after,
-                    format!(",{nl}{}{entry}", " ".repeat(indent)),
-                ))
+                if trailing_comment(text, after as usize).is_some() {
+                    let end = line_end(text, after as usize);
+                    let rest = &text[after as usize..end];
+                    return Some(Edit::replace(
+                        TextRange::from_usize(after as usize, end),
+                        format!(",{rest}{nl}{indent}{entry}"),
+                    ));
+                }
+                Some(Edit::insert(after, format!(",{nl}{indent}{entry}")))
             }
         }
     }

@@ -649,6 +649,14 @@ fn append_flow_text_follows_one_line_or_one_entry_per_line() {
         apply(text, &[e]),
         "{\r\n  \"k\": 1, # one\r\n  \"l\": 2,\r\n  \"j\": 3\r\n}"
     );
+    // The last entry's comment stays on its line.
+    let text = "a: {\n  k: 1, # one\n  l: 2 # two\n}\n";
+    let docs = parse(text);
+    let doc = docs[0].as_ref().unwrap();
+    let e = append_flow_text(text, doc.root().unwrap().get("a").unwrap(), "j: 3").unwrap();
+    let fixed = apply(text, &[e]);
+    assert_eq!(fixed, "a: {\n  k: 1, # one\n  l: 2, # two\n  j: 3\n}\n");
+    assert!(parse(&fixed)[0].is_ok());
     let text = "a: {}\n";
     let docs = parse(text);
     let doc = docs[0].as_ref().unwrap();
