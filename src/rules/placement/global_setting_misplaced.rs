@@ -387,16 +387,13 @@ fn report(
                             || path.starts_with("spec.values.meshConfig."),
                     },
                 };
-                out.push(unknown_key(
-                    cx,
-                    scope,
-                    place,
-                    embedded,
+                let unknown = Unknown {
                     path,
                     key,
-                    *key_range,
-                    *suggestion,
-                ));
+                    key_range: *key_range,
+                    suggestion: *suggestion,
+                };
+                out.push(unknown_key(cx, scope, place, embedded, &unknown));
             }
             Issue::WrongType {
                 path,
@@ -577,28 +574,34 @@ fn is_set(map: NodeRef<'_, '_>, ty: &MessageType, name: &str) -> bool {
     })
 }
 
-#[allow(clippy::too_many_arguments)]
+/// A key the schema does not have, as the schema check reported it.
+struct Unknown<'i> {
+    /// Dotted, from the checked root.
+    path: &'i str,
+    key: &'i str,
+    /// In the checked text (the file, or the `mesh` string of a ConfigMap).
+    key_range: TextRange,
+    /// A field of the same mapping it is close to.
+    suggestion: Option<&'static str>,
+}
+
 fn unknown_key(
     cx: &ResourceCheck<'_, '_, '_>,
     scope: &Scope<'_>,
     place: Place<'_>,
     embedded: Option<&Embedded<'_, '_, '_>>,
-    path: &str,
-    key: &str,
-    key_range: TextRange,
-    suggestion: Option<&'static str>,
+    unknown: &Unknown<'_>,
 ) -> Diagnostic {
+    let Unknown {
+        path,
+        key,
+        key_range,
+        suggestion,
+    } = *unknown;
     let parent_ty = scope.parent_type(path, key);
     let parent_path = path
         .strip_suffix(key)
         .map_or("", |p| p.strip_suffix('.').unwrap_or(p));
-    let join = |rest: &str| {
-        if parent_path.is_empty() {
-            rest.to_owned()
-        } else {
-            format!("{parent_path}.{rest}")
-        }
-    };
     // The intended place: a known wrong path first, else a case-only or near-miss rename.
     let target: Option<Target> = parent_ty.and_then(|p| relocation(p, key)).or_else(|| {
         let name = suggestion?;
@@ -611,7 +614,12 @@ fn unknown_key(
     let meant = target.as_ref().map(|t| {
         let mut rest: Vec<&str> = t.chain.to_vec();
         rest.push(t.name);
-        join(&rest.join("."))
+        let rest = rest.join(".");
+        if parent_path.is_empty() {
+            rest
+        } else {
+            format!("{parent_path}.{rest}")
+        }
     });
     let dym = meant
         .as_ref()
@@ -622,7 +630,45 @@ fn unknown_key(
         || "is not a field Istio knows".to_owned(),
         |t| format!("is not a field of {}", short_name(t)),
     );
-    let (severity, mut message) = match place {
+    let (severity, mut message) = unknown_message(place, path, key, &of_type, &dym);
+    let (range, mut fix) = locate(cx, embedded, key_range, target.as_ref());
+    // In the managed profile, a move to where MESH204 then reports the setting (a mesh-wide hold
+    // or exclusion, which managed Cloud Service Mesh does not honour) trades one finding for
+    // another and still leaves the setting unread: no fix.
+    if cx.cx.options.profile == Profile::Managed && fix.is_some() {
+        if let Some(m) = meant.as_deref() {
+            let doc = embedded.map_or(cx.doc, |e| e.doc);
+            let value = find_entry(doc, key_range).map(|(_, _, v)| ignored_by_managed(m, v));
+            if value == Some(true) {
+                let _ = write!(
+                    message,
+                    "; no fix in the managed profile: at `{m}` it would be a mesh-wide setting that managed Cloud Service Mesh does not honour (MESH204), so set it on each pod instead"
+                );
+                fix = None;
+            }
+        }
+    }
+    let fix = fix.zip(meant).map(|(edits, meant)| {
+        let what = match &target {
+            Some(t) if t.chain.is_empty() => format!("rename `{key}` to `{}`", t.name),
+            _ => format!("move `{key}` to `{meant}`"),
+        };
+        Fix::safe(what, edits)
+    });
+    let mut d = Diagnostic::new(&RULE, range, message).with_optional_fix(fix);
+    d.severity = severity;
+    d
+}
+
+/// The severity and message of an unknown key at `path` in `place`.
+fn unknown_message(
+    place: Place<'_>,
+    path: &str,
+    key: &str,
+    of_type: &str,
+    dym: &str,
+) -> (Severity, String) {
+    match place {
         Place::Operator { lenient: false } => (
             Severity::Error,
             format!(
@@ -645,11 +691,20 @@ fn unknown_key(
                 "`{path}` {of_type}{dym}: the istiod chart copies it into the mesh config, where Istio silently drops it, so it has no effect"
             ),
         ),
-    };
-    // Where the finding points, and the fix's edits, in file coordinates.
-    let (range, mut fix) = match embedded {
+    }
+}
+
+/// Where the finding on the key at `key_range` points, and the edits moving it to `target`, in
+/// file coordinates.
+fn locate(
+    cx: &ResourceCheck<'_, '_, '_>,
+    embedded: Option<&Embedded<'_, '_, '_>>,
+    key_range: TextRange,
+    target: Option<&Target>,
+) -> (TextRange, Option<Vec<Edit>>) {
+    match embedded {
         None => {
-            let fix = target.as_ref().and_then(|t| {
+            let fix = target.and_then(|t| {
                 let (parent, k, v) = find_entry(cx.doc, key_range)?;
                 relocate(cx.text, parent, k, v, t)
             });
@@ -657,7 +712,7 @@ fn unknown_key(
         }
         Some(e) => match &e.map {
             Some(map) => {
-                let fix = target.as_ref().and_then(|t| {
+                let fix = target.and_then(|t| {
                     let (parent, k, v) = find_entry(e.doc, key_range)?;
                     map.edits(cx.text, relocate(e.text, parent, k, v, t)?)
                 });
@@ -673,39 +728,7 @@ fn unknown_key(
                 None,
             ),
         },
-    };
-    // In the managed profile, a move to where MESH204 then reports the setting (a mesh-wide hold
-    // or exclusion, which managed Cloud Service Mesh does not honour) trades one finding for
-    // another and still leaves the setting unread: no fix.
-    if cx.cx.options.profile == Profile::Managed && fix.is_some() {
-        if let Some(m) = meant.as_deref() {
-            let value = match embedded {
-                Some(e) => find_entry(e.doc, key_range).map(|(_, _, v)| ignored_by_managed(m, v)),
-                None => find_entry(cx.doc, key_range).map(|(_, _, v)| ignored_by_managed(m, v)),
-            };
-            if value == Some(true) {
-                let _ = write!(
-                    message,
-                    "; no fix in the managed profile: at `{m}` it would be a mesh-wide setting that managed Cloud Service Mesh does not honour (MESH204), so set it on each pod instead"
-                );
-                fix = None;
-            }
-        }
     }
-    let fix = fix.zip(meant).map(|(edits, meant)| {
-        let what = if target.as_ref().is_some_and(|t| t.chain.is_empty()) {
-            format!(
-                "rename `{key}` to `{}`",
-                target.as_ref().map_or("", |t| t.name)
-            )
-        } else {
-            format!("move `{key}` to `{meant}`")
-        };
-        Fix::safe(what, edits)
-    });
-    let mut d = Diagnostic::new(&RULE, range, message).with_optional_fix(fix);
-    d.severity = severity;
-    d
 }
 
 /// Where the capture settings really live, for a capture key put in a mesh config.

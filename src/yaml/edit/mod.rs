@@ -832,118 +832,130 @@ fn remove_entry(
     if map.doc.merge_guarded(map.id) {
         return None;
     }
-    let b = text.as_bytes();
     match map.collection_style()? {
-        CollectionStyle::Block => {
-            let ks = key.node().props_start.min(key.range().start()) as usize;
-            let mut start = line_start(text, ks);
-            let bom = if text.starts_with('\u{feff}') {
-                '\u{feff}'.len_utf8()
-            } else {
-                0
-            };
-            if start == 0 {
-                start = bom; // the BOM stays
-            }
-            if !text[start..ks].trim().is_empty() {
-                return None;
-            }
-            let key_line = start;
-            let is_carried = |c: &TextRange| carried.iter().any(|r| r.start() == c.start());
-            // Carried comments above the key ([`leading_comments`]) go with their lines.
-            if let Some(first) = carried
-                .iter()
-                .map(|c| c.start() as usize)
-                .filter(|&c| c < start)
-                .min()
-            {
-                start = line_start(text, first).max(bom);
-            }
-            let vend = value.range().end().max(key.range().end()) as usize;
-            let end_of_line = line_end(text, vend);
-            let rest = text[vend..end_of_line].trim();
-            if !rest.is_empty() && !rest.starts_with('#') {
-                return None;
-            }
-            // Comments inside the entry (after its key, between the lines of its value) are
-            // not the entry's to delete: they stay, each on a line of its own (a full-line
-            // comment as it was, one after a key at the entry's indentation). The comment
-            // after the value goes only with `take_entry`, whose caller writes it elsewhere.
-            let inside: Vec<TextRange> = key
-                .doc
-                .comments
-                .iter()
-                .filter(|c| {
-                    let (cs, ce) = (c.start() as usize, c.end() as usize);
-                    start <= cs && ce <= end_of_line && !is_carried(c)
-                })
-                .copied()
-                .collect();
-            // (Only a comment after the value: the single-line cases below.)
-            if !inside.iter().all(|c| c.start() as usize >= vend) {
-                let indent = &text[key_line..ks];
-                let nl = newline(text);
-                let kept: Vec<String> = inside
-                    .iter()
-                    .map(|c| {
-                        let (cs, ce) = (c.start() as usize, c.end() as usize);
-                        let own_line = line_start(text, cs);
-                        if text[own_line..cs].trim().is_empty() {
-                            text[own_line..ce].to_owned()
-                        } else {
-                            format!("{indent}{}", &text[cs..ce])
-                        }
-                    })
-                    .collect();
-                let end = past_line_break(text, end_of_line);
-                let mut content = kept.join(nl);
-                if end > end_of_line {
-                    content.push_str(nl);
+        CollectionStyle::Block => remove_block_entry(text, key, value, carried),
+        CollectionStyle::Flow => remove_flow_entry(map, key, value),
+    }
+}
+
+/// [`remove_entry`] in a block mapping: the entry's whole lines, the carried comments above it
+/// included, every other comment inside them kept on a line of its own.
+fn remove_block_entry(
+    text: &str,
+    key: NodeRef<'_, '_>,
+    value: NodeRef<'_, '_>,
+    carried: &[TextRange],
+) -> Option<Edit> {
+    let b = text.as_bytes();
+    let ks = key.node().props_start.min(key.range().start()) as usize;
+    let mut start = line_start(text, ks);
+    let bom = if text.starts_with('\u{feff}') {
+        '\u{feff}'.len_utf8()
+    } else {
+        0
+    };
+    if start == 0 {
+        start = bom; // the BOM stays
+    }
+    if !text[start..ks].trim().is_empty() {
+        return None;
+    }
+    let indent = &text[start..ks];
+    let is_carried = |c: &TextRange| carried.iter().any(|r| r.start() == c.start());
+    // Carried comments above the key ([`leading_comments`]) go with their lines.
+    if let Some(first) = carried
+        .iter()
+        .map(|c| c.start() as usize)
+        .filter(|&c| c < start)
+        .min()
+    {
+        start = line_start(text, first).max(bom);
+    }
+    let vend = value.range().end().max(key.range().end()) as usize;
+    let end_of_line = line_end(text, vend);
+    let rest = text[vend..end_of_line].trim();
+    if !rest.is_empty() && !rest.starts_with('#') {
+        return None;
+    }
+    // Comments inside the entry (after its key, between the lines of its value) are not the
+    // entry's to delete: they stay, each on a line of its own (a full-line comment as it was,
+    // one after a key at the entry's indentation). The comment after the value goes only when
+    // carried, its caller writing it elsewhere.
+    let inside: Vec<TextRange> = key
+        .doc
+        .comments
+        .iter()
+        .filter(|c| {
+            let (cs, ce) = (c.start() as usize, c.end() as usize);
+            start <= cs && ce <= end_of_line && !is_carried(c)
+        })
+        .copied()
+        .collect();
+    if !inside.iter().all(|c| c.start() as usize >= vend) {
+        let nl = newline(text);
+        let kept: Vec<String> = inside
+            .iter()
+            .map(|c| {
+                let (cs, ce) = (c.start() as usize, c.end() as usize);
+                let own_line = line_start(text, cs);
+                if text[own_line..cs].trim().is_empty() {
+                    text[own_line..ce].to_owned()
+                } else {
+                    format!("{indent}{}", &text[cs..ce])
                 }
-                return Some(Edit::replace(TextRange::from_usize(start, end), content));
-            }
-            if !inside.is_empty() && rest.starts_with('#') {
-                // A comment on the entry's line stays, on a line of its own where the entry was.
-                let indent = &text[key_line..ks];
-                return Some(Edit::replace(
-                    TextRange::from_usize(start, end_of_line),
-                    format!("{indent}{rest}"),
-                ));
-            }
-            let end = past_line_break(text, end_of_line);
-            if end == end_of_line && start > bom {
-                // Last line without a final newline: remove the line break before it instead.
-                let mut s = start - 1;
-                if b[s] == b'\n' && s > 0 && b[s - 1] == b'\r' {
-                    s -= 1;
-                }
-                return Some(Edit::delete(TextRange::from_usize(s, end)));
-            }
-            Some(Edit::delete(TextRange::from_usize(start, end)))
+            })
+            .collect();
+        let end = past_line_break(text, end_of_line);
+        let mut content = kept.join(nl);
+        if end > end_of_line {
+            content.push_str(nl);
         }
-        CollectionStyle::Flow => {
-            let entries: Vec<_> = map.literal_entries().collect();
-            let i = entries.iter().position(|(k, _)| k.id == key.id)?;
-            let ks = key.node().props_start as usize;
-            let ve = value.range().end().max(key.range().end()) as usize;
-            if entries.len() == 1 {
-                // The whole mapping becomes `{}`: an entry another fix appends after this one
-                // (at its end) then collides with this edit instead of landing after a comma
-                // that is gone.
-                return Some(Edit::replace(map.range(), "{}"));
-            }
-            if i + 1 < entries.len() {
-                let next = entries[i + 1].0.node().props_start as usize;
-                Some(Edit::delete(TextRange::from_usize(ks, next)))
-            } else {
-                let prev_end = entries[i - 1]
-                    .1
-                    .range()
-                    .end()
-                    .max(entries[i - 1].0.range().end()) as usize;
-                Some(Edit::delete(TextRange::from_usize(prev_end, ve)))
-            }
+        return Some(Edit::replace(TextRange::from_usize(start, end), content));
+    }
+    if !inside.is_empty() && rest.starts_with('#') {
+        // A comment on the entry's line stays, on a line of its own where the entry was.
+        return Some(Edit::replace(
+            TextRange::from_usize(start, end_of_line),
+            format!("{indent}{rest}"),
+        ));
+    }
+    let end = past_line_break(text, end_of_line);
+    if end == end_of_line && start > bom {
+        // Last line without a final newline: remove the line break before it instead.
+        let mut s = start - 1;
+        if b[s] == b'\n' && s > 0 && b[s - 1] == b'\r' {
+            s -= 1;
         }
+        return Some(Edit::delete(TextRange::from_usize(s, end)));
+    }
+    Some(Edit::delete(TextRange::from_usize(start, end)))
+}
+
+/// [`remove_entry`] in a flow mapping: the entry and one comma.
+fn remove_flow_entry(
+    map: NodeRef<'_, '_>,
+    key: NodeRef<'_, '_>,
+    value: NodeRef<'_, '_>,
+) -> Option<Edit> {
+    let entries: Vec<_> = map.literal_entries().collect();
+    let i = entries.iter().position(|(k, _)| k.id == key.id)?;
+    let ks = key.node().props_start as usize;
+    let ve = value.range().end().max(key.range().end()) as usize;
+    if entries.len() == 1 {
+        // The whole mapping becomes `{}`: an entry another fix appends after this one (at its
+        // end) then collides with this edit instead of landing after a comma that is gone.
+        return Some(Edit::replace(map.range(), "{}"));
+    }
+    if i + 1 < entries.len() {
+        let next = entries[i + 1].0.node().props_start as usize;
+        Some(Edit::delete(TextRange::from_usize(ks, next)))
+    } else {
+        let prev_end = entries[i - 1]
+            .1
+            .range()
+            .end()
+            .max(entries[i - 1].0.range().end()) as usize;
+        Some(Edit::delete(TextRange::from_usize(prev_end, ve)))
     }
 }
 

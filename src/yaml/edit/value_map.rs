@@ -35,11 +35,93 @@ pub struct ValueMap {
     whole: TextRange,
 }
 
-/// Pushes one value character produced by the source range `from..to`.
-fn push_char(spans: &mut Vec<(u32, u32)>, rebuilt: &mut String, c: char, from: usize, to: usize) {
-    rebuilt.push(c);
-    for _ in 0..c.len_utf8() {
-        spans.push((from as u32, to as u32));
+/// The value rebuilt from the source, with where each of its bytes came from.
+struct Spans {
+    spans: Vec<(u32, u32)>,
+    rebuilt: String,
+}
+
+impl Spans {
+    /// Pushes one value character produced by the source range `from..to`.
+    fn push(&mut self, c: char, from: usize, to: usize) {
+        self.rebuilt.push(c);
+        for _ in 0..c.len_utf8() {
+            self.spans.push((from as u32, to as u32));
+        }
+    }
+
+    /// A single- or double-quoted scalar on one line (`raw` with its quotes, at `base`): its
+    /// characters, `''` and escapes. Returns where its content ends.
+    fn quoted(&mut self, raw: &str, base: usize, double: bool) -> Option<usize> {
+        if raw.len() < 2 {
+            return None;
+        }
+        let inner = &raw[1..raw.len() - 1];
+        if inner.contains(['\n', '\r']) {
+            return None;
+        }
+        let start = base + 1;
+        let mut chars = inner.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            let from = start + i;
+            if !double && c == '\'' {
+                chars.next();
+                self.push('\'', from, from + 2);
+            } else if double && c == '\\' {
+                let (ch, len) = escape(&inner[i + 1..])?;
+                self.push(ch, from, from + 1 + len);
+                let stop = i + 1 + len;
+                while chars.peek().is_some_and(|&(j, _)| j < stop) {
+                    chars.next();
+                }
+            } else {
+                self.push(c, from, from + c.len_utf8());
+            }
+        }
+        Some(start + inner.len())
+    }
+
+    /// A literal block scalar (`raw` from its header, at `base`) whose value is `cooked`: its
+    /// lines without their indentation, each line break one `\n`, and the line breaks its
+    /// chomping keeps. Returns where it ends.
+    fn literal(&mut self, raw: &str, base: usize, cooked: &str) -> Option<usize> {
+        let header_len = raw.find('\n')?;
+        if raw[..header_len].bytes().any(|b| b.is_ascii_digit()) {
+            return None; // An explicit indentation indicator.
+        }
+        let body = &raw[header_len + 1..];
+        let indent = body
+            .split('\n')
+            .map(|l| l.trim_end_matches('\r'))
+            .find(|l| !l.trim().is_empty())
+            .map_or(0, |l| l.len() - l.trim_start_matches(' ').len());
+        let mut at = base + header_len + 1;
+        let mut lines = body.split('\n').peekable();
+        while let Some(line) = lines.next() {
+            let content = line.strip_suffix('\r').unwrap_or(line);
+            let skip = indent.min(content.len() - content.trim_start_matches(' ').len());
+            for (i, c) in content[skip..].char_indices() {
+                let from = at + skip + i;
+                self.push(c, from, from + c.len_utf8());
+            }
+            if lines.peek().is_some() {
+                // The line break, `\r\n` or `\n`, becomes one `\n`.
+                self.push('\n', at + content.len(), at + line.len() + 1);
+            }
+            at += line.len() + 1;
+        }
+        let end = base + raw.len();
+        // Clip or keep chomping adds line breaks after the last content line.
+        let extra = cooked.strip_prefix(self.rebuilt.as_str())?;
+        if !extra.bytes().all(|b| b == b'\n') {
+            return None;
+        }
+        for _ in 0..extra.len() {
+            self.push('\n', end, end);
+        }
+        self.spans.truncate(cooked.len());
+        self.rebuilt.truncate(cooked.len());
+        Some(end)
     }
 }
 
@@ -53,105 +135,32 @@ impl ValueMap {
         let whole = value.range();
         let raw = whole.slice(text);
         let base = whole.start() as usize;
-        let mut spans = Vec::with_capacity(cooked.len());
-        let mut rebuilt = String::with_capacity(cooked.len());
-        let end;
-        match style {
+        let mut spans = Spans {
+            spans: Vec::with_capacity(cooked.len()),
+            rebuilt: String::with_capacity(cooked.len()),
+        };
+        let end = match style {
             ScalarStyle::Plain => {
                 if raw != cooked {
                     return None;
                 }
                 for (i, c) in raw.char_indices() {
-                    push_char(
-                        &mut spans,
-                        &mut rebuilt,
-                        c,
-                        base + i,
-                        base + i + c.len_utf8(),
-                    );
+                    spans.push(c, base + i, base + i + c.len_utf8());
                 }
-                end = base + raw.len();
+                base + raw.len()
             }
             ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => {
-                if raw.len() < 2 {
-                    return None;
-                }
-                let inner = &raw[1..raw.len() - 1];
-                if inner.contains(['\n', '\r']) {
-                    return None;
-                }
-                let start = base + 1;
-                let mut chars = inner.char_indices().peekable();
-                while let Some((i, c)) = chars.next() {
-                    let from = start + i;
-                    if style == ScalarStyle::SingleQuoted && c == '\'' {
-                        chars.next();
-                        push_char(&mut spans, &mut rebuilt, '\'', from, from + 2);
-                    } else if style == ScalarStyle::DoubleQuoted && c == '\\' {
-                        let (ch, len) = escape(&inner[i + 1..])?;
-                        push_char(&mut spans, &mut rebuilt, ch, from, from + 1 + len);
-                        let stop = i + 1 + len;
-                        while chars.peek().is_some_and(|&(j, _)| j < stop) {
-                            chars.next();
-                        }
-                    } else {
-                        push_char(&mut spans, &mut rebuilt, c, from, from + c.len_utf8());
-                    }
-                }
-                end = start + inner.len();
+                spans.quoted(raw, base, style == ScalarStyle::DoubleQuoted)?
             }
-            ScalarStyle::Literal => {
-                let header_len = raw.find('\n')?;
-                if raw[..header_len].bytes().any(|b| b.is_ascii_digit()) {
-                    return None; // An explicit indentation indicator.
-                }
-                let body = &raw[header_len + 1..];
-                let indent = body
-                    .split('\n')
-                    .map(|l| l.trim_end_matches('\r'))
-                    .find(|l| !l.trim().is_empty())
-                    .map_or(0, |l| l.len() - l.trim_start_matches(' ').len());
-                let mut at = base + header_len + 1;
-                let mut lines = body.split('\n').peekable();
-                while let Some(line) = lines.next() {
-                    let content = line.strip_suffix('\r').unwrap_or(line);
-                    let skip = indent.min(content.len() - content.trim_start_matches(' ').len());
-                    for (i, c) in content[skip..].char_indices() {
-                        let from = at + skip + i;
-                        push_char(&mut spans, &mut rebuilt, c, from, from + c.len_utf8());
-                    }
-                    if lines.peek().is_some() {
-                        // The line break, `\r\n` or `\n`, becomes one `\n`.
-                        push_char(
-                            &mut spans,
-                            &mut rebuilt,
-                            '\n',
-                            at + content.len(),
-                            at + line.len() + 1,
-                        );
-                    }
-                    at += line.len() + 1;
-                }
-                end = base + raw.len();
-                // Clip or keep chomping adds line breaks after the last content line.
-                let extra = cooked.strip_prefix(rebuilt.as_str())?;
-                if !extra.bytes().all(|b| b == b'\n') {
-                    return None;
-                }
-                for _ in 0..extra.len() {
-                    push_char(&mut spans, &mut rebuilt, '\n', end, end);
-                }
-                spans.truncate(cooked.len());
-                rebuilt.truncate(cooked.len());
-            }
+            ScalarStyle::Literal => spans.literal(raw, base, cooked)?,
             ScalarStyle::Folded => return None,
-        }
-        if rebuilt != cooked {
+        };
+        if spans.rebuilt != cooked {
             return None;
         }
         Some(Self {
             style,
-            spans,
+            spans: spans.spans,
             end: end as u32,
             whole,
         })
