@@ -342,6 +342,176 @@ fn find_duplicates(
     }
 }
 
+impl<'a> DocumentParser<'a> {
+    /// The error for a parser error met while building `b`: what was read before it still
+    /// tells comments from content (template detection of a broken file needs it).
+    fn parse_error(
+        &mut self,
+        b: Option<Builder<'a>>,
+        err: &granit_parser::ScanError,
+    ) -> Result<Document<'a>, SyntaxError> {
+        let offset = err.marker().byte_offset().unwrap_or(self.text.len());
+        let message = err.info();
+        let mut comments = std::mem::take(&mut self.pending_comments);
+        let mut strings = Vec::new();
+        if let Some(b) = b {
+            comments.extend(b.comments);
+            strings.extend(b.nodes.iter().filter_map(|n| match n.kind {
+                NodeKind::Scalar { style, .. } if style != ScalarStyle::Plain => Some(n.range),
+                _ => None,
+            }));
+        }
+        let mut err = self.fail(offset, message);
+        if let Err(e) = &mut err {
+            e.comments = comments;
+            e.strings = strings;
+        }
+        err
+    }
+
+    /// The builder of a document starting at `start`, with the scratch space of the last one.
+    fn start_document(&mut self, start: usize) -> Builder<'a> {
+        let estimate = node_estimate(self.text, start);
+        Builder {
+            text: self.text,
+            nodes: Vec::with_capacity(estimate),
+            stack: std::mem::take(&mut self.scratch.0),
+            children: std::mem::take(&mut self.scratch.1),
+            // A mapping entry takes two nodes, a sequence item one.
+            pairs: Vec::with_capacity(estimate / 2),
+            has_merge_keys: false,
+            items: Vec::with_capacity(estimate / 8),
+            root: None,
+            anchors: HashMap::new(),
+            last_node: None,
+            prev_end: start,
+            comments: std::mem::take(&mut self.pending_comments),
+            duplicates: Vec::new(),
+            start,
+        }
+    }
+
+    /// The document `b` built, ending at `end`; its scratch space kept for the next one.
+    fn end_document(&mut self, mut b: Builder<'a>, end: usize) -> Document<'a> {
+        b.stack.clear();
+        b.children.clear();
+        self.scratch = (
+            std::mem::take(&mut b.stack),
+            std::mem::take(&mut b.children),
+        );
+        let index = self.index;
+        let doc_start = b.start.min(self.text.len());
+        let (at, line) = self.line_cursor;
+        let start_line = if doc_start >= at {
+            let newlines = count_line_breaks(self.text.as_bytes(), at, doc_start);
+            self.line_cursor = (doc_start, line + newlines as u32);
+            line + newlines as u32
+        } else {
+            1 + count_line_breaks(self.text.as_bytes(), 0, doc_start) as u32
+        };
+        self.index += 1;
+        let doc_end = end.max(
+            b.nodes
+                .iter()
+                .map(|n| n.range.end() as usize)
+                .max()
+                .unwrap_or(0),
+        );
+        Document {
+            nodes: b.nodes,
+            pairs: b.pairs,
+            items: b.items,
+            root: b.root,
+            range: TextRange::from_usize(b.start.min(doc_end), doc_end),
+            comments: b.comments,
+            duplicate_keys: b.duplicates,
+            has_merge_keys: b.has_merge_keys,
+            index,
+            start_line,
+        }
+    }
+}
+
+impl<'a> Builder<'a> {
+    /// Adds a scalar read at `start..end` (`span` with its properties).
+    fn scalar(
+        &mut self,
+        mut value: std::borrow::Cow<'a, str>,
+        style: ScalarStyle,
+        tag: Option<&granit_parser::Tag>,
+        span: &Span,
+        (start, end): (usize, usize),
+    ) {
+        let (s, e) = self.scalar_range(style, start, end);
+        if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
+            && value.ends_with('\n')
+            && !self.text.as_bytes()[e.min(self.text.len())..]
+                .iter()
+                .any(|&c| c == b'\n' || c == b'\r')
+        {
+            // The last content line of a file without a final line break has no break to
+            // keep (libyaml, go-yaml): `k: |` + `  10.0.0.0/8<EOF>` is "10.0.0.0/8", not
+            // "10.0.0.0/8\n".
+            value.to_mut().pop();
+        }
+        let props = Builder::props_start(span, s);
+        self.add(Node {
+            kind: NodeKind::Scalar { value, style },
+            range: TextRange::from_usize(s, e),
+            props_start: props as u32,
+            tag: convert_tag(tag),
+            anchored: false,
+        });
+        self.prev_end = e.max(end).max(self.prev_end);
+    }
+
+    /// Opens a mapping or sequence read at `start..end`.
+    fn collection_start(
+        &mut self,
+        is_seq: bool,
+        style: granit_parser::StructureStyle,
+        tag: Option<&granit_parser::Tag>,
+        span: &Span,
+        (start, end): (usize, usize),
+    ) {
+        let style = match style {
+            granit_parser::StructureStyle::Flow => CollectionStyle::Flow,
+            granit_parser::StructureStyle::Block => CollectionStyle::Block,
+        };
+        let s = if is_seq && style == CollectionStyle::Block {
+            self.sequence_start(start)
+        } else {
+            start
+        };
+        let props = Builder::props_start(span, s);
+        let kind = if is_seq {
+            NodeKind::Sequence {
+                style,
+                items: Children::default(),
+            }
+        } else {
+            NodeKind::Mapping {
+                style,
+                entries: Children::default(),
+            }
+        };
+        let id = self.add(Node {
+            kind,
+            range: TextRange::from_usize(s, end.max(s)),
+            props_start: props as u32,
+            tag: convert_tag(tag),
+            anchored: false,
+        });
+        let from = self.children.len();
+        self.stack.push(if is_seq {
+            Frame::Sequence { id, from }
+        } else {
+            Frame::Mapping { id, from }
+        });
+        self.prev_end = end.max(self.prev_end);
+    }
+}
+
 impl<'a> Iterator for DocumentParser<'a> {
     type Item = Result<Document<'a>, SyntaxError>;
 
@@ -357,29 +527,7 @@ impl<'a> Iterator for DocumentParser<'a> {
             };
             let (event, span) = match next {
                 Ok(pair) => pair,
-                Err(err) => {
-                    let offset = err.marker().byte_offset().unwrap_or(self.text.len());
-                    let message = err.info();
-                    // What was read before the error still tells comments from content
-                    // (template detection of a broken file needs it).
-                    let mut comments = std::mem::take(&mut self.pending_comments);
-                    let mut strings = Vec::new();
-                    if let Some(b) = b {
-                        comments.extend(b.comments);
-                        strings.extend(b.nodes.iter().filter_map(|n| match n.kind {
-                            NodeKind::Scalar { style, .. } if style != ScalarStyle::Plain => {
-                                Some(n.range)
-                            }
-                            _ => None,
-                        }));
-                    }
-                    let mut err = self.fail(offset, message);
-                    if let Err(e) = &mut err {
-                        e.comments = comments;
-                        e.strings = strings;
-                    }
-                    return Some(err);
-                }
+                Err(err) => return Some(self.parse_error(b, &err)),
             };
             let fallback = b.as_ref().map_or(0, |b| b.prev_end);
             let (start, end) = span_range(&span, fallback);
@@ -396,88 +544,14 @@ impl<'a> Iterator for DocumentParser<'a> {
                         None => self.pending_comments.push(range),
                     }
                 }
-                Event::DocumentStart(..) => {
-                    let estimate = node_estimate(self.text, start);
-                    b = Some(Builder {
-                        text: self.text,
-                        nodes: Vec::with_capacity(estimate),
-                        stack: std::mem::take(&mut self.scratch.0),
-                        children: std::mem::take(&mut self.scratch.1),
-                        // A mapping entry takes two nodes, a sequence item one.
-                        pairs: Vec::with_capacity(estimate / 2),
-                        has_merge_keys: false,
-                        items: Vec::with_capacity(estimate / 8),
-                        root: None,
-                        anchors: HashMap::new(),
-                        last_node: None,
-                        prev_end: start,
-                        comments: std::mem::take(&mut self.pending_comments),
-                        duplicates: Vec::new(),
-                        start,
-                    });
-                }
+                Event::DocumentStart(..) => b = Some(self.start_document(start)),
                 Event::DocumentEnd => {
-                    let Some(mut b) = b.take() else { continue };
-                    b.stack.clear();
-                    b.children.clear();
-                    self.scratch = (
-                        std::mem::take(&mut b.stack),
-                        std::mem::take(&mut b.children),
-                    );
-                    let index = self.index;
-                    let doc_start = b.start.min(self.text.len());
-                    let (at, line) = self.line_cursor;
-                    let start_line = if doc_start >= at {
-                        let newlines = count_line_breaks(self.text.as_bytes(), at, doc_start);
-                        self.line_cursor = (doc_start, line + newlines as u32);
-                        line + newlines as u32
-                    } else {
-                        1 + count_line_breaks(self.text.as_bytes(), 0, doc_start) as u32
-                    };
-                    self.index += 1;
-                    let doc_end = end.max(
-                        b.nodes
-                            .iter()
-                            .map(|n| n.range.end() as usize)
-                            .max()
-                            .unwrap_or(0),
-                    );
-                    return Some(Ok(Document {
-                        nodes: b.nodes,
-                        pairs: b.pairs,
-                        items: b.items,
-                        root: b.root,
-                        range: TextRange::from_usize(b.start.min(doc_end), doc_end),
-                        comments: b.comments,
-                        duplicate_keys: b.duplicates,
-                        has_merge_keys: b.has_merge_keys,
-                        index,
-                        start_line,
-                    }));
+                    let Some(b) = b.take() else { continue };
+                    return Some(Ok(self.end_document(b, end)));
                 }
-                Event::Scalar(mut value, style, _anchor, tag) => {
+                Event::Scalar(value, style, _anchor, tag) => {
                     let Some(bd) = b.as_mut() else { continue };
-                    let (s, e) = bd.scalar_range(style, start, end);
-                    if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
-                        && value.ends_with('\n')
-                        && !self.text.as_bytes()[e.min(self.text.len())..]
-                            .iter()
-                            .any(|&c| c == b'\n' || c == b'\r')
-                    {
-                        // The last content line of a file without a final line break has no
-                        // break to keep (libyaml, go-yaml): `k: |` + `  10.0.0.0/8<EOF>` is
-                        // "10.0.0.0/8", not "10.0.0.0/8\n".
-                        value.to_mut().pop();
-                    }
-                    let props = Builder::props_start(&span, s);
-                    bd.add(Node {
-                        kind: NodeKind::Scalar { value, style },
-                        range: TextRange::from_usize(s, e),
-                        props_start: props as u32,
-                        tag: convert_tag(tag.as_deref()),
-                        anchored: false,
-                    });
-                    bd.prev_end = e.max(end).max(bd.prev_end);
+                    bd.scalar(value, style, tag.as_deref(), &span, (start, end));
                 }
                 Event::Alias(anchor) => {
                     let Some(bd) = b.as_mut() else { continue };
@@ -512,41 +586,7 @@ impl<'a> Iterator for DocumentParser<'a> {
                             format!("collections nested deeper than {MAX_DEPTH} levels"),
                         ));
                     }
-                    let style = match style {
-                        granit_parser::StructureStyle::Flow => CollectionStyle::Flow,
-                        granit_parser::StructureStyle::Block => CollectionStyle::Block,
-                    };
-                    let s = if is_seq && style == CollectionStyle::Block {
-                        bd.sequence_start(start)
-                    } else {
-                        start
-                    };
-                    let props = Builder::props_start(&span, s);
-                    let kind = if is_seq {
-                        NodeKind::Sequence {
-                            style,
-                            items: Children::default(),
-                        }
-                    } else {
-                        NodeKind::Mapping {
-                            style,
-                            entries: Children::default(),
-                        }
-                    };
-                    let id = bd.add(Node {
-                        kind,
-                        range: TextRange::from_usize(s, end.max(s)),
-                        props_start: props as u32,
-                        tag: convert_tag(tag.as_deref()),
-                        anchored: false,
-                    });
-                    let from = bd.children.len();
-                    bd.stack.push(if is_seq {
-                        Frame::Sequence { id, from }
-                    } else {
-                        Frame::Mapping { id, from }
-                    });
-                    bd.prev_end = end.max(bd.prev_end);
+                    bd.collection_start(is_seq, style, tag.as_deref(), &span, (start, end));
                 }
                 Event::SequenceEnd | Event::MappingEnd => {
                     let Some(bd) = b.as_mut() else { continue };
