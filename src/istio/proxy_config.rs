@@ -101,7 +101,35 @@ pub fn read(value: &str) -> ProxyConfig {
             return out;
         }
     }
-    out.shape = match root.collection_style() {
+    out.shape = shape_of(value, root);
+    check_message(root, catalog::proxy_config(), "", true, &mut out.issues);
+    let type_errors: Vec<String> = out
+        .issues
+        .iter()
+        .filter_map(|i| match i {
+            Issue::WrongType {
+                path,
+                value_range,
+                expected,
+                found,
+                ..
+            } => Some(format!(
+                "`{path}` is {}, {found}, but must be {expected}",
+                excerpt(value_range.slice(value))
+            )),
+            Issue::UnknownKey { .. } => None,
+        })
+        .collect();
+    if !type_errors.is_empty() {
+        out.invalid = Some(type_errors.join("; "));
+    }
+    read_hold(value, root, &mut out);
+    out
+}
+
+/// How a mapping value is written, for edits that add a key to it.
+fn shape_of(value: &str, root: yaml::NodeRef<'_, '_>) -> Shape {
+    match root.collection_style() {
         Some(yaml::CollectionStyle::Flow) => {
             let r = root.range();
             let last = root
@@ -127,28 +155,11 @@ pub fn read(value: &str) -> ProxyConfig {
                 end: root.range().end() as usize,
             }
         }
-    };
-    check_message(root, catalog::proxy_config(), "", true, &mut out.issues);
-    let type_errors: Vec<String> = out
-        .issues
-        .iter()
-        .filter_map(|i| match i {
-            Issue::WrongType {
-                path,
-                value_range,
-                expected,
-                found,
-                ..
-            } => Some(format!(
-                "`{path}` is {}, {found}, but must be {expected}",
-                excerpt(value_range.slice(value))
-            )),
-            Issue::UnknownKey { .. } => None,
-        })
-        .collect();
-    if !type_errors.is_empty() {
-        out.invalid = Some(type_errors.join("; "));
     }
+}
+
+/// What the hold key of mapping `root` says (either of its names).
+fn read_hold(value: &str, root: yaml::NodeRef<'_, '_>, out: &mut ProxyConfig) {
     let hold = root
         .entry("holdApplicationUntilProxyStarts")
         .or_else(|| root.entry("hold_application_until_proxy_starts"));
@@ -169,7 +180,6 @@ pub fn read(value: &str) -> ProxyConfig {
             _ => {}
         }
     }
-    out
 }
 
 /// Where an unknown key or a type error sits inside the value.
