@@ -2,7 +2,7 @@
 //! what `--diff` prints applies with the real `git apply` and gives exactly what `--fix` writes;
 //! `--diff` writes nothing; `--fix` keeps permission bits and symlinks, refuses read-only files
 //! without losing anything, fixes every file of a directory, writes stdin's fixed text to
-//! stdout; exit codes follow §8.
+//! stdout; exit codes follow the README's (0 clean, 1 findings remain or a diff, 2 usage).
 
 use assert_cmd::Command;
 use std::fs;
