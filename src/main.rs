@@ -257,7 +257,7 @@ const COMMAND_NAMES: [&str; 6] = [
 /// A first argument that names both a command and a path in the working directory
 /// (`meshlint config` in a Kubebuilder project, which has `config/`): which one is meant
 /// cannot be told, and running the command would lint nothing and exit 0. `--` right after
-/// the command name says the command is meant.
+/// the command name says the command is meant (`meshlint --help` for `help`).
 fn ambiguous_command(args: &[std::ffi::OsString]) -> Option<String> {
     let first = args.get(1)?.to_str()?;
     if !COMMAND_NAMES.contains(&first) || std::fs::symlink_metadata(first).is_err() {
@@ -266,9 +266,13 @@ fn ambiguous_command(args: &[std::ffi::OsString]) -> Option<String> {
     if args.get(2).is_some_and(|a| a == "--") {
         return None;
     }
+    let command = if first == "help" {
+        "for help, write `meshlint --help`".to_owned()
+    } else {
+        format!("to run the `{first}` command, write `meshlint {first} -- [ARGS]`")
+    };
     Some(format!(
-        "`{first}` is both a meshlint command and a path here: did you mean `meshlint check {first}`?\n\
-         (to run the `{first}` command, write `meshlint {first} -- [ARGS]`)"
+        "`{first}` is both a meshlint command and a path here: did you mean `meshlint check {first}`?\n({command})"
     ))
 }
 
@@ -679,7 +683,7 @@ fn walked(args: &CheckArgs, walk: &meshlint::WalkStats) -> Result<(), Failure> {
     let hint = sibling_suggestion(dir);
     if hint.is_empty() {
         message.push_str(
-            " (meshlint lints the files `include` matches, by default *.yaml, *.yml and *.json, that `exclude` does not name; --verbose counts the files skipped)",
+            " (meshlint lints the files `include` matches, by default *.yaml, *.yml and *.json, that `exclude` does not name, and does not walk hidden files or those a .gitignore names; --verbose counts the files skipped)",
         );
     } else {
         message.push_str(&hint);

@@ -1138,6 +1138,14 @@ fn a_command_name_that_is_also_a_path_is_refused() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    write(tmp.path(), "help/pod.yaml", POD_NO_HOLD);
+    let out = meshlint(tmp.path()).arg("help").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr_of(&out).ends_with("(for help, write `meshlint --help`)\n"),
+        "{}",
+        stderr_of(&out)
+    );
     // Where no such path exists, the command runs as ever.
     let empty = TempDir::new().unwrap();
     meshlint(empty.path()).arg("rules").assert().code(0);
