@@ -40,9 +40,10 @@ Exit codes:
   1  findings at or above it remain (or --diff has changes to show)
   2  usage, configuration or I/O error: nothing was linted, or a named path has no manifest";
 
-/// The most worker threads `-j` accepts: more than this only adds start-up cost (each thread
-/// is started, whatever the number of files).
-const MAX_JOBS: usize = 256;
+/// The most worker threads `-j` accepts. More only costs: on 2 cores, 6 files took 0.01 s at
+/// `-j 64`, 0.37 s at 128 and 1.9 s at 256 (the directory walk's threads wait on each other).
+/// Leaving `-j` out uses one thread per core, however many.
+const MAX_JOBS: usize = 64;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -112,7 +113,7 @@ struct CheckArgs {
     /// List the fixes applied (with --fix).
     #[arg(long, requires = "fix")]
     show_fixes: bool,
-    /// Worker threads, 1 to 256 (default: one per core).
+    /// Worker threads, 1 to 64 (default: one per core).
     #[arg(long, short, value_name = "N", value_parser = parse_jobs)]
     jobs: Option<usize>,
     /// The file name to report for stdin (with `-` as the path).
