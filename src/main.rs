@@ -677,7 +677,9 @@ fn walked(args: &CheckArgs, walk: &meshlint::WalkStats) -> Result<(), Failure> {
             walk.excluded,
         );
     }
-    let Some(dir) = walk.empty_dirs.first() else {
+    // Only paths the user named: a bare `meshlint` in a directory without manifests asked for
+    // nothing in particular.
+    let Some(dir) = walk.empty_dirs.first().filter(|_| !args.paths.is_empty()) else {
         return Ok(());
     };
     let mut message = format!("no manifests under {}", dir.display());

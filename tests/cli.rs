@@ -1289,6 +1289,13 @@ fn a_named_directory_without_manifests_is_an_error_with_a_suggestion() {
         ),
         "{err}"
     );
+    // No path named: the current directory is linted, empty or not.
+    let out = meshlint(&d.join("empty")).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert_eq!(
+        stdout_of(&out),
+        "All clear: 0 files checked, no problems.\n"
+    );
     // Files named on the command line (as pre-commit names them) that are all excluded are
     // not an error: nothing was asked of a directory.
     write(d, ".meshlint.yaml", "exclude: [\"deployments/\"]\n");
