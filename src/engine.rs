@@ -341,7 +341,7 @@ fn lint_documents<'a>(
             Err(mut e) => {
                 out.push(Diagnostic::new(
                     &rules::files::SYNTAX_ERROR,
-                    TextRange::empty(e.offset),
+                    TextRange::empty(tab_offset(text, &e).unwrap_or(e.offset)),
                     format!("YAML syntax error: {}", e.message),
                 ));
                 if let Some(c) = error_line_comment(text, &e) {
@@ -395,13 +395,30 @@ fn lint_documents<'a>(
     }
 }
 
+/// Where a "tabs disallowed" syntax error's tab is: the parser points at the token after it,
+/// the user needs to see the tab. The first tab before that token on its line.
+fn tab_offset(text: &str, e: &yaml::SyntaxError) -> Option<u32> {
+    if !e.message.contains("tab") {
+        return None;
+    }
+    let end = (e.offset as usize).min(text.len());
+    let before = text.get(..end)?;
+    let line_start = before.rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    before[line_start..]
+        .find('\t')
+        .map(|i| (line_start + i) as u32)
+}
+
 /// Whether `meta`'s findings count for the exit code at `fail_on`.
 pub fn counts_for_exit(
     meta_code: &str,
     severity: crate::diagnostic::Severity,
     fail_on: crate::diagnostic::Severity,
 ) -> bool {
-    meta_code != rules::files::TEMPLATED_FILE.code && severity >= fail_on
+    // Every code counts, MESH901 too: its default (info) is below the default threshold, and
+    // a user who raises it (`severity: {MESH901: error}`, `--fail-on info`) asked for it.
+    let _ = meta_code;
+    severity >= fail_on
 }
 
 /// The rule a diagnostic came from.

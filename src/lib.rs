@@ -129,6 +129,20 @@ impl Thresholds {
 pub struct LintRun {
     pub report: Report,
     pub thresholds: Thresholds,
+    pub walk: WalkStats,
+}
+
+/// What walking the named directories found but did not lint (files a `.gitignore` or
+/// `.ignore` names, and hidden files, are not walked and not counted).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WalkStats {
+    /// Files the configuration's `include` does not match (by default: not `*.yaml`, `*.yml`
+    /// or `*.json`).
+    pub not_included: usize,
+    /// Files the configuration's `exclude` names.
+    pub excluded: usize,
+    /// Named directories under which no file is linted (and nothing failed to be read).
+    pub empty_dirs: Vec<PathBuf>,
 }
 
 pub(crate) fn cwd(settings: &Settings) -> Result<PathBuf, RunError> {
@@ -616,6 +630,7 @@ pub fn lint_paths(paths: &[PathBuf], settings: &Settings) -> Result<LintRun, Run
                 fix_summary: None,
             },
             thresholds: run.plan.thresholds,
+            walk: run.plan.walk,
         })
     })
 }
@@ -638,6 +653,7 @@ pub struct FixRun {
     pub report: Report,
     pub changes: Vec<FileChange>,
     pub thresholds: Thresholds,
+    pub walk: WalkStats,
 }
 
 /// Fixes one text to a fixpoint and returns the outcome and the findings that remain.
@@ -879,6 +895,8 @@ pub fn fix_paths(
         // offer are read again to be fixed.
         let linted = run::lint_all(paths, settings)?;
         let plan = &linted.plan;
+        // What linting reports before fixing, for "Fixed N; M remain" to add up.
+        let problems_before = linted.files.iter().map(|f| f.findings.len()).sum::<usize>();
         let results: Vec<_> = plan
             .files
             .par_iter()
@@ -913,7 +931,10 @@ pub fn fix_paths(
             })
             .collect();
         let mut run = FixRun::default();
-        let mut summary = report::FixSummary::default();
+        let mut summary = report::FixSummary {
+            problems_before,
+            ..report::FixSummary::default()
+        };
         for (findings, change, failures, rejected) in results {
             run.report.files_checked += 1;
             summary.failures.extend(failures);
@@ -929,10 +950,16 @@ pub fn fix_paths(
             }
         }
         run.report.files_checked += plan.problems.len();
-        run.report.files.extend(plan.problem_findings());
+        let problem_findings = plan.problem_findings();
+        summary.problems_before += problem_findings
+            .iter()
+            .map(|f| f.findings.len())
+            .sum::<usize>();
+        run.report.files.extend(problem_findings);
         run.report.files.sort_by(|a, b| a.path.cmp(&b.path));
         run.report.fix_summary = Some(summary);
         run.thresholds = plan.thresholds.clone();
+        run.walk = plan.walk.clone();
         Ok(run)
     })
 }

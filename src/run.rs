@@ -19,6 +19,7 @@ use crate::source::{LineIndex, TextRange};
 use crate::{
     context_for, cwd, display_path, is_partial, lint_bytes, lint_file, locate, only_enabled,
     path_key, read_file, rules, source, unreadable, Linted, RunError, Settings, Thresholds,
+    WalkStats,
 };
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -31,6 +32,8 @@ pub(crate) struct Plan {
     /// Distinct configurations in force.
     pub groups: Vec<Arc<Effective>>,
     pub problems: Vec<source::WalkProblem>,
+    /// What the walk found but does not lint, and the named directories with nothing to lint.
+    pub walk: WalkStats,
     pub thresholds: Thresholds,
     /// The project roots of the named paths (keys).
     pub roots: Vec<PathBuf>,
@@ -92,6 +95,7 @@ fn plan(paths: &[PathBuf], settings: &Settings) -> Result<Plan, RunError> {
     let mut groups: Vec<Arc<Effective>> = Vec::new();
     let inputs = distinct(found.inputs, paths, resolver.cwd());
     let mut assigned = Vec::with_capacity(inputs.len());
+    let mut walk = WalkStats::default();
     let mut last: Option<(&Path, usize)> = None;
     for input in &inputs {
         let dir = input.path.parent().unwrap_or(Path::new(""));
@@ -119,8 +123,13 @@ fn plan(paths: &[PathBuf], settings: &Settings) -> Result<Plan, RunError> {
         };
         if linted {
             assigned.push((input.path.clone(), group));
+        } else if effective.excludes(&input.path, resolver.cwd()) {
+            walk.excluded += 1;
+        } else {
+            walk.not_included += 1;
         }
     }
+    walk.empty_dirs = empty_dirs(paths, &assigned, &found.problems);
     // The working directory's threshold (for walk problems); a broken configuration there
     // matters only if it governs a linted file, which reports it above.
     let default = resolver.for_dir(Path::new(".")).map_or(
@@ -163,11 +172,36 @@ fn plan(paths: &[PathBuf], settings: &Settings) -> Result<Plan, RunError> {
         files: assigned,
         groups,
         problems: found.problems,
+        walk,
         thresholds,
         roots,
         to_gather,
         resolver,
     })
+}
+
+/// The named directories under which nothing is linted and the walk met no problem.
+fn empty_dirs(
+    paths: &[PathBuf],
+    linted: &[(PathBuf, usize)],
+    problems: &[source::WalkProblem],
+) -> Vec<PathBuf> {
+    // Walked paths are the named directory joined with the rest, without a leading `./`.
+    let plain = |p: &Path| -> PathBuf {
+        p.components()
+            .filter(|c| !matches!(c, std::path::Component::CurDir))
+            .collect()
+    };
+    paths
+        .iter()
+        .filter(|p| p.is_dir())
+        .filter(|dir| {
+            let dir = plain(dir);
+            !linted.iter().any(|(f, _)| plain(f).starts_with(&dir))
+                && !problems.iter().any(|pr| plain(&pr.path).starts_with(&dir))
+        })
+        .cloned()
+        .collect()
 }
 
 /// The project a named path (a key) belongs to: the git work tree holding it, else the

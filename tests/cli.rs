@@ -501,11 +501,39 @@ fn helm_templates_are_skipped_but_strings_with_braces_are_linted() {
         "{found:?}"
     );
     assert!(!found.iter().any(|x| x.1 == "rule.yaml"), "{found:?}");
-    // MESH901 alone never fails a run.
+    // MESH901 is info: below the default threshold, a run of templates passes...
     meshlint(d)
-        .args(["chart/templates/deploy.yaml", "--fail-on", "info"])
+        .args(["chart/templates/deploy.yaml"])
         .assert()
         .code(0);
+}
+
+/// MESH901 follows the thresholds the user set, as every code does: `--fail-on info` and a
+/// severity override make a run of templates fail (it used to exit 0 whatever was set).
+#[test]
+fn mesh901_follows_fail_on_and_severity_overrides() {
+    let tmp = TempDir::new().unwrap();
+    let d = tmp.path();
+    write(
+        d,
+        "chart/templates/deploy.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n",
+    );
+    meshlint(d).arg("chart").assert().code(0);
+    meshlint(d)
+        .args(["--fail-on", "info", "chart"])
+        .assert()
+        .code(1);
+    write(d, ".meshlint.yaml", "severity:\n  MESH901: error\n");
+    let out = meshlint(d).arg("chart").output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("1 problem (1 error, 0 warnings, 0 infos)"),
+        "{stdout}"
+    );
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    write(d, ".meshlint.yaml", "fail-on: info\n");
+    meshlint(d).arg("chart").assert().code(1);
 }
 
 #[test]
@@ -1017,4 +1045,469 @@ fn sarif_rule_help_is_the_summary_then_the_page() {
             rule["helpUri"].as_str().unwrap()
         )
     );
+}
+
+// ------------------------------------------------------------------------------------------
+// The command line of issue 19: `meshlint check`, ambiguous commands, flag combinations,
+// `-j`, `--help`, empty paths, one set of counts, and messages.
+
+fn stderr_of(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn stdout_of(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn check_lints_as_the_bare_command_does() {
+    let tmp = TempDir::new().unwrap();
+    write(tmp.path(), "deploy/pod.yaml", POD_NO_HOLD);
+    let bare = meshlint(tmp.path()).arg("deploy").output().unwrap();
+    let check = meshlint(tmp.path())
+        .args(["check", "deploy"])
+        .output()
+        .unwrap();
+    assert_eq!(check.status.code(), Some(1), "{}", stderr_of(&check));
+    assert!(
+        stdout_of(&check).contains("MESH101"),
+        "{}",
+        stdout_of(&check)
+    );
+    assert_eq!(stdout_of(&check), stdout_of(&bare));
+    assert_eq!(check.status.code(), bare.status.code());
+    // `check` takes every lint option.
+    let fixed = meshlint(tmp.path())
+        .args(["check", "--diff", "deploy"])
+        .output()
+        .unwrap();
+    assert!(
+        stdout_of(&fixed).contains("+++ b/deploy/pod.yaml"),
+        "{}",
+        stdout_of(&fixed)
+    );
+}
+
+/// `meshlint config` in a Kubebuilder project (which has `config/`) printed the configuration
+/// and exited 0: nothing linted, CI green.
+#[test]
+fn a_command_name_that_is_also_a_path_is_refused() {
+    let tmp = TempDir::new().unwrap();
+    write(tmp.path(), "config/manager/pod.yaml", POD_NO_HOLD);
+    write(tmp.path(), "rules/pod.yaml", POD_NO_HOLD);
+    write(tmp.path(), "explain", "not a rule\n");
+    for (args, name) in [
+        (&["config"][..], "config"),
+        (&["rules"][..], "rules"),
+        (&["explain", "MESH101"][..], "explain"),
+    ] {
+        let out = meshlint(tmp.path()).args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stdout_of(&out));
+        assert!(
+            stderr_of(&out).starts_with(&format!(
+                "meshlint: error: `{name}` is both a meshlint command and a path here: did you mean `meshlint check {name}`?"
+            )),
+            "{}",
+            stderr_of(&out)
+        );
+        assert_eq!(stdout_of(&out), "", "{args:?}");
+    }
+    // Both ways out: `check` lints the path, `--` runs the command.
+    let out = meshlint(tmp.path())
+        .args(["check", "config"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout_of(&out).contains("config/manager/pod.yaml:"),
+        "{}",
+        stdout_of(&out)
+    );
+    let out = meshlint(tmp.path())
+        .args(["config", "--"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert!(
+        stdout_of(&out).contains("fail-on: warning"),
+        "{}",
+        stdout_of(&out)
+    );
+    let out = meshlint(tmp.path())
+        .args(["explain", "--", "MESH101"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    write(tmp.path(), "help/pod.yaml", POD_NO_HOLD);
+    let out = meshlint(tmp.path()).arg("help").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr_of(&out).ends_with("(for help, write `meshlint --help`)\n"),
+        "{}",
+        stderr_of(&out)
+    );
+    // Where no such path exists, the command runs as ever.
+    let empty = TempDir::new().unwrap();
+    meshlint(empty.path()).arg("rules").assert().code(0);
+}
+
+#[test]
+fn flag_combinations_that_cannot_work_are_usage_errors() {
+    let tmp = TempDir::new().unwrap();
+    write(tmp.path(), "pod.yaml", BAD_RANGES);
+    for (args, says) in [
+        (
+            &["--fix", "--diff", "pod.yaml"][..],
+            "the argument '--fix' cannot be used with '--diff'",
+        ),
+        (
+            &["--statistics", "--format", "json", "pod.yaml"][..],
+            "--statistics prints a table for people and cannot be combined with --format json",
+        ),
+        (
+            &["--show-fixes", "pod.yaml"][..],
+            "the following required arguments were not provided:\n  --fix",
+        ),
+        (
+            &["--stdin-filename", "x.yaml", "pod.yaml"][..],
+            "--stdin-filename names the text read from stdin: give `-` as the path",
+        ),
+        (
+            &["check", "--fix", "--diff", "pod.yaml"][..],
+            "the argument '--fix' cannot be used with '--diff'",
+        ),
+    ] {
+        let out = meshlint(tmp.path()).args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr_of(&out));
+        assert!(
+            stderr_of(&out).contains(says),
+            "{args:?}: {}",
+            stderr_of(&out)
+        );
+        assert_eq!(stdout_of(&out), "", "{args:?}");
+    }
+    // Nothing was written by the refused --fix --diff.
+    assert_eq!(
+        fs::read_to_string(tmp.path().join("pod.yaml")).unwrap(),
+        BAD_RANGES
+    );
+    // The combinations that work still do.
+    meshlint(tmp.path())
+        .args(["--fix", "--show-fixes", "pod.yaml"])
+        .assert()
+        .code(0);
+}
+
+/// `-j 100000` panicked and then hung with 16,000 threads; `-j 0` was taken silently.
+#[test]
+fn jobs_is_bounded() {
+    let tmp = TempDir::new().unwrap();
+    write(tmp.path(), "cm.yaml", CLEAN_CONFIGMAP);
+    for n in ["0", "65", "256", "100000", "many"] {
+        let out = meshlint(tmp.path())
+            .args(["-j", n, "cm.yaml"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "-j {n}");
+        let err = stderr_of(&out);
+        assert!(
+            err.contains("invalid value") && err.contains("--jobs <N>"),
+            "-j {n}: {err}"
+        );
+        assert!(!err.contains("panicked"), "-j {n}: {err}");
+    }
+    let err = stderr_of(
+        &meshlint(tmp.path())
+            .args(["-j", "0", "."])
+            .output()
+            .unwrap(),
+    );
+    assert!(err.contains("give 1 to 64"), "{err}");
+    for n in ["1", "64"] {
+        meshlint(tmp.path()).args(["-j", n, "."]).assert().code(0);
+    }
+}
+
+#[test]
+fn help_shows_examples_exit_codes_and_where_configuration_comes_from() {
+    let tmp = TempDir::new().unwrap();
+    for args in [&["--help"][..], &["check", "--help"][..]] {
+        let out = meshlint(tmp.path()).args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        let help = stdout_of(&out);
+        for needle in [
+            "Examples:",
+            "meshlint check --fix deploy/",
+            "Exit codes:",
+            "  2  usage, configuration or I/O error",
+            "closest `.meshlint.yaml`",
+            "found automatically",
+        ] {
+            assert!(help.contains(needle), "{args:?} lacks {needle:?}:\n{help}");
+        }
+    }
+    let help = stdout_of(
+        &meshlint(tmp.path())
+            .args(["config", "--help"])
+            .output()
+            .unwrap(),
+    );
+    assert!(
+        help.contains("[PATH]  The file or directory whose configuration to print"),
+        "{help}"
+    );
+}
+
+/// A directory with no manifests, or a mistyped one, said "All clear: 0 files" and exited 0.
+#[test]
+fn a_named_directory_without_manifests_is_an_error_with_a_suggestion() {
+    let tmp = TempDir::new().unwrap();
+    let d = tmp.path();
+    write(d, "deployments/cm.yaml", CLEAN_CONFIGMAP);
+    write(d, "deploy/README.md", "# notes\n");
+    let out = meshlint(d).arg("deploy/").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr_of(&out),
+        "meshlint: error: no manifests under deploy/ — did you mean deployments/?\n"
+    );
+    assert_eq!(stdout_of(&out), "");
+    let out = meshlint(d).arg("deplyments").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr_of(&out),
+        "meshlint: error: deplyments: no such file or directory — did you mean deployments/?\n"
+    );
+    // One empty directory among others is still a mistake on the command line.
+    meshlint(d).args(["deployments", "deploy"]).assert().code(2);
+    // Without a close name: what meshlint lints.
+    write(d, "empty/.keep", "");
+    let err = stderr_of(&meshlint(d).arg("empty").output().unwrap());
+    assert!(
+        err.starts_with(
+            "meshlint: error: no manifests under empty (meshlint lints the files `include` matches"
+        ),
+        "{err}"
+    );
+    // No path named: the current directory is linted, empty or not.
+    let out = meshlint(&d.join("empty")).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert_eq!(
+        stdout_of(&out),
+        "All clear: 0 files checked, no problems.\n"
+    );
+    // Files named on the command line (as pre-commit names them) that are all excluded are
+    // not an error: nothing was asked of a directory.
+    write(d, ".meshlint.yaml", "exclude: [\"deployments/\"]\n");
+    meshlint(d)
+        .args(["--force-exclude", "deployments/cm.yaml"])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn verbose_says_how_many_files_the_walk_skipped_and_why() {
+    let tmp = TempDir::new().unwrap();
+    let d = tmp.path();
+    write(d, "deploy/cm.yaml", CLEAN_CONFIGMAP);
+    write(d, "deploy/notes.md", "# notes\n");
+    write(d, "deploy/run.sh", "echo\n");
+    write(d, "deploy/vendor/other.yaml", CLEAN_CONFIGMAP);
+    write(d, ".meshlint.yaml", "exclude: [\"deploy/vendor/\"]\n");
+    let out = meshlint(d).args(["--verbose", "deploy"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains(
+            "meshlint: skipped 3 files: 2 not matched by `include` (by default *.yaml, *.yml, *.json), 1 named by `exclude`"
+        ),
+        "{}",
+        stderr_of(&out)
+    );
+    // Not without --verbose.
+    let out = meshlint(d).arg("deploy").output().unwrap();
+    assert_eq!(stderr_of(&out), "");
+}
+
+/// Lint said "6 fixable with --fix", --fix then "Fixed 4 problems; 3 remain" (9 − 4 ≠ 3), and
+/// "All clear" came before "Fixed 3 problems"; JSON's `fixable` counted unsafe fixes, the
+/// human line did not, and "in 4 files" meant files with findings while JSON's `files` meant
+/// files checked.
+#[test]
+fn lint_fix_and_json_give_one_set_of_counts() {
+    let tmp = TempDir::new().unwrap();
+    let dir = tmp.path();
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    for e in fs::read_dir(&examples).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "yaml") {
+            fs::copy(&p, dir.join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    let human = stdout_of(&meshlint(dir).arg(".").output().unwrap());
+    let report = json(
+        &meshlint(dir)
+            .args(["--format", "json", "."])
+            .output()
+            .unwrap()
+            .stdout,
+    );
+    let summary = &report["summary"];
+    let count = |k: &str| {
+        summary[k]
+            .as_u64()
+            .unwrap_or_else(|| panic!("summary.{k}: {summary}"))
+    };
+    let problems = count("errors") + count("warnings") + count("infos");
+    assert_eq!(
+        count("fixable"),
+        count("fixable_safe") + count("fixable_unsafe")
+    );
+    assert!(
+        count("fixable_safe") > 0 && count("fixable_unsafe") > 0,
+        "{summary}"
+    );
+    let summary_line = format!(
+        "{problems} problems ({} errors, {} warnings, 0 infos) in {} of {} files checked; {} fixable with --fix ({} more with --unsafe-fixes)\n",
+        count("errors"),
+        count("warnings"),
+        count("files_with_findings"),
+        count("files"),
+        count("fixable_safe"),
+        count("fixable_unsafe"),
+    );
+    assert!(
+        human.ends_with(&summary_line),
+        "{human}\nexpected: {summary_line}"
+    );
+
+    // --fix: found before = fixed + went away with them + remaining, in words and in JSON.
+    let work = TempDir::new().unwrap();
+    for e in fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        fs::copy(&p, work.path().join(p.file_name().unwrap())).unwrap();
+    }
+    let out = meshlint(work.path()).args(["--fix", "."]).output().unwrap();
+    let text = stdout_of(&out);
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("Fixed "))
+        .unwrap_or_else(|| panic!("{text}"));
+    let numbers: Vec<u64> = line
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|w| !w.is_empty())
+        .map(|w| w.parse().unwrap())
+        .collect();
+    // "Fixed A problems in F files (B more went away with them); C remain"
+    let [applied, _files, gone, remain] = numbers[..] else {
+        panic!("{line}")
+    };
+    assert_eq!(applied + gone + remain, problems, "{line}");
+    assert!(
+        text.ends_with(&format!(
+            "{remain} problems (0 errors, {remain} warnings, 0 infos) in 2 of 6 files checked\n"
+        )),
+        "{text}"
+    );
+    // The same run in JSON, from the same files.
+    let work2 = TempDir::new().unwrap();
+    for e in fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        fs::copy(&p, work2.path().join(p.file_name().unwrap())).unwrap();
+    }
+    let report = json(
+        &meshlint(work2.path())
+            .args(["--fix", "--format", "json", "."])
+            .output()
+            .unwrap()
+            .stdout,
+    );
+    let fixed = &report["summary"]["fixed"];
+    assert_eq!(fixed["before"], problems);
+    assert_eq!(fixed["fixed"], applied);
+    assert_eq!(fixed["resolved_by_other_fixes"], gone);
+    assert_eq!(
+        report["diagnostics"].as_array().unwrap().len() as u64,
+        remain
+    );
+}
+
+#[test]
+fn all_clear_comes_last_after_a_fix() {
+    let tmp = TempDir::new().unwrap();
+    write(tmp.path(), "pod.yaml", BAD_RANGES);
+    let out = meshlint(tmp.path())
+        .args(["--fix", "pod.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        stdout_of(&out),
+        "Fixed 1 problem in 1 file; none remain\nAll clear: 1 file checked, no problems.\n"
+    );
+}
+
+#[test]
+fn messages_name_the_tool_suggest_rules_and_count_in_words() {
+    let tmp = TempDir::new().unwrap();
+    write(tmp.path(), "pod.yaml", BAD_RANGES);
+    let out = meshlint(tmp.path())
+        .args(["--config", "nope.yaml", "pod.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr_of(&out).starts_with("meshlint: error: nope.yaml"),
+        "{}",
+        stderr_of(&out)
+    );
+    let out = meshlint(tmp.path())
+        .args(["explain", "hold-mising"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr_of(&out),
+        "meshlint: error: unknown rule `hold-mising` (did you mean `hold-missing`?) (see `meshlint rules`)\n"
+    );
+    let out = meshlint(tmp.path())
+        .args(["--ignore", "hold-mising", "pod.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr_of(&out),
+        "meshlint: error: unknown rule selector: `hold-mising` (did you mean `hold-missing`?) (see `meshlint rules`)\n"
+    );
+    let out = meshlint(tmp.path())
+        .args(["--diff", "pod.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(stderr_of(&out), "1 fix would change 1 file\n");
+    write(tmp.path(), "two.yaml", &BAD_RANGES.replace("web", "api"));
+    let out = meshlint(tmp.path()).args(["--diff", "."]).output().unwrap();
+    assert_eq!(stderr_of(&out), "2 fixes would change 2 files\n");
+}
+
+/// The caret of a tab-indentation error pointed at the token after the tab.
+#[test]
+fn a_tab_indentation_error_points_at_the_tab() {
+    let tmp = TempDir::new().unwrap();
+    write(
+        tmp.path(),
+        "tab.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n\tname: x\n",
+    );
+    let v = json(
+        &meshlint(tmp.path())
+            .args(["--format", "json", "tab.yaml"])
+            .output()
+            .unwrap()
+            .stdout,
+    );
+    let d = &v["diagnostics"][0];
+    assert_eq!(d["code"], "MESH900");
+    assert!(d["message"].as_str().unwrap().contains("tabs"), "{d}");
+    assert_eq!(d["range"]["start"]["line"], 4);
+    assert_eq!(d["range"]["start"]["column"], 1, "{d}");
+    assert_eq!(d["range"]["start"]["offset"], 41, "{d}");
 }

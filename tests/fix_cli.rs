@@ -2,7 +2,7 @@
 //! what `--diff` prints applies with the real `git apply` and gives exactly what `--fix` writes;
 //! `--diff` writes nothing; `--fix` keeps permission bits and symlinks, refuses read-only files
 //! without losing anything, fixes every file of a directory, writes stdin's fixed text to
-//! stdout; exit codes follow §8.
+//! stdout; exit codes follow the README's (0 clean, 1 findings remain or a diff, 2 usage).
 
 use assert_cmd::Command;
 use std::fs;
@@ -222,13 +222,13 @@ fn diff_has_git_headers_and_a_count_on_stderr_whatever_the_format() {
         assert_eq!(stderr.lines().count(), 1, "one count line: {stderr}");
         assert!(stderr.contains("2 fix"), "{stderr}");
     }
-    // `--fix --diff` is `--diff`: nothing written.
+    // `--fix --diff` cannot do both: a usage error, nothing written.
     let out = meshlint()
         .current_dir(dir.path())
         .args(["--fix", "--diff", "deploy"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     assert_eq!(read(&dir.path().join("deploy/web.yaml")), DEPLOYMENT);
 }
 
@@ -544,7 +544,7 @@ fn a_fix_that_would_be_rejected_is_not_offered_on_stdin() {
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(
-        stdout.ends_with("\n1 problem (1 error, 0 warnings, 0 infos) in 1 file\n"),
+        stdout.ends_with("\n1 problem (1 error, 0 warnings, 0 infos) in 1 of 1 file checked\n"),
         "{stdout}"
     );
     let out = run("human");
@@ -581,9 +581,7 @@ fn diff_with_only_rejected_fixes_says_so() {
     assert!(out.stdout.is_empty());
     assert_eq!(
         String::from_utf8(out.stderr).unwrap(),
-        format!(
-            "{REJECTED_LINE}no fix would change any file: 1 fix(es) would not apply (see above)\n"
-        )
+        format!("{REJECTED_LINE}no fix would change any file: 1 fix would not apply (see above)\n")
     );
     assert_eq!(read(&dir.path().join("r.yaml")), REJECTED);
 }
@@ -601,7 +599,7 @@ fn diff_lists_rejected_fixes_beside_the_changes() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         String::from_utf8(out.stderr).unwrap(),
-        format!("{REJECTED_LINE}2 fix(es) would change 1 file(s)\n")
+        format!("{REJECTED_LINE}2 fixes would change 1 file\n")
     );
 }
 
@@ -617,7 +615,9 @@ fn fix_reports_rejected_fixes_in_every_format_and_offers_none() {
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(
-        stdout.ends_with(&format!("No fixes applied; 1 remains\n{REJECTED_LINE}")),
+        stdout.ends_with(&format!(
+            "No fixes applied; 1 remains\n{REJECTED_LINE}1 problem (1 error, 0 warnings, 0 infos) in 1 of 1 file checked\n"
+        )),
         "{stdout}"
     );
     // The finding that remains does not offer the fix that was just refused.

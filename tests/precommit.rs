@@ -1,14 +1,14 @@
-//! Where meshlint runs: the pre-commit hooks with the real `pre-commit`, the GitHub
+//! Where meshlint runs: the pre-commit hooks with the real `pre-commit`, the wheel, the GitHub
 //! Action, the release assets, and the "Use it in CI" snippets of the README, which are the files
 //! under `docs/ci/` verbatim and are exercised here.
 //!
-//! SLOW TEST: `pre_commit_hooks_with_the_real_pre_commit` takes a minute or two the first time:
-//! it installs `pre-commit` from PyPI (into `target/tmp/pre-commit/venv` when it is not on the
-//! PATH), and pre-commit builds meshlint with `cargo install` (`language: rust`). The build
-//! shares `target/tmp/pre-commit/cargo-target` and pre-commit's cache
-//! (`target/tmp/pre-commit/home`) across runs, so later runs of the same commit take seconds.
-//! It tests the committed `HEAD` (pre-commit installs hooks from a commit). It is skipped, with
-//! the reason printed, only when PyPI cannot be reached.
+//! SLOW, IGNORED BY `cargo test`: the two tests with the real `pre-commit` need Python 3 with
+//! `venv`, and PyPI (pre-commit and maturin are installed from it into `target/tmp/pre-commit`
+//! when they are not on the PATH); the Rust hooks' test also needs crates.io (pre-commit builds
+//! meshlint with `cargo install`). `.ci/run` runs them (`cargo test --locked --test precommit --
+//! --ignored`); run by hand, they fail with what is missing, never skip. They test the committed
+//! `HEAD` (pre-commit installs hooks from a commit). The first run takes a minute or two; the
+//! builds are cached under `target/tmp/pre-commit`, so later runs of one commit take seconds.
 
 use assert_cmd::cargo::cargo_bin;
 use meshlint::yaml::{self, NodeRef};
@@ -303,14 +303,27 @@ fn the_readme_shows_the_tested_snippets() {
 // ------------------------------------------------------------------------------------------
 // pre-commit
 
+/// The wheel hooks (the default ids) and the Rust hooks, with the same entries.
 #[test]
-fn the_hooks_manifest_declares_both_hooks() {
+fn the_hooks_manifest_declares_the_wheel_and_the_rust_hooks() {
     with_yaml(".pre-commit-hooks.yaml", |root| {
         let hooks: Vec<_> = root.items().collect();
         let ids: Vec<_> = hooks.iter().map(|h| h.get_str("id").unwrap()).collect();
-        assert_eq!(ids, ["meshlint", "meshlint-fix"]);
+        assert_eq!(
+            ids,
+            [
+                "meshlint",
+                "meshlint-fix",
+                "meshlint-rust",
+                "meshlint-fix-rust"
+            ]
+        );
+        let languages: Vec<_> = hooks
+            .iter()
+            .map(|h| h.get_str("language").unwrap())
+            .collect();
+        assert_eq!(languages, ["python", "python", "rust", "rust"]);
         for h in &hooks {
-            assert_eq!(h.get_str("language"), Some("rust"));
             assert_eq!(h.get_str("require_serial"), Some("true"));
             let types: Vec<_> = h
                 .get("types_or")
@@ -319,10 +332,38 @@ fn the_hooks_manifest_declares_both_hooks() {
                 .map(|t| t.as_str().unwrap())
                 .collect();
             assert_eq!(types, ["yaml", "json"]);
-            assert!(h.get_str("entry").unwrap().starts_with("meshlint "));
         }
-        assert!(hooks[1].get_str("entry").unwrap().contains("--fix"));
+        let entry = |i: usize| hooks[i].get_str("entry").unwrap().to_owned();
+        assert_eq!(entry(0), "meshlint check --force-exclude");
+        assert_eq!(entry(1), "meshlint check --fix --force-exclude");
+        assert_eq!(entry(2), entry(0));
+        assert_eq!(entry(3), entry(1));
     });
+}
+
+/// pre-commit installs the repository root with pip for the python hooks: its pyproject.toml
+/// must depend on the wheel of this very version, which python/pyproject.toml builds from this
+/// crate.
+#[test]
+fn the_python_hooks_install_the_wheel_of_this_version() {
+    let shim = read("pyproject.toml");
+    assert!(
+        shim.contains(&format!("\nversion = \"{}\"\n", version())),
+        "pyproject.toml's version is Cargo.toml's"
+    );
+    assert!(
+        shim.contains(&format!("dependencies = [\"meshlint=={}\"]", version())),
+        "pyproject.toml depends on the meshlint wheel of this version"
+    );
+    let wheel = read("python/pyproject.toml");
+    for line in [
+        "name = \"meshlint\"",
+        "bindings = \"bin\"",
+        "manifest-path = \"../Cargo.toml\"",
+        "dynamic = [\"version\"]",
+    ] {
+        assert!(wheel.contains(line), "python/pyproject.toml has `{line}`");
+    }
 }
 
 fn git(dir: &Path, args: &[&str]) -> Output {
@@ -345,22 +386,9 @@ fn works(cmd: &[OsString]) -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
-fn pypi_reachable() -> bool {
-    use std::net::ToSocketAddrs;
-    let proxied = ["HTTPS_PROXY", "https_proxy", "PIP_INDEX_URL", "PIP_PROXY"]
-        .iter()
-        .any(|v| std::env::var_os(v).is_some());
-    proxied
-        || ("pypi.org", 443).to_socket_addrs().is_ok_and(|mut addrs| {
-            addrs.any(|a| {
-                std::net::TcpStream::connect_timeout(&a, std::time::Duration::from_secs(5)).is_ok()
-            })
-        })
-}
-
-/// The `pre-commit` command: on the PATH, importable, or installed into a venv under `work`.
-/// `None` (with the reason printed) only when it must be installed and PyPI is unreachable.
-fn pre_commit(work: &Path) -> Option<Vec<OsString>> {
+/// The `pre-commit` command: on the PATH, importable, or installed into a venv under `work`;
+/// a panic that says what is missing when it can be none of these.
+fn pre_commit(work: &Path) -> Vec<OsString> {
     let venv = work.join("venv");
     let venv_bin = if cfg!(windows) {
         venv.join("Scripts")
@@ -373,83 +401,361 @@ fn pre_commit(work: &Path) -> Option<Vec<OsString>> {
         vec![venv_bin.join("pre-commit").into()],
     ];
     if let Some(found) = candidates.iter().find(|c| works(c)) {
-        return Some(found.clone());
+        return found.clone();
     }
-    let python = ["python3", "python"]
+    pip_install(&venv, &["pre-commit"]);
+    let installed = vec![venv_bin.join("pre-commit").into_os_string()];
+    assert!(works(&installed), "pre-commit installed but does not run");
+    installed
+}
+
+/// `dir/bin` (`dir\Scripts` on Windows): where a venv's commands are.
+fn venv_bin(venv: &Path) -> PathBuf {
+    if cfg!(windows) {
+        venv.join("Scripts")
+    } else {
+        venv.join("bin")
+    }
+}
+
+/// A Python 3 with `venv`, or a panic that says so.
+fn python() -> &'static str {
+    ["python3", "python"]
         .into_iter()
         .find(|p| {
             Command::new(p)
-                .arg("--version")
+                .args([
+                    "-c",
+                    "import sys, venv; sys.exit(sys.version_info < (3, 8))",
+                ])
                 .output()
                 .is_ok_and(|o| o.status.success())
         })
-        .expect("the pre-commit test needs Python 3 (pre-commit is a Python tool)");
-    let made = Command::new(python)
-        .args(["-m", "venv"])
-        .arg(&venv)
-        .output()
-        .unwrap();
-    assert!(
-        made.status.success(),
-        "python -m venv failed: {}",
-        text(&made)
-    );
-    let pip = Command::new(venv_bin.join("python"))
+        .expect(
+            "this test needs Python 3.8+ with the venv module (pre-commit and pip are Python \
+             tools): install python3 and python3-venv",
+        )
+}
+
+/// Makes the venv `venv` (once) and pip-installs `packages` into it from PyPI, or panics with
+/// pip's message.
+fn pip_install(venv: &Path, packages: &[&str]) {
+    if !venv_bin(venv).join("python").exists() && !venv_bin(venv).join("python.exe").exists() {
+        let made = Command::new(python())
+            .args(["-m", "venv"])
+            .arg(venv)
+            .output()
+            .unwrap();
+        assert!(
+            made.status.success(),
+            "python -m venv failed: {}",
+            text(&made)
+        );
+    }
+    let pip = Command::new(venv_bin(venv).join("python"))
         .args([
             "-m",
             "pip",
             "install",
             "--quiet",
             "--disable-pip-version-check",
-            "pre-commit",
         ])
+        .args(packages)
         .output()
         .unwrap();
-    if !pip.status.success() {
-        if !pypi_reachable() {
-            println!("SKIPPED the pre-commit test: PyPI is unreachable, so pre-commit cannot be installed ({})", text(&pip).trim());
-            return None;
-        }
-        panic!("pip install pre-commit failed: {}", text(&pip));
-    }
-    let installed = vec![venv_bin.join("pre-commit").into_os_string()];
-    assert!(works(&installed), "pre-commit installed but does not run");
-    Some(installed)
+    assert!(
+        pip.status.success(),
+        "pip install {} failed (this test needs PyPI, or a PIP_INDEX_URL mirror): {}",
+        packages.join(" "),
+        text(&pip)
+    );
 }
 
-/// SLOW (see the module docs): `pre-commit try-repo` on this repository in a scratch git
-/// repository — the lint hook fails on a bad manifest with meshlint's message and the fix hook
-/// rewrites it; then the README's `.pre-commit-config.yaml` passes on the fixed file and fails
-/// on the bad one.
-#[test]
-fn pre_commit_hooks_with_the_real_pre_commit() {
+/// The committed `HEAD` of this checkout (pre-commit installs hooks from a commit), or a
+/// panic that says why there is none.
+fn head() -> String {
     let root = root();
     let head = git(&root, &["rev-parse", "HEAD"]);
-    if !head.status.success() {
-        println!(
-            "SKIPPED the pre-commit test: {} is not a git checkout",
-            root.display()
-        );
-        return;
-    }
-    let head = String::from_utf8(head.stdout).unwrap().trim().to_owned();
+    assert!(
+        head.status.success(),
+        "pre-commit installs hooks from a commit, and {} is not a git checkout: {}",
+        root.display(),
+        text(&head)
+    );
     assert!(
         git(&root, &["cat-file", "-e", "HEAD:.pre-commit-hooks.yaml"])
             .status
             .success(),
         "pre-commit installs hooks from a commit: commit .pre-commit-hooks.yaml first"
     );
-    let work = Path::new(env!("CARGO_TARGET_TMPDIR")).join("pre-commit");
-    std::fs::create_dir_all(&work).unwrap();
-    let Some(pc) = pre_commit(&work) else { return };
+    String::from_utf8(head.stdout).unwrap().trim().to_owned()
+}
 
+/// A scratch git repository with a bad manifest and a file that is not one, all staged.
+fn scratch_repo() -> tempfile::TempDir {
     let scratch = tempfile::tempdir().unwrap();
     let dir = scratch.path();
     assert!(git(dir, &["init", "-q"]).status.success());
     std::fs::create_dir(dir.join("deploy")).unwrap();
     std::fs::write(dir.join("deploy/app.yaml"), BAD).unwrap();
     std::fs::write(dir.join("notes.txt"), "not a manifest: [\n").unwrap();
-    // The README's configuration, pointed at this checkout.
+    assert!(git(dir, &["add", "-A"]).status.success());
+    scratch
+}
+
+/// Runs `pre-commit args` in `dir` with pre-commit's cache in `home` and `env` set.
+fn run_pre_commit(
+    pc: &[OsString],
+    dir: &Path,
+    home: &Path,
+    env: &[(&str, OsString)],
+    args: &[&str],
+) -> Output {
+    let mut cmd = Command::new(&pc[0]);
+    cmd.args(&pc[1..])
+        .args(args)
+        .current_dir(dir)
+        .env("PRE_COMMIT_HOME", home)
+        .env("PRE_COMMIT_COLOR", "never")
+        .env("NO_COLOR", "1")
+        .env("GIT_AUTHOR_NAME", "meshlint test")
+        .env("GIT_AUTHOR_EMAIL", "test@example.invalid")
+        .env("GIT_COMMITTER_NAME", "meshlint test")
+        .env("GIT_COMMITTER_EMAIL", "test@example.invalid");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
+/// What the lint hook printed for the bad manifest: it failed with meshlint's message, and only
+/// YAML and JSON files were passed to it.
+fn assert_lint_hook_failed(out: &Output) {
+    let shown = text(out);
+    assert_eq!(out.status.code(), Some(1), "the hook must fail:\n{shown}");
+    assert!(
+        shown.contains("Failed")
+            && shown.contains("deploy/app.yaml:7:")
+            && shown.contains("MESH302")
+            && shown.contains("excludeOutboundIPRanges"),
+        "the lint hook shows meshlint's message:\n{shown}"
+    );
+    assert!(
+        !shown.contains("notes.txt"),
+        "only YAML and JSON files are passed:\n{shown}"
+    );
+}
+
+/// What the fix hook did: rewrote the file, and failed as pre-commit does when a hook changes
+/// files.
+fn assert_fix_hook_fixed(out: &Output, dir: &Path) {
+    let shown = text(out);
+    assert_eq!(out.status.code(), Some(1), "{shown}");
+    assert!(
+        shown.contains("files were modified by this hook"),
+        "{shown}"
+    );
+    let fixed = std::fs::read_to_string(dir.join("deploy/app.yaml")).unwrap();
+    assert_eq!(fixed, BAD.replace(", 172.16", ",172.16"));
+}
+
+/// SLOW (see the module docs): `pre-commit try-repo` of the Rust hooks of this repository in a
+/// scratch git repository — the lint hook fails on a bad manifest with meshlint's message and
+/// the fix hook rewrites it.
+#[test]
+#[ignore = "slow, and needs Python 3 with venv, PyPI (pre-commit) and crates.io (the hook's cargo install): .ci/run runs it with --ignored"]
+fn rust_hooks_with_the_real_pre_commit() {
+    let root = root();
+    let head = head();
+    let work = Path::new(env!("CARGO_TARGET_TMPDIR")).join("pre-commit");
+    std::fs::create_dir_all(&work).unwrap();
+    let pc = pre_commit(&work);
+    let scratch = scratch_repo();
+    let dir = scratch.path();
+    // `cargo install` of the hook: one shared target directory, a quick build profile.
+    let env: Vec<(&str, OsString)> = vec![
+        ("CARGO_TARGET_DIR", work.join("cargo-target").into()),
+        ("CARGO_PROFILE_RELEASE_LTO", "false".into()),
+        ("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16".into()),
+        ("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0".into()),
+    ];
+    let root_s = root.to_string_lossy().into_owned();
+    let home = work.join("home");
+    let try_hook = |id: &str, verbose: bool| {
+        let mut args = vec!["try-repo", &root_s, id, "--ref", &head, "--all-files"];
+        if verbose {
+            args.push("--verbose");
+        }
+        run_pre_commit(&pc, dir, &home, &env, &args)
+    };
+    assert_lint_hook_failed(&try_hook("meshlint-rust", true));
+    assert_fix_hook_fixed(&try_hook("meshlint-fix-rust", false), dir);
+}
+
+/// `PATH` without the directories that hold `cargo` or `rustc`: what a machine without a Rust
+/// toolchain has.
+fn path_without_rust() -> OsString {
+    let kept: Vec<PathBuf> = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+        .filter(|d| {
+            !["cargo", "rustc", "cargo.exe", "rustc.exe"]
+                .iter()
+                .any(|tool| d.join(tool).exists())
+        })
+        .collect();
+    std::env::join_paths(kept).unwrap()
+}
+
+/// SLOW (see the module docs): the wheel, as a user without Rust gets it. Builds the wheel with
+/// maturin (`python/pyproject.toml`, the dev profile: this tests the packaging, not the
+/// optimiser), installs it into a fresh venv and runs it there, then runs the real
+/// `pre-commit` with the python hooks of this repository (`try-repo`) and with the README's
+/// `.pre-commit-config.yaml`, pip installing from a local directory of wheels only
+/// (`--find-links`, no index) and with no `cargo` or `rustc` on the PATH.
+#[test]
+#[ignore = "slow, and needs Python 3 with venv and PyPI (maturin, pre-commit, setuptools): .ci/run runs it with --ignored"]
+fn the_wheel_installs_without_rust_and_its_pre_commit_hooks_run() {
+    let root = root();
+    let head = head();
+    let work = Path::new(env!("CARGO_TARGET_TMPDIR")).join("wheel");
+    std::fs::create_dir_all(&work).unwrap();
+
+    // The wheel, and the one wheel the hooks' package needs to be built (setuptools), in a
+    // directory pip installs from.
+    let links = work.join("links");
+    let _ = std::fs::remove_dir_all(&links);
+    std::fs::create_dir_all(&links).unwrap();
+    let tools = work.join("tools");
+    pip_install(&tools, &["maturin>=1.5,<2.0"]);
+    let started = std::time::Instant::now();
+    let built = Command::new(venv_bin(&tools).join("maturin"))
+        .args(["build", "--profile", "dev", "--locked", "--out"])
+        .arg(&links)
+        .current_dir(root.join("python"))
+        .output()
+        .unwrap();
+    assert!(
+        built.status.success(),
+        "maturin build failed:\n{}",
+        text(&built)
+    );
+    println!("wheel built in {:.1?}", started.elapsed());
+    let downloaded = Command::new(venv_bin(&tools).join("python"))
+        .args([
+            "-m",
+            "pip",
+            "download",
+            "--quiet",
+            "--disable-pip-version-check",
+        ])
+        .args(["--only-binary", ":all:", "--dest"])
+        .arg(&links)
+        .arg("setuptools>=61")
+        .output()
+        .unwrap();
+    assert!(
+        downloaded.status.success(),
+        "pip download setuptools failed (this test needs PyPI): {}",
+        text(&downloaded)
+    );
+
+    // A fresh venv, the wheel from the directory only, then meshlint from the venv.
+    let venv = work.join("fresh-venv");
+    let _ = std::fs::remove_dir_all(&venv);
+    let started = std::time::Instant::now();
+    let made = Command::new(python())
+        .args(["-m", "venv"])
+        .arg(&venv)
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{}", text(&made));
+    let installed = Command::new(venv_bin(&venv).join("python"))
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+        ])
+        .args(["--no-index", "--find-links"])
+        .arg(&links)
+        .arg("meshlint")
+        .env("PATH", path_without_rust())
+        .output()
+        .unwrap();
+    assert!(installed.status.success(), "{}", text(&installed));
+    println!("venv made and wheel installed in {:.1?}", started.elapsed());
+    let meshlint = venv_bin(&venv).join("meshlint");
+    let v = Command::new(&meshlint).arg("--version").output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&v.stdout),
+        format!("meshlint {}\n", version())
+    );
+    let scratch = scratch_repo();
+    let dir = scratch.path();
+    let lint = Command::new(&meshlint)
+        .args(["check", "deploy"])
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(lint.status.code(), Some(1), "{}", text(&lint));
+    assert!(
+        text(&lint).contains("deploy/app.yaml:7:"),
+        "{}",
+        text(&lint)
+    );
+
+    // The python hooks through the real pre-commit, pip reading the directory only and no Rust
+    // toolchain in sight; a fresh pre-commit cache, so that the hooks get this wheel.
+    let pc = pre_commit(&Path::new(env!("CARGO_TARGET_TMPDIR")).join("pre-commit"));
+    let home = tempfile::tempdir().unwrap();
+    let env: Vec<(&str, OsString)> = vec![
+        ("PATH", path_without_rust()),
+        ("PIP_NO_INDEX", "1".into()),
+        ("PIP_FIND_LINKS", links.clone().into_os_string()),
+        ("CARGO_HOME", work.join("no-cargo-here").into()),
+        ("RUSTUP_HOME", work.join("no-rustup-here").into()),
+    ];
+    let root_s = root.to_string_lossy().into_owned();
+    let started = std::time::Instant::now();
+    let lint = run_pre_commit(
+        &pc,
+        dir,
+        home.path(),
+        &env,
+        &[
+            "try-repo",
+            &root_s,
+            "meshlint",
+            "--ref",
+            &head,
+            "--all-files",
+            "--verbose",
+        ],
+    );
+    println!(
+        "pre-commit try-repo (hook environment from the wheel) in {:.1?}",
+        started.elapsed()
+    );
+    assert_lint_hook_failed(&lint);
+    let fix = run_pre_commit(
+        &pc,
+        dir,
+        home.path(),
+        &env,
+        &[
+            "try-repo",
+            &root_s,
+            "meshlint-fix",
+            "--ref",
+            &head,
+            "--all-files",
+        ],
+    );
+    assert_fix_hook_fixed(&fix, dir);
+
+    // The README's .pre-commit-config.yaml, pointed at this checkout: the fixed file passes,
+    // the bad one fails.
     let config = read("docs/ci/pre-commit-config.yaml");
     let published = format!("rev: v{}", version());
     assert!(
@@ -464,69 +770,11 @@ fn pre_commit_hooks_with_the_real_pre_commit() {
         .replace(&published, &format!("rev: {head}"));
     std::fs::write(dir.join(".pre-commit-config.yaml"), local).unwrap();
     assert!(git(dir, &["add", "-A"]).status.success());
-
-    let run = |args: &[&str]| -> Output {
-        Command::new(&pc[0])
-            .args(&pc[1..])
-            .args(args)
-            .current_dir(dir)
-            .env("PRE_COMMIT_HOME", work.join("home"))
-            .env("PRE_COMMIT_COLOR", "never")
-            .env("NO_COLOR", "1")
-            // `cargo install` of the hook: one shared target directory, a quick build profile.
-            .env("CARGO_TARGET_DIR", work.join("cargo-target"))
-            .env("CARGO_PROFILE_RELEASE_LTO", "false")
-            .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16")
-            .env("CARGO_PROFILE_RELEASE_DEBUG", "false")
-            .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")
-            .env("GIT_AUTHOR_NAME", "meshlint test")
-            .env("GIT_AUTHOR_EMAIL", "test@example.invalid")
-            .env("GIT_COMMITTER_NAME", "meshlint test")
-            .env("GIT_COMMITTER_EMAIL", "test@example.invalid")
-            .output()
-            .unwrap()
-    };
-    let root_s = root.to_string_lossy().into_owned();
-
-    // Both hooks, in the manifest's order: the lint hook fails with meshlint's message, then
-    // the fix hook rewrites the file (and fails, as pre-commit does when a hook changes files).
-    // try-repo builds in a throwaway store, so it is run once.
-    let tried = run(&[
-        "try-repo",
-        &root_s,
-        "--ref",
-        &head,
-        "--all-files",
-        "--verbose",
-    ]);
-    let out = text(&tried);
-    assert_eq!(tried.status.code(), Some(1), "the hooks must fail:\n{out}");
-    let (lint, fix) = out
-        .split_once("meshlint (fix)")
-        .unwrap_or_else(|| panic!("both hooks ran:\n{out}"));
-    assert!(
-        lint.contains("Failed")
-            && lint.contains("deploy/app.yaml:7:")
-            && lint.contains("MESH302")
-            && lint.contains("excludeOutboundIPRanges"),
-        "the lint hook shows meshlint's message:\n{out}"
-    );
-    assert!(
-        !out.contains("notes.txt"),
-        "only YAML and JSON files are passed:\n{out}"
-    );
-    assert!(fix.contains("files were modified by this hook"), "{out}");
-    let fixed = std::fs::read_to_string(dir.join("deploy/app.yaml")).unwrap();
-    assert_eq!(fixed, BAD.replace(", 172.16", ",172.16"));
-
-    // The README's .pre-commit-config.yaml, through `pre-commit run` (its build is cached in
-    // PRE_COMMIT_HOME for this commit): the fixed file passes, the bad one fails.
-    assert!(git(dir, &["add", "-A"]).status.success());
-    let clean = run(&["run", "--all-files"]);
+    let clean = run_pre_commit(&pc, dir, home.path(), &env, &["run", "--all-files"]);
     assert_eq!(clean.status.code(), Some(0), "{}", text(&clean));
     std::fs::write(dir.join("deploy/app.yaml"), BAD).unwrap();
     assert!(git(dir, &["add", "-A"]).status.success());
-    let configured = run(&["run", "--all-files"]);
+    let configured = run_pre_commit(&pc, dir, home.path(), &env, &["run", "--all-files"]);
     let out = text(&configured);
     assert_eq!(configured.status.code(), Some(1), "{out}");
     assert!(out.contains("MESH302") && out.contains("meshlint"), "{out}");

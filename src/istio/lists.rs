@@ -1127,7 +1127,7 @@ mod tests {
         &a.issues[0]
     }
 
-    // --- istio-semantics.md §1.3, IP-range annotation column --------------------------------
+    // --- the IP-range annotations (rules/MESH302-ip-ranges-malformed.md) --------------------------------
 
     #[test]
     fn table_empty_and_blank() {
@@ -1474,7 +1474,7 @@ mod tests {
 
     #[test]
     fn operator_ip_lists_istioctl_rule() {
-        // istio-semantics.md §4: "" and "*" accepted as the whole value, else every element
+        // istioctl's rule: "" and "*" accepted as the whole value, else every element
         // through ParsePrefix with no trimming; an empty element fails.
         for kind in [IpListKind::OperatorInclude, IpListKind::OperatorExclude] {
             assert!(ip_valid("", kind));
@@ -1618,7 +1618,7 @@ mod tests {
         .is_empty());
     }
 
-    // --- ports: istio-semantics.md §1.3, port column, and §4 -----------------------------------
+    // --- ports: the annotations' and istioctl's port lists (rules/MESH306-port-list-malformed.md) -----------------------------------
 
     #[test]
     fn port_table_annotations() {

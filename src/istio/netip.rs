@@ -449,7 +449,7 @@ mod tests {
 
     #[test]
     fn istio_table_rows() {
-        // istio-semantics.md §1.3, IP-range column, element by element.
+        // Go's netip.ParsePrefix on IP-range elements, element by element.
         assert_eq!(err(""), r#"netip.ParsePrefix(""): no '/'"#);
         assert_eq!(err(" "), r#"netip.ParsePrefix(" "): no '/'"#);
         assert_eq!(

@@ -109,6 +109,8 @@ pub struct FileFindings {
 /// What the fixer did, for the closing summary of `--fix`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FixSummary {
+    /// The findings linting reported before fixing.
+    pub problems_before: usize,
     pub fixes_applied: usize,
     pub files_fixed: usize,
     /// One line per rejected or failed fix ("fix for MESH302 at x.yaml:12:5 was not applied: …").
@@ -210,6 +212,22 @@ impl Summary {
     /// Findings with a fix of any applicability (the JSON summary's `fixable`).
     pub fn fixable(&self) -> usize {
         self.safe_fixable + self.unsafe_fixable
+    }
+}
+
+impl FixSummary {
+    /// The findings that went away without a fix of their own, as a side effect of another
+    /// fix (a finding reported twice, or one that followed from the one fixed): found before
+    /// = fixed + went away + remaining.
+    pub fn resolved_by_other_fixes(&self, remaining: usize) -> usize {
+        self.problems_before
+            .saturating_sub(self.fixes_applied + remaining)
+    }
+
+    /// The findings there after fixing that were not there before (a fix may make a later
+    /// check reachable): found before + appeared = fixed + went away + remaining.
+    pub fn appeared_while_fixing(&self, remaining: usize) -> usize {
+        (self.fixes_applied + remaining).saturating_sub(self.problems_before)
     }
 }
 

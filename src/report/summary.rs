@@ -48,14 +48,18 @@ pub fn escape_controls(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// The summary line, the fix summary and its failures, and (with `--show-fixes`) each fix
-/// applied.
+/// The fix summary, (with `--show-fixes`) each fix applied and the fixes not applied, then
+/// the summary line.
 pub(crate) fn write_summary(
     report: &Report,
     ctx: &FormatContext,
     out: &mut dyn io::Write,
 ) -> io::Result<()> {
     let s = report.summary();
+    // The fix report first, the verdict last: "All clear" only as the very last line.
+    if let Some(fixes) = &report.fix_summary {
+        write_fix_summary(fixes, s.problems, ctx, out)?;
+    }
     if s.problems == 0 {
         let line = format!(
             "All clear: {} checked, no problems.",
@@ -64,12 +68,13 @@ pub(crate) fn write_summary(
         writeln!(out, "{}", paint(ctx.color, GREEN, &line))?;
     } else {
         let mut line = format!(
-            "{} ({}, {}, {}) in {}",
+            "{} ({}, {}, {}) in {} of {} checked",
             plural(s.problems, "problem", "problems"),
             plural(s.errors, "error", "errors"),
             plural(s.warnings, "warning", "warnings"),
             plural(s.infos, "info", "infos"),
-            plural(s.files_with_findings, "file", "files"),
+            s.files_with_findings,
+            plural(s.files_checked, "file", "files"),
         );
         // After a --fix run the remaining fixes were not applicable; do not advertise them.
         if report.fix_summary.is_none() {
@@ -98,43 +103,65 @@ pub(crate) fn write_summary(
             writeln!(out, "{line}")?;
         }
     }
-    if let Some(fixes) = &report.fix_summary {
-        let remain = match s.problems {
-            0 => "none remain".to_owned(),
-            1 => "1 remains".to_owned(),
-            n => format!("{n} remain"),
-        };
-        let line = if fixes.fixes_applied == 0 {
-            format!("No fixes applied; {remain}")
-        } else {
-            format!(
-                "Fixed {} in {}; {remain}",
-                plural(fixes.fixes_applied, "problem", "problems"),
-                plural(fixes.files_fixed, "file", "files"),
-            )
-        };
-        writeln!(out, "{}", paint(ctx.color, BOLD, &line))?;
-        if ctx.show_fixes {
-            for fix in &fixes.applied {
-                let line = format!(
-                    "  fixed {}:{}:{}: {} [{}] {}",
-                    escape_controls(&fix.path),
-                    fix.line,
-                    fix.column,
-                    fix.code,
-                    fix.name,
-                    escape_controls(&fix.message),
-                );
-                writeln!(out, "{line}")?;
-            }
+    Ok(())
+}
+
+/// `Fixed 4 problems in 2 files (1 more went away with them); 3 remain`: what was found
+/// before fixing is what was fixed, what went away with those fixes and what remains.
+fn write_fix_summary(
+    fixes: &super::FixSummary,
+    remaining: usize,
+    ctx: &FormatContext,
+    out: &mut dyn io::Write,
+) -> io::Result<()> {
+    let remain = match remaining {
+        0 => "none remain".to_owned(),
+        1 => "1 remains".to_owned(),
+        n => format!("{n} remain"),
+    };
+    let mut line = if fixes.fixes_applied == 0 {
+        "No fixes applied".to_owned()
+    } else {
+        format!(
+            "Fixed {} in {}",
+            plural(fixes.fixes_applied, "problem", "problems"),
+            plural(fixes.files_fixed, "file", "files"),
+        )
+    };
+    let gone = fixes.resolved_by_other_fixes(remaining);
+    if gone > 0 {
+        let _ = write!(line, " ({gone} more went away with them)");
+    }
+    let _ = write!(line, "; {remain}");
+    let appeared = fixes.appeared_while_fixing(remaining);
+    if appeared > 0 {
+        let _ = write!(
+            line,
+            " ({} only after fixing)",
+            plural(appeared, "was found", "were found")
+        );
+    }
+    writeln!(out, "{}", paint(ctx.color, BOLD, &line))?;
+    if ctx.show_fixes {
+        for fix in &fixes.applied {
+            let line = format!(
+                "  fixed {}:{}:{}: {} [{}] {}",
+                escape_controls(&fix.path),
+                fix.line,
+                fix.column,
+                fix.code,
+                fix.name,
+                escape_controls(&fix.message),
+            );
+            writeln!(out, "{line}")?;
         }
-        for failure in &fixes.failures {
-            writeln!(
-                out,
-                "{}",
-                paint(ctx.color, YELLOW, &escape_controls(failure))
-            )?;
-        }
+    }
+    for failure in &fixes.failures {
+        writeln!(
+            out,
+            "{}",
+            paint(ctx.color, YELLOW, &escape_controls(failure))
+        )?;
     }
     Ok(())
 }

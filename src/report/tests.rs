@@ -406,6 +406,8 @@ fn after_fix() -> Report {
     report.files.truncate(1);
     report.files[0].findings.truncate(1);
     report.fix_summary = Some(FixSummary {
+        // 2 fixed, 1 went away with them, 1 remains.
+        problems_before: 4,
         fixes_applied: 2,
         files_fixed: 2,
         failures: vec![
@@ -472,7 +474,7 @@ fn human_summary_counts() {
     let out = render_default(Format::Human);
     assert!(
         out.ends_with(
-            "11 problems (3 errors, 6 warnings, 2 infos) in 2 files; \
+            "11 problems (3 errors, 6 warnings, 2 infos) in 2 of 3 files checked; \
              4 fixable with --fix (1 more with --unsafe-fixes)\n"
         ),
         "{out}"
@@ -578,7 +580,7 @@ fn json_has_exactly_the_contract_keys() {
     assert_eq!(doc["version"], 1);
     assert_eq!(
         doc["summary"],
-        serde_json::json!({"files": 3, "errors": 3, "warnings": 6, "infos": 2, "fixable": 5, "injection_unknown": 0})
+        serde_json::json!({"files": 3, "files_with_findings": 2, "errors": 3, "warnings": 6, "infos": 2, "fixable": 5, "fixable_safe": 4, "fixable_unsafe": 1, "injection_unknown": 0})
     );
     let diagnostics = doc["diagnostics"].as_array().unwrap();
     assert_eq!(diagnostics.len(), 11);

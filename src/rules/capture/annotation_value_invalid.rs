@@ -2,7 +2,7 @@
 //! capture lists (MESH301–MESH307) and `proxy.istio.io/config` (MESH103).
 //!
 //! The validators are those of istio/istio `pkg/kube/inject/validate.go` `AnnotationValidation`
-//! (research notes §1.2): the interception mode, the status port, the readiness probe
+//! (rules/MESH308-annotation-value-invalid.md): the interception mode, the status port, the readiness probe
 //! settings, `prometheus.istio.io/merge-metrics`, the proxy resource quantities and the
 //! interface-name lists. The webhook runs them on the pod's own metadata before injecting and
 //! denies the pod on any error, so only the pod metadata is read here (a workload's own

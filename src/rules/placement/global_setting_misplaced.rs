@@ -24,7 +24,7 @@
 //!
 //! A finding points at the key. The fix (safe) renames or moves the key when the intended path
 //! is unambiguous and free: a case-only or single near-miss rename, or one of the wrong places
-//! seen in the wild (research notes §4): the annotation names `excludeOutboundIPRanges` /
+//! seen in the wild (rules/MESH205-global-setting-misplaced.md): the annotation names `excludeOutboundIPRanges` /
 //! `includeOutboundIPRanges` under `values.global.proxy`, a `values.global.proxy` key one level
 //! too high (`values.global.excludeIPRanges`), a `values` key directly under `spec`
 //! (`spec.global`, `spec.proxy`), and a `ProxyConfig` key at the top of a `MeshConfig`
