@@ -257,7 +257,7 @@ fn namespaces_elsewhere_decide_injection_in_every_rule_that_needs_it() {
 }
 
 #[test]
-fn a_suppression_left_without_work_by_another_file_is_reported() {
+fn a_suppression_another_file_leaves_without_work_is_kept() {
     let pod = POD_NO_HOLD.replace("metadata:\n", "# meshlint: ignore[MESH101]\nmetadata:\n");
     let tmp = TempDir::new().unwrap();
     let d = tmp.path();
@@ -266,15 +266,12 @@ fn a_suppression_left_without_work_by_another_file_is_reported() {
     let (v, code) = meshlint(d, &["."]);
     assert!(codes(&v).is_empty(), "{v}");
     assert_eq!(code, 0);
-    // With a mesh-wide hold there is nothing left to suppress.
+    // A mesh-wide hold makes MESH101 not apply today; remove that setting and it is back, so
+    // the suppression is still in use (no MESH903, which --fix would act on).
     write(d, "z-operator.yaml", HOLD_OPERATOR);
-    let (v, _) = meshlint(d, &["."]);
-    let f = found(&v);
-    assert_eq!(f.len(), 1, "{v}");
-    assert_eq!(
-        (f[0].0.as_str(), f[0].1.as_str(), f[0].2, f[0].3),
-        ("MESH903", "m-pod.yaml", 3, 1)
-    );
+    let (v, code) = meshlint(d, &["."]);
+    assert!(codes(&v).is_empty(), "{v}");
+    assert_eq!(code, 0);
 }
 
 #[test]
