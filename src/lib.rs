@@ -31,9 +31,11 @@ use context::{Context, FactSink, Facts, LintOptions, Requires};
 use diagnostic::{Diagnostic, Severity};
 use engine::Decoded;
 use rayon::prelude::*;
-use report::{FileFindings, Finding, LocatedEdit, LocatedFix, Position, Report, Snippet, Span};
+pub use report::locate;
+use report::{FileFindings, Report};
 use rules::{FileInfo, RuleSelector};
-use source::{LineIndex, TextRange};
+pub use source::{display_path, read_file};
+use source::{path_key, LineIndex, TextRange};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -180,28 +182,6 @@ fn file_info(path: &Path, patches: &[PathBuf], cwd: &Path) -> FileInfo {
     }
 }
 
-/// `p` without `.` components, and with `..` applied where the parent is written (`a/../b` is
-/// `b`; a leading `..` stays).
-pub(crate) fn normalize(p: &Path) -> PathBuf {
-    use std::path::Component;
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => match out.components().next_back() {
-                Some(Component::Normal(_)) => {
-                    out.pop();
-                }
-                // Above the root is the root.
-                Some(Component::RootDir | Component::Prefix(_)) => {}
-                _ => out.push(".."),
-            },
-            other => out.push(other),
-        }
-    }
-    out
-}
-
 /// Whether `path` holds partial objects, which "missing" rules leave alone: a Kustomize patch
 /// (one of `patches`), or a test assertion.
 pub(crate) fn is_partial(path: &Path, patches: &[PathBuf], cwd: &Path) -> bool {
@@ -250,216 +230,6 @@ pub(crate) fn is_patch(path: &Path, patches: &[PathBuf], cwd: &Path) -> bool {
     patches
         .binary_search_by(|p| p.as_os_str().cmp(key.as_os_str()))
         .is_ok()
-}
-
-/// The excerpt kept for a finding: its lines, or on a very long line (a megabyte annotation
-/// value with thousands of findings) a window around the finding's start, so each finding
-/// costs a bounded size whatever the line length.
-fn snippet_bounds(
-    text: &str,
-    from: usize,
-    to: usize,
-    first_line: &std::ops::Range<usize>,
-    start: u32,
-) -> (usize, usize) {
-    const MAX: usize = 4096;
-    // Windows are cut at fixed blocks of the line, so that the findings near one another share
-    // one window (and its text): the block of the start, with one block on either side.
-    const BLOCK: usize = 64;
-    if to - from <= MAX {
-        return (from, to);
-    }
-    let start = (start as usize).clamp(first_line.start, first_line.end);
-    let block = first_line.start + (start - first_line.start) / BLOCK * BLOCK;
-    let mut a = block.saturating_sub(BLOCK).max(first_line.start);
-    let mut b = (block + 2 * BLOCK).min(first_line.end);
-    while !text.is_char_boundary(a) {
-        a -= 1;
-    }
-    while !text.is_char_boundary(b) {
-        b += 1;
-    }
-    (a, b)
-}
-
-/// Resolves a file's diagnostics to positions and excerpts, so its text can be dropped.
-pub fn locate(text: &str, index: &LineIndex, path: &str, diags: Vec<Diagnostic>) -> FileFindings {
-    let pos = |offset: u32| {
-        let offset = offset.min(text.len() as u32);
-        let lc = index.line_col(text, offset);
-        let wide = index.line_col_utf16(text, offset);
-        Position {
-            line: lc.line,
-            column: lc.column,
-            utf16_column: wide.column,
-            offset,
-        }
-    };
-    let span = |r: TextRange| Span {
-        start: pos(r.start()),
-        end: pos(r.end()),
-    };
-    let mut shared: Option<((usize, usize), std::sync::Arc<str>)> = None;
-    let findings = diags
-        .into_iter()
-        .map(|d| {
-            let s = span(d.range);
-            let first = index.line_range(text, s.start.line);
-            let last = index.line_range(text, s.end.line.min(s.start.line + 8));
-            let (from, to) = snippet_bounds(
-                text,
-                first.start,
-                last.end.max(first.start),
-                &first,
-                s.start.offset,
-            );
-            let excerpt = match &shared {
-                Some((bounds, excerpt)) if *bounds == (from, to) => excerpt.clone(),
-                _ => {
-                    let excerpt: std::sync::Arc<str> = text[from..to].into();
-                    shared = Some(((from, to), excerpt.clone()));
-                    excerpt
-                }
-            };
-            let snippet = Snippet {
-                first_line: s.start.line,
-                offset: from as u32,
-                text: excerpt,
-            };
-            Finding {
-                code: d.code,
-                name: d.name,
-                severity: d.severity,
-                message: d.message,
-                span: s,
-                fix: d.fix.map(|f| LocatedFix {
-                    applicability: f.applicability,
-                    message: f.message,
-                    edits: f
-                        .edits
-                        .into_iter()
-                        .map(|e| LocatedEdit {
-                            range: span(e.range),
-                            content: e.content,
-                        })
-                        .collect(),
-                }),
-                snippet,
-                assumed: d.assumed,
-            }
-        })
-        .collect();
-    FileFindings {
-        path: path.to_owned(),
-        findings,
-    }
-}
-
-/// Display form of a path (relative to the working directory): a path inside
-/// `cwd`, however it was written (absolute, `./a`, `.//a`, `x/../a`), relative to it; any other
-/// path as given, without redundant `.` and `/`. Forward slashes.
-pub fn display_path(path: &Path, cwd: &Path) -> String {
-    let text = path.to_string_lossy();
-    // Nearly every path is walked or given plainly (`deploy/app.yaml`): kept as is.
-    let plain = path.is_relative()
-        && !text.is_empty()
-        && path
-            .components()
-            .all(|c| matches!(c, std::path::Component::Normal(_)))
-        && !text.contains("//")
-        && !text.ends_with('/');
-    let shown = if plain {
-        text.into_owned()
-    } else {
-        let abs = config::glob::absolute(path, cwd);
-        match abs.strip_prefix(config::glob::absolute(cwd, Path::new("/"))) {
-            Ok(rel) if !rel.as_os_str().is_empty() => rel.to_string_lossy().into_owned(),
-            // Outside the working directory: as given, without redundant `.` and `/` (a run
-            // over an absolute path asks this for every file: rebuild only what needs it).
-            _ if config::glob::is_normal(path) => text.into_owned(),
-            _ => normalize(path).to_string_lossy().into_owned(),
-        }
-    };
-    if cfg!(windows) {
-        shown.replace('\\', "/")
-    } else {
-        shown
-    }
-}
-
-/// The key that tells whether two spellings name the same file: the path made absolute against
-/// `cwd` and normalised lexically (symbolic links are not followed).
-pub(crate) fn path_key(path: &Path, cwd: &Path) -> PathBuf {
-    config::glob::absolute(path, cwd)
-}
-
-/// Reads a file's bytes, refusing anything but a regular file (a FIFO must never block).
-///
-/// The type and size are checked on the opened file itself, so that nothing can swap the file
-/// between the check and the read, and no separate `stat` per file is needed.
-pub fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    let mut file = open_for_reading(path)?;
-    let meta = file.metadata()?;
-    if meta.is_dir() {
-        return Err(std::io::Error::other("it is a directory"));
-    }
-    if !meta.is_file() {
-        return Err(std::io::Error::other("it is not a regular file"));
-    }
-    // Offsets are u32 and the engine refuses texts over 2 GiB: never read one into memory.
-    if meta.len() > u64::from(u32::MAX / 2) {
-        return Err(std::io::Error::other("it is larger than 2 GiB"));
-    }
-    // One read into a buffer of the file's size (and one more to see its end): neither
-    // `File::read_to_end`, which asks the file its size and position again (a statx and an
-    // lseek per file), nor a generic reader's growing chunks (seven reads for 2 MB).
-    let mut bytes = vec![0; meta.len() as usize + 1];
-    let mut filled = 0;
-    while filled < bytes.len() {
-        match file.read(&mut bytes[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    if filled == bytes.len() {
-        // It grew since it was opened: read the rest, within the limit.
-        let limit = u64::from(u32::MAX / 2) + 1 - filled as u64;
-        bytes.truncate(filled);
-        file.take(limit).read_to_end(&mut bytes)?;
-        if bytes.len() > (u32::MAX / 2) as usize {
-            return Err(std::io::Error::other("it is larger than 2 GiB"));
-        }
-    } else {
-        bytes.truncate(filled);
-    }
-    Ok(bytes)
-}
-
-/// Opens `path` for reading without waiting: opening a FIFO for reading blocks until a writer
-/// comes, unless non-blocking (regular files ignore the flag).
-#[cfg(unix)]
-fn open_for_reading(path: &Path) -> std::io::Result<std::fs::File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(path)
-}
-
-/// Elsewhere a FIFO cannot be named like a file: check the type first.
-#[cfg(not(unix))]
-fn open_for_reading(path: &Path) -> std::io::Result<std::fs::File> {
-    let meta = std::fs::metadata(path)?;
-    if meta.is_dir() {
-        return Err(std::io::Error::other("it is a directory"));
-    }
-    if !meta.is_file() {
-        return Err(std::io::Error::other("it is not a regular file"));
-    }
-    std::fs::File::open(path)
 }
 
 /// Lints one file with the run's context and the file's policy: read, decode, lint, locate.

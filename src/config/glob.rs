@@ -9,6 +9,7 @@
 //! A resource pattern is `Kind/namespace/name`, each part a glob (`Deployment/payments/*`,
 //! `*/kube-system/*`); an empty namespace part matches resources without `metadata.namespace`.
 
+pub use crate::source::path::{absolute, is_normal};
 use globset::{GlobBuilder, GlobMatcher};
 use std::path::{Component, Path, PathBuf};
 
@@ -124,50 +125,6 @@ impl ResourcePattern {
     pub fn matches(&self, kind: &str, namespace: &str, name: &str) -> bool {
         self.kind.is_match(kind) && self.namespace.is_match(namespace) && self.name.is_match(name)
     }
-}
-
-/// `path` made absolute against `cwd` and normalised lexically (no `.`, no `..` where a parent
-/// is known); symbolic links are left alone.
-pub fn absolute(path: &Path, cwd: &Path) -> PathBuf {
-    let joined = if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        cwd.join(path)
-    };
-    if is_normal(&joined) {
-        // The common case (a walked path): nothing to drop or resolve.
-        return joined;
-    }
-    let mut out = PathBuf::new();
-    for c in joined.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            other => out.push(other),
-        }
-    }
-    out
-}
-
-/// Whether `path` has no `.` or `..` component, no repeated or trailing separator: its
-/// components joined back give the same bytes.
-pub(crate) fn is_normal(path: &Path) -> bool {
-    let b = path.as_os_str().as_encoded_bytes();
-    let sep = |c: u8| c == b'/' || (cfg!(windows) && c == b'\\');
-    if cfg!(windows) || b.last().is_some_and(|&c| sep(c) && b.len() > 1) {
-        return false;
-    }
-    b.split(|&c| sep(c))
-        .skip(1)
-        .all(|part| !part.is_empty() && part != b"." && part != b"..")
-        && !b.starts_with(b"./")
-        && !b.starts_with(b"../")
-        && b != b"."
-        && b != b".."
 }
 
 /// `abs` relative to `base`, with `/` separators (`..` where `abs` lies outside `base`).

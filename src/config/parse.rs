@@ -325,7 +325,7 @@ pub(super) fn parse(text: &str, display: &str, dir: &Path) -> Result<Parsed> {
                 config.mesh_config = Some(
                     files
                         .into_iter()
-                        .map(|(p, _)| crate::normalize(&dir.join(p)))
+                        .map(|(p, _)| crate::source::path::normalize(&dir.join(p)))
                         .collect(),
                 );
             }

@@ -2,7 +2,7 @@
 //! file (and the namespace it sets), Services and the Istio configuration that refers to
 //! workloads, and which directories a mesh-wide setting covers.
 //!
-//! Paths here are keys (`crate::path_key`: absolute and normalised), so that the same file
+//! Paths here are keys (`crate::source::path_key`: absolute and normalised), so that the same file
 //! named two ways is one file.
 
 use super::MeshFacts;
@@ -49,7 +49,7 @@ pub fn read_kustomization(text: &str, key: &Path) -> Kustomization {
 pub fn add_kustomization(root: NodeRef<'_, '_>, key: &Path, out: &mut Kustomization) {
     let root = root.resolved();
     let dir = key.parent().unwrap_or(Path::new(""));
-    let join = |p: &str| crate::normalize(&dir.join(p));
+    let join = |p: &str| crate::source::path::normalize(&dir.join(p));
     if let Some(ns) = root.get_str("namespace").filter(|ns| !ns.is_empty()) {
         out.namespace = Some(ns.to_owned());
     }

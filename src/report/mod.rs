@@ -31,10 +31,12 @@ pub mod human;
 pub mod json;
 pub mod json_lines;
 pub mod junit;
+mod locate;
 pub mod sarif;
 mod statistics;
 mod summary;
 
+pub use locate::locate;
 pub use statistics::write_statistics;
 pub use summary::escape_controls;
 
