@@ -91,6 +91,14 @@ struct CheckArgs {
     /// Vault rules are off unless a pod says otherwise.
     #[arg(long)]
     native_sidecars: bool,
+    /// The Istio version the manifests target (`1.28` or `1.28.1`) [default: inferred from the
+    /// project, or the configuration's].
+    #[arg(long, value_name = "VERSION", value_parser = version_arg)]
+    istio_version: Option<meshlint::context::versions::Version>,
+    /// The Kubernetes version the cluster runs (`1.33` or `1.33.2`) [default: the
+    /// configuration's, else unknown].
+    #[arg(long, value_name = "VERSION", value_parser = version_arg)]
+    kubernetes_version: Option<meshlint::context::versions::Version>,
     /// How to decide pods whose namespace no file or configuration describes: `evidence`
     /// (default) reports their start-up and Vault findings at full severity only when the
     /// project shows they run in a mesh, else at info; `assume` always at full severity;
@@ -345,6 +353,8 @@ fn settings(args: &CheckArgs) -> Result<Settings, String> {
         ignore: args.ignore.clone(),
         fail_on: args.fail_on.map(fail_threshold),
         native_sidecars: args.native_sidecars.then_some(true),
+        istio_version: args.istio_version,
+        kubernetes_version: args.kubernetes_version,
         injection: match (args.injection, args.injection_explicit) {
             (Some(InjectionArg::Evidence), _) => Some(InjectionMode::Evidence),
             (Some(InjectionArg::Assume), _) => Some(InjectionMode::Assume),
@@ -361,6 +371,12 @@ fn settings(args: &CheckArgs) -> Result<Settings, String> {
         jobs: args.jobs.unwrap_or(0),
         cwd: None,
     })
+}
+
+/// `--istio-version`, `--kubernetes-version`: `1.28` or `1.28.1`.
+fn version_arg(s: &str) -> Result<meshlint::context::versions::Version, String> {
+    meshlint::context::versions::Version::parse(s)
+        .ok_or_else(|| format!("`{s}` is not a version such as 1.28 or 1.28.1"))
 }
 
 fn use_color(arg: ColorArg, to_terminal: bool) -> bool {

@@ -245,6 +245,28 @@ fn gather_files(plan: &Plan, linted: &[PathBuf], inputs: &[source::Input]) -> Ve
         .collect()
 }
 
+/// The mesh-wide facts the project's files give `path` (a file or directory), as a run over
+/// it would see them: for `meshlint config`.
+pub(crate) fn project_mesh(
+    path: &Path,
+    effective: &Effective,
+    settings: &Settings,
+) -> Result<crate::context::MeshFacts, RunError> {
+    let paths = [path.to_path_buf()];
+    let plan = plan(&paths, settings)?;
+    // The project root when it is above `path`, else `path` itself.
+    let dirs = if plan.to_gather.is_empty() {
+        paths.to_vec()
+    } else {
+        plan.to_gather.clone()
+    };
+    let threads = rayon::current_num_threads();
+    let found = source::discover_matching(&dirs, threads, &|_: &Path| true)?;
+    let facts = gather_files(&plan, &[], &found.inputs);
+    let cx = context_for(&effective.options, &facts, &plan.roots);
+    Ok(cx.mesh_for(&path_key(path, plan.cwd())))
+}
+
 /// `inputs` (sorted) with each file once: the same file reached through two spellings
 /// (`meshlint dir dir/a.yaml`, `meshlint a.yaml ./a.yaml`, an absolute and a relative path) is
 /// linted and reported once, under the spelling met first on the command line (a file named

@@ -272,6 +272,8 @@ pub struct FileFacts {
     pub services: Vec<Service>,
     pub istio_refs: Vec<IstioRefs>,
     pub kustomization: Option<Kustomization>,
+    /// The first revision label named after a version (`istio.io/rev: 1-26-2`).
+    pub revision_version: Option<super::versions::Sourced>,
 }
 
 /// Everything meshlint knows of the project's layout, derived from every file's facts.
@@ -290,6 +292,9 @@ pub struct Project {
     kustomize_istio: HashSet<PathBuf>,
     /// Files holding a pod that runs Vault's agent injector.
     vault_files: Vec<PathBuf>,
+    /// The project's first revision label named after a version, for files no mesh-wide
+    /// setting gives a version.
+    revision_version: Option<super::versions::Sourced>,
     /// Selectors of Istio configuration, and of the Services Istio hosts name: the namespace
     /// and directory of the configuration, and the labels.
     selectors: Vec<(Option<String>, PathBuf, Labels)>,
@@ -323,6 +328,13 @@ impl Project {
             .filter(|(f, _)| f.vault_pod)
             .map(|(f, _)| f.key.clone())
             .collect();
+        project.revision_version = files
+            .iter()
+            .filter_map(|(f, _)| f.revision_version.clone())
+            .min_by(|a, b| {
+                (super::origin_key(&a.origin), a.value)
+                    .cmp(&(super::origin_key(&b.origin), b.value))
+            });
         project.kustomize(files);
         project.references(files);
         project
@@ -367,6 +379,9 @@ impl Project {
             if under(file, scope) {
                 out.merge(facts.clone());
             }
+        }
+        if out.istio_version.is_none() {
+            out.istio_version.clone_from(&self.revision_version);
         }
         out
     }
