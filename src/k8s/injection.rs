@@ -9,6 +9,9 @@ use std::collections::HashMap;
 /// Labels of the namespaces meshlint knows about (linted `Namespace` objects and configuration).
 pub type NamespaceLabels = HashMap<String, Vec<(String, String)>>;
 
+/// The label that puts a pod or namespace in ambient mode (`ambient`) or out of it (`none`).
+pub const DATAPLANE_MODE: &str = "istio.io/dataplane-mode";
+
 /// Istio's `IgnoredNamespaces`: never injected.
 const IGNORED_NAMESPACES: &[&str] = &[
     "kube-system",
@@ -90,7 +93,7 @@ pub fn is_istio_key(key: &str) -> bool {
 /// Whether a key and value only opt the pod out of Istio (which is no sign it runs in a mesh).
 fn is_opt_out(key: &str, value: &str) -> bool {
     (key == "sidecar.istio.io/inject" && value == "false")
-        || (key == "istio.io/dataplane-mode" && value == "none")
+        || (key == DATAPLANE_MODE && value == "none")
 }
 
 /// A pod template's own say in its injection: everything `injectRequired` and the webhook
@@ -105,6 +108,8 @@ pub struct PodInjection {
     /// unknown (a placeholder value, filled in before the injector reads it).
     opt_out: Option<&'static str>,
     opt_in: bool,
+    /// The pod template is labelled `istio.io/dataplane-mode: ambient`.
+    ambient: bool,
     /// A label or annotation of the pod template names Istio (other than an opt-out).
     names_istio: bool,
     /// The pod template's labels, for the selectors of Istio configuration and Services.
@@ -150,6 +155,7 @@ impl PodInjection {
             namespace: res.namespace.map(str::to_owned),
             opt_out,
             opt_in: label == Some("true") || pod.meta.label("istio.io/rev").is_some(),
+            ambient: pod.meta.label_str(DATAPLANE_MODE) == Some("ambient"),
             names_istio,
             labels,
         })
@@ -225,8 +231,12 @@ impl PodInjection {
         if ns_label("istio-injection").is_none() && self.opt_in {
             return Injection::Injected("its pod template opts in");
         }
+        // Not injected: a pod in ambient mode has no sidecar (an injected one would win).
+        if self.ambient {
+            return Injection::Ambient;
+        }
         if let Some(labels) = ns_labels {
-            if label(labels, "istio.io/dataplane-mode") == Some("ambient") {
+            if label(labels, DATAPLANE_MODE) == Some("ambient") {
                 return Injection::Ambient;
             }
             return Injection::NotInjected(format!(
@@ -332,6 +342,51 @@ mod tests {
         assert!(matches!(
             decide(&["batch", "unknown"]),
             Injection::Assumed(_)
+        ));
+    }
+
+    #[test]
+    fn an_ambient_pod_or_namespace_has_no_sidecar_unless_one_is_injected_too() {
+        let ambient = pod("  namespace: shop\n  labels:\n    istio.io/dataplane-mode: ambient\n");
+        let none = NamespaceLabels::new();
+        // Its own label: ambient whatever the mode or the evidence (the label names Istio).
+        for mode in [
+            InjectionMode::Evidence,
+            InjectionMode::Assume,
+            InjectionMode::Explicit,
+        ] {
+            assert_eq!(
+                ambient.decide(&none, &[], mode, &|_| true),
+                Injection::Ambient
+            );
+        }
+        let plain = known("shop", &[]);
+        assert_eq!(
+            ambient.decide(&plain, &[], InjectionMode::Evidence, &|_| false),
+            Injection::Ambient
+        );
+        // An injecting namespace, or the pod's own opt-in, wins: the sidecar is injected.
+        let enabled = known("shop", &[("istio-injection", "enabled")]);
+        assert!(matches!(
+            ambient.decide(&enabled, &[], InjectionMode::Evidence, &|_| false),
+            Injection::Injected(_)
+        ));
+        let both = pod("  namespace: shop\n  labels:\n    istio.io/dataplane-mode: ambient\n    sidecar.istio.io/inject: \"true\"\n");
+        assert!(matches!(
+            both.decide(&plain, &[], InjectionMode::Evidence, &|_| false),
+            Injection::Injected(_)
+        ));
+        // An ambient namespace; a pod labelled `none` there or `Ambient` is not ambient.
+        let ns = known("shop", &[("istio.io/dataplane-mode", "ambient")]);
+        let p = pod("  namespace: shop\n");
+        assert_eq!(
+            p.decide(&ns, &[], InjectionMode::Evidence, &|_| true),
+            Injection::Ambient
+        );
+        let cased = pod("  namespace: shop\n  labels:\n    istio.io/dataplane-mode: Ambient\n");
+        assert!(matches!(
+            cased.decide(&none, &[], InjectionMode::Evidence, &|_| true),
+            Injection::Injected(_)
         ));
     }
 

@@ -223,6 +223,10 @@ pub static RULES: &[Rule] = &[
         checker: Checker::Resource(values::deprecated_istio_annotation::check),
     },
     Rule {
+        meta: &values::dataplane_mode_invalid::RULE,
+        checker: Checker::Resource(values::dataplane_mode_invalid::check),
+    },
+    Rule {
         meta: &files::SYNTAX_ERROR,
         checker: Checker::Engine,
     },

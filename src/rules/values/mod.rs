@@ -1,6 +1,7 @@
 //! 5xx: values Kubernetes or Istio will not take.
 
 pub mod annotation_value_not_string;
+pub mod dataplane_mode_invalid;
 pub mod deprecated_istio_annotation;
 pub mod duplicate_key;
 pub mod inject_value_invalid;

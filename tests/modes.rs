@@ -1,0 +1,106 @@
+//! Data-plane modes end to end: ambient pods and namespaces get no sidecar rules unless a
+//! sidecar is injected too (it wins), an `istio.io/dataplane-mode` value Istio ignores is
+//! MESH506, and `--profile ossm2` decides injection by the pod's own annotation. Each test runs
+//! the built binary in a scratch repository.
+
+mod common;
+
+use common::{findings, json, meshlint, write, Found};
+use std::path::Path;
+
+fn repo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    dir
+}
+
+fn deployment(labels: &str, annotations: &str) -> String {
+    format!("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  template:\n    metadata:\n      labels:\n        app: web\n{labels}{annotations}    spec:\n      containers:\n        - name: web\n          image: web:1\n")
+}
+
+fn namespace(labels: &str) -> String {
+    format!("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels:\n{labels}")
+}
+
+fn run(dir: &Path, args: &[&str]) -> Vec<Found> {
+    let out = meshlint(dir)
+        .args(["--format", "json"])
+        .args(args)
+        .arg(".")
+        .output()
+        .unwrap();
+    findings(&json(&out.stdout))
+}
+
+fn codes(dir: &Path, args: &[&str]) -> Vec<String> {
+    run(dir, args).into_iter().map(|f| f.code).collect()
+}
+
+#[test]
+fn ambient_namespaces_and_pods_get_no_sidecar_rules_unless_a_sidecar_is_injected() {
+    let d = repo();
+    let vault = "      annotations:\n        vault.hashicorp.com/agent-inject: \"true\"\n";
+    write(
+        d.path(),
+        "ns.yaml",
+        &namespace("    istio.io/dataplane-mode: ambient\n"),
+    );
+    write(d.path(), "web.yaml", &deployment("", vault));
+    assert!(codes(d.path(), &[]).is_empty());
+    // The pod's own label, in a namespace nothing describes (assumed in the mesh otherwise).
+    std::fs::remove_file(d.path().join("ns.yaml")).unwrap();
+    write(
+        d.path(),
+        "web.yaml",
+        &deployment("        istio.io/dataplane-mode: ambient\n", vault),
+    );
+    assert!(codes(d.path(), &["--injection", "assume"]).is_empty());
+    // An injection-enabled namespace injects the sidecar, which wins over ambient.
+    write(
+        d.path(),
+        "ns.yaml",
+        &namespace("    istio-injection: enabled\n    istio.io/dataplane-mode: ambient\n"),
+    );
+    assert_eq!(codes(d.path(), &[]), ["MESH101", "MESH401"]);
+    // So does the pod's own opt-in.
+    write(d.path(), "ns.yaml", &namespace("    team: shop\n"));
+    write(
+        d.path(),
+        "web.yaml",
+        &deployment(
+            "        istio.io/dataplane-mode: ambient\n        sidecar.istio.io/inject: \"true\"\n",
+            "",
+        ),
+    );
+    assert_eq!(codes(d.path(), &[]), ["MESH101"]);
+}
+
+#[test]
+fn a_dataplane_mode_istio_ignores_is_reported_at_its_value() {
+    let d = repo();
+    write(
+        d.path(),
+        "ns.yaml",
+        &namespace("    istio.io/dataplane-mode: enabled\n"),
+    );
+    let found = run(d.path(), &[]);
+    assert_eq!(found.len(), 1, "{found:?}");
+    let f = &found[0];
+    assert_eq!(
+        (
+            f.code.as_str(),
+            f.file.as_str(),
+            f.line,
+            f.column,
+            f.severity.as_str()
+        ),
+        ("MESH506", "ns.yaml", 6, 30, "warning")
+    );
+    assert_eq!(
+        f.message,
+        "label `istio.io/dataplane-mode: enabled` on namespace `shop` is ignored: Istio reads only `ambient` (ambient mode) and `none` (out of it), so namespace `shop` is not in ambient mode"
+    );
+    // Not ambient, so the namespace's pods are judged as any other: no injection label.
+    write(d.path(), "web.yaml", &deployment("", ""));
+    assert_eq!(codes(d.path(), &[]), ["MESH506"]);
+}
