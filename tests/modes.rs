@@ -61,7 +61,8 @@ fn ambient_namespaces_and_pods_get_no_sidecar_rules_unless_a_sidecar_is_injected
         "ns.yaml",
         &namespace("    istio-injection: enabled\n    istio.io/dataplane-mode: ambient\n"),
     );
-    assert_eq!(codes(d.path(), &[]), ["MESH101", "MESH401"]);
+    // (Both labels on one namespace is itself MESH209.)
+    assert_eq!(codes(d.path(), &[]), ["MESH209", "MESH101", "MESH401"]);
     // So does the pod's own opt-in.
     write(d.path(), "ns.yaml", &namespace("    team: shop\n"));
     write(
@@ -103,4 +104,48 @@ fn a_dataplane_mode_istio_ignores_is_reported_at_its_value() {
     // Not ambient, so the namespace's pods are judged as any other: no injection label.
     write(d.path(), "web.yaml", &deployment("", ""));
     assert_eq!(codes(d.path(), &[]), ["MESH506"]);
+}
+
+#[test]
+fn pod_checks_istioctl_analyze_makes_are_reported_on_every_pod_template() {
+    let d = repo();
+    write(
+        d.path(),
+        "ns.yaml",
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels:\n    istio-injection: enabled\n    istio.io/rev: canary\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: edge\n",
+    );
+    // A StatefulSet (istioctl analyze checks Pods and Deployments only) running as 1337.
+    write(
+        d.path(),
+        "db.yaml",
+        "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: db\n  namespace: shop\nspec:\n  template:\n    metadata:\n      annotations:\n        proxy.istio.io/config: '{ \"holdApplicationUntilProxyStarts\": true }'\n    spec:\n      securityContext:\n        runAsUser: 1337\n      containers:\n        - name: db\n          image: db:1\n",
+    );
+    // A gateway DaemonSet in a namespace without injection.
+    write(
+        d.path(),
+        "gw.yaml",
+        "apiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: gw\n  namespace: edge\nspec:\n  template:\n    metadata:\n      annotations:\n        inject.istio.io/templates: gateway\n    spec:\n      containers:\n        - name: istio-proxy\n          image: auto\n",
+    );
+    let found: Vec<(String, String, u64, u64, String)> = run(d.path(), &[])
+        .into_iter()
+        .map(|f| (f.code, f.file, f.line, f.column, f.severity))
+        .collect();
+    let want = |c: &str, f: &str, l: u64, col: u64, s: &str| {
+        (c.to_owned(), f.to_owned(), l, col, s.to_owned())
+    };
+    assert_eq!(
+        found,
+        [
+            want("MESH309", "db.yaml", 13, 20, "error"),
+            want("MESH507", "gw.yaml", 14, 18, "error"),
+            want("MESH209", "ns.yaml", 7, 5, "warning"),
+        ]
+    );
+    // MESH508 runs only when selected by code or name.
+    let alpha = run(d.path(), &["--select", "alpha-annotation"]);
+    assert_eq!(alpha.len(), 1, "{alpha:?}");
+    assert_eq!(
+        (alpha[0].file.as_str(), alpha[0].line, alpha[0].column),
+        ("gw.yaml", 10, 9)
+    );
 }

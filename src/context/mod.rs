@@ -319,6 +319,14 @@ impl Context {
         {
             return Verdict::Drop;
         }
+        if let Some(pod) = &requires.uninjected {
+            if matches!(
+                self.injection(pod, key),
+                Injection::Injected(_) | Injection::Assumed(_)
+            ) {
+                return Verdict::Drop;
+            }
+        }
         match requires
             .injected
             .as_ref()
@@ -374,6 +382,8 @@ pub struct Requires {
     /// Vault is in play where this file's mesh-wide settings apply: a pod in their scope runs
     /// Vault's agent, or the `vault` option is configured.
     pub vault_in_scope: bool,
+    /// The pod does not get a sidecar (on evidence: a pod assumed in the mesh may get one).
+    pub uninjected: Option<PodInjection>,
     /// The pod does not start Envoy as a native sidecar ([`native_sidecars`]: the target
     /// versions and a mesh-wide `ENABLE_NATIVE_SIDECARS` may be in other files).
     pub not_native: bool,

@@ -3,6 +3,7 @@
 pub mod annotation_in_labels;
 pub mod annotation_on_controller;
 pub mod annotation_on_wrong_kind;
+pub mod conflicting_injection_labels;
 pub mod global_setting_misplaced;
 pub mod global_setting_unsupported;
 pub mod inject_annotation_deprecated;
