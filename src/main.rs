@@ -199,6 +199,9 @@ impl From<FormatArg> for Format {
 enum ProfileArg {
     InCluster,
     Managed,
+    /// OpenShift Service Mesh 2.x: only pods annotated `sidecar.istio.io/inject: "true"` are
+    /// injected.
+    Ossm2,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -348,6 +351,7 @@ fn settings(args: &CheckArgs) -> Result<Settings, String> {
         profile: args.profile.map(|p| match p {
             ProfileArg::InCluster => Profile::InCluster,
             ProfileArg::Managed => Profile::Managed,
+            ProfileArg::Ossm2 => Profile::Ossm2,
         }),
         select: (!args.select.is_empty()).then(|| args.select.clone()),
         ignore: args.ignore.clone(),

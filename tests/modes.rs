@@ -149,3 +149,46 @@ fn pod_checks_istioctl_analyze_makes_are_reported_on_every_pod_template() {
         ("gw.yaml", 10, 9)
     );
 }
+
+#[test]
+fn under_ossm2_injection_follows_the_pods_annotation() {
+    let d = repo();
+    write(
+        d.path(),
+        "ns.yaml",
+        &namespace("    istio-injection: enabled\n"),
+    );
+    // An injection-enabled namespace injects nothing under OpenShift Service Mesh 2.
+    write(d.path(), "web.yaml", &deployment("", ""));
+    assert_eq!(codes(d.path(), &[]), ["MESH101"]);
+    assert!(codes(d.path(), &["--profile", "ossm2"]).is_empty());
+    // The annotation opts in: the start-up rules apply, and MESH203 does not call it deprecated.
+    write(
+        d.path(),
+        "web.yaml",
+        &deployment(
+            "",
+            "      annotations:\n        sidecar.istio.io/inject: \"true\"\n",
+        ),
+    );
+    assert_eq!(codes(d.path(), &["--profile", "ossm2"]), ["MESH101"]);
+    assert_eq!(codes(d.path(), &[]), ["MESH101", "MESH203"]);
+    // The label does not opt in there: MESH203 at the label, and no start-up finding.
+    write(
+        d.path(),
+        "web.yaml",
+        &deployment("        sidecar.istio.io/inject: \"true\"\n", ""),
+    );
+    let found = run(d.path(), &["--profile", "ossm2"]);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(
+        (found[0].code.as_str(), found[0].line, found[0].column),
+        ("MESH203", 11, 9)
+    );
+    assert!(found[0]
+        .message
+        .contains("does not opt the pod in under OpenShift Service Mesh 2"));
+    // The profile is a configuration key too.
+    write(d.path(), ".meshlint.yaml", "profile: ossm2\n");
+    assert_eq!(codes(d.path(), &[]), ["MESH203"]);
+}

@@ -292,7 +292,7 @@ pub(super) fn parse(text: &str, display: &str, dir: &Path) -> Result<Parsed> {
                 extend = Some((target.to_owned(), r.error(v, String::new())));
             }
             "profile" => {
-                let p = r.choice(v, key, &["in-cluster", "managed"])?;
+                let p = r.choice(v, key, &["in-cluster", "managed", "ossm2"])?;
                 config.profile = Profile::parse(p);
             }
             "select" => config.select = Some(r.codes(v, key)?),
@@ -501,7 +501,7 @@ mod tests {
         );
         assert_eq!(
             err("profile: manged\n"),
-            ".meshlint.yaml:1:10: `profile` must be one of `in-cluster`, `managed`, not `manged`; did you mean `managed`?"
+            ".meshlint.yaml:1:10: `profile` must be one of `in-cluster`, `managed`, `ossm2`, not `manged`; did you mean `managed`?"
         );
         assert_eq!(
             err("ignore: [hold-mising]\n"),

@@ -25,6 +25,9 @@ pub enum Profile {
     InCluster,
     /// Managed Cloud Service Mesh: pod-level settings only.
     Managed,
+    /// OpenShift Service Mesh 2.x: only pods annotated `sidecar.istio.io/inject: "true"` are
+    /// injected (its webhook has no namespace or object selector).
+    Ossm2,
 }
 
 impl Profile {
@@ -32,6 +35,7 @@ impl Profile {
         match s {
             "in-cluster" => Some(Profile::InCluster),
             "managed" => Some(Profile::Managed),
+            "ossm2" => Some(Profile::Ossm2),
             _ => None,
         }
     }
@@ -40,6 +44,7 @@ impl Profile {
         match self {
             Profile::InCluster => "in-cluster",
             Profile::Managed => "managed",
+            Profile::Ossm2 => "ossm2",
         }
     }
 }
@@ -290,6 +295,9 @@ impl Context {
 
     /// How a pod of the file `key` is injected, every fact known.
     pub fn injection(&self, pod: &PodInjection, key: &Path) -> Injection {
+        if self.options.profile == Profile::Ossm2 {
+            return pod.decide_ossm2();
+        }
         let in_namespaces = self.project.kustomize_namespaces(key);
         let evidence =
             |ns: Option<&str>| pod.names_istio() || self.project.evidence(key, &pod.labels, ns);

@@ -110,6 +110,9 @@ pub struct PodInjection {
     opt_in: bool,
     /// The pod template is labelled `istio.io/dataplane-mode: ambient`.
     ambient: bool,
+    /// The pod template is annotated `sidecar.istio.io/inject: "true"` (OpenShift Service
+    /// Mesh 2's opt-in).
+    annotated_in: bool,
     /// A label or annotation of the pod template names Istio (other than an opt-out).
     names_istio: bool,
     /// The pod template's labels, for the selectors of Istio configuration and Services.
@@ -156,6 +159,7 @@ impl PodInjection {
             opt_out,
             opt_in: label == Some("true") || pod.meta.label("istio.io/rev").is_some(),
             ambient: pod.meta.label_str(DATAPLANE_MODE) == Some("ambient"),
+            annotated_in: pod.meta.annotation_str("sidecar.istio.io/inject") == Some("true"),
             names_istio,
             labels,
         })
@@ -199,6 +203,20 @@ impl PodInjection {
             }
         }
         outcome.unwrap_or(Injection::NotInjected(String::new()))
+    }
+
+    /// Decides injection under OpenShift Service Mesh 2.x: its webhook has no namespace or
+    /// object selector and injects exactly the pods annotated `sidecar.istio.io/inject:
+    /// "true"` (in member namespaces); labels do not count.
+    pub fn decide_ossm2(&self) -> Injection {
+        if self.host_network {
+            return Injection::NotInjected("it uses hostNetwork".into());
+        }
+        if self.annotated_in {
+            Injection::Injected("its pod template is annotated sidecar.istio.io/inject: \"true\" (OpenShift Service Mesh 2)")
+        } else {
+            Injection::NotInjected("OpenShift Service Mesh 2 injects only pods annotated sidecar.istio.io/inject: \"true\"".into())
+        }
     }
 
     fn decide_in(
@@ -388,6 +406,30 @@ mod tests {
             cased.decide(&none, &[], InjectionMode::Evidence, &|_| true),
             Injection::Injected(_)
         ));
+    }
+
+    #[test]
+    fn openshift_service_mesh_2_injects_only_pods_annotated_true() {
+        assert!(matches!(
+            pod("  annotations:\n    sidecar.istio.io/inject: \"true\"\n").decide_ossm2(),
+            Injection::Injected(_)
+        ));
+        for meta in [
+            "  labels:\n    sidecar.istio.io/inject: \"true\"\n",
+            "  labels:\n    istio.io/rev: basic\n",
+            "  annotations:\n    sidecar.istio.io/inject: \"false\"\n",
+            "  annotations:\n    sidecar.istio.io/inject: \"True\"\n",
+            "  annotations:\n    proxy.istio.io/config: '{}'\n",
+        ] {
+            assert!(
+                matches!(pod(meta).decide_ossm2(), Injection::NotInjected(_)),
+                "{meta}"
+            );
+        }
+        let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    sidecar.istio.io/inject: \"true\"\nspec:\n  hostNetwork: true\n";
+        let doc = crate::yaml::parse(text).remove(0).unwrap();
+        let p = PodInjection::of(&extract_resources(&doc)[0]).unwrap();
+        assert!(matches!(p.decide_ossm2(), Injection::NotInjected(_)));
     }
 
     #[test]
