@@ -310,6 +310,10 @@ fn settle(diags: &mut Vec<Diagnostic>, from: usize, cx: &Context, file: &FileInf
                 diags[i].assume(&why);
                 i += 1;
             }
+            Some(Verdict::Note(note)) => {
+                diags[i].message.push_str(&note);
+                i += 1;
+            }
             _ => i += 1,
         }
     }

@@ -455,6 +455,7 @@ fn settle(
         match cx.verdict(r, &key, patch) {
             Verdict::Keep => {}
             Verdict::Drop => dropped[*i] = true,
+            Verdict::Note(note) => findings.findings[*i].message.push_str(&note),
             Verdict::Assumed(why) => {
                 let f = &mut findings.findings[*i];
                 f.severity = crate::diagnostic::Severity::Info;

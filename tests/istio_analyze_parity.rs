@@ -74,6 +74,16 @@ const CASES: &[Case] = &[
         codes: &[("MESH507", &["IST0146", "IST0147"])],
         args: &["--injection", "explicit"],
     },
+    Case {
+        dir: "sidecarSelector",
+        codes: &[("MESH210", &["IST0110", "IST0111"])],
+        args: &[],
+    },
+    Case {
+        dir: "sidecarDefaultSelector",
+        codes: &[("MESH210", &["IST0110", "IST0111"])],
+        args: &[],
+    },
 ];
 
 /// Known differences: (case, analyzer code, resource, why). Each must still differ.
@@ -89,6 +99,18 @@ const DIFFERENCES: &[(&str, &str, &str, &str)] = &[
         "IST0107",
         "Namespace staging",
         "`kubernetes.io/ingress.class` (an Ingress annotation) on a Namespace: not an Istio-domain key, outside MESH206",
+    ),
+    (
+        "sidecarSelector",
+        "IST0110",
+        "Sidecar default/overlap-1",
+        "selectors that only overlap on a pod (`app: ratings-app` and `myapp: ratings-myapp`): meshlint does not collect every pod of a project, so it flags equal or nested selectors only",
+    ),
+    (
+        "sidecarSelector",
+        "IST0110",
+        "Sidecar default/overlap-2",
+        "the other half of the same overlap",
     ),
 ];
 

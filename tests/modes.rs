@@ -192,3 +192,49 @@ fn under_ossm2_injection_follows_the_pods_annotation() {
     write(d.path(), ".meshlint.yaml", "profile: ossm2\n");
     assert_eq!(codes(d.path(), &[]), ["MESH203"]);
 }
+
+#[test]
+fn sidecars_in_two_files_of_one_namespace_name_each_other() {
+    let d = repo();
+    let sidecar = |name: &str| {
+        format!("apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata:\n  name: {name}\n  namespace: shop\nspec:\n  egress:\n    - hosts: [\"./*\"]\n")
+    };
+    write(d.path(), "a/default.yaml", &sidecar("default"));
+    write(d.path(), "b/extra.yaml", &sidecar("extra"));
+    let found = run(d.path(), &[]);
+    let got: Vec<(&str, &str, u64, u64)> = found
+        .iter()
+        .map(|f| (f.code.as_str(), f.file.as_str(), f.line, f.column))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("MESH210", "a/default.yaml", 2, 1),
+            ("MESH210", "b/extra.yaml", 2, 1)
+        ]
+    );
+    assert!(
+        found[0]
+            .message
+            .ends_with("The other: `extra` (b/extra.yaml:2)"),
+        "{}",
+        found[0].message
+    );
+    // Linting one file still sees the other (facts come from the project).
+    let out = meshlint(d.path())
+        .args(["--format", "json", "b/extra.yaml"])
+        .output()
+        .unwrap();
+    let found = findings(&json(&out.stdout));
+    assert_eq!(found.len(), 1);
+    assert!(found[0]
+        .message
+        .ends_with("The other: `default` (a/default.yaml:2)"));
+    // In another namespace: no conflict.
+    write(
+        d.path(),
+        "b/extra.yaml",
+        &sidecar("extra").replace("shop", "web"),
+    );
+    assert!(codes(d.path(), &[]).is_empty());
+}

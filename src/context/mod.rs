@@ -5,7 +5,9 @@
 mod project;
 pub mod versions;
 
-pub use project::{is_kustomization, read_kustomization, FileFacts, Kustomization, Project};
+pub use project::{
+    is_kustomization, read_kustomization, FileFacts, Kustomization, Project, SidecarFact,
+};
 
 use crate::k8s::{
     extract_resources, Injection, InjectionMode, NamespaceLabels, PodInjection, Resource,
@@ -238,6 +240,8 @@ pub enum Verdict {
     /// It stands, but only because meshlint assumed the pod is in the mesh: reported at
     /// `info`, saying why (the string).
     Assumed(String),
+    /// It stands, with these words added to its message (what other files showed).
+    Note(String),
     /// It does not apply.
     Drop,
 }
@@ -327,6 +331,17 @@ impl Context {
         {
             return Verdict::Drop;
         }
+        if let Some(sc) = &requires.sidecar_conflict {
+            let others = self.project.sidecar_conflicts(sc);
+            if others.is_empty() {
+                return Verdict::Drop;
+            }
+            let list: Vec<String> = others
+                .iter()
+                .map(|o| format!("`{}` ({})", o.name, o.origin))
+                .collect();
+            return Verdict::Note(format!(": {}", list.join(", ")));
+        }
         if let Some(pod) = &requires.uninjected {
             if matches!(
                 self.injection(pod, key),
@@ -345,6 +360,12 @@ impl Context {
             Some(Injection::NotInjected(_) | Injection::Ambient) => Verdict::Drop,
         }
     }
+}
+
+/// A Sidecar resource's facts (MESH210), with its `kind` line as its origin; the origin is
+/// only for messages.
+pub fn project_sidecar(res: &Resource<'_, '_>, file: &Path) -> Option<SidecarFact> {
+    project::sidecar(res, file, String::new())
 }
 
 /// The words added to a finding reported only because its pod is assumed to be in the mesh.
@@ -390,6 +411,8 @@ pub struct Requires {
     /// Vault is in play where this file's mesh-wide settings apply: a pod in their scope runs
     /// Vault's agent, or the `vault` option is configured.
     pub vault_in_scope: bool,
+    /// Another Sidecar configures the same workloads as this one (MESH210).
+    pub sidecar_conflict: Option<SidecarFact>,
     /// The pod does not get a sidecar (on evidence: a pod assumed in the mesh may get one).
     pub uninjected: Option<PodInjection>,
     /// The pod does not start Envoy as a native sidecar ([`native_sidecars`]: the target
@@ -416,6 +439,7 @@ impl Facts {
             && !f.istio_config
             && !f.vault_pod
             && f.revision_version.is_none()
+            && f.sidecars.is_empty()
             && f.services.is_empty()
             && f.istio_refs.is_empty()
             && f.kustomization.is_none()
@@ -635,6 +659,12 @@ fn collect_resource(
     }
     if let Some(r) = project::istio_refs(res) {
         facts.file.istio_refs.push(r);
+    }
+    if res.kind == "Sidecar" {
+        let at = origin(res.kind_key.map_or(0, |k| k.range().start()));
+        if let Some(sc) = project::sidecar(res, &facts.file.key, at) {
+            facts.file.sidecars.push(sc);
+        }
     }
     if res
         .pod

@@ -171,6 +171,10 @@ pub static RULES: &[Rule] = &[
         checker: Checker::Resource(placement::conflicting_injection_labels::check),
     },
     Rule {
+        meta: &placement::sidecar_selector_conflict::RULE,
+        checker: Checker::Resource(placement::sidecar_selector_conflict::check),
+    },
+    Rule {
         meta: &capture::ip_ranges_empty::RULE,
         checker: Checker::Resource(capture::ip_ranges_empty::check),
     },

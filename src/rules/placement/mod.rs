@@ -9,3 +9,4 @@ pub mod global_setting_unsupported;
 pub mod inject_annotation_deprecated;
 pub mod injection_label_on_workload;
 pub mod multiple_istiooperators;
+pub mod sidecar_selector_conflict;
