@@ -451,10 +451,25 @@ fn settle(
         return findings;
     }
     let mut dropped = vec![false; findings.findings.len()];
+    // The first finding judged against data newer than the target, and the codes left out.
+    let mut old: Option<(usize, String, Vec<&str>, usize)> = None;
     for (i, r) in &linted.requires {
         match cx.verdict(r, &key, patch) {
             Verdict::Keep => {}
             Verdict::Drop => dropped[*i] = true,
+            Verdict::OldTarget(target) => {
+                let code = findings.findings[*i].code;
+                match &mut old {
+                    Some((_, _, codes, count)) => {
+                        if !codes.contains(&code) {
+                            codes.push(code);
+                        }
+                        *count += 1;
+                        dropped[*i] = true;
+                    }
+                    None => old = Some((*i, target, vec![code], 1)),
+                }
+            }
             Verdict::Note(note) => findings.findings[*i].message.push_str(&note),
             Verdict::Assumed(why) => {
                 let f = &mut findings.findings[*i];
@@ -463,6 +478,12 @@ fn settle(
                 f.message.push_str(&crate::context::assumed_note(&why));
             }
         }
+    }
+    if let Some((at, target, codes, count)) = old {
+        let f = &mut findings.findings[at];
+        f.severity = crate::diagnostic::Severity::Info;
+        f.message = crate::engine::old_target_note(&target, count, &codes);
+        f.fix = None;
     }
     let mut i = 0;
     findings.findings.retain(|_| {

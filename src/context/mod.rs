@@ -242,6 +242,9 @@ pub enum Verdict {
     Assumed(String),
     /// It stands, with these words added to its message (what other files showed).
     Note(String),
+    /// It was judged against catalogues and schemas newer than the project's target (the
+    /// target, as `version (origin)`): the file gets one informational note instead.
+    OldTarget(String),
     /// It does not apply.
     Drop,
 }
@@ -331,6 +334,19 @@ impl Context {
         {
             return Verdict::Drop;
         }
+        if requires.judged_by_catalogue {
+            let mesh;
+            let target = match &self.options.istio_version {
+                Some(v) => Some(v),
+                None => {
+                    mesh = self.mesh_for(key);
+                    mesh.istio_version.as_ref()
+                }
+            };
+            if let Some(t) = target.filter(|t| t.value < versions::OLDEST_JUDGED) {
+                return Verdict::OldTarget(format!("{} ({})", t.value, t.origin));
+            }
+        }
         if let Some(sc) = &requires.sidecar_conflict {
             let others = self.project.sidecar_conflicts(sc);
             if others.is_empty() {
@@ -411,6 +427,10 @@ pub struct Requires {
     /// Vault is in play where this file's mesh-wide settings apply: a pod in their scope runs
     /// Vault's agent, or the `vault` option is configured.
     pub vault_in_scope: bool,
+    /// The finding comes from meshlint's catalogue or schemas (MESH104, MESH205, MESH502,
+    /// MESH505), which are one Istio version's: a project targeting an Istio older than
+    /// [`versions::OLDEST_JUDGED`] is not judged by them.
+    pub judged_by_catalogue: bool,
     /// Another Sidecar configures the same workloads as this one (MESH210).
     pub sidecar_conflict: Option<SidecarFact>,
     /// The pod does not get a sidecar (on evidence: a pod assumed in the mesh may get one).
@@ -675,6 +695,7 @@ fn collect_resource(
     }
     if let Some(pod) = &res.pod {
         revision_version(&pod.meta, "pod label istio.io/rev", facts, origin);
+        istiod_image_version(pod.spec, facts, origin);
     }
     match res.kind {
         "Namespace" => {
@@ -970,6 +991,45 @@ fn chart_version(
         }
     }
     before != facts.mesh.istio_version
+}
+
+/// The version of an istiod image in a pod (`docker.io/istio/pilot:1.5.0`, as an install
+/// bundle has it): a container image whose name is `pilot` under a path naming Istio.
+fn istiod_image_version(
+    spec: Option<NodeRef<'_, '_>>,
+    facts: &mut Facts,
+    origin: &mut dyn FnMut(u32) -> String,
+) {
+    let containers = spec
+        .and_then(|s| s.resolved().get("containers"))
+        .into_iter()
+        .flat_map(|c| c.resolved().items());
+    for c in containers {
+        let Some(image) = c.resolved().get("image") else {
+            continue;
+        };
+        let Some(text) = scalar_text(image) else {
+            continue;
+        };
+        let name = text.split(['@', ':']).next().unwrap_or("");
+        let name = text.rsplit_once('/').map_or(name, |(repo, last)| {
+            if repo.contains("istio") {
+                last.split(':').next().unwrap_or("")
+            } else {
+                ""
+            }
+        });
+        if name != "pilot" {
+            continue;
+        }
+        if let Some(value) = image_version(text) {
+            let origin = format!("{} (istiod image)", origin(image.range().start()));
+            offer_first(
+                &mut facts.file.revision_version,
+                Some(MeshSetting { value, origin }),
+            );
+        }
+    }
 }
 
 /// A revision label named after a version (`istio.io/rev: 1-26-2`).

@@ -100,6 +100,14 @@ impl fmt::Display for Version {
 /// `istio/operator.yaml:7 (IstioOperator spec.tag)`).
 pub type Sourced = super::MeshSetting<Version>;
 
+/// The Istio version meshlint's annotation catalogue and schemas come from (istio/api and
+/// istio/istio between the 1.30 and 1.31 releases).
+pub const DATA_VERSION: &str = "1.31 (development)";
+
+/// The oldest Istio meshlint judges by that data: fields and annotations Istio dropped before
+/// it (Mixer's settings, 1.5's `sdsUdsPath`) are not in it, so an older target is not judged.
+pub const OLDEST_JUDGED: Version = Version::new(1, 20);
+
 /// From Istio 1.27 on Kubernetes 1.33, sidecars start as native sidecars by default
 /// (`ENABLE_NATIVE_SIDECARS=auto`).
 pub const NATIVE_ISTIO: Version = Version::new(1, 27);
