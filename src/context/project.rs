@@ -335,9 +335,10 @@ pub struct Project {
     vault_files: Vec<PathBuf>,
     /// Every Sidecar resource of the project.
     sidecars: Vec<SidecarFact>,
-    /// The project's first revision label named after a version, for files no mesh-wide
-    /// setting gives a version.
-    revision_version: Option<super::versions::Sourced>,
+    /// Versions shown by revision labels and istiod images, with the directory each covers
+    /// (as a mesh-wide setting of its file would), for files no mesh-wide setting gives a
+    /// version.
+    revision_versions: Vec<(PathBuf, super::versions::Sourced)>,
     /// Selectors of Istio configuration, and of the Services Istio hosts name: the namespace
     /// and directory of the configuration, and the labels.
     selectors: Vec<(Option<String>, PathBuf, Labels)>,
@@ -371,13 +372,17 @@ impl Project {
             .filter(|(f, _)| f.vault_pod)
             .map(|(f, _)| f.key.clone())
             .collect();
-        project.revision_version = files
+        let mut revision_versions: Vec<(PathBuf, super::versions::Sourced)> = files
             .iter()
-            .filter_map(|(f, _)| f.revision_version.clone())
-            .min_by(|a, b| {
-                (super::origin_key(&a.origin), a.value)
-                    .cmp(&(super::origin_key(&b.origin), b.value))
-            });
+            .filter_map(|(f, _)| {
+                let v = f.revision_version.clone()?;
+                Some((project.scope_for_versions(&f.key), v))
+            })
+            .collect();
+        revision_versions.sort_by(|(_, a), (_, b)| {
+            (super::origin_key(&a.origin), a.value).cmp(&(super::origin_key(&b.origin), b.value))
+        });
+        project.revision_versions = revision_versions;
         project.sidecars = files
             .iter()
             .flat_map(|(f, _)| f.sidecars.iter().cloned())
@@ -412,6 +417,24 @@ impl Project {
         })
     }
 
+    /// The directory a version shown in `file` (a revision label, an istiod image) covers: the
+    /// parent of its directory, never above the project root, as for a mesh-wide setting
+    /// (whatever `mesh-config` says).
+    fn scope_for_versions(&self, file: &Path) -> PathBuf {
+        let root = self
+            .roots
+            .iter()
+            .filter(|r| file.starts_with(r))
+            .max_by_key(|r| r.as_os_str().len());
+        let parent = file.parent().and_then(Path::parent);
+        match (parent, root) {
+            (Some(p), Some(r)) if p.starts_with(r) => p.to_owned(),
+            (_, Some(r)) => r.clone(),
+            (Some(p), None) => p.to_owned(),
+            (None, None) => PathBuf::new(),
+        }
+    }
+
     /// Whether a pod that runs Vault's agent lies in the scope of the mesh-wide settings of
     /// `file` (a file holding them).
     pub fn vault_in_scope(&self, file: &Path) -> bool {
@@ -428,7 +451,11 @@ impl Project {
             }
         }
         if out.istio_version.is_none() {
-            out.istio_version.clone_from(&self.revision_version);
+            out.istio_version = self
+                .revision_versions
+                .iter()
+                .find(|(scope, _)| under(file, scope))
+                .map(|(_, v)| v.clone());
         }
         out
     }
@@ -441,7 +468,7 @@ impl Project {
         }
     }
 
-    /// The other Sidecars that configure the same workloads as `sc` (MESH210): in the same
+    /// The other Sidecars (by name) that configure the same workloads as `sc` (MESH210): in the same
     /// namespace (or, with no namespace named, in files of one directory), both without a
     /// `workloadSelector`, or with selectors one of which holds all labels of the other (so
     /// every workload the narrower selects, both select). Sorted by origin.
@@ -450,7 +477,9 @@ impl Project {
         let mut out: Vec<&SidecarFact> = self
             .sidecars
             .iter()
-            .filter(|o| !(o.file == sc.file && o.name == sc.name && o.namespace == sc.namespace))
+            // The same name in the same namespace is one object (two versions of it, of
+            // which the last applied wins), not two Sidecars.
+            .filter(|o| !(o.name == sc.name && o.namespace == sc.namespace))
             .filter(|o| {
                 let theirs = self.namespaces_of(&o.file, o.namespace.as_deref());
                 mine.iter().any(|a| {

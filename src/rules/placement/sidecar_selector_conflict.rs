@@ -122,6 +122,12 @@ mod tests {
                 sidecar("b", "shop", "")
             ),
             sidecar("a", "shop", ""),
+            // One object written twice (two versions of it): the last applied wins.
+            format!(
+                "{}---\n{}",
+                sidecar("a", "shop", app),
+                sidecar("a", "shop", app)
+            ),
             // Not Istio's Sidecar.
             format!(
                 "{}---\n{}",
