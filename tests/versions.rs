@@ -323,3 +323,34 @@ fn a_target_older_than_the_data_gets_one_note_instead_of_schema_findings() {
         ["MESH205", "MESH205", "MESH205"]
     );
 }
+
+#[test]
+fn a_target_older_than_the_data_is_told_what_it_was_judged_against() {
+    let d = repo();
+    write(
+        d.path(),
+        "pod.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    traffic.sidecar.istio.io/excludeOutboundIpRanges: 10.0.0.0/8\nspec:\n  containers: []\n",
+    );
+    let run = |args: &[&str]| {
+        let out = meshlint(d.path())
+            .args(["--format", "json", "--select", "MESH502"])
+            .args(args)
+            .arg(".")
+            .output()
+            .unwrap();
+        findings(&json(&out.stdout))
+    };
+    let plain = run(&[]);
+    assert_eq!(plain.len(), 1);
+    assert!(
+        !plain[0].message.contains("judged against"),
+        "{}",
+        plain[0].message
+    );
+    let old = run(&["--istio-version", "1.24.3"]);
+    assert_eq!(old.len(), 1);
+    assert_eq!(old[0].message, format!("{} (judged against Istio 1.31 (development)'s catalogue and schemas; the target is Istio 1.24.3, from --istio-version)", plain[0].message));
+    let new = run(&["--istio-version", "1.31"]);
+    assert_eq!(new[0].message, plain[0].message);
+}

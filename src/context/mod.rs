@@ -343,8 +343,18 @@ impl Context {
                     mesh.istio_version.as_ref()
                 }
             };
-            if let Some(t) = target.filter(|t| t.value < versions::OLDEST_JUDGED) {
-                return Verdict::OldTarget(format!("{} ({})", t.value, t.origin));
+            if let Some(t) = target {
+                if t.value < versions::OLDEST_JUDGED {
+                    return Verdict::OldTarget(format!("{} ({})", t.value, t.origin));
+                }
+                if t.value.minor_only() < versions::DATA {
+                    return Verdict::Note(format!(
+                        " (judged against Istio {}'s catalogue and schemas; the target is Istio {}, from {})",
+                        versions::DATA_VERSION,
+                        t.value,
+                        t.origin
+                    ));
+                }
             }
         }
         if let Some(sc) = &requires.sidecar_conflict {

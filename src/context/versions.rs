@@ -104,6 +104,9 @@ pub type Sourced = super::MeshSetting<Version>;
 /// istio/istio between the 1.30 and 1.31 releases).
 pub const DATA_VERSION: &str = "1.31 (development)";
 
+/// [`DATA_VERSION`] as a version: a target older than it is told what it was judged against.
+pub const DATA: Version = Version::new(1, 31);
+
 /// The oldest Istio meshlint judges by that data: fields and annotations Istio dropped before
 /// it (Mixer's settings, 1.5's `sdsUdsPath`) are not in it, so an older target is not judged.
 pub const OLDEST_JUDGED: Version = Version::new(1, 20);
