@@ -238,3 +238,38 @@ fn sidecars_in_two_files_of_one_namespace_name_each_other() {
     );
     assert!(codes(d.path(), &[]).is_empty());
 }
+
+#[test]
+fn the_injection_label_on_a_pod_template_is_replaced_only_with_unsafe_fixes() {
+    let d = repo();
+    let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  template:\n    metadata:\n      labels:\n        app: web\n        istio-injection: enabled # opt in\n      annotations:\n        proxy.istio.io/config: '{ \"holdApplicationUntilProxyStarts\": true }'\n    spec:\n      containers:\n        - name: web\n          image: web:1\n";
+    write(d.path(), "web.yaml", text);
+    let out = meshlint(d.path()).args(["--fix", "."]).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the warning stays without --unsafe-fixes"
+    );
+    assert_eq!(
+        std::fs::read_to_string(d.path().join("web.yaml")).unwrap(),
+        text
+    );
+    let out = meshlint(d.path())
+        .args(["--fix", "--unsafe-fixes", "."])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(
+        std::fs::read_to_string(d.path().join("web.yaml")).unwrap(),
+        text.replace(
+            "istio-injection: enabled # opt in",
+            // Quoted as the document quotes (it uses single quotes).
+            "sidecar.istio.io/inject: 'true' # opt in"
+        )
+    );
+}
