@@ -290,6 +290,22 @@ pub fn sort(diags: &mut [Diagnostic]) {
     });
 }
 
+/// The rules that judge by meshlint's catalogue and schemas (one Istio version's).
+const SCHEMA_CODES: &[&str] = &["MESH104", "MESH205", "MESH502", "MESH505"];
+
+/// The one note that replaces the findings of a file judged by catalogues newer than its
+/// target (`target`: the version and where it came from); `codes`: the codes left out.
+pub(crate) fn old_target_note(target: &str, count: usize, codes: &[&str]) -> String {
+    format!(
+        "not judged: the project targets Istio {target}, older than Istio {}, the oldest meshlint's annotation catalogue and schemas (Istio {}) cover, so {count} finding{} of {} {} left out here; set `istio-version` if the target is newer",
+        crate::context::versions::OLDEST_JUDGED,
+        crate::context::versions::DATA_VERSION,
+        if count == 1 { "" } else { "s" },
+        codes.join(", "),
+        if count == 1 { "was" } else { "were" },
+    )
+}
+
 /// Decides the requirements of `diags` when every fact is known: keeps the findings whose
 /// requirements hold, no longer conditional, and moves those whose requirements fail to
 /// `dropped` (suppressions still count them: see `Collector::document`).
@@ -304,6 +320,8 @@ fn settle(
         return;
     }
     let mut i = from;
+    // The first finding judged against data newer than the target, and the codes left out.
+    let mut old: Option<(usize, String, Vec<&'static str>, usize)> = None;
     while i < diags.len() {
         match diags[i]
             .requires
@@ -313,12 +331,38 @@ fn settle(
             Some(Verdict::Drop) => {
                 dropped.push(diags.remove(i));
             }
+            Some(Verdict::OldTarget(target)) => {
+                let code = diags[i].code;
+                match &mut old {
+                    Some((_, _, codes, count)) => {
+                        if !codes.contains(&code) {
+                            codes.push(code);
+                        }
+                        *count += 1;
+                        dropped.push(diags.remove(i));
+                    }
+                    None => {
+                        old = Some((i, target, vec![code], 1));
+                        i += 1;
+                    }
+                }
+            }
             Some(Verdict::Assumed(why)) => {
                 diags[i].assume(&why);
                 i += 1;
             }
+            Some(Verdict::Note(note)) => {
+                diags[i].message.push_str(&note);
+                i += 1;
+            }
             _ => i += 1,
         }
+    }
+    if let Some((at, target, codes, count)) = old {
+        let d = &mut diags[at];
+        d.severity = crate::diagnostic::Severity::Info;
+        d.message = old_target_note(&target, count, &codes);
+        d.fix = None;
     }
 }
 
@@ -384,6 +428,13 @@ fn lint_documents<'a>(
                             out,
                         ),
                         Checker::Engine => {}
+                    }
+                }
+                for d in &mut out[before..] {
+                    if SCHEMA_CODES.contains(&d.code) {
+                        d.requires
+                            .get_or_insert_with(Box::default)
+                            .judged_by_catalogue = true;
                     }
                 }
                 let mut dropped = Vec::new();

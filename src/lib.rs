@@ -166,7 +166,10 @@ pub fn effective_config(path: &Path, settings: &Settings) -> Result<String, RunE
     } else {
         resolver.for_file(path)?
     };
-    Ok(effective.render(resolver.cwd()))
+    // What the project's files say where this configuration applies (inferred versions, a
+    // mesh-wide ENABLE_NATIVE_SIDECARS), as a run over `path` would see it.
+    let mesh = run::project_mesh(path, &effective, settings)?;
+    Ok(effective.render(resolver.cwd(), &mesh))
 }
 
 fn file_info(path: &Path, patches: &[PathBuf], cwd: &Path) -> FileInfo {

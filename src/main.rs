@@ -123,6 +123,14 @@ struct CheckArgs {
     /// Vault rules are off unless a pod says otherwise.
     #[arg(long)]
     native_sidecars: bool,
+    /// The Istio version the manifests target (`1.28` or `1.28.1`) [default: inferred from the
+    /// project, or the configuration's].
+    #[arg(long, value_name = "VERSION", value_parser = version_arg)]
+    istio_version: Option<meshlint::context::versions::Version>,
+    /// The Kubernetes version the cluster runs (`1.33` or `1.33.2`) [default: the
+    /// configuration's, else unknown].
+    #[arg(long, value_name = "VERSION", value_parser = version_arg)]
+    kubernetes_version: Option<meshlint::context::versions::Version>,
     /// How to decide pods whose namespace no file or configuration describes: `evidence`
     /// (default) reports their start-up and Vault findings at full severity only when the
     /// project shows they run in a mesh, else at info; `assume` always at full severity;
@@ -165,7 +173,7 @@ impl ConfigArgs {
 enum Command {
     /// Lint files and directories (the default command: `meshlint [PATHS]` is the same).
     #[command(after_help = AFTER_HELP)]
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// List every rule: code, name, severity, fix.
     Rules,
     /// Print a rule's page.
@@ -228,6 +236,9 @@ impl From<FormatArg> for Format {
 enum ProfileArg {
     InCluster,
     Managed,
+    /// OpenShift Service Mesh 2.x: only pods annotated `sidecar.istio.io/inject: "true"` are
+    /// injected.
+    Ossm2,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -488,11 +499,14 @@ fn settings(args: &CheckArgs) -> Result<Settings, String> {
         profile: args.profile.map(|p| match p {
             ProfileArg::InCluster => Profile::InCluster,
             ProfileArg::Managed => Profile::Managed,
+            ProfileArg::Ossm2 => Profile::Ossm2,
         }),
         select: (!args.select.is_empty()).then(|| args.select.clone()),
         ignore: args.ignore.clone(),
         fail_on: args.fail_on.map(fail_threshold),
         native_sidecars: args.native_sidecars.then_some(true),
+        istio_version: args.istio_version,
+        kubernetes_version: args.kubernetes_version,
         injection: match (args.injection, args.injection_explicit) {
             (Some(InjectionArg::Evidence), _) => Some(InjectionMode::Evidence),
             (Some(InjectionArg::Assume), _) => Some(InjectionMode::Assume),
@@ -509,6 +523,12 @@ fn settings(args: &CheckArgs) -> Result<Settings, String> {
         jobs: args.jobs.unwrap_or(0),
         cwd: None,
     })
+}
+
+/// `--istio-version`, `--kubernetes-version`: `1.28` or `1.28.1`.
+fn version_arg(s: &str) -> Result<meshlint::context::versions::Version, String> {
+    meshlint::context::versions::Version::parse(s)
+        .ok_or_else(|| format!("`{s}` is not a version such as 1.28 or 1.28.1"))
 }
 
 fn use_color(arg: ColorArg, to_terminal: bool) -> bool {

@@ -279,6 +279,28 @@ fn gather_files(plan: &Plan, linted: &[PathBuf], inputs: &[source::Input]) -> Ve
         .collect()
 }
 
+/// The mesh-wide facts the project's files give `path` (a file or directory), as a run over
+/// it would see them: for `meshlint config`.
+pub(crate) fn project_mesh(
+    path: &Path,
+    effective: &Effective,
+    settings: &Settings,
+) -> Result<crate::context::MeshFacts, RunError> {
+    let paths = [path.to_path_buf()];
+    let plan = plan(&paths, settings)?;
+    // The project root when it is above `path`, else `path` itself.
+    let dirs = if plan.to_gather.is_empty() {
+        paths.to_vec()
+    } else {
+        plan.to_gather.clone()
+    };
+    let threads = rayon::current_num_threads();
+    let found = source::discover_matching(&dirs, threads, &|_: &Path| true)?;
+    let facts = gather_files(&plan, &[], &found.inputs);
+    let cx = context_for(&effective.options, &facts, &plan.roots);
+    Ok(cx.mesh_for(&path_key(path, plan.cwd())))
+}
+
 /// `inputs` (sorted) with each file once: the same file reached through two spellings
 /// (`meshlint dir dir/a.yaml`, `meshlint a.yaml ./a.yaml`, an absolute and a relative path) is
 /// linted and reported once, under the spelling met first on the command line (a file named
@@ -454,10 +476,26 @@ fn settle(
         return findings;
     }
     let mut dropped = vec![false; findings.findings.len()];
+    // The first finding judged against data newer than the target, and the codes left out.
+    let mut old: Option<(usize, String, Vec<&str>, usize)> = None;
     for (i, r) in &linted.requires {
         match cx.verdict(r, &key, patch) {
             Verdict::Keep => {}
             Verdict::Drop => dropped[*i] = true,
+            Verdict::OldTarget(target) => {
+                let code = findings.findings[*i].code;
+                match &mut old {
+                    Some((_, _, codes, count)) => {
+                        if !codes.contains(&code) {
+                            codes.push(code);
+                        }
+                        *count += 1;
+                        dropped[*i] = true;
+                    }
+                    None => old = Some((*i, target, vec![code], 1)),
+                }
+            }
+            Verdict::Note(note) => findings.findings[*i].message.push_str(&note),
             Verdict::Assumed(why) => {
                 let f = &mut findings.findings[*i];
                 f.severity = crate::diagnostic::Severity::Info;
@@ -465,6 +503,12 @@ fn settle(
                 f.message.push_str(&crate::context::assumed_note(&why));
             }
         }
+    }
+    if let Some((at, target, codes, count)) = old {
+        let f = &mut findings.findings[at];
+        f.severity = crate::diagnostic::Severity::Info;
+        f.message = crate::engine::old_target_note(&target, count, &codes);
+        f.fix = None;
     }
     let mut i = 0;
     findings.findings.retain(|_| {

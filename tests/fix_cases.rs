@@ -80,7 +80,7 @@ fn parse_args(code: &str, line: &str) -> Opts {
         }
         match w.as_str() {
             "--unsafe-fixes" => opts.unsafe_fixes = true,
-            "--native-sidecars" => opts.lint.native_sidecars = true,
+            "--native-sidecars" => opts.lint.native_sidecars = Some(true),
             "--injection-explicit" => opts.lint.injection = InjectionMode::Explicit,
             "--injection" => {
                 let v = value();

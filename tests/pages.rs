@@ -125,7 +125,15 @@ fn failing_examples_report_their_rule_and_fixed_examples_do_not() {
     for meta in rules::all() {
         let page = meta.page;
         let options = options_for(page);
-        let everything = RuleSelector::default();
+        // An opt-in rule runs only when selected by its code.
+        let everything = RuleSelector {
+            select: if rules::is_opt_in(meta) {
+                vec!["ALL".to_owned(), meta.code.to_owned()]
+            } else {
+                Vec::new()
+            },
+            ignore: Vec::new(),
+        };
         let (Some((bad_lang, bad)), Some((good_lang, good))) = (
             example(page, "## Failing example"),
             example(page, "## Fixed example"),

@@ -19,7 +19,8 @@ pub mod glob;
 mod parse;
 pub mod suppression;
 
-use crate::context::{LintOptions, Profile, VaultOptions};
+use crate::context::versions::{Sourced, Version};
+use crate::context::{LintOptions, MeshFacts, Profile, VaultOptions};
 use crate::diagnostic::{RuleMeta, Severity};
 use crate::k8s::InjectionMode;
 use crate::rules::RuleSelector;
@@ -81,6 +82,9 @@ pub struct Config {
     /// Labels of namespaces not described by the linted files.
     pub namespaces: Vec<(String, Vec<(String, String)>)>,
     pub native_sidecars: Option<bool>,
+    /// `istio-version` and `kubernetes-version`, with the file that set them.
+    pub istio_version: Option<Sourced>,
+    pub kubernetes_version: Option<Sourced>,
     pub vault: Option<VaultOptions>,
 }
 
@@ -118,6 +122,8 @@ impl Config {
             }
         }
         keep(&mut self.native_sidecars, parent.native_sidecars);
+        keep(&mut self.istio_version, parent.istio_version);
+        keep(&mut self.kubernetes_version, parent.kubernetes_version);
         keep(&mut self.vault, parent.vault);
     }
 }
@@ -199,6 +205,9 @@ pub struct Overrides {
     pub ignore: Codes,
     pub fail_on: Option<Severity>,
     pub native_sidecars: Option<bool>,
+    /// `--istio-version`, `--kubernetes-version`.
+    pub istio_version: Option<Version>,
+    pub kubernetes_version: Option<Version>,
     pub injection: Option<InjectionMode>,
     pub vault_ports: Option<Vec<u16>>,
     pub vault_addresses: Option<Vec<ipnet::IpNet>>,
@@ -293,10 +302,11 @@ impl Effective {
         }
         let options = LintOptions {
             profile: overrides.profile.or(c.profile).unwrap_or_default(),
-            native_sidecars: overrides
-                .native_sidecars
-                .or(c.native_sidecars)
-                .unwrap_or(false),
+            native_sidecars: overrides.native_sidecars.or(c.native_sidecars),
+            istio_version: flag_version(overrides.istio_version, "--istio-version")
+                .or_else(|| c.istio_version.clone()),
+            kubernetes_version: flag_version(overrides.kubernetes_version, "--kubernetes-version")
+                .or_else(|| c.kubernetes_version.clone()),
             injection: overrides.injection.or(c.injection).unwrap_or_default(),
             mesh_config: c.mesh_config.clone().unwrap_or_default(),
             vault,
@@ -359,7 +369,9 @@ impl Effective {
     }
 
     /// The effective configuration as YAML, for `meshlint config` (`cwd` for paths).
-    pub fn render(&self, cwd: &Path) -> String {
+    /// `mesh` is what the project's files say where the configuration applies (the versions
+    /// they show, a mesh-wide `ENABLE_NATIVE_SIDECARS`).
+    pub fn render(&self, cwd: &Path, mesh: &MeshFacts) -> String {
         let mut out = String::new();
         match self.chain.split_first() {
             None => out.push_str("# no configuration file: defaults and command-line flags\n"),
@@ -453,13 +465,62 @@ impl Effective {
                 }
             }
         }
-        let _ = writeln!(out, "native-sidecars: {}", o.native_sidecars);
+        let istio = o.istio_version.as_ref().or(mesh.istio_version.as_ref());
+        for (key, version, inferred) in [
+            ("istio-version", istio, o.istio_version.is_none()),
+            ("kubernetes-version", o.kubernetes_version.as_ref(), false),
+        ] {
+            let _ = match version {
+                Some(v) => writeln!(
+                    out,
+                    "{key}: \"{}\"  # {} {}",
+                    v.value,
+                    if inferred { "inferred from" } else { "from" },
+                    display_origin(&v.origin, cwd)
+                ),
+                None => writeln!(out, "{key}: unknown"),
+            };
+        }
+        if let Some(on) = o.native_sidecars {
+            let _ = writeln!(out, "native-sidecars: {on}");
+        } else {
+            let native = crate::context::native_sidecars(o, mesh);
+            let why = match &mesh.native_sidecars {
+                Some(env) => format!(
+                    "mesh-wide ENABLE_NATIVE_SIDECARS \"{}\" at {}",
+                    env.value,
+                    display_origin(&env.origin, cwd)
+                ),
+                None if native => "Istio >= 1.27 on Kubernetes >= 1.33".to_owned(),
+                None => "Istio >= 1.27 and Kubernetes >= 1.33 are not both known".to_owned(),
+            };
+            let on = if native { "on" } else { "off" };
+            let _ = writeln!(out, "native-sidecars: auto  # {on}: {why}");
+        }
         let ports: Vec<String> = o.vault.ports.iter().map(u16::to_string).collect();
         let addresses: Vec<String> = o.vault.addresses.iter().map(ToString::to_string).collect();
         out.push_str("vault:\n");
         let _ = writeln!(out, "  ports: [{}]", ports.join(", "));
         let _ = writeln!(out, "  addresses: {}", list(&addresses));
         out
+    }
+}
+
+/// A version given on the command line, with its flag as the origin.
+fn flag_version(v: Option<Version>, flag: &str) -> Option<Sourced> {
+    v.map(|value| Sourced {
+        value,
+        origin: flag.to_owned(),
+    })
+}
+
+/// An origin for `meshlint config`: a configuration file's path relative to `cwd`.
+fn display_origin(origin: &str, cwd: &Path) -> String {
+    let p = Path::new(origin);
+    if p.is_absolute() {
+        display_path(p, cwd)
+    } else {
+        origin.to_owned()
     }
 }
 

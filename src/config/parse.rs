@@ -3,6 +3,7 @@
 
 use super::glob::{PathPattern, ResourcePattern};
 use super::{is_known_code, Codes, Config, ConfigError};
+use crate::context::versions::{Sourced, Version};
 use crate::context::{Profile, VaultOptions};
 use crate::diagnostic::Severity;
 use crate::istio::catalog::{did_you_mean, Suggestion};
@@ -29,6 +30,8 @@ pub const KEYS: &[&str] = &[
     "mesh-config",
     "namespaces",
     "native-sidecars",
+    "istio-version",
+    "kubernetes-version",
     "vault",
 ];
 
@@ -76,6 +79,24 @@ impl Reader<'_> {
             (ScalarType::Str, Some(s)) => Ok(s),
             _ => Err(self.wrong_type(node, what, "a string")),
         }
+    }
+
+    /// A version, `1.24` or `1.24.3`: a string, or the text of a plain number (`1.33`).
+    fn version(&self, node: NodeRef<'_, '_>, what: &str) -> Result<Version> {
+        let node = node.resolved();
+        let text = match resolve(node) {
+            ScalarType::Str | ScalarType::Float | ScalarType::Int => node.as_str(),
+            _ => None,
+        };
+        let Some(text) = text else {
+            return Err(self.wrong_type(node, what, "a version such as \"1.28\" or \"1.28.1\""));
+        };
+        Version::parse(text).ok_or_else(|| {
+            self.error(
+                node,
+                format!("`{what}` must be a version such as \"1.28\" or \"1.28.1\", not `{text}`"),
+            )
+        })
     }
 
     fn boolean(&self, node: NodeRef<'_, '_>, what: &str) -> Result<bool> {
@@ -271,7 +292,7 @@ pub(super) fn parse(text: &str, display: &str, dir: &Path) -> Result<Parsed> {
                 extend = Some((target.to_owned(), r.error(v, String::new())));
             }
             "profile" => {
-                let p = r.choice(v, key, &["in-cluster", "managed"])?;
+                let p = r.choice(v, key, &["in-cluster", "managed", "ossm2"])?;
                 config.profile = Profile::parse(p);
             }
             "select" => config.select = Some(r.codes(v, key)?),
@@ -365,7 +386,23 @@ pub(super) fn parse(text: &str, display: &str, dir: &Path) -> Result<Parsed> {
                     config.namespaces.push((name.to_owned(), labels));
                 }
             }
+            // `auto` (what `meshlint config` prints when it is not set): decided by versions.
+            "native-sidecars" if v.resolved().as_str() == Some("auto") => {}
             "native-sidecars" => config.native_sidecars = Some(r.boolean(v, key)?),
+            // `unknown` (what `meshlint config` prints when nothing says): not set.
+            "istio-version" | "kubernetes-version" if v.resolved().as_str() == Some("unknown") => {}
+            "istio-version" => {
+                config.istio_version = Some(Sourced {
+                    value: r.version(v, key)?,
+                    origin: display.to_owned(),
+                });
+            }
+            "kubernetes-version" => {
+                config.kubernetes_version = Some(Sourced {
+                    value: r.version(v, key)?,
+                    origin: display.to_owned(),
+                });
+            }
             "vault" => config.vault = Some(vault(&r, v)?),
             other => {
                 return Err(r.error(
@@ -464,7 +501,7 @@ mod tests {
         );
         assert_eq!(
             err("profile: manged\n"),
-            ".meshlint.yaml:1:10: `profile` must be one of `in-cluster`, `managed`, not `manged`; did you mean `managed`?"
+            ".meshlint.yaml:1:10: `profile` must be one of `in-cluster`, `managed`, `ossm2`, not `manged`; did you mean `managed`?"
         );
         assert_eq!(
             err("ignore: [hold-mising]\n"),

@@ -268,9 +268,13 @@ impl Collector {
                 Some(line_of(d.range.start())),
                 site.key_offset.map(&line_of),
             ];
-            let suppressed = self.suppress(d.code, false, site, &lines);
             let res = self.resource_names(&site.resources);
-            let enabled = crate::rules::find(d.code).map_or(true, |m| policy.enabled_in(m, &res));
+            let meta = crate::rules::find(d.code);
+            let enabled = meta.map_or(true, |m| policy.enabled_in(m, &res));
+            // An opt-in rule nobody selected did not run as far as the user can tell: its
+            // findings use no suppression (a bare `ignore` stays unused).
+            let suppressed = (enabled || !meta.is_some_and(crate::rules::is_opt_in))
+                && self.suppress(d.code, false, site, &lines);
             if suppressed || !enabled {
                 out.hidden.push(Diagnostic { fix: None, ..d });
             } else {

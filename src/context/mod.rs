@@ -3,8 +3,11 @@
 //! Helm values, kustomizations, Services and the Istio configuration that refers to pods).
 
 mod project;
+pub mod versions;
 
-pub use project::{is_kustomization, read_kustomization, FileFacts, Kustomization, Project};
+pub use project::{
+    is_kustomization, read_kustomization, FileFacts, Kustomization, Project, SidecarFact,
+};
 
 use crate::k8s::{
     extract_resources, Injection, InjectionMode, NamespaceLabels, PodInjection, Resource,
@@ -14,6 +17,7 @@ use crate::yaml::resolve::bool_value;
 use crate::yaml::{self, NodeRef};
 use std::fmt;
 use std::path::{Path, PathBuf};
+use versions::Version;
 
 /// Which flavour of Istio the manifests are for.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -23,6 +27,9 @@ pub enum Profile {
     InCluster,
     /// Managed Cloud Service Mesh: pod-level settings only.
     Managed,
+    /// OpenShift Service Mesh 2.x: only pods annotated `sidecar.istio.io/inject: "true"` are
+    /// injected (its webhook has no namespace or object selector).
+    Ossm2,
 }
 
 impl Profile {
@@ -30,6 +37,7 @@ impl Profile {
         match s {
             "in-cluster" => Some(Profile::InCluster),
             "managed" => Some(Profile::Managed),
+            "ossm2" => Some(Profile::Ossm2),
             _ => None,
         }
     }
@@ -38,6 +46,7 @@ impl Profile {
         match self {
             Profile::InCluster => "in-cluster",
             Profile::Managed => "managed",
+            Profile::Ossm2 => "ossm2",
         }
     }
 }
@@ -69,8 +78,12 @@ impl Default for VaultOptions {
 #[derive(Clone, Debug, Default)]
 pub struct LintOptions {
     pub profile: Profile,
-    /// Pods start Envoy as a native sidecar (no hold or Vault race).
-    pub native_sidecars: bool,
+    /// Pods start Envoy as a native sidecar (no hold or Vault race); `None`: decided by the
+    /// target versions and a mesh-wide `ENABLE_NATIVE_SIDECARS` ([`native_sidecars`]).
+    pub native_sidecars: Option<bool>,
+    /// `istio-version`, `kubernetes-version`: the target, as configured.
+    pub istio_version: Option<versions::Sourced>,
+    pub kubernetes_version: Option<versions::Sourced>,
     /// How pods in namespaces no file or configuration describes are decided.
     pub injection: InjectionMode,
     /// `mesh-config`: the files whose mesh-wide settings apply to the whole project (keys);
@@ -105,6 +118,12 @@ pub struct MeshFacts {
     pub exclude_ip_ranges: Option<MeshSetting<String>>,
     /// `values.global.proxy.excludeOutboundPorts` when non-empty.
     pub exclude_outbound_ports: Option<MeshSetting<String>>,
+    /// The Istio version the project shows: an IstioOperator's `spec.tag` or image, istiod
+    /// Helm values' `global.tag`, an istiod chart's `version`, else a revision named after a
+    /// version (`istio.io/rev: 1-26-2`).
+    pub istio_version: Option<versions::Sourced>,
+    /// istiod's `ENABLE_NATIVE_SIDECARS` when `true` or `false` (not `auto`).
+    pub native_sidecars: Option<MeshSetting<bool>>,
 }
 
 impl MeshFacts {
@@ -131,11 +150,36 @@ impl MeshFacts {
             &mut self.exclude_outbound_ports,
             other.exclude_outbound_ports,
         );
+        offer_first(&mut self.istio_version, other.istio_version);
+        offer_first(&mut self.native_sidecars, other.native_sidecars);
     }
+}
+
+/// Whether pods start Envoy as a native sidecar, unless a pod's own
+/// `sidecar.istio.io/nativeSidecar` says otherwise: the `native-sidecars` option when set, else
+/// a mesh-wide `ENABLE_NATIVE_SIDECARS` in scope, else Istio's default (`auto`): on with Istio
+/// >= 1.27 on Kubernetes >= 1.33, both known.
+pub fn native_sidecars(options: &LintOptions, mesh: &MeshFacts) -> bool {
+    if let Some(on) = options.native_sidecars {
+        return on;
+    }
+    if let Some(env) = &mesh.native_sidecars {
+        return env.value;
+    }
+    let istio = options
+        .istio_version
+        .as_ref()
+        .or(mesh.istio_version.as_ref());
+    versions::native_by_default(
+        istio.map(|v| v.value),
+        options.kubernetes_version.as_ref().map(|v| v.value),
+    )
 }
 
 /// An origin (`path:line`) as a sort key: by path, then by line as a number.
 fn origin_key(origin: &str) -> (&str, u32) {
+    // `path:line`, maybe followed by ` (what)`.
+    let origin = origin.split_once(" (").map_or(origin, |(o, _)| o);
     match origin.rsplit_once(':') {
         Some((path, line)) => (path, line.parse().unwrap_or(u32::MAX)),
         None => (origin, u32::MAX),
@@ -196,6 +240,11 @@ pub enum Verdict {
     /// It stands, but only because meshlint assumed the pod is in the mesh: reported at
     /// `info`, saying why (the string).
     Assumed(String),
+    /// It stands, with these words added to its message (what other files showed).
+    Note(String),
+    /// It was judged against catalogues and schemas newer than the project's target (the
+    /// target, as `version (origin)`): the file gets one informational note instead.
+    OldTarget(String),
     /// It does not apply.
     Drop,
 }
@@ -253,6 +302,9 @@ impl Context {
 
     /// How a pod of the file `key` is injected, every fact known.
     pub fn injection(&self, pod: &PodInjection, key: &Path) -> Injection {
+        if self.options.profile == Profile::Ossm2 {
+            return pod.decide_ossm2();
+        }
         let in_namespaces = self.project.kustomize_namespaces(key);
         let evidence =
             |ns: Option<&str>| pod.names_istio() || self.project.evidence(key, &pod.labels, ns);
@@ -273,11 +325,56 @@ impl Context {
         if requires.no_mesh_hold && self.mesh_for(key).hold_on(self.options.profile).is_some() {
             return Verdict::Drop;
         }
+        if requires.not_native && native_sidecars(&self.options, &self.mesh_for(key)) {
+            return Verdict::Drop;
+        }
         if requires.vault_in_scope
             && !self.options.vault.is_configured()
             && !self.project.vault_in_scope(key)
         {
             return Verdict::Drop;
+        }
+        if requires.judged_by_catalogue {
+            let mesh;
+            let target = match &self.options.istio_version {
+                Some(v) => Some(v),
+                None => {
+                    mesh = self.mesh_for(key);
+                    mesh.istio_version.as_ref()
+                }
+            };
+            if let Some(t) = target {
+                if t.value < versions::OLDEST_JUDGED {
+                    return Verdict::OldTarget(format!("{} ({})", t.value, t.origin));
+                }
+                if t.value.minor_only() < versions::DATA {
+                    return Verdict::Note(format!(
+                        " (judged against Istio {}'s catalogue and schemas; the target is Istio {}, from {})",
+                        versions::DATA_VERSION,
+                        t.value,
+                        t.origin
+                    ));
+                }
+            }
+        }
+        if let Some(sc) = &requires.sidecar_conflict {
+            let others = self.project.sidecar_conflicts(sc);
+            if others.is_empty() {
+                return Verdict::Drop;
+            }
+            let list: Vec<String> = others
+                .iter()
+                .map(|o| format!("`{}` ({})", o.name, o.origin))
+                .collect();
+            return Verdict::Note(format!(": {}", list.join(", ")));
+        }
+        if let Some(pod) = &requires.uninjected {
+            if matches!(
+                self.injection(pod, key),
+                Injection::Injected(_) | Injection::Assumed(_)
+            ) {
+                return Verdict::Drop;
+            }
         }
         match requires
             .injected
@@ -289,6 +386,12 @@ impl Context {
             Some(Injection::NotInjected(_) | Injection::Ambient) => Verdict::Drop,
         }
     }
+}
+
+/// A Sidecar resource's facts (MESH210), with its `kind` line as its origin; the origin is
+/// only for messages.
+pub fn project_sidecar(res: &Resource<'_, '_>, file: &Path) -> Option<SidecarFact> {
+    project::sidecar(res, file, String::new())
 }
 
 /// The words added to a finding reported only because its pod is assumed to be in the mesh.
@@ -334,6 +437,17 @@ pub struct Requires {
     /// Vault is in play where this file's mesh-wide settings apply: a pod in their scope runs
     /// Vault's agent, or the `vault` option is configured.
     pub vault_in_scope: bool,
+    /// The finding comes from meshlint's catalogue or schemas (MESH104, MESH205, MESH502,
+    /// MESH505), which are one Istio version's: a project targeting an Istio older than
+    /// [`versions::OLDEST_JUDGED`] is not judged by them.
+    pub judged_by_catalogue: bool,
+    /// Another Sidecar configures the same workloads as this one (MESH210).
+    pub sidecar_conflict: Option<SidecarFact>,
+    /// The pod does not get a sidecar (on evidence: a pod assumed in the mesh may get one).
+    pub uninjected: Option<PodInjection>,
+    /// The pod does not start Envoy as a native sidecar ([`native_sidecars`]: the target
+    /// versions and a mesh-wide `ENABLE_NATIVE_SIDECARS` may be in other files).
+    pub not_native: bool,
 }
 
 /// Facts from one file, gathered in pass one.
@@ -354,6 +468,8 @@ impl Facts {
             && !f.mesh_source
             && !f.istio_config
             && !f.vault_pod
+            && f.revision_version.is_none()
+            && f.sidecars.is_empty()
             && f.services.is_empty()
             && f.istio_refs.is_empty()
             && f.kustomization.is_none()
@@ -379,6 +495,10 @@ pub fn may_have_facts(text: &str) -> bool {
         || has("vault.hashicorp.com/agent-inject")
         || has("defaultConfig")
         || has("default_config")
+        || has("istio.io/rev")
+        || has("ENABLE_NATIVE_SIDECARS")
+        || has("istiod")
+        || has("global") && has("tag")
         || has("global") && MESH_PROXY_KEYS.iter().any(|k| has(k))
         || has_kind_value(bytes, "ConfigMap") && has("mesh")
 }
@@ -570,6 +690,12 @@ fn collect_resource(
     if let Some(r) = project::istio_refs(res) {
         facts.file.istio_refs.push(r);
     }
+    if res.kind == "Sidecar" {
+        let at = origin(res.kind_key.map_or(0, |k| k.range().start()));
+        if let Some(sc) = project::sidecar(res, &facts.file.key, at) {
+            facts.file.sidecars.push(sc);
+        }
+    }
     if res
         .pod
         .as_ref()
@@ -577,8 +703,13 @@ fn collect_resource(
     {
         facts.file.vault_pod = true;
     }
+    if let Some(pod) = &res.pod {
+        revision_version(&pod.meta, "pod label istio.io/rev", facts, origin);
+        istiod_image_version(pod.spec, facts, origin);
+    }
     match res.kind {
         "Namespace" => {
+            revision_version(&res.meta, "Namespace label istio.io/rev", facts, origin);
             if let Some(name) = res.name {
                 let labels = res
                     .meta
@@ -596,6 +727,9 @@ fn collect_resource(
         "IstioOperator" => {
             facts.file.mesh_source = true;
             let spec = root.get("spec");
+            if let Some(spec) = spec {
+                istio_operator_target(spec.resolved(), facts, origin);
+            }
             if let Some(dc) = spec
                 .and_then(|s| s.get("meshConfig"))
                 .and_then(default_config)
@@ -633,6 +767,11 @@ fn collect_resource(
             if root.get("meshConfig").is_some() || proxy_settings {
                 facts.file.mesh_source = true;
             }
+            if helm_values_target(root.resolved(), facts, origin)
+                || chart_version(root.resolved(), facts, origin)
+            {
+                facts.file.mesh_source = true;
+            }
             if let Some(dc) = root.get("meshConfig").and_then(default_config) {
                 hold_from_proxy_config(dc, &mut facts.mesh, origin);
             }
@@ -641,6 +780,284 @@ fn collect_resource(
             }
         }
         _ => {}
+    }
+}
+
+/// The version an image reference's tag names (`docker.io/istio/pilot:1.28.0-distroless`).
+fn image_version(image: &str) -> Option<Version> {
+    let name = image.rsplit('/').next()?;
+    let (_, tag) = name.split_once(':')?;
+    Version::from_tag(tag.split('@').next()?)
+}
+
+/// A scalar's text (`tag: 1.28` is a YAML number, read as written).
+fn scalar_text<'d>(node: NodeRef<'d, '_>) -> Option<&'d str> {
+    let node = node.resolved();
+    node.is_scalar().then(|| node.as_str()).flatten()
+}
+
+/// Offers an Istio version found at `node` (`what` says where, for `meshlint config`).
+fn offer_version(
+    version: Option<Version>,
+    node: NodeRef<'_, '_>,
+    what: &str,
+    mesh: &mut MeshFacts,
+    origin: &mut dyn FnMut(u32) -> String,
+) {
+    if let Some(value) = version {
+        let origin = format!("{} ({what})", origin(node.range().start()));
+        offer_first(&mut mesh.istio_version, Some(MeshSetting { value, origin }));
+    }
+}
+
+/// `ENABLE_NATIVE_SIDECARS` as `true`/`false` (`auto` and anything else: Istio's default).
+fn native_env(value: NodeRef<'_, '_>) -> Option<bool> {
+    match scalar_text(value)? {
+        "true" | "True" | "TRUE" | "1" => Some(true),
+        "false" | "False" | "FALSE" | "0" => Some(false),
+        _ => None,
+    }
+}
+
+/// Offers a mesh-wide `ENABLE_NATIVE_SIDECARS` from a map of environment variables
+/// (`values.pilot.env`) or a list of `{name, value}` (`components.pilot.k8s.env`).
+fn offer_native_env(
+    env: NodeRef<'_, '_>,
+    mesh: &mut MeshFacts,
+    origin: &mut dyn FnMut(u32) -> String,
+) {
+    let env = env.resolved();
+    let found = if env.is_mapping() {
+        env.entry("ENABLE_NATIVE_SIDECARS")
+    } else {
+        env.items()
+            .map(NodeRef::resolved)
+            .find(|e| e.get_str("name") == Some("ENABLE_NATIVE_SIDECARS"))
+            .and_then(|e| e.entry("value"))
+    };
+    if let Some((k, v)) = found {
+        if let Some(value) = native_env(v) {
+            let origin = origin(k.range().start());
+            offer_first(
+                &mut mesh.native_sidecars,
+                Some(MeshSetting { value, origin }),
+            );
+        }
+    }
+}
+
+/// An IstioOperator's target version (`spec.tag`, `spec.values.global.tag`, the pilot image)
+/// and istiod's `ENABLE_NATIVE_SIDECARS`.
+fn istio_operator_target(
+    spec: NodeRef<'_, '_>,
+    facts: &mut Facts,
+    origin: &mut dyn FnMut(u32) -> String,
+) {
+    let mesh = &mut facts.mesh;
+    if let Some(tag) = spec.get("tag") {
+        offer_version(
+            scalar_text(tag).and_then(Version::from_tag),
+            tag,
+            "IstioOperator spec.tag",
+            mesh,
+            origin,
+        );
+    }
+    if let Some(tag) = spec.path(&["values", "global", "tag"]) {
+        offer_version(
+            scalar_text(tag).and_then(Version::from_tag),
+            tag,
+            "IstioOperator spec.values.global.tag",
+            mesh,
+            origin,
+        );
+    }
+    for path in [
+        &["values", "pilot", "image"][..],
+        &["components", "pilot", "k8s", "image"],
+    ] {
+        if let Some(image) = spec.path(path) {
+            offer_version(
+                scalar_text(image).and_then(image_version),
+                image,
+                "IstioOperator pilot image",
+                mesh,
+                origin,
+            );
+        }
+    }
+    if let Some(rev) = spec.get("revision") {
+        offer_version(
+            scalar_text(rev).and_then(Version::from_revision),
+            rev,
+            "IstioOperator spec.revision",
+            mesh,
+            origin,
+        );
+    }
+    for path in [
+        &["values", "pilot", "env"][..],
+        &["components", "pilot", "k8s", "env"],
+    ] {
+        if let Some(env) = spec.path(path) {
+            offer_native_env(env, mesh, origin);
+        }
+    }
+}
+
+/// istiod Helm values: `global.tag`, `pilot.image`, `revision`, `pilot.env` (or `env` of the
+/// istiod chart's own values). Returns whether the file said any of it. `global.tag` counts
+/// only in Istio's values (a `global.hub` naming Istio, or `pilot`/`meshConfig` beside it).
+fn helm_values_target(
+    root: NodeRef<'_, '_>,
+    facts: &mut Facts,
+    origin: &mut dyn FnMut(u32) -> String,
+) -> bool {
+    let istio_values = root.get("pilot").is_some()
+        || root.get("meshConfig").is_some()
+        || root
+            .path(&["global", "hub"])
+            .and_then(scalar_text)
+            .is_some_and(|h| h.contains("istio"));
+    if !istio_values {
+        return false;
+    }
+    let mesh = &mut facts.mesh;
+    let before = (mesh.istio_version.clone(), mesh.native_sidecars.clone());
+    if let Some(tag) = root.path(&["global", "tag"]) {
+        offer_version(
+            scalar_text(tag).and_then(Version::from_tag),
+            tag,
+            "Helm values global.tag",
+            mesh,
+            origin,
+        );
+    }
+    if let Some(image) = root.path(&["pilot", "image"]) {
+        offer_version(
+            scalar_text(image).and_then(image_version),
+            image,
+            "Helm values pilot.image",
+            mesh,
+            origin,
+        );
+    }
+    if let Some(rev) = root.get("revision") {
+        offer_version(
+            scalar_text(rev).and_then(Version::from_revision),
+            rev,
+            "Helm values revision",
+            mesh,
+            origin,
+        );
+    }
+    if let Some(env) = root.path(&["pilot", "env"]) {
+        offer_native_env(env, mesh, origin);
+    }
+    before != (mesh.istio_version.clone(), mesh.native_sidecars.clone())
+}
+
+/// A `Chart.yaml` of Istio's charts (`name: istiod`, `base`), or one depending on them from
+/// Istio's chart repository: the chart's `version`.
+fn chart_version(
+    root: NodeRef<'_, '_>,
+    facts: &mut Facts,
+    origin: &mut dyn FnMut(u32) -> String,
+) -> bool {
+    if !matches!(root.get_str("apiVersion"), Some("v1" | "v2")) || root.get("kind").is_some() {
+        return false;
+    }
+    let before = facts.mesh.istio_version.clone();
+    if root.get_str("name") == Some("istiod") {
+        if let Some(v) = root.get("version") {
+            offer_version(
+                scalar_text(v).and_then(Version::from_tag),
+                v,
+                "chart istiod version",
+                &mut facts.mesh,
+                origin,
+            );
+        }
+    }
+    for dep in root
+        .get("dependencies")
+        .into_iter()
+        .flat_map(|d| d.resolved().items())
+    {
+        let dep = dep.resolved();
+        let istio_repo = dep
+            .get_str("repository")
+            .is_some_and(|r| r.contains("istio"));
+        if istio_repo && matches!(dep.get_str("name"), Some("istiod" | "base")) {
+            if let Some(v) = dep.get("version") {
+                offer_version(
+                    scalar_text(v).and_then(Version::from_tag),
+                    v,
+                    "chart dependency version",
+                    &mut facts.mesh,
+                    origin,
+                );
+            }
+        }
+    }
+    before != facts.mesh.istio_version
+}
+
+/// The version of an istiod image in a pod (`docker.io/istio/pilot:1.5.0`, as an install
+/// bundle has it): a container image whose name is `pilot` under a path naming Istio.
+fn istiod_image_version(
+    spec: Option<NodeRef<'_, '_>>,
+    facts: &mut Facts,
+    origin: &mut dyn FnMut(u32) -> String,
+) {
+    let containers = spec
+        .and_then(|s| s.resolved().get("containers"))
+        .into_iter()
+        .flat_map(|c| c.resolved().items());
+    for c in containers {
+        let Some(image) = c.resolved().get("image") else {
+            continue;
+        };
+        let Some(text) = scalar_text(image) else {
+            continue;
+        };
+        let name = text.split(['@', ':']).next().unwrap_or("");
+        let name = text.rsplit_once('/').map_or(name, |(repo, last)| {
+            if repo.contains("istio") {
+                last.split(':').next().unwrap_or("")
+            } else {
+                ""
+            }
+        });
+        if name != "pilot" {
+            continue;
+        }
+        if let Some(value) = image_version(text) {
+            let origin = format!("{} (istiod image)", origin(image.range().start()));
+            offer_first(
+                &mut facts.file.revision_version,
+                Some(MeshSetting { value, origin }),
+            );
+        }
+    }
+}
+
+/// A revision label named after a version (`istio.io/rev: 1-26-2`).
+fn revision_version(
+    meta: &crate::k8s::MetaBlock<'_, '_>,
+    what: &str,
+    facts: &mut Facts,
+    origin: &mut dyn FnMut(u32) -> String,
+) {
+    let Some((_, v)) = meta.label("istio.io/rev") else {
+        return;
+    };
+    if let Some(value) = scalar_text(v).and_then(Version::from_revision) {
+        let origin = format!("{} ({what})", origin(v.range().start()));
+        offer_first(
+            &mut facts.file.revision_version,
+            Some(MeshSetting { value, origin }),
+        );
     }
 }
 

@@ -258,6 +258,45 @@ fn selects(selector: &[(String, String)], labels: &[(String, String)]) -> bool {
             .all(|(k, v)| labels.iter().any(|(lk, lv)| lk == k && lv == v))
 }
 
+/// A Sidecar resource: which workloads it configures (MESH210).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SidecarFact {
+    pub namespace: Option<String>,
+    pub name: String,
+    /// `workloadSelector.labels`; `None`: the namespace's default Sidecar.
+    pub selector: Option<Labels>,
+    /// Its file's key.
+    pub file: PathBuf,
+    /// `path:line` of its `kind`, for messages.
+    pub origin: String,
+}
+
+/// A Sidecar's facts, or `None` for other resources.
+pub fn sidecar(res: &Resource<'_, '_>, file: &Path, origin: String) -> Option<SidecarFact> {
+    if res.kind != "Sidecar" || group(res.api_version) != "networking.istio.io" {
+        return None;
+    }
+    let selector = res
+        .root
+        .get("spec")
+        .map(NodeRef::resolved)
+        .and_then(|s| s.get("workloadSelector"))
+        .map(|w| string_map(w.resolved().get("labels")))
+        .filter(|l| !l.is_empty());
+    Some(SidecarFact {
+        namespace: res.namespace.map(str::to_owned),
+        name: res.name.unwrap_or("").to_owned(),
+        selector,
+        file: file.to_owned(),
+        origin,
+    })
+}
+
+/// Whether every label of `a` is among `b`'s (so `b`'s workloads are all `a`'s too).
+fn subset(a: &[(String, String)], b: &[(String, String)]) -> bool {
+    a.iter().all(|l| b.contains(l))
+}
+
 /// The facts of one file that [`Project`] reads.
 #[derive(Clone, Debug, Default)]
 pub struct FileFacts {
@@ -272,6 +311,10 @@ pub struct FileFacts {
     pub services: Vec<Service>,
     pub istio_refs: Vec<IstioRefs>,
     pub kustomization: Option<Kustomization>,
+    /// Its Sidecar resources (MESH210).
+    pub sidecars: Vec<SidecarFact>,
+    /// The first revision label named after a version (`istio.io/rev: 1-26-2`).
+    pub revision_version: Option<super::versions::Sourced>,
 }
 
 /// Everything meshlint knows of the project's layout, derived from every file's facts.
@@ -290,6 +333,12 @@ pub struct Project {
     kustomize_istio: HashSet<PathBuf>,
     /// Files holding a pod that runs Vault's agent injector.
     vault_files: Vec<PathBuf>,
+    /// Every Sidecar resource of the project.
+    sidecars: Vec<SidecarFact>,
+    /// Versions shown by revision labels and istiod images, with the directory each covers
+    /// (as a mesh-wide setting of its file would), for files no mesh-wide setting gives a
+    /// version.
+    revision_versions: Vec<(PathBuf, super::versions::Sourced)>,
     /// Selectors of Istio configuration, and of the Services Istio hosts name: the namespace
     /// and directory of the configuration, and the labels.
     selectors: Vec<(Option<String>, PathBuf, Labels)>,
@@ -323,6 +372,21 @@ impl Project {
             .filter(|(f, _)| f.vault_pod)
             .map(|(f, _)| f.key.clone())
             .collect();
+        let mut revision_versions: Vec<(PathBuf, super::versions::Sourced)> = files
+            .iter()
+            .filter_map(|(f, _)| {
+                let v = f.revision_version.clone()?;
+                Some((project.scope_for_versions(&f.key), v))
+            })
+            .collect();
+        revision_versions.sort_by(|(_, a), (_, b)| {
+            (super::origin_key(&a.origin), a.value).cmp(&(super::origin_key(&b.origin), b.value))
+        });
+        project.revision_versions = revision_versions;
+        project.sidecars = files
+            .iter()
+            .flat_map(|(f, _)| f.sidecars.iter().cloned())
+            .collect();
         project.kustomize(files);
         project.references(files);
         project
@@ -353,6 +417,24 @@ impl Project {
         })
     }
 
+    /// The directory a version shown in `file` (a revision label, an istiod image) covers: the
+    /// parent of its directory, never above the project root, as for a mesh-wide setting
+    /// (whatever `mesh-config` says).
+    fn scope_for_versions(&self, file: &Path) -> PathBuf {
+        let root = self
+            .roots
+            .iter()
+            .filter(|r| file.starts_with(r))
+            .max_by_key(|r| r.as_os_str().len());
+        let parent = file.parent().and_then(Path::parent);
+        match (parent, root) {
+            (Some(p), Some(r)) if p.starts_with(r) => p.to_owned(),
+            (_, Some(r)) => r.clone(),
+            (Some(p), None) => p.to_owned(),
+            (None, None) => PathBuf::new(),
+        }
+    }
+
     /// Whether a pod that runs Vault's agent lies in the scope of the mesh-wide settings of
     /// `file` (a file holding them).
     pub fn vault_in_scope(&self, file: &Path) -> bool {
@@ -368,6 +450,53 @@ impl Project {
                 out.merge(facts.clone());
             }
         }
+        if out.istio_version.is_none() {
+            out.istio_version = self
+                .revision_versions
+                .iter()
+                .find(|(scope, _)| under(file, scope))
+                .map(|(_, v)| v.clone());
+        }
+        out
+    }
+
+    /// The namespaces a resource of `file` that names `own` is deployed to.
+    fn namespaces_of(&self, file: &Path, own: Option<&str>) -> Vec<Option<String>> {
+        match self.kustomize_namespaces.get(file) {
+            Some(list) if !list.is_empty() => list.iter().cloned().map(Some).collect(),
+            _ => vec![own.map(str::to_owned)],
+        }
+    }
+
+    /// The other Sidecars (by name) that configure the same workloads as `sc` (MESH210): in the same
+    /// namespace (or, with no namespace named, in files of one directory), both without a
+    /// `workloadSelector`, or with selectors one of which holds all labels of the other (so
+    /// every workload the narrower selects, both select). Sorted by origin.
+    pub fn sidecar_conflicts(&self, sc: &SidecarFact) -> Vec<&SidecarFact> {
+        let mine = self.namespaces_of(&sc.file, sc.namespace.as_deref());
+        let mut out: Vec<&SidecarFact> = self
+            .sidecars
+            .iter()
+            // The same name in the same namespace is one object (two versions of it, of
+            // which the last applied wins), not two Sidecars.
+            .filter(|o| !(o.name == sc.name && o.namespace == sc.namespace))
+            .filter(|o| {
+                let theirs = self.namespaces_of(&o.file, o.namespace.as_deref());
+                mine.iter().any(|a| {
+                    theirs.iter().any(|b| match (a, b) {
+                        (Some(a), Some(b)) => a == b,
+                        (None, None) => sc.file.parent() == o.file.parent(),
+                        _ => false,
+                    })
+                })
+            })
+            .filter(|o| match (&sc.selector, &o.selector) {
+                (None, None) => true,
+                (Some(a), Some(b)) => subset(a, b) || subset(b, a),
+                _ => false,
+            })
+            .collect();
+        out.sort_by(|a, b| super::origin_key(&a.origin).cmp(&super::origin_key(&b.origin)));
         out
     }
 

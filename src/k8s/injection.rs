@@ -9,6 +9,9 @@ use std::collections::HashMap;
 /// Labels of the namespaces meshlint knows about (linted `Namespace` objects and configuration).
 pub type NamespaceLabels = HashMap<String, Vec<(String, String)>>;
 
+/// The label that puts a pod or namespace in ambient mode (`ambient`) or out of it (`none`).
+pub const DATAPLANE_MODE: &str = "istio.io/dataplane-mode";
+
 /// Istio's `IgnoredNamespaces`: never injected.
 const IGNORED_NAMESPACES: &[&str] = &[
     "kube-system",
@@ -90,7 +93,7 @@ pub fn is_istio_key(key: &str) -> bool {
 /// Whether a key and value only opt the pod out of Istio (which is no sign it runs in a mesh).
 fn is_opt_out(key: &str, value: &str) -> bool {
     (key == "sidecar.istio.io/inject" && value == "false")
-        || (key == "istio.io/dataplane-mode" && value == "none")
+        || (key == DATAPLANE_MODE && value == "none")
 }
 
 /// A pod template's own say in its injection: everything `injectRequired` and the webhook
@@ -105,6 +108,11 @@ pub struct PodInjection {
     /// unknown (a placeholder value, filled in before the injector reads it).
     opt_out: Option<&'static str>,
     opt_in: bool,
+    /// The pod template is labelled `istio.io/dataplane-mode: ambient`.
+    ambient: bool,
+    /// The pod template is annotated `sidecar.istio.io/inject: "true"` (OpenShift Service
+    /// Mesh 2's opt-in).
+    annotated_in: bool,
     /// A label or annotation of the pod template names Istio (other than an opt-out).
     names_istio: bool,
     /// The pod template's labels, for the selectors of Istio configuration and Services.
@@ -150,6 +158,8 @@ impl PodInjection {
             namespace: res.namespace.map(str::to_owned),
             opt_out,
             opt_in: label == Some("true") || pod.meta.label("istio.io/rev").is_some(),
+            ambient: pod.meta.label_str(DATAPLANE_MODE) == Some("ambient"),
+            annotated_in: pod.meta.annotation_str("sidecar.istio.io/inject") == Some("true"),
             names_istio,
             labels,
         })
@@ -195,6 +205,20 @@ impl PodInjection {
         outcome.unwrap_or(Injection::NotInjected(String::new()))
     }
 
+    /// Decides injection under OpenShift Service Mesh 2.x: its webhook has no namespace or
+    /// object selector and injects exactly the pods annotated `sidecar.istio.io/inject:
+    /// "true"` (in member namespaces); labels do not count.
+    pub fn decide_ossm2(&self) -> Injection {
+        if self.host_network {
+            return Injection::NotInjected("it uses hostNetwork".into());
+        }
+        if self.annotated_in {
+            Injection::Injected("its pod template is annotated sidecar.istio.io/inject: \"true\" (OpenShift Service Mesh 2)")
+        } else {
+            Injection::NotInjected("OpenShift Service Mesh 2 injects only pods annotated sidecar.istio.io/inject: \"true\"".into())
+        }
+    }
+
     fn decide_in(
         &self,
         ns_name: Option<&str>,
@@ -225,8 +249,12 @@ impl PodInjection {
         if ns_label("istio-injection").is_none() && self.opt_in {
             return Injection::Injected("its pod template opts in");
         }
+        // Not injected: a pod in ambient mode has no sidecar (an injected one would win).
+        if self.ambient {
+            return Injection::Ambient;
+        }
         if let Some(labels) = ns_labels {
-            if label(labels, "istio.io/dataplane-mode") == Some("ambient") {
+            if label(labels, DATAPLANE_MODE) == Some("ambient") {
                 return Injection::Ambient;
             }
             return Injection::NotInjected(format!(
@@ -333,6 +361,75 @@ mod tests {
             decide(&["batch", "unknown"]),
             Injection::Assumed(_)
         ));
+    }
+
+    #[test]
+    fn an_ambient_pod_or_namespace_has_no_sidecar_unless_one_is_injected_too() {
+        let ambient = pod("  namespace: shop\n  labels:\n    istio.io/dataplane-mode: ambient\n");
+        let none = NamespaceLabels::new();
+        // Its own label: ambient whatever the mode or the evidence (the label names Istio).
+        for mode in [
+            InjectionMode::Evidence,
+            InjectionMode::Assume,
+            InjectionMode::Explicit,
+        ] {
+            assert_eq!(
+                ambient.decide(&none, &[], mode, &|_| true),
+                Injection::Ambient
+            );
+        }
+        let plain = known("shop", &[]);
+        assert_eq!(
+            ambient.decide(&plain, &[], InjectionMode::Evidence, &|_| false),
+            Injection::Ambient
+        );
+        // An injecting namespace, or the pod's own opt-in, wins: the sidecar is injected.
+        let enabled = known("shop", &[("istio-injection", "enabled")]);
+        assert!(matches!(
+            ambient.decide(&enabled, &[], InjectionMode::Evidence, &|_| false),
+            Injection::Injected(_)
+        ));
+        let both = pod("  namespace: shop\n  labels:\n    istio.io/dataplane-mode: ambient\n    sidecar.istio.io/inject: \"true\"\n");
+        assert!(matches!(
+            both.decide(&plain, &[], InjectionMode::Evidence, &|_| false),
+            Injection::Injected(_)
+        ));
+        // An ambient namespace; a pod labelled `none` there or `Ambient` is not ambient.
+        let ns = known("shop", &[("istio.io/dataplane-mode", "ambient")]);
+        let p = pod("  namespace: shop\n");
+        assert_eq!(
+            p.decide(&ns, &[], InjectionMode::Evidence, &|_| true),
+            Injection::Ambient
+        );
+        let cased = pod("  namespace: shop\n  labels:\n    istio.io/dataplane-mode: Ambient\n");
+        assert!(matches!(
+            cased.decide(&none, &[], InjectionMode::Evidence, &|_| true),
+            Injection::Injected(_)
+        ));
+    }
+
+    #[test]
+    fn openshift_service_mesh_2_injects_only_pods_annotated_true() {
+        assert!(matches!(
+            pod("  annotations:\n    sidecar.istio.io/inject: \"true\"\n").decide_ossm2(),
+            Injection::Injected(_)
+        ));
+        for meta in [
+            "  labels:\n    sidecar.istio.io/inject: \"true\"\n",
+            "  labels:\n    istio.io/rev: basic\n",
+            "  annotations:\n    sidecar.istio.io/inject: \"false\"\n",
+            "  annotations:\n    sidecar.istio.io/inject: \"True\"\n",
+            "  annotations:\n    proxy.istio.io/config: '{}'\n",
+        ] {
+            assert!(
+                matches!(pod(meta).decide_ossm2(), Injection::NotInjected(_)),
+                "{meta}"
+            );
+        }
+        let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    sidecar.istio.io/inject: \"true\"\nspec:\n  hostNetwork: true\n";
+        let doc = crate::yaml::parse(text).remove(0).unwrap();
+        let p = PodInjection::of(&extract_resources(&doc)[0]).unwrap();
+        assert!(matches!(p.decide_ossm2(), Injection::NotInjected(_)));
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod resource;
 
 pub use injection::{
     injection_state, is_istio_key, Injection, InjectionMode, NamespaceLabels, PodInjection,
+    DATAPLANE_MODE,
 };
 pub use placeholder::{is_placeholder, is_placeholder_element};
 pub use resource::{

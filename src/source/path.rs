@@ -109,7 +109,13 @@ mod tests {
         assert_eq!(n("/../a"), "/a");
         let abs = |p: &str, cwd: &str| absolute(Path::new(p), Path::new(cwd));
         assert_eq!(abs("../../x", "/w"), PathBuf::from("/x"));
-        assert_eq!(abs("./deploy//app.yaml", "/w"), PathBuf::from("/w/deploy/app.yaml"));
-        assert_eq!(abs("deploy/app.yaml", "/w"), PathBuf::from("/w/deploy/app.yaml"));
+        assert_eq!(
+            abs("./deploy//app.yaml", "/w"),
+            PathBuf::from("/w/deploy/app.yaml")
+        );
+        assert_eq!(
+            abs("deploy/app.yaml", "/w"),
+            PathBuf::from("/w/deploy/app.yaml")
+        );
     }
 }

@@ -2,6 +2,7 @@
 //! `values.global.proxy.*`), with Istio's grammar matched exactly (`crate::istio::lists`).
 
 pub mod annotation_value_invalid;
+pub mod application_uid_1337;
 pub mod include_exclude_overlap;
 pub mod ip_ranges_empty;
 pub mod ip_ranges_everything;

@@ -56,7 +56,8 @@ fn is_annotation_only(name: &str) -> bool {
     catalog::annotation(name).is_some() && catalog::label(name).is_none()
 }
 
-/// Whether a selector of the resource matches on `name` (moving the label would break it).
+/// Whether a selector of the resource matches on `name` (`matchLabels`, a `matchExpressions`
+/// key, or a plain selector map): moving the label would break it.
 fn selector_uses(res: &Resource<'_, '_>, name: &str) -> bool {
     let Some(spec) = res.root.get("spec").map(NodeRef::resolved) else {
         return false;
@@ -65,10 +66,18 @@ fn selector_uses(res: &Resource<'_, '_>, name: &str) -> bool {
     let match_labels = direct
         .and_then(|s| s.get("matchLabels"))
         .map(NodeRef::resolved);
-    [direct, match_labels]
-        .into_iter()
-        .flatten()
-        .any(|m| m.is_mapping() && m.entry(name).is_some())
+    let in_expressions = direct
+        .and_then(|s| s.get("matchExpressions"))
+        .is_some_and(|e| {
+            e.resolved()
+                .items()
+                .any(|x| x.resolved().get("key").and_then(|k| k.resolved().as_str()) == Some(name))
+        });
+    in_expressions
+        || [direct, match_labels]
+            .into_iter()
+            .flatten()
+            .any(|m| m.is_mapping() && m.entry(name).is_some())
 }
 
 pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
@@ -323,5 +332,16 @@ mod tests {
         let d = lint(text, CODE);
         assert_eq!(d.len(), 1);
         assert!(d[0].fix.is_none());
+        // A `matchExpressions` key too (found by the fixer's property test).
+        let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  selector:\n    matchExpressions:\n      - {key: traffic.sidecar.istio.io/excludeOutboundPorts, operator: In, values: [\"8200\"]}\n  template:\n    metadata:\n      labels:\n        traffic.sidecar.istio.io/excludeOutboundPorts: \"8200\"\n    spec: {}\n";
+        let d = lint(text, CODE);
+        assert_eq!(d.len(), 1);
+        assert!(d[0].fix.is_none());
+        assert!(
+            d[0].message
+                .contains("a selector of this object matches on it"),
+            "{}",
+            d[0].message
+        );
     }
 }

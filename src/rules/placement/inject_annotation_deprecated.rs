@@ -1,5 +1,6 @@
 //! MESH203: `sidecar.istio.io/inject` used as an annotation on pod metadata.
 
+use crate::context::Profile;
 use crate::diagnostic::{Diagnostic, Fix, FixAvailability, RuleMeta, Severity};
 use crate::k8s::edit::move_between;
 use crate::k8s::scalar_string;
@@ -25,6 +26,10 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
     // template's metadata) or MESH206's (a Namespace).
     let Some(pod) = &cx.res.pod else { return };
     let meta = pod.meta;
+    if cx.cx.options.profile == Profile::Ossm2 {
+        ossm2(cx, &meta, out);
+        return;
+    }
     let Some((key, value)) = meta.annotation(INJECT) else {
         return;
     };
@@ -74,6 +79,58 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
     out.push(Diagnostic::new(&RULE, key.range(), message).with_optional_fix(fix));
 }
 
+/// `--profile ossm2`: OpenShift Service Mesh 2.x injects exactly the pods annotated
+/// `sidecar.istio.io/inject: "true"` and never reads the label, so there the annotation is the
+/// way and the label is the finding (moving it to labels, as elsewhere, would opt the pod out).
+fn ossm2(
+    cx: &ResourceCheck<'_, '_, '_>,
+    meta: &crate::k8s::MetaBlock<'_, '_>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let Some((key, value)) = meta.label(INJECT) else {
+        return;
+    };
+    if meta.annotation(INJECT).is_some() {
+        return; // The annotation decides; MESH504 judges its value.
+    }
+    let text = matches!(resolve(value), ScalarType::Str)
+        .then(|| scalar_string(value))
+        .flatten();
+    let pods = if cx.res.kind == "Pod" {
+        "this pod gets"
+    } else {
+        "these pods get"
+    };
+    let message = match text {
+        Some("true") => format!(
+            "label `{INJECT}: \"true\"` does not opt the pod in under OpenShift Service Mesh 2: its injection webhook reads only the annotation of the same name, so {pods} no sidecar; use the annotation `{INJECT}: \"true\"`"
+        ),
+        _ => format!(
+            "label `{INJECT}` is not read under OpenShift Service Mesh 2, which injects only pods annotated `{INJECT}: \"true\"`; the annotation is the setting it reads"
+        ),
+    };
+    // A selector on the label would stop matching its pods once it moves.
+    let selected = cx.res.root.path(&["spec", "selector"]).is_some_and(|s| {
+        cx.text
+            .get(s.range().as_range())
+            .is_some_and(|t| t.contains(INJECT))
+    });
+    let fix = match text {
+        _ if selected => None,
+        Some("true") => move_between(cx.text, meta, MetaMap::Labels, key, value).map(|edits| {
+            Fix::unsafe_(
+                format!("move `{INJECT}: \"true\"` to annotations, which opts the pod in under OpenShift Service Mesh 2: it gets a sidecar, where the label gave it none"),
+                edits,
+            )
+        }),
+        // Not injected either way: the move changes nothing but where the setting is read.
+        Some("false") => move_between(cx.text, meta, MetaMap::Labels, key, value)
+            .map(|edits| Fix::safe(format!("move `{INJECT}` to annotations"), edits)),
+        _ => None,
+    };
+    out.push(Diagnostic::new(&RULE, key.range(), message).with_optional_fix(fix));
+}
+
 #[cfg(test)]
 mod tests {
     use crate::diagnostic::Applicability;
@@ -85,6 +142,50 @@ mod tests {
         format!(
             "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: migrate\n  annotations:\n    sidecar.istio.io/inject: \"false\"\nspec:\n  template:\n    metadata:\n{template_meta}    spec:\n      restartPolicy: Never\n      containers: []\n"
         )
+    }
+
+    #[test]
+    fn under_ossm2_the_annotation_is_the_way_and_the_label_is_the_finding() {
+        use crate::context::{LintOptions, Profile};
+        use crate::rules::test_util::lint_with;
+        let ossm2 = LintOptions {
+            profile: Profile::Ossm2,
+            ..LintOptions::default()
+        };
+        let annotated = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    sidecar.istio.io/inject: \"true\"\nspec:\n  containers: []\n";
+        assert!(lint_with(annotated, CODE, &ossm2).is_empty());
+        assert_eq!(lint(annotated, CODE).len(), 1, "elsewhere it is deprecated");
+        let labelled = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    metadata:\n      labels:\n        app: web\n        sidecar.istio.io/inject: \"true\"\n    spec:\n      containers: []\n";
+        let d = lint_with(labelled, CODE, &ossm2);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(
+            pos(labelled, &d[0]),
+            at(labelled, "sidecar.istio.io/inject", 1)
+        );
+        assert_eq!(
+            d[0].message,
+            "label `sidecar.istio.io/inject: \"true\"` does not opt the pod in under OpenShift Service Mesh 2: its injection webhook reads only the annotation of the same name, so these pods get no sidecar; use the annotation `sidecar.istio.io/inject: \"true\"`"
+        );
+        let fix = d[0].fix.as_ref().unwrap();
+        assert_eq!(fix.applicability, Applicability::Unsafe);
+        assert_eq!(
+            fixed(labelled, &d[0]),
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    metadata:\n      annotations:\n        sidecar.istio.io/inject: \"true\"\n      labels:\n        app: web\n    spec:\n      containers: []\n"
+        );
+        // Not reported elsewhere: the label is the supported way.
+        assert!(lint(labelled, CODE).is_empty());
+        // A selector on the label: no fix.
+        let selected = labelled.replace("spec:\n  template:", "spec:\n  selector:\n    matchLabels:\n      sidecar.istio.io/inject: \"true\"\n  template:");
+        let d = lint_with(&selected, CODE, &ossm2);
+        assert_eq!(d.len(), 1);
+        assert!(d[0].fix.is_none());
+        // "false": safe, it changes nothing.
+        let off = labelled.replace("inject: \"true\"", "inject: \"false\"");
+        let d = lint_with(&off, CODE, &ossm2);
+        assert_eq!(
+            d[0].fix.as_ref().unwrap().applicability,
+            Applicability::Safe
+        );
     }
 
     #[test]

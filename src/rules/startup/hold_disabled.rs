@@ -42,7 +42,8 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
     if pod.is_gateway() {
         return; // Envoy is the only container: no application to hold.
     }
-    if native_sidecar(cx, pod) {
+    let native = native_sidecar(cx, pod);
+    if native == Some(true) {
         return;
     }
     let Some((_, value, config, pc)) = pod_proxy_config(pod) else {
@@ -90,6 +91,7 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
     pod.explain_missing_fix(&mut message, &fix);
     let requires = Requires {
         injected: PodInjection::of(res),
+        not_native: native.is_none(),
         ..Requires::default()
     };
     out.push(
@@ -292,7 +294,7 @@ mod tests {
             assert!(lint(&text, CODE).is_empty(), "{text}");
         }
         let options = LintOptions {
-            native_sidecars: true,
+            native_sidecars: Some(true),
             ..LintOptions::default()
         };
         let text = deployment(

@@ -33,7 +33,7 @@ fn holds(node: Option<NodeRef<'_, '_>>, keys: &[&str]) -> bool {
 
 pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
     let options = &cx.cx.options;
-    if options.native_sidecars || options.profile == Profile::Managed {
+    if options.profile == Profile::Managed || options.native_sidecars == Some(true) {
         return;
     }
     let res = cx.res;
@@ -54,7 +54,7 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
     let Some((key, lifecycle)) = proxy.and_then(|p| p.entry("lifecycle")) else {
         return;
     };
-    if !set(lifecycle) {
+    if !set(lifecycle) || crate::context::native_sidecars(options, cx.mesh()) {
         return;
     }
     // The hold in this same document, else any mesh-wide one MESH101 accepts.
@@ -188,7 +188,7 @@ mod tests {
         let text = iop(&format!("{hold}{LIFECYCLE}"));
         for options in [
             LintOptions {
-                native_sidecars: true,
+                native_sidecars: Some(true),
                 ..LintOptions::default()
             },
             LintOptions {

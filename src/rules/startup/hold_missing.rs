@@ -1,6 +1,6 @@
 //! MESH101: an injected pod without `holdApplicationUntilProxyStarts: true`.
 
-use super::{native_sidecar, pod_proxy_config, PROXY_CONFIG};
+use super::{native_sidecar, native_unknown_note, pod_proxy_config, PROXY_CONFIG};
 use crate::context::Requires;
 use crate::diagnostic::{Diagnostic, Fix, FixAvailability, RuleMeta, Severity};
 use crate::istio::proxy_config::hold_rename;
@@ -34,7 +34,8 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
         // Deployment stub): the pods come from elsewhere, which is linted on its own.
         return;
     }
-    if native_sidecar(cx, pod) {
+    let native = native_sidecar(cx, pod);
+    if native == Some(true) {
         return;
     }
     let config = pod_proxy_config(pod);
@@ -115,13 +116,15 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
         "{what} {} an Istio sidecar but {} not set `holdApplicationUntilProxyStarts: true` in `proxy.istio.io/config`: the application can start before Envoy is ready and its first connections are refused (ECONNREFUSED)",
         verbs.0, verbs.1
     );
+    message.push_str(native_unknown_note(cx, native));
     pod.explain_missing_fix(&mut message, &fix);
-    // A Kustomize patch is a partial object; the namespace and a mesh-wide hold may be
-    // described by other files.
+    // A Kustomize patch is a partial object; the namespace, a mesh-wide hold and the target
+    // versions may be described by other files.
     let requires = Requires {
         injected: PodInjection::of(res),
         no_mesh_hold: true,
         whole_object: true,
+        not_native: native.is_none(),
         ..Requires::default()
     };
     out.push(

@@ -33,11 +33,27 @@ pub fn pod_proxy_config<'d, 'a>(
     Some((k, v, text, proxy_config::read(text)))
 }
 
-/// Whether native sidecars apply to this pod: the annotation overrides the option.
-pub fn native_sidecar(cx: &ResourceCheck<'_, '_, '_>, pod: &PodTemplate<'_, '_>) -> bool {
+/// Whether native sidecars apply to this pod, when the pod or the options decide: the pod's
+/// `sidecar.istio.io/nativeSidecar` annotation overrides the `native-sidecars` option. `None`:
+/// the target versions and a mesh-wide `ENABLE_NATIVE_SIDECARS` decide, which other files may
+/// hold (a finding then carries `Requires::not_native`).
+pub fn native_sidecar(cx: &ResourceCheck<'_, '_, '_>, pod: &PodTemplate<'_, '_>) -> Option<bool> {
     match pod.meta.annotation_str("sidecar.istio.io/nativeSidecar") {
-        Some("true") => true,
-        Some("false") => false,
+        Some("true") => Some(true),
+        Some("false") => Some(false),
         _ => cx.cx.options.native_sidecars,
     }
+}
+
+/// The words added to a start-up or Vault finding when meshlint cannot tell whether the pod
+/// runs Envoy as a native sidecar: the target versions are not known.
+pub fn native_unknown_note(cx: &ResourceCheck<'_, '_, '_>, native: Option<bool>) -> &'static str {
+    let options = &cx.cx.options;
+    if native.is_some() || options.istio_version.is_some() && options.kubernetes_version.is_some() {
+        return "";
+    }
+    if options.kubernetes_version.is_some() && cx.mesh().istio_version.is_some() {
+        return "";
+    }
+    "; this does not apply to native sidecars (Istio >= 1.27 on Kubernetes >= 1.33): tell meshlint with `istio-version` and `kubernetes-version`, or `--native-sidecars`"
 }

@@ -289,7 +289,8 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
     if pod.is_gateway() {
         return; // A gateway runs Envoy, not an application with Vault secrets.
     }
-    if native_sidecar(cx, pod) {
+    let native = native_sidecar(cx, pod);
+    if native == Some(true) {
         return;
     }
     let Some((inject_key, inject_value)) = pod.meta.annotation(AGENT_INJECT) else {
@@ -357,6 +358,7 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
     let requires = Requires {
         injected: PodInjection::of(res),
         whole_object: true,
+        not_native: native.is_none(),
         ..Requires::default()
     };
     out.push(
@@ -673,7 +675,7 @@ mod tests {
             assert!(lint(&text, CODE).is_empty(), "{text}");
         }
         let native = LintOptions {
-            native_sidecars: true,
+            native_sidecars: Some(true),
             ..LintOptions::default()
         };
         assert!(lint_with(&deployment(INJECT), CODE, &native).is_empty());
