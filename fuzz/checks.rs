@@ -295,7 +295,7 @@ pub fn lint_and_fix(text: &str) {
         path: name.into(),
         ..FileInfo::default()
     };
-    let diags = engine::lint_text(text, &file, false, &cx, &selector);
+    let diags = meshlint::lint_source(text, name, &LintOptions::default(), &selector);
     for d in &diags {
         check_diagnostic(text, d);
     }

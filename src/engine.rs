@@ -8,7 +8,7 @@ use crate::config::Policy;
 use crate::context::{Context, FactSink, Verdict};
 use crate::diagnostic::{Diagnostic, RuleMeta};
 use crate::k8s::extract_resources;
-use crate::rules::{self, Checker, DocumentCheck, FileInfo, Reads, ResourceCheck, RuleSelector};
+use crate::rules::{self, Checker, DocumentCheck, FileInfo, Reads, ResourceCheck};
 use crate::source::TextRange;
 use crate::yaml::{self, Document};
 
@@ -168,74 +168,45 @@ pub fn is_chart_template(path: &std::path::Path, cwd: &std::path::Path) -> bool 
     false
 }
 
-/// Lints one decoded text and returns what is reported: the rules' findings that `selector`
-/// keeps and no suppression in the text silences, plus MESH903 for unused suppressions.
-/// `chart_template` says the path makes it a Helm template.
-pub fn lint_text(
-    text: &str,
-    file: &FileInfo,
-    chart_template: bool,
+/// One decoded text to lint, and what the caller knows of it.
+pub(crate) struct Input<'a, 'f> {
+    pub text: &'a str,
+    pub file: &'f FileInfo,
+    /// The path makes it a Helm chart template.
+    pub chart_template: bool,
+    /// Every document of `text`, when the caller parsed them already (for the text's own
+    /// facts, say); else they are parsed one at a time as they are linted.
+    pub parsed: Option<Vec<Result<Document<'a>, yaml::SyntaxError>>>,
+}
+
+impl<'a, 'f> Input<'a, 'f> {
+    pub(crate) fn new(text: &'a str, file: &'f FileInfo) -> Self {
+        Self {
+            text,
+            file,
+            chart_template: false,
+            parsed: None,
+        }
+    }
+}
+
+/// The engine's one entry point: lints one decoded text under a file's [`Policy`]. The rules
+/// run, then the suppressions and the policy (selection, per-file and per-resource ignores,
+/// severity overrides) split the findings into those reported and those hidden; both lists
+/// are sorted. `facts`, when given, gathers the facts of every document linted (none from a
+/// template, which is not linted).
+pub(crate) fn lint(
+    input: Input<'_, '_>,
     cx: &Context,
-    selector: &RuleSelector,
-) -> Vec<Diagnostic> {
-    lint_with_policy(
+    policy: &Policy,
+    facts: Option<&mut FactSink<'_>>,
+) -> Outcome {
+    let Input {
         text,
         file,
         chart_template,
-        cx,
-        &Policy::from_selector(selector.clone()),
-    )
-    .visible
-}
-
-/// Lints one decoded text under a file's [`Policy`]: the rules run, then the suppressions and
-/// the policy (selection, per-file and per-resource ignores, severity overrides) split the
-/// findings into those reported and those hidden. Both lists are sorted.
-pub fn lint_with_policy(
-    text: &str,
-    file: &FileInfo,
-    chart_template: bool,
-    cx: &Context,
-    policy: &Policy,
-) -> Outcome {
-    lint_collecting(text, file, chart_template, cx, policy, None)
-}
-
-/// [`lint_with_policy`], also gathering into `facts` the facts of every document linted (none
-/// from a template, which is not linted).
-pub(crate) fn lint_collecting(
-    text: &str,
-    file: &FileInfo,
-    chart_template: bool,
-    cx: &Context,
-    policy: &Policy,
-    facts: Option<&mut FactSink<'_>>,
-) -> Outcome {
-    lint_documents_of(text, None, file, chart_template, cx, policy, facts)
-}
-
-/// [`lint_with_policy`] on `docs`, every document of `text` already parsed (a caller that
-/// needed the trees first, for the text's own facts, need not parse it again).
-pub(crate) fn lint_parsed<'a>(
-    text: &'a str,
-    docs: Vec<Result<Document<'a>, yaml::SyntaxError>>,
-    file: &FileInfo,
-    cx: &Context,
-    policy: &Policy,
-) -> Outcome {
-    lint_documents_of(text, Some(docs), file, false, cx, policy, None)
-}
-
-/// The documents of `text` linted, parsed as they are linted unless `parsed` holds them.
-fn lint_documents_of<'a>(
-    text: &'a str,
-    parsed: Option<Vec<Result<Document<'a>, yaml::SyntaxError>>>,
-    file: &FileInfo,
-    chart_template: bool,
-    cx: &Context,
-    policy: &Policy,
-    facts: Option<&mut FactSink<'_>>,
-) -> Outcome {
+        parsed,
+    } = input;
     let mut out = Vec::new();
     let reads = Reads::default();
     let mut collector = Collector::new(text, !policy.resource_ignores.is_empty());
@@ -309,7 +280,7 @@ pub(crate) fn old_target_note(target: &str, count: usize, codes: &[&str]) -> Str
 /// Decides the requirements of `diags` when every fact is known: keeps the findings whose
 /// requirements hold, no longer conditional, and moves those whose requirements fail to
 /// `dropped` (suppressions still count them: see `Collector::document`).
-fn settle(
+fn settle_document(
     diags: &mut Vec<Diagnostic>,
     from: usize,
     cx: &Context,
@@ -438,7 +409,7 @@ fn lint_documents<'a>(
                     }
                 }
                 let mut dropped = Vec::new();
-                settle(out, before, cx, file, &mut dropped);
+                settle_document(out, before, cx, file, &mut dropped);
                 prior_istio_operators += resources.iter().filter(|r| r.is_istio_operator()).count();
                 collector.document(text, &doc, &resources, &out[before..], &dropped);
             }
@@ -560,7 +531,7 @@ mod tests {
             text,
             "t.yaml",
             &crate::context::LintOptions::default(),
-            &RuleSelector::default(),
+            &crate::rules::RuleSelector::default(),
         )
         .iter()
         .map(|d| d.code)

@@ -54,14 +54,11 @@ pub fn lint_source(
     }
     let cx = context_for(options, &[facts.facts], &[]);
     let file = file_info(Path::new(name), &[], Path::new(""));
-    engine::lint_parsed(
-        text,
-        docs,
-        &file,
-        &cx,
-        &Policy::from_selector(selector.clone()),
-    )
-    .visible
+    let input = engine::Input {
+        parsed: Some(docs),
+        ..engine::Input::new(text, &file)
+    };
+    engine::lint(input, &cx, &Policy::from_selector(selector.clone()), None).visible
 }
 
 /// Everything a run needs besides the paths.
@@ -325,19 +322,22 @@ pub(crate) fn lint_bytes(
     let chart_template = engine::is_chart_template(path, cwd);
     let file = file_info(path, patches, cwd);
     // A file is linted with the facts known so far; if its own mesh-wide settings change what
-    // its rules read, `run::settle` lints it again once every file is seen.
+    // its rules read, `run::settle_file` lints it again once every file is seen.
+    let input = engine::Input {
+        chart_template,
+        ..engine::Input::new(text, &file)
+    };
     let mut outcome = match facts {
         Some(slot) => {
             let mut sink = FactSink::for_file(text, &display, &file.key);
-            let outcome =
-                engine::lint_collecting(text, &file, chart_template, cx, policy, Some(&mut sink));
+            let outcome = engine::lint(input, cx, policy, Some(&mut sink));
             if let Some(k) = &sink.facts.file.kustomization {
                 slot.1.clone_from(&k.patches);
             }
             slot.0 = sink.facts;
             outcome
         }
-        None => engine::lint_with_policy(text, &file, chart_template, cx, policy),
+        None => engine::lint(input, cx, policy, None),
     };
     let requires = outcome
         .visible
@@ -417,7 +417,7 @@ pub struct FileChange {
     pub original: String,
     pub fixed: String,
     /// Fixes applied, as `(code, name, line, column, fix message)` in the original text.
-    pub applied: Vec<report::AppliedFix>,
+    pub applied: Vec<report::ShownFix>,
 }
 
 /// The outcome of fixing: the report of what remains, the changes, and problems met.
@@ -452,7 +452,12 @@ pub fn fix_source(
             ..fix::FixOptions::default()
         },
     );
-    let mut reported = engine::lint_with_policy(&outcome.text, file, chart_template, cx, policy);
+    let mut reported = engine::lint(
+        text_of(&outcome.text, file, chart_template),
+        cx,
+        policy,
+        None,
+    );
     // What remains offers only the fixes that would apply (`outcome.lint` is the full lint of
     // the fixed text, as the loop left it).
     keep_fixes_that_apply(
@@ -465,6 +470,18 @@ pub fn fix_source(
     outcome
 }
 
+/// [`engine::Input`] for a text that is not parsed yet.
+fn text_of<'a, 'f>(
+    text: &'a str,
+    file: &'f FileInfo,
+    chart_template: bool,
+) -> engine::Input<'a, 'f> {
+    engine::Input {
+        chart_template,
+        ..engine::Input::new(text, file)
+    }
+}
+
 /// The lint the fixer verifies with: every finding, reported or not, at no less than its
 /// default severity (see [`fix_source`]).
 fn verifying_lint<'a>(
@@ -474,7 +491,7 @@ fn verifying_lint<'a>(
     policy: &'a Policy,
 ) -> impl Fn(&str) -> fix::LintResult + 'a {
     move |t: &str| {
-        let outcome = engine::lint_with_policy(t, file, chart_template, cx, policy);
+        let outcome = engine::lint(text_of(t, file, chart_template), cx, policy, None);
         let parsed = !outcome
             .visible
             .iter()
@@ -630,7 +647,7 @@ fn fix_one(
         .iter()
         .map(|a| {
             let (line, column) = at(a.original_range, a.range);
-            report::AppliedFix {
+            report::ShownFix {
                 path: display.clone(),
                 code: a.code,
                 name: a.name,
@@ -788,7 +805,8 @@ pub fn lint_stdin(
     );
     Ok(match fix {
         None => {
-            let mut outcome = engine::lint_with_policy(text, &file, chart_template, &cx, &policy);
+            let mut outcome =
+                engine::lint(text_of(text, &file, chart_template), &cx, &policy, None);
             if outcome.visible.iter().any(|d| d.fix.is_some()) {
                 let lint = verifying_lint(&file, chart_template, &cx, &policy);
                 keep_fixes_that_apply(

@@ -431,7 +431,7 @@ pub(crate) fn lint_all(paths: &[PathBuf], settings: &Settings) -> Result<Settled
         .par_iter()
         .zip(first.into_par_iter())
         .map(|((path, group), (linted, _, _))| {
-            settle(
+            settle_file(
                 path,
                 plan.cwd(),
                 linted,
@@ -452,7 +452,7 @@ pub(crate) fn lint_all(paths: &[PathBuf], settings: &Settings) -> Result<Settled
 /// A file's findings once every file's facts are known: those whose requirements fail are
 /// dropped; a file whose rules saw other mesh-wide facts than the run's is linted again. (A
 /// suppression that hid a dropped finding stays used: see `Collector::document`.)
-fn settle(
+fn settle_file(
     path: &Path,
     cwd: &Path,
     linted: Linted,

@@ -24,12 +24,12 @@
 
 mod apply;
 mod diff;
-mod engine;
+mod fixpoint;
 mod write;
 
 pub use apply::{apply_edits, apply_fixes, Applied, EditError};
 pub use diff::unified_diff;
-pub use engine::{
+pub use fixpoint::{
     applicable, check_alone, fix_text, AppliedFix, FixOptions, FixOutcome, LintResult, RejectedFix,
     MAX_ALONE_CHECKS, MAX_ROUNDS,
 };

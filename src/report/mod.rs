@@ -120,12 +120,13 @@ pub struct FixSummary {
     /// How many fixes were tried and rejected by verification (each has a line in `failures`).
     pub rejected: usize,
     /// Every fix applied, in order of path then position, listed by `--show-fixes`.
-    pub applied: Vec<AppliedFix>,
+    pub applied: Vec<ShownFix>,
 }
 
-/// One fix the fixer applied (for `--show-fixes`).
+/// One fix the fixer applied, as `--show-fixes` lists it (where it was in the file; see
+/// [`crate::fix::AppliedFix`] for what the fixer records).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AppliedFix {
+pub struct ShownFix {
     /// The path as given or walked, relative to the working directory.
     pub path: String,
     pub code: &'static str,

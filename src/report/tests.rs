@@ -416,7 +416,7 @@ fn after_fix() -> Report {
         ],
         rejected: 1,
         applied: vec![
-            AppliedFix {
+            ShownFix {
                 path: "deploy/app.yaml".to_owned(),
                 code: "MESH501",
                 name: "annotation-not-a-string",
@@ -424,7 +424,7 @@ fn after_fix() -> Report {
                 column: 52,
                 message: "write \"true\"".to_owned(),
             },
-            AppliedFix {
+            ShownFix {
                 path: "k8s/vault.yml".to_owned(),
                 code: "MESH306",
                 name: "port-list-malformed",

@@ -643,7 +643,11 @@ mod tests {
             select: vec![CODE.into()],
             ignore: Vec::new(),
         };
-        assert!(crate::engine::lint_text(&text, &file, false, &cx, &selector).is_empty());
+        let policy = crate::config::Policy::from_selector(selector);
+        let input = crate::engine::Input::new(&text, &file);
+        assert!(crate::engine::lint(input, &cx, &policy, None)
+            .visible
+            .is_empty());
     }
 
     #[test]
