@@ -6,7 +6,7 @@
 use crate::config::suppression::{Collector, Outcome};
 use crate::config::Policy;
 use crate::context::{Context, FactSink, Verdict};
-use crate::diagnostic::{Diagnostic, RuleMeta};
+use crate::diagnostic::Diagnostic;
 use crate::k8s::extract_resources;
 use crate::rules::{self, Checker, DocumentCheck, FileInfo, Reads, ResourceCheck};
 use crate::source::TextRange;
@@ -441,11 +441,6 @@ pub fn counts_for_exit(
     // a user who raises it (`severity: {MESH901: error}`, `--fail-on info`) asked for it.
     let _ = meta_code;
     severity >= fail_on
-}
-
-/// The rule a diagnostic came from.
-pub fn rule_of(d: &Diagnostic) -> Option<&'static RuleMeta> {
-    rules::find(d.code)
 }
 
 #[cfg(test)]

@@ -44,7 +44,8 @@ pub struct MetaBlock<'d, 'a> {
 }
 
 impl<'d, 'a> MetaBlock<'d, 'a> {
-    fn of(parent: Option<NodeRef<'d, 'a>>) -> Self {
+    /// The metadata block of a mapping holding a `metadata` key.
+    pub(crate) fn of(parent: Option<NodeRef<'d, 'a>>) -> Self {
         let metadata = parent.and_then(|p| p.entry("metadata"));
         let meta_value = metadata
             .map(|(_, v)| v.resolved())
@@ -54,11 +55,6 @@ impl<'d, 'a> MetaBlock<'d, 'a> {
             annotations: meta_value.and_then(|m| m.entry("annotations")),
             labels: meta_value.and_then(|m| m.entry("labels")),
         }
-    }
-
-    /// The metadata block of a mapping holding a `metadata` key.
-    pub fn of_public(parent: Option<NodeRef<'d, 'a>>) -> Self {
-        Self::of(parent)
     }
 
     /// The `(key, value)` of map `which` (`annotations:` and its mapping).
@@ -318,11 +314,6 @@ impl<'d, 'a> Resource<'d, 'a> {
     /// whether or not this object spells the template out.
     pub fn is_workload(&self) -> bool {
         self.kind == "CronJob" || self.kind == "PodTemplate" || WORKLOADS.contains(&self.kind)
-    }
-
-    /// Whether this is a workload with a pod template (not a bare Pod).
-    pub fn is_controller(&self) -> bool {
-        self.pod.is_some() && self.kind != "Pod"
     }
 }
 

@@ -65,11 +65,6 @@ impl TextRange {
             || (other.is_empty() && self.start < other.start && other.start < self.end)
     }
 
-    /// Whether `offset` lies in `start..=end`.
-    pub fn contains_inclusive(self, offset: u32) -> bool {
-        self.start <= offset && offset <= self.end
-    }
-
     /// A sub-range of `self`, given relative to its start.
     pub fn sub(self, rel_start: usize, rel_end: usize) -> Self {
         Self::new(self.start + rel_start as u32, self.start + rel_end as u32)

@@ -66,7 +66,7 @@ fn string_maps<'d, 'a>(cx: &ResourceCheck<'_, 'd, 'a>) -> Vec<(&'static str, Nod
             .flat_map(|v| v.resolved().items())
         {
             let vct = vct.resolved();
-            meta(&MetaBlock::of_public(Some(vct)), &mut maps);
+            meta(&MetaBlock::of(Some(vct)), &mut maps);
             if let Some(ml) = vct.path(&["spec", "selector", "matchLabels"]) {
                 maps.push((MATCH_LABELS, ml.resolved()));
             }

@@ -959,18 +959,6 @@ fn remove_flow_entry(
     }
 }
 
-/// An edit that changes nothing but claims `node`'s text through the end of its last line (with
-/// the line break): added to a fix whose other edits change what `node` means without touching
-/// it (renaming the key of a mapping moves every entry), it makes any other fix that edits
-/// inside `node` in the same round collide, so that one waits for the next round and sees the
-/// result.
-pub fn reserve(text: &str, node: NodeRef<'_, '_>) -> Edit {
-    let r = node.range();
-    let end = past_line_break(text, line_end(text, r.end() as usize));
-    let start = node.node().props_start.min(r.start()) as usize;
-    Edit::replace(TextRange::from_usize(start, end), &text[start..end])
-}
-
 /// An edit giving scalar `node` the value `new_value`, as small as the scalar's style allows:
 /// only the changed part of the source is replaced, written in the scalar's own style (a
 /// double-quoted scalar keeps its escapes and quotes, a single-quoted one its quotes, a literal
