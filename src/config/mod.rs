@@ -447,62 +447,72 @@ impl Effective {
             .map(|p| crate::display_path(p, cwd))
             .collect();
         let _ = writeln!(out, "mesh-config: {}", list(&mesh_config));
-        let mut names: Vec<_> = o.namespaces.iter().collect();
-        names.sort();
-        if names.is_empty() {
-            out.push_str("namespaces: {}\n");
-        } else {
-            out.push_str("namespaces:\n");
-            for (name, labels) in names {
-                let _ = writeln!(out, "  {}:", yaml_str(name));
-                if labels.is_empty() {
-                    out.push_str("    labels: {}\n");
-                } else {
-                    out.push_str("    labels:\n");
-                    for (k, v) in labels {
-                        let _ = writeln!(out, "      {}: {}", yaml_str(k), yaml_str(v));
-                    }
-                }
-            }
-        }
-        let istio = o.istio_version.as_ref().or(mesh.istio_version.as_ref());
-        for (key, version, inferred) in [
-            ("istio-version", istio, o.istio_version.is_none()),
-            ("kubernetes-version", o.kubernetes_version.as_ref(), false),
-        ] {
-            let _ = match version {
-                Some(v) => writeln!(
-                    out,
-                    "{key}: \"{}\"  # {} {}",
-                    v.value,
-                    if inferred { "inferred from" } else { "from" },
-                    display_origin(&v.origin, cwd)
-                ),
-                None => writeln!(out, "{key}: unknown"),
-            };
-        }
-        if let Some(on) = o.native_sidecars {
-            let _ = writeln!(out, "native-sidecars: {on}");
-        } else {
-            let native = crate::context::native_sidecars(o, mesh);
-            let why = match &mesh.native_sidecars {
-                Some(env) => format!(
-                    "mesh-wide ENABLE_NATIVE_SIDECARS \"{}\" at {}",
-                    env.value,
-                    display_origin(&env.origin, cwd)
-                ),
-                None if native => "Istio >= 1.27 on Kubernetes >= 1.33".to_owned(),
-                None => "Istio >= 1.27 and Kubernetes >= 1.33 are not both known".to_owned(),
-            };
-            let on = if native { "on" } else { "off" };
-            let _ = writeln!(out, "native-sidecars: auto  # {on}: {why}");
-        }
+        render_namespaces(&mut out, o);
+        render_mesh(&mut out, o, mesh, cwd);
         let ports: Vec<String> = o.vault.ports.iter().map(u16::to_string).collect();
         let addresses: Vec<String> = o.vault.addresses.iter().map(ToString::to_string).collect();
         out.push_str("vault:\n");
         let _ = writeln!(out, "  ports: [{}]", ports.join(", "));
         let _ = writeln!(out, "  addresses: {}", list(&addresses));
         out
+    }
+}
+
+/// The `namespaces:` section of [`Effective::render`].
+fn render_namespaces(out: &mut String, o: &crate::context::LintOptions) {
+    let mut names: Vec<_> = o.namespaces.iter().collect();
+    names.sort();
+    if names.is_empty() {
+        out.push_str("namespaces: {}\n");
+    } else {
+        out.push_str("namespaces:\n");
+        for (name, labels) in names {
+            let _ = writeln!(out, "  {}:", yaml_str(name));
+            if labels.is_empty() {
+                out.push_str("    labels: {}\n");
+            } else {
+                out.push_str("    labels:\n");
+                for (k, v) in labels {
+                    let _ = writeln!(out, "      {}: {}", yaml_str(k), yaml_str(v));
+                }
+            }
+        }
+    }
+}
+
+/// The versions and the native-sidecar mode of [`Effective::render`], with where each came from.
+fn render_mesh(out: &mut String, o: &crate::context::LintOptions, mesh: &MeshFacts, cwd: &Path) {
+    let istio = o.istio_version.as_ref().or(mesh.istio_version.as_ref());
+    for (key, version, inferred) in [
+        ("istio-version", istio, o.istio_version.is_none()),
+        ("kubernetes-version", o.kubernetes_version.as_ref(), false),
+    ] {
+        let _ = match version {
+            Some(v) => writeln!(
+                out,
+                "{key}: \"{}\"  # {} {}",
+                v.value,
+                if inferred { "inferred from" } else { "from" },
+                display_origin(&v.origin, cwd)
+            ),
+            None => writeln!(out, "{key}: unknown"),
+        };
+    }
+    if let Some(on) = o.native_sidecars {
+        let _ = writeln!(out, "native-sidecars: {on}");
+    } else {
+        let native = crate::context::native_sidecars(o, mesh);
+        let why = match &mesh.native_sidecars {
+            Some(env) => format!(
+                "mesh-wide ENABLE_NATIVE_SIDECARS \"{}\" at {}",
+                env.value,
+                display_origin(&env.origin, cwd)
+            ),
+            None if native => "Istio >= 1.27 on Kubernetes >= 1.33".to_owned(),
+            None => "Istio >= 1.27 and Kubernetes >= 1.33 are not both known".to_owned(),
+        };
+        let on = if native { "on" } else { "off" };
+        let _ = writeln!(out, "native-sidecars: auto  # {on}: {why}");
     }
 }
 

@@ -238,49 +238,10 @@ pub(super) fn parse(text: &str, display: &str, dir: &Path) -> Result<Parsed> {
     };
     let mut config = Config::default();
     let mut extend = None;
-    let mut docs = yaml::DocumentParser::new(text);
-    let doc = match docs.next() {
-        None => return Ok(Parsed { config, extend }),
-        Some(Err(e)) => {
-            return Err(r.error_at(e.offset, format!("YAML syntax error: {}", e.message)));
-        }
-        Some(Ok(doc)) => doc,
-    };
-    for more in docs {
-        match more {
-            Err(e) => return Err(r.error_at(e.offset, format!("YAML syntax error: {}", e.message))),
-            Ok(d) if d.root().is_some_and(|n| !n.is_null()) => {
-                return Err(r.error_at(
-                    d.range.start(),
-                    "a configuration file holds one YAML document".into(),
-                ))
-            }
-            Ok(_) => {}
-        }
-    }
-    if let Some(&(first, repeated)) = doc.duplicate_keys.first() {
-        let first_line = r.index.line_col(text, doc.get(first).range().start()).line;
-        let key = doc.get(repeated).as_str().unwrap_or("");
-        return Err(r.error(
-            doc.get(repeated),
-            format!("duplicate key `{key}` (first on line {first_line})"),
-        ));
-    }
-    let Some(root) = doc.root().map(NodeRef::resolved) else {
+    let docs: Vec<_> = yaml::DocumentParser::new(text).collect();
+    let Some(root) = settings_root(&r, &docs)? else {
         return Ok(Parsed { config, extend });
     };
-    if root.is_null() {
-        return Ok(Parsed { config, extend });
-    }
-    if !root.is_mapping() {
-        return Err(r.error(
-            root,
-            format!(
-                "a configuration file must be a mapping of settings, not {}",
-                resolve(root).describe()
-            ),
-        ));
-    }
     for (k, v) in root.entries() {
         let key = r.key(k)?;
         match key {
@@ -297,30 +258,16 @@ pub(super) fn parse(text: &str, display: &str, dir: &Path) -> Result<Parsed> {
             }
             "select" => config.select = Some(r.codes(v, key)?),
             "ignore" => config.ignore = Some(r.codes(v, key)?),
-            "per-file-ignores" => {
-                for (pk, pv) in r.mapping(v, key)? {
-                    let pattern = r.key(pk)?;
-                    let pattern = PathPattern::new(pattern, dir).map_err(|m| r.error(pk, m))?;
-                    let codes = r.codes(pv, key)?;
-                    config.per_file_ignores.push((pattern, codes));
-                }
-            }
+            "per-file-ignores" => config
+                .per_file_ignores
+                .extend(per_file_ignores(&r, v, key, dir)?),
             "per-resource-ignores" => {
-                for (pk, pv) in r.mapping(v, key)? {
-                    let pattern = r.key(pk)?;
-                    let pattern = ResourcePattern::new(pattern).map_err(|m| r.error(pk, m))?;
-                    let codes = r.codes(pv, key)?;
-                    config.per_resource_ignores.push((pattern, codes));
-                }
+                config
+                    .per_resource_ignores
+                    .extend(per_resource_ignores(&r, v, key)?);
             }
             "severity" => {
-                for (sk, sv) in r.mapping(v, key)? {
-                    let name = r.key(sk)?;
-                    let Some(rule) = crate::rules::find(name) else {
-                        return Err(r.error(sk, unknown_rule(name)));
-                    };
-                    let level = r.choice(sv, name, &["error", "warning", "info"])?;
-                    let level = Severity::parse(level).unwrap_or(rule.severity);
+                for (rule, level) in severities(&r, v, key)? {
                     config.severity.retain(|(m, _)| m.code != rule.code);
                     config.severity.push((rule, level));
                 }
@@ -350,42 +297,7 @@ pub(super) fn parse(text: &str, display: &str, dir: &Path) -> Result<Parsed> {
                         .collect(),
                 );
             }
-            "namespaces" => {
-                for (nk, nv) in r.mapping(v, key)? {
-                    let name = r.key(nk)?;
-                    let mut labels = Vec::new();
-                    for (lk, lv) in r.mapping(nv, name)? {
-                        match r.key(lk)? {
-                            "labels" => {
-                                for (label, value) in r.mapping(lv, "labels")? {
-                                    let label = r.key(label)?;
-                                    let value = value.resolved();
-                                    let text = if value.is_null() {
-                                        ""
-                                    } else {
-                                        match value.as_str() {
-                                            Some(s) if value.is_scalar() => s,
-                                            _ => return Err(r.wrong_type(value, label, "a string")),
-                                        }
-                                    };
-                                    labels.push((label.to_owned(), text.to_owned()));
-                                }
-                            }
-                            other => {
-                                return Err(r.error(
-                                    lk,
-                                    format!(
-                                        "unknown key `{other}` under namespace `{name}` (only \
-                                         `labels`){}",
-                                        hint(other, ["labels"].into_iter())
-                                    ),
-                                ))
-                            }
-                        }
-                    }
-                    config.namespaces.push((name.to_owned(), labels));
-                }
-            }
+            "namespaces" => config.namespaces.extend(namespaces(&r, v, key)?),
             // `auto` (what `meshlint config` prints when it is not set): decided by versions.
             "native-sidecars" if v.resolved().as_str() == Some("auto") => {}
             "native-sidecars" => config.native_sidecars = Some(r.boolean(v, key)?),
@@ -413,6 +325,151 @@ pub(super) fn parse(text: &str, display: &str, dir: &Path) -> Result<Parsed> {
         }
     }
     Ok(Parsed { config, extend })
+}
+
+/// `per-file-ignores:`: path patterns and the codes they ignore.
+fn per_file_ignores(
+    r: &Reader<'_>,
+    v: NodeRef<'_, '_>,
+    key: &str,
+    dir: &Path,
+) -> Result<Vec<(PathPattern, Codes)>> {
+    let mut out = Vec::new();
+    for (pk, pv) in r.mapping(v, key)? {
+        let pattern = r.key(pk)?;
+        let pattern = PathPattern::new(pattern, dir).map_err(|m| r.error(pk, m))?;
+        out.push((pattern, r.codes(pv, key)?));
+    }
+    Ok(out)
+}
+
+/// `per-resource-ignores:`: `Kind/namespace/name` patterns and the codes they ignore.
+fn per_resource_ignores(
+    r: &Reader<'_>,
+    v: NodeRef<'_, '_>,
+    key: &str,
+) -> Result<Vec<(ResourcePattern, Codes)>> {
+    let mut out = Vec::new();
+    for (pk, pv) in r.mapping(v, key)? {
+        let pattern = r.key(pk)?;
+        let pattern = ResourcePattern::new(pattern).map_err(|m| r.error(pk, m))?;
+        out.push((pattern, r.codes(pv, key)?));
+    }
+    Ok(out)
+}
+
+/// `severity:`: a rule and the severity it is reported at, in the order written.
+fn severities(
+    r: &Reader<'_>,
+    v: NodeRef<'_, '_>,
+    key: &str,
+) -> Result<Vec<(&'static crate::diagnostic::RuleMeta, Severity)>> {
+    let mut out = Vec::new();
+    for (sk, sv) in r.mapping(v, key)? {
+        let name = r.key(sk)?;
+        let Some(rule) = crate::rules::find(name) else {
+            return Err(r.error(sk, unknown_rule(name)));
+        };
+        let level = r.choice(sv, name, &["error", "warning", "info"])?;
+        out.push((rule, Severity::parse(level).unwrap_or(rule.severity)));
+    }
+    Ok(out)
+}
+
+/// The mapping of settings in the one document of a configuration file (`None`: empty).
+fn settings_root<'d, 'a>(
+    r: &Reader<'_>,
+    docs: &'d [std::result::Result<yaml::Document<'a>, yaml::SyntaxError>],
+) -> Result<Option<NodeRef<'d, 'a>>> {
+    let doc = match docs.first() {
+        None => return Ok(None),
+        Some(Err(e)) => {
+            return Err(r.error_at(e.offset, format!("YAML syntax error: {}", e.message)));
+        }
+        Some(Ok(doc)) => doc,
+    };
+    for more in &docs[1..] {
+        match more {
+            Err(e) => return Err(r.error_at(e.offset, format!("YAML syntax error: {}", e.message))),
+            Ok(d) if d.root().is_some_and(|n| !n.is_null()) => {
+                return Err(r.error_at(
+                    d.range.start(),
+                    "a configuration file holds one YAML document".into(),
+                ))
+            }
+            Ok(_) => {}
+        }
+    }
+    if let Some(&(first, repeated)) = doc.duplicate_keys.first() {
+        let first_line = r
+            .index
+            .line_col(r.text, doc.get(first).range().start())
+            .line;
+        let key = doc.get(repeated).as_str().unwrap_or("");
+        return Err(r.error(
+            doc.get(repeated),
+            format!("duplicate key `{key}` (first on line {first_line})"),
+        ));
+    }
+    let Some(root) = doc.root().map(NodeRef::resolved) else {
+        return Ok(None);
+    };
+    if root.is_null() {
+        return Ok(None);
+    }
+    if !root.is_mapping() {
+        return Err(r.error(
+            root,
+            format!(
+                "a configuration file must be a mapping of settings, not {}",
+                resolve(root).describe()
+            ),
+        ));
+    }
+    Ok(Some(root))
+}
+
+/// A namespace named in `namespaces:`, with its labels.
+type NamespaceLabels = (String, Vec<(String, String)>);
+
+/// `namespaces:`: each namespace's labels.
+fn namespaces(r: &Reader<'_>, v: NodeRef<'_, '_>, key: &str) -> Result<Vec<NamespaceLabels>> {
+    let mut out = Vec::new();
+    for (nk, nv) in r.mapping(v, key)? {
+        let name = r.key(nk)?;
+        let mut labels = Vec::new();
+        for (lk, lv) in r.mapping(nv, name)? {
+            match r.key(lk)? {
+                "labels" => {
+                    for (label, value) in r.mapping(lv, "labels")? {
+                        let label = r.key(label)?;
+                        let value = value.resolved();
+                        let text = if value.is_null() {
+                            ""
+                        } else {
+                            match value.as_str() {
+                                Some(s) if value.is_scalar() => s,
+                                _ => return Err(r.wrong_type(value, label, "a string")),
+                            }
+                        };
+                        labels.push((label.to_owned(), text.to_owned()));
+                    }
+                }
+                other => {
+                    return Err(r.error(
+                        lk,
+                        format!(
+                            "unknown key `{other}` under namespace `{name}` (only \
+                             `labels`){}",
+                            hint(other, ["labels"].into_iter())
+                        ),
+                    ))
+                }
+            }
+        }
+        out.push((name.to_owned(), labels));
+    }
+    Ok(out)
 }
 
 fn vault(r: &Reader<'_>, node: NodeRef<'_, '_>) -> Result<VaultOptions> {
