@@ -10,9 +10,9 @@
 //! Values that are not strings are MESH501's; once quoted they are checked here.
 
 use crate::diagnostic::{Diagnostic, Edit, Fix, FixAvailability, RuleMeta, Severity};
+use crate::go::quantity::validate_resource_quantity;
+use crate::go::strconv::{parse_bool, parse_uint, quote as go_quote};
 use crate::istio::interfaces::check_interface_names;
-use crate::istio::quantity::validate_resource_quantity;
-use crate::istio::strconv::{parse_bool, parse_uint, quote as go_quote};
 use crate::k8s::{is_placeholder, scalar_string};
 use crate::rules::ResourceCheck;
 use crate::yaml::edit::{prefers_double, quote, rewrite_scalar};

@@ -6,8 +6,8 @@
 use crate::context::Profile;
 use crate::context::Requires;
 use crate::diagnostic::{Diagnostic, Edit, Fix, FixAvailability, RuleMeta, Severity};
+use crate::go::strconv::{parse_bool, parse_uint};
 use crate::istio::lists::{check_ip_list, check_port_list, IpListKind, PortListKind};
-use crate::istio::strconv::{parse_bool, parse_uint};
 use crate::k8s::{scalar_string, PodInjection, PodTemplate};
 use crate::rules::capture::EXCLUDE_IPS;
 use crate::rules::placement::annotation_on_controller::{add_to_template, MapKind};
