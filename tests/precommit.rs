@@ -7,8 +7,11 @@
 //! PATH), and pre-commit builds meshlint with `cargo install` (`language: rust`). The build
 //! shares `target/tmp/pre-commit/cargo-target` and pre-commit's cache
 //! (`target/tmp/pre-commit/home`) across runs, so later runs of the same commit take seconds.
-//! It tests the committed `HEAD` (pre-commit installs hooks from a commit). It is skipped, with
-//! the reason printed, only when PyPI cannot be reached.
+//! It tests the committed `HEAD` (pre-commit installs hooks from a commit). When PyPI cannot be
+//! reached or the source is not a git checkout it fails saying so (`common::cannot_run`); it is
+//! never skipped silently.
+
+mod common;
 
 use assert_cmd::cargo::cargo_bin;
 use meshlint::yaml::{self, NodeRef};
@@ -359,8 +362,8 @@ fn pypi_reachable() -> bool {
 }
 
 /// The `pre-commit` command: on the PATH, importable, or installed into a venv under `work`.
-/// `None` (with the reason printed) only when it must be installed and PyPI is unreachable.
-fn pre_commit(work: &Path) -> Option<Vec<OsString>> {
+/// Fails the test (`common::cannot_run`) when it must be installed and PyPI is unreachable.
+fn pre_commit(work: &Path) -> Vec<OsString> {
     let venv = work.join("venv");
     let venv_bin = if cfg!(windows) {
         venv.join("Scripts")
@@ -373,7 +376,7 @@ fn pre_commit(work: &Path) -> Option<Vec<OsString>> {
         vec![venv_bin.join("pre-commit").into()],
     ];
     if let Some(found) = candidates.iter().find(|c| works(c)) {
-        return Some(found.clone());
+        return found.clone();
     }
     let python = ["python3", "python"]
         .into_iter()
@@ -407,14 +410,19 @@ fn pre_commit(work: &Path) -> Option<Vec<OsString>> {
         .unwrap();
     if !pip.status.success() {
         if !pypi_reachable() {
-            println!("SKIPPED the pre-commit test: PyPI is unreachable, so pre-commit cannot be installed ({})", text(&pip).trim());
-            return None;
+            common::cannot_run(
+                "pre_commit_hooks_with_the_real_pre_commit",
+                &format!(
+                    "PyPI is unreachable, so pre-commit cannot be installed ({})",
+                    text(&pip).trim()
+                ),
+            );
         }
         panic!("pip install pre-commit failed: {}", text(&pip));
     }
     let installed = vec![venv_bin.join("pre-commit").into_os_string()];
     assert!(works(&installed), "pre-commit installed but does not run");
-    Some(installed)
+    installed
 }
 
 /// SLOW (see the module docs): `pre-commit try-repo` on this repository in a scratch git
@@ -426,11 +434,13 @@ fn pre_commit_hooks_with_the_real_pre_commit() {
     let root = root();
     let head = git(&root, &["rev-parse", "HEAD"]);
     if !head.status.success() {
-        println!(
-            "SKIPPED the pre-commit test: {} is not a git checkout",
-            root.display()
+        common::cannot_run(
+            "pre_commit_hooks_with_the_real_pre_commit",
+            &format!(
+                "{} is not a git checkout (pre-commit installs hooks from a commit)",
+                root.display()
+            ),
         );
-        return;
     }
     let head = String::from_utf8(head.stdout).unwrap().trim().to_owned();
     assert!(
@@ -441,7 +451,7 @@ fn pre_commit_hooks_with_the_real_pre_commit() {
     );
     let work = Path::new(env!("CARGO_TARGET_TMPDIR")).join("pre-commit");
     std::fs::create_dir_all(&work).unwrap();
-    let Some(pc) = pre_commit(&work) else { return };
+    let pc = pre_commit(&work);
 
     let scratch = tempfile::tempdir().unwrap();
     let dir = scratch.path();

@@ -239,15 +239,9 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
 mod tests {
     use super::{validate, Validator};
     use crate::diagnostic::Applicability;
-    use crate::rules::test_util::{at, fixed, lint, pos};
+    use crate::rules::test_util::{at, deployment, fixed, lint, pos};
 
     const CODE: &str = "MESH308";
-
-    fn deployment(annotations: &str) -> String {
-        format!(
-            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    metadata:\n      annotations:\n{annotations}    spec:\n      containers:\n        - name: api\n          image: api:1\n"
-        )
-    }
 
     fn after(text: &str, needle: &str) -> (u32, u32) {
         let (l, c) = at(text, needle, 1);
