@@ -82,6 +82,43 @@ fn every_rule_has_a_page_and_every_page_a_rule() {
     }
 }
 
+/// The severities a page's header states: `error`, or `warning or error` for a rule that
+/// chooses per finding (the registry's default first).
+fn page_severities(page: &str) -> &str {
+    let header = page.lines().nth(2).unwrap_or_default();
+    header
+        .strip_prefix("**Severity:** ")
+        .and_then(|h| h.split(" · ").next())
+        .unwrap_or_default()
+}
+
+/// `rules/README.md`'s table is the registry, row by row, in its order.
+#[test]
+fn the_rules_readme_table_is_the_registry() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/README.md"))
+            .expect("rules/README.md");
+    let rows: Vec<&str> = readme
+        .lines()
+        .filter(|l| l.starts_with("| [MESH"))
+        .collect();
+    let want: Vec<String> = rules::all()
+        .map(|m| {
+            format!(
+                "| [{code}]({code}-{name}.md) | {name} | {sev} | {fix} |",
+                code = m.code,
+                name = m.name,
+                sev = page_severities(m.page),
+                fix = m.fix.page_word()
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows, want,
+        "rules/README.md's table differs from the registry"
+    );
+}
+
 #[test]
 fn page_headers_match_the_registry() {
     for meta in rules::all() {
@@ -95,12 +132,22 @@ fn page_headers_match_the_registry() {
         let header = meta
             .page
             .lines()
-            .find(|l| l.starts_with("**Severity:**"))
-            .unwrap_or_else(|| panic!("{}: no severity line", meta.code));
-        let sev = meta.severity.as_str();
-        assert!(
-            header.contains(sev),
-            "{}: page says `{header}`, registry says {sev}",
+            .nth(2)
+            .unwrap_or_else(|| panic!("{}: no header line", meta.code));
+        let severities = page_severities(meta.page);
+        assert_eq!(
+            severities.split(" or ").next(),
+            Some(meta.severity.as_str()),
+            "{}: the page's first severity is the registry's default",
+            meta.code
+        );
+        assert_eq!(
+            header,
+            format!(
+                "**Severity:** {severities} · **Fix:** {}",
+                meta.fix.page_word()
+            ),
+            "{}: the header must state the registry's severity and fix",
             meta.code
         );
         for section in [

@@ -27,7 +27,7 @@ static MESH302: RuleMeta = RuleMeta {
     code: "MESH302",
     name: "ip-ranges-malformed",
     severity: Severity::Error,
-    fix: FixAvailability::Sometimes,
+    fix: FixAvailability::SometimesSafe,
     summary: "An IP range list Istio's init container rejects.",
     page: "",
 };
@@ -35,7 +35,7 @@ static MESH306: RuleMeta = RuleMeta {
     code: "MESH306",
     name: "port-list-malformed",
     severity: Severity::Error,
-    fix: FixAvailability::Sometimes,
+    fix: FixAvailability::SometimesSafe,
     summary: "A port list Istio's init container rejects.",
     page: "",
 };
@@ -59,7 +59,7 @@ static MESH502: RuleMeta = RuleMeta {
     code: "MESH502",
     name: "annotation-key-unknown",
     severity: Severity::Warning,
-    fix: FixAvailability::Sometimes,
+    fix: FixAvailability::SometimesSafeOrUnsafe,
     summary: "An Istio annotation key Istio does not know.",
     page: "",
 };

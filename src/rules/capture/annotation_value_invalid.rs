@@ -23,7 +23,7 @@ pub static RULE: RuleMeta = RuleMeta {
     code: "MESH308",
     name: "annotation-value-invalid",
     severity: Severity::Error,
-    fix: FixAvailability::Sometimes,
+    fix: FixAvailability::SometimesSafe,
     summary: "An Istio annotation value the injector validates is invalid, so the pod is denied",
     page: include_str!("../../../rules/MESH308-annotation-value-invalid.md"),
 };

@@ -20,7 +20,7 @@ pub static RULE: RuleMeta = RuleMeta {
     code: "MESH306",
     name: "port-list-malformed",
     severity: Severity::Error,
-    fix: FixAvailability::Sometimes,
+    fix: FixAvailability::SometimesSafe,
     summary: "A port list has an element Istio rejects",
     page: include_str!("../../../rules/MESH306-port-list-malformed.md"),
 };

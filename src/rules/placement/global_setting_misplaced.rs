@@ -49,7 +49,7 @@ pub static RULE: RuleMeta = RuleMeta {
     code: "MESH205",
     name: "global-setting-misplaced",
     severity: Severity::Error,
-    fix: FixAvailability::Sometimes,
+    fix: FixAvailability::SometimesSafe,
     summary: "A mesh-wide setting sits where Istio never reads it",
     page: include_str!("../../../rules/MESH205-global-setting-misplaced.md"),
 };

@@ -18,7 +18,7 @@ pub static RULE: RuleMeta = RuleMeta {
     code: "MESH105",
     name: "hold-global-deprecated",
     severity: Severity::Info,
-    fix: FixAvailability::Sometimes,
+    fix: FixAvailability::SometimesSafe,
     summary: "The deprecated values.global.proxy.holdApplicationUntilProxyStarts is used",
     page: include_str!("../../../rules/MESH105-hold-global-deprecated.md"),
 };

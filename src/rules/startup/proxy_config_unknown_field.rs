@@ -21,7 +21,7 @@ pub static RULE: RuleMeta = RuleMeta {
     code: "MESH104",
     name: "proxy-config-unknown-field",
     severity: Severity::Warning,
-    fix: FixAvailability::Sometimes,
+    fix: FixAvailability::SometimesSafe,
     summary: "proxy.istio.io/config has a key Istio does not know and silently ignores",
     page: include_str!("../../../rules/MESH104-proxy-config-unknown-field.md"),
 };

@@ -24,7 +24,7 @@ pub static RULE: RuleMeta = RuleMeta {
     code: "MESH401",
     name: "vault-init-race",
     severity: Severity::Warning,
-    fix: FixAvailability::Sometimes,
+    fix: FixAvailability::SometimesSafeOrUnsafe,
     summary: "Vault's init container cannot reach Vault because its traffic is captured by the not-yet-running proxy",
     page: include_str!("../../../rules/MESH401-vault-init-race.md"),
 };
