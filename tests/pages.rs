@@ -6,7 +6,7 @@
 #![allow(clippy::case_sensitive_file_extension_comparisons)]
 
 use meshlint::context::{LintOptions, Profile};
-mod common;
+pub mod common;
 
 use meshlint::diagnostic::{FixApplicability, FixAvailability, Severity};
 use meshlint::rules::{self, RuleSelector};

@@ -11,7 +11,7 @@
 //! reached or the source is not a git checkout it fails saying so (`common::cannot_run`); it is
 //! never skipped silently.
 
-mod common;
+pub mod common;
 
 use assert_cmd::cargo::cargo_bin;
 use meshlint::yaml::{self, NodeRef};

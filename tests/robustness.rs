@@ -11,7 +11,7 @@
 //! The unreadable-file case uses a symlink to `/proc/self/mem` (reading its first page fails with
 //! EIO even for root, as CI runs) as well as a `chmod 000` file, which fails only for other users.
 
-mod common;
+pub mod common;
 
 use std::fmt::Write as _;
 use std::fs;

@@ -1,8 +1,8 @@
 //! Helpers the integration tests share: running the built binary in a directory, writing
 //! files there, and reading its JSON report back.
 
-// Each test crate uses some of these.
-#![allow(dead_code)]
+// Each test crate uses some of these: crates declare `pub mod common;`, so that the helpers a
+// crate does not use are not dead code there (no `allow(dead_code)` needed).
 
 use assert_cmd::Command;
 use std::fs;

@@ -1192,18 +1192,6 @@ mod tests {
         d.into_iter().next().unwrap()
     }
 
-    #[allow(dead_code)]
-    fn show(text: &str) {
-        for d in lint(text, CODE) {
-            eprintln!(
-                "{:?} {} {:?}",
-                pos(text, &d),
-                d.message,
-                d.fix.as_ref().map(|_| fixed(text, &d))
-            );
-        }
-    }
-
     fn cm(name: &str, mesh: &str) -> String {
         format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n  namespace: istio-system\ndata:\n  mesh: {mesh}")
     }
