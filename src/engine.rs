@@ -7,7 +7,7 @@
 use crate::config::suppression::{Collector, Outcome};
 use crate::config::Policy;
 use crate::context::{Context, FactSink, Verdict};
-use crate::diagnostic::{Diagnostic, RuleMeta};
+use crate::diagnostic::Diagnostic;
 use crate::k8s::extract_resources;
 use crate::rules::{self, Checker, DocumentCheck, FileInfo, Reads, ResourceCheck, RuleSelector};
 use crate::source::TextRange;
@@ -395,11 +395,6 @@ pub fn counts_for_exit(
     fail_on: crate::diagnostic::Severity,
 ) -> bool {
     meta_code != rules::files::TEMPLATED_FILE.code && severity >= fail_on
-}
-
-/// The rule a diagnostic came from.
-pub fn rule_of(d: &Diagnostic) -> Option<&'static RuleMeta> {
-    rules::find(d.code)
 }
 
 #[cfg(test)]

@@ -99,13 +99,6 @@ pub fn is_pod_scoped(name: &str) -> bool {
     annotation(name).is_some_and(|a| a.resources == [Resource::Pod])
 }
 
-/// Whether `name` is a label Istio reads on Pods (the catalogue lists `Pod` among its
-/// resources, e.g. `sidecar.istio.io/inject`, `istio.io/rev`): on a workload's own metadata,
-/// rather than its pod template, it does not reach the pods.
-pub fn is_pod_scoped_label(name: &str) -> bool {
-    label(name).is_some_and(|l| l.resources.contains(&Resource::Pod))
-}
-
 // ---------------------------------------------------------------------------------------------
 // Did you mean
 // ---------------------------------------------------------------------------------------------
@@ -384,11 +377,6 @@ pub fn istio_operator() -> &'static MessageType {
     message(schema::ISTIO_OPERATOR)
 }
 
-/// `IstioOperator` `spec` (`IstioOperatorSpec`, istio/istio `operator/pkg/apis/types.go`).
-pub fn istio_operator_spec() -> &'static MessageType {
-    message(schema::ISTIO_OPERATOR_SPEC)
-}
-
 /// `IstioOperator` `spec.values` (`Values`, istio/istio `operator/pkg/apis/values_types.proto`).
 pub fn values() -> &'static MessageType {
     message(schema::VALUES)
@@ -508,9 +496,11 @@ mod tests {
         assert!(is_pod_scoped("proxy.istio.io/config"));
         assert!(!is_pod_scoped("networking.istio.io/exportTo"));
         assert!(!is_pod_scoped("sidecar.istio.io/unknown"));
-        assert!(is_pod_scoped_label("sidecar.istio.io/inject"));
-        assert!(is_pod_scoped_label("istio.io/rev"));
-        assert!(!is_pod_scoped_label("networking.istio.io/gatewayPort"));
+        // Labels Istio reads on Pods, and one it does not.
+        let on_pods = |name| label(name).is_some_and(|l| l.resources.contains(&Resource::Pod));
+        assert!(on_pods("sidecar.istio.io/inject"));
+        assert!(on_pods("istio.io/rev"));
+        assert!(!on_pods("networking.istio.io/gatewayPort"));
     }
 
     #[test]
@@ -692,7 +682,8 @@ mod tests {
             Suggestion::None,
             "the annotation name is not one edit from a values key"
         );
-        let spec = istio_operator_spec();
+        // `IstioOperatorSpec` (istio/istio `operator/pkg/apis/types.go`).
+        let spec = message(schema::ISTIO_OPERATOR_SPEC);
         assert_eq!(spec.decoder, Decoder::GoJson);
         assert!(spec.field("Profile").is_none());
         assert_eq!(spec.field_as_decoded("Profile"), spec.field("profile"));

@@ -236,11 +236,6 @@ impl<'d, 'a> Resource<'d, 'a> {
     pub fn is_workload(&self) -> bool {
         self.kind == "CronJob" || self.kind == "PodTemplate" || WORKLOADS.contains(&self.kind)
     }
-
-    /// Whether this is a workload with a pod template (not a bare Pod).
-    pub fn is_controller(&self) -> bool {
-        self.pod.is_some() && self.kind != "Pod"
-    }
 }
 
 fn template_at<'d, 'a>(parent: Option<NodeRef<'d, 'a>>) -> Option<PodTemplate<'d, 'a>> {
