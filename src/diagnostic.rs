@@ -132,22 +132,68 @@ impl Fix {
     }
 }
 
-/// Whether a rule can fix what it finds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+/// Whether a rule can fix what it finds (availability: for every finding, for some, or never)
+/// and how a fix is applied (applicability: `--fix` alone, or `--unsafe-fixes` too). The rule's
+/// page says the same in its `**Fix:**` header ([`Self::page_word`]) and says when there is none.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FixAvailability {
+    /// Never a fix: meshlint only reports.
     None,
-    /// Safe in some cases (sometimes unsafe, sometimes none).
-    Sometimes,
+    /// A safe fix.
+    Safe,
+    /// An unsafe fix (`--unsafe-fixes`).
+    Unsafe,
+    /// A safe fix for some findings, none for the others.
+    SometimesSafe,
+    /// A safe fix for some findings, an unsafe one for others (depending on the case or the
+    /// configured options), none for the rest.
+    SometimesSafeOrUnsafe,
+}
+
+/// How the fixes of a rule are applied, when it has any.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FixApplicability {
     Safe,
     Unsafe,
+    SafeOrUnsafe,
 }
 
 impl FixAvailability {
+    /// How this rule's fixes apply; `None` for a rule without fixes.
+    pub fn applicability(self) -> Option<FixApplicability> {
+        match self {
+            FixAvailability::None => None,
+            FixAvailability::Safe | FixAvailability::SometimesSafe => Some(FixApplicability::Safe),
+            FixAvailability::Unsafe => Some(FixApplicability::Unsafe),
+            FixAvailability::SometimesSafeOrUnsafe => Some(FixApplicability::SafeOrUnsafe),
+        }
+    }
+
+    /// Whether some findings of the rule get no fix even though the rule has fixes.
+    pub fn only_sometimes(self) -> bool {
+        matches!(
+            self,
+            FixAvailability::SometimesSafe | FixAvailability::SometimesSafeOrUnsafe
+        )
+    }
+
+    /// The word of the rule page's `**Fix:**` header and of `rules/README.md`'s table: `safe`,
+    /// `unsafe`, `safe or unsafe` or `none`.
+    pub fn page_word(self) -> &'static str {
+        match self.applicability() {
+            None => "none",
+            Some(FixApplicability::Safe) => "safe",
+            Some(FixApplicability::Unsafe) => "unsafe",
+            Some(FixApplicability::SafeOrUnsafe) => "safe or unsafe",
+        }
+    }
+
+    /// The word `meshlint rules` prints: `none`, `safe`, `unsafe`, or `sometimes` for a rule
+    /// whose findings do not all get the same fix.
     pub fn as_str(self) -> &'static str {
         match self {
             FixAvailability::None => "none",
-            FixAvailability::Sometimes => "sometimes",
+            FixAvailability::SometimesSafe | FixAvailability::SometimesSafeOrUnsafe => "sometimes",
             FixAvailability::Safe => "safe",
             FixAvailability::Unsafe => "unsafe",
         }

@@ -1,7 +1,8 @@
 //! Linting one text: decode, detect templates, parse document by document, run the rules, then
 //! apply the suppressions written in the text and the file's [`Policy`] (selection, per-file
-//! and per-resource ignores, severity overrides), sort. Pure: no file system access (see
-//! `crate::source` and `crate::config` for that).
+//! and per-resource ignores, severity overrides), sort. No file system access (see
+//! `crate::source` and `crate::config` for that), with one exception: [`is_chart_template`]
+//! looks for a `Chart.yaml` above a `templates/` folder on the path it is given.
 
 use crate::config::suppression::{Collector, Outcome};
 use crate::config::Policy;

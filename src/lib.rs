@@ -18,6 +18,7 @@ pub mod context;
 pub mod diagnostic;
 pub mod engine;
 pub mod fix;
+pub mod go;
 pub mod istio;
 pub mod k8s;
 pub mod report;

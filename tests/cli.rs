@@ -1,6 +1,6 @@
 //! The built binary, run as users run it: on files in a temp dir, checking what they see.
 
-mod common;
+pub mod common;
 
 use common::{json, meshlint, write};
 use std::fs;

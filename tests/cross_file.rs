@@ -4,7 +4,7 @@
 //! the built binary on trees where the fact sits in another file, before and after the file
 //! it changes in walk order.
 
-mod common;
+pub mod common;
 
 use assert_cmd::Command;
 use common::write;

@@ -2,7 +2,7 @@
 //! checking which pods' start-up and Vault findings keep their severity, which are reported at
 //! `info` as assumed, and which are not reported at all.
 
-mod common;
+pub mod common;
 
 use common::{findings, json, meshlint, write};
 use std::path::Path;

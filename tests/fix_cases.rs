@@ -12,11 +12,16 @@
 //! code only when they have no fix), and no error appears that was not there (all rules on). And
 //! every LF case is replayed in four derived forms, which must fix to the same derived bytes:
 //! CRLF line endings, lone CR line endings (classic Mac), a UTF-8 BOM, and no final newline.
+//!
+//! Each case is its own test, `<CODE>-<case>::library` and `<CODE>-<case>::binary` (a
+//! `libtest-mimic` harness, `harness = false` in Cargo.toml, since the cases are files), so
+//! `cargo test --test fix_cases MESH302` runs one rule's cases and a failure names its case.
 
 // Fixture names are ours and lowercase; `.fixed` is a name suffix, not an extension.
 #![allow(clippy::case_sensitive_file_extension_comparisons)]
 
 use assert_cmd::Command;
+use libtest_mimic::{Arguments, Failed, Trial};
 use meshlint::config::Policy;
 use meshlint::context::{collect_facts, Context, LintOptions, Profile};
 use meshlint::diagnostic::{Diagnostic, Severity};
@@ -393,29 +398,34 @@ fn variants(case: &Case) -> Vec<(&'static str, String, Option<String>)> {
     out
 }
 
-#[test]
-fn fix_cases_through_the_library() {
+/// The library checks of one case and its derived variants.
+fn library(case: &Case) -> Result<(), Failed> {
     let mut errors = String::new();
-    let cases = cases();
-    for case in &cases {
+    check_library(
+        case,
+        &case.input,
+        case.expected.as_deref(),
+        &case.name,
+        &mut errors,
+    );
+    for (what, input, expected) in variants(case) {
         check_library(
             case,
-            &case.input,
-            case.expected.as_deref(),
-            &case.name,
+            &input,
+            expected.as_deref(),
+            &format!("{} ({what})", case.name),
             &mut errors,
         );
-        for (what, input, expected) in variants(case) {
-            check_library(
-                case,
-                &input,
-                expected.as_deref(),
-                &format!("{} ({what})", case.name),
-                &mut errors,
-            );
-        }
     }
-    assert!(errors.is_empty(), "{errors}");
+    outcome(errors)
+}
+
+fn outcome(errors: String) -> Result<(), Failed> {
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors.into())
+    }
 }
 
 fn meshlint() -> Command {
@@ -424,50 +434,48 @@ fn meshlint() -> Command {
     cmd
 }
 
-#[test]
-fn fix_cases_through_the_binary() {
+/// One case through the binary: `--fix` on a file, then on stdin.
+fn binary(case: &Case) -> Result<(), Failed> {
     let mut errors = String::new();
-    for case in &cases() {
-        let tmp = tempfile::tempdir().unwrap();
-        let name = case.lint_name();
-        let path = tmp.path().join(&name);
-        std::fs::write(&path, &case.input).unwrap();
-        let select = case.opts.select.join(",");
-        let out = meshlint()
-            .current_dir(tmp.path())
-            .args(["--no-config", "--fix", "--select", &select])
-            .args(&case.opts.args)
-            .arg(&name)
-            .output()
-            .unwrap();
-        let got = String::from_utf8(std::fs::read(&path).unwrap()).unwrap();
-        let want = case.expected.as_deref().unwrap_or(&case.input);
-        if got != want {
-            mismatch(&mut errors, "binary --fix", &case.name, want, &got);
-        }
-        let code = out.status.code();
-        if !matches!(code, Some(0 | 1)) {
-            let _ = writeln!(
-                errors,
-                "── {}: --fix exited {code:?}: {}",
-                case.name,
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-
-        let out = meshlint()
-            .args(["--no-config", "--fix", "--select", &select])
-            .args(&case.opts.args)
-            .args(["--stdin-filename", &name, "-"])
-            .write_stdin(case.input.clone())
-            .output()
-            .unwrap();
-        let got = String::from_utf8(out.stdout).unwrap();
-        if got != want {
-            mismatch(&mut errors, "binary --fix on stdin", &case.name, want, &got);
-        }
+    let tmp = tempfile::tempdir().unwrap();
+    let name = case.lint_name();
+    let path = tmp.path().join(&name);
+    std::fs::write(&path, &case.input).unwrap();
+    let select = case.opts.select.join(",");
+    let out = meshlint()
+        .current_dir(tmp.path())
+        .args(["--no-config", "--fix", "--select", &select])
+        .args(&case.opts.args)
+        .arg(&name)
+        .output()
+        .unwrap();
+    let got = String::from_utf8(std::fs::read(&path).unwrap()).unwrap();
+    let want = case.expected.as_deref().unwrap_or(&case.input);
+    if got != want {
+        mismatch(&mut errors, "binary --fix", &case.name, want, &got);
     }
-    assert!(errors.is_empty(), "{errors}");
+    let code = out.status.code();
+    if !matches!(code, Some(0 | 1)) {
+        let _ = writeln!(
+            errors,
+            "── {}: --fix exited {code:?}: {}",
+            case.name,
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    let out = meshlint()
+        .args(["--no-config", "--fix", "--select", &select])
+        .args(&case.opts.args)
+        .args(["--stdin-filename", &name, "-"])
+        .write_stdin(case.input.clone())
+        .output()
+        .unwrap();
+    let got = String::from_utf8(out.stdout).unwrap();
+    if got != want {
+        mismatch(&mut errors, "binary --fix on stdin", &case.name, want, &got);
+    }
+    outcome(errors)
 }
 
 /// The body of the first fenced block after `heading` in a rule page.
@@ -480,9 +488,7 @@ fn page_example<'t>(page: &'t str, heading: &str) -> Option<&'t str> {
 
 /// Every rule whose fix exists (its page's failing example gets a finding with a fix) has
 /// before/after cases, among them a CRLF one and one with comments around the edited lines.
-#[test]
-fn every_fixable_rule_has_cases() {
-    let cases = cases();
+fn every_fixable_rule_has_cases(cases: &[Case]) -> Result<(), Failed> {
     let mut missing = Vec::new();
     for meta in meshlint::rules::all() {
         if meta.fix == meshlint::diagnostic::FixAvailability::None {
@@ -522,5 +528,25 @@ fn every_fixable_rule_has_cases() {
             ));
         }
     }
-    assert!(missing.is_empty(), "{}", missing.join("\n"));
+    outcome(missing.join("\n"))
+}
+
+fn main() {
+    let args = Arguments::from_args();
+    let cases: std::sync::Arc<[Case]> = cases().into();
+    let mut trials = Vec::with_capacity(2 * cases.len() + 1);
+    for i in 0..cases.len() {
+        let (lib, bin) = (cases.clone(), cases.clone());
+        let name = &cases[i].name;
+        trials.push(Trial::test(format!("{name}::library"), move || {
+            library(&lib[i])
+        }));
+        trials.push(Trial::test(format!("{name}::binary"), move || {
+            binary(&bin[i])
+        }));
+    }
+    trials.push(Trial::test("every_fixable_rule_has_cases", move || {
+        every_fixable_rule_has_cases(&cases)
+    }));
+    libtest_mimic::run(&args, trials).exit();
 }

@@ -4,7 +4,7 @@
 //! live in `fuzz/known-failures/<target>/` and run only with `--ignored`.
 
 #[path = "../fuzz/checks.rs"]
-mod checks;
+pub mod checks;
 
 use std::path::Path;
 

@@ -5,7 +5,7 @@
 //! the difference is listed below with its reason, and the test fails if it goes away too (so
 //! that the list stays true).
 
-mod common;
+pub mod common;
 
 use common::{findings, json, meshlint};
 use std::collections::{BTreeMap, BTreeSet};

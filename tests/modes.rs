@@ -3,7 +3,7 @@
 //! MESH506, and `--profile ossm2` decides injection by the pod's own annotation. Each test runs
 //! the built binary in a scratch repository.
 
-mod common;
+pub mod common;
 
 use common::{findings, json, meshlint, write, Found};
 use std::path::Path;

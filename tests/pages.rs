@@ -1,11 +1,14 @@
 //! Every rule has a page under `rules/`, and the page tells the truth: its header matches the
-//! registry, its failing example reports the rule, its fixed example does not.
+//! registry, its failing example reports the rule, its fixed example does not, and `--fix` turns
+//! the one into the other. `rules/README.md`'s table is the registry.
 
 // Page file names are ours, lowercase by convention.
 #![allow(clippy::case_sensitive_file_extension_comparisons)]
 
 use meshlint::context::{LintOptions, Profile};
-use meshlint::diagnostic::Severity;
+pub mod common;
+
+use meshlint::diagnostic::{FixApplicability, FixAvailability, Severity};
 use meshlint::rules::{self, RuleSelector};
 use std::path::Path;
 
@@ -36,7 +39,9 @@ fn pages() -> Vec<Page> {
 
 /// The body of the first fenced block after `heading`, with its language.
 fn example<'t>(page: &'t str, heading: &str) -> Option<(&'t str, &'t str)> {
-    let start = page.find(heading)? + heading.len();
+    // The heading on its own line, not a prefix of a longer one.
+    let line = format!("\n{heading}\n");
+    let start = page.find(&line)? + line.len();
     let rest = &page[start..];
     let fence = rest.find("```")?;
     let after = &rest[fence + 3..];
@@ -82,6 +87,47 @@ fn every_rule_has_a_page_and_every_page_a_rule() {
     }
 }
 
+/// The severities a page's header states: `error`, or `warning or error` for a rule that
+/// chooses per finding (the registry's default first).
+fn page_severities(page: &str) -> &str {
+    let header = page.lines().nth(2).unwrap_or_default();
+    header
+        .strip_prefix("**Severity:** ")
+        .and_then(|h| h.split(" · ").next())
+        .unwrap_or_default()
+}
+
+/// `rules/README.md`'s table is the registry, row by row, in its order.
+#[test]
+fn the_rules_readme_table_is_the_registry() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/README.md"))
+            .expect("rules/README.md");
+    let rows: Vec<&str> = readme
+        .lines()
+        .filter(|l| l.starts_with("| [MESH"))
+        .collect();
+    let want: Vec<String> = rules::all()
+        .map(|m| {
+            format!(
+                "| [{code}]({code}-{name}.md) | {name} | {sev} | {fix} |",
+                code = m.code,
+                name = m.name,
+                sev = if rules::is_opt_in(m) {
+                    format!("{} (opt-in)", page_severities(m.page))
+                } else {
+                    page_severities(m.page).to_owned()
+                },
+                fix = m.fix.page_word()
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows, want,
+        "rules/README.md's table differs from the registry"
+    );
+}
+
 #[test]
 fn page_headers_match_the_registry() {
     for meta in rules::all() {
@@ -95,14 +141,25 @@ fn page_headers_match_the_registry() {
         let header = meta
             .page
             .lines()
-            .find(|l| l.starts_with("**Severity:**"))
-            .unwrap_or_else(|| panic!("{}: no severity line", meta.code));
-        let sev = meta.severity.as_str();
-        assert!(
-            header.contains(sev),
-            "{}: page says `{header}`, registry says {sev}",
+            .nth(2)
+            .unwrap_or_else(|| panic!("{}: no header line", meta.code));
+        let severities = page_severities(meta.page);
+        assert_eq!(
+            severities.split(" or ").next(),
+            Some(meta.severity.as_str()),
+            "{}: the page's first severity is the registry's default",
             meta.code
         );
+        assert_eq!(
+            header,
+            format!(
+                "**Severity:** {severities} · **Fix:** {}",
+                meta.fix.page_word()
+            ),
+            "{}: the header must state the registry's severity and fix",
+            meta.code
+        );
+        let headings: Vec<&str> = meta.page.lines().filter(|l| l.starts_with("## ")).collect();
         for section in [
             "## Why it matters",
             "## Failing example",
@@ -111,12 +168,64 @@ fn page_headers_match_the_registry() {
             "## Options",
         ] {
             assert!(
-                meta.page.contains(section),
-                "{}: page lacks `{section}`",
+                headings.contains(&section),
+                "{}: page lacks the heading `{section}` (exactly, on its own line)",
                 meta.code
             );
         }
     }
+}
+
+/// Pages whose failing example `--fix` does not turn into the fixed example, and why. Each is
+/// skipped by name; every other page with a fix is run.
+const FIX_NOT_SHOWN: &[(&str, &str)] = &[(
+    "MESH308",
+    "the example's `\"1 Gi\"` has no fix (the page says so); its fixed example is fixed by hand",
+)];
+
+/// Every page with a fix: its failing example through `--fix` (with `--unsafe-fixes` when some
+/// of the rule's fixes are unsafe), every rule on as a user runs it, gives exactly its fixed
+/// example.
+#[test]
+fn failing_examples_fix_to_their_fixed_examples() {
+    let mut failures = Vec::new();
+    for meta in rules::all() {
+        if meta.fix == FixAvailability::None {
+            continue;
+        }
+        if let Some((_, why)) = FIX_NOT_SHOWN.iter().find(|(c, _)| *c == meta.code) {
+            println!("{}: not run: {why}", meta.code);
+            continue;
+        }
+        let (Some(("yaml", bad)), Some(("yaml", good))) = (
+            example(meta.page, "## Failing example"),
+            example(meta.page, "## Fixed example"),
+        ) else {
+            failures.push(format!("{}: no YAML examples to fix", meta.code));
+            continue;
+        };
+        let mut cmd = common::meshlint(Path::new(env!("CARGO_MANIFEST_DIR")));
+        cmd.args(["--no-config", "--fix"]);
+        if meta.fix.applicability() != Some(FixApplicability::Safe) {
+            cmd.arg("--unsafe-fixes");
+        }
+        if options_for(meta.page).profile == Profile::Managed {
+            cmd.args(["--profile", "managed"]);
+        }
+        let out = cmd
+            .args(["--stdin-filename", "example.yaml", "-"])
+            .write_stdin(bad)
+            .output()
+            .unwrap();
+        let got = String::from_utf8_lossy(&out.stdout);
+        if got != good {
+            failures.push(format!(
+                "{}: --fix gives\n{got}\ninstead of the fixed example\n{good}",
+                meta.code
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! skipped with one note naming the engine, placeholders of other tools are linted around,
 //! and partial objects (test assertions) get no "missing" findings.
 
-mod common;
+pub mod common;
 
 use common::{findings, json, meshlint, write};
 use std::path::Path;

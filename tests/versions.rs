@@ -4,7 +4,7 @@
 //! hold and Vault rules apply (with a mesh-wide `ENABLE_NATIVE_SIDECARS` and the pod's own
 //! `sidecar.istio.io/nativeSidecar`). Each test runs the built binary in a scratch repository.
 
-mod common;
+pub mod common;
 
 use common::{findings, json, meshlint, write};
 use std::path::Path;

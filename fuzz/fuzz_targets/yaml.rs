@@ -1,7 +1,7 @@
 #![no_main]
 
 #[path = "../checks.rs"]
-mod checks;
+pub mod checks;
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     if let Some(text) = checks::decode(data) {

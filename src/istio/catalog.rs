@@ -496,6 +496,11 @@ mod tests {
         assert!(is_pod_scoped("proxy.istio.io/config"));
         assert!(!is_pod_scoped("networking.istio.io/exportTo"));
         assert!(!is_pod_scoped("sidecar.istio.io/unknown"));
+        // Labels Istio reads on Pods, and one it does not.
+        let on_pods = |name| label(name).is_some_and(|l| l.resources.contains(&Resource::Pod));
+        assert!(on_pods("sidecar.istio.io/inject"));
+        assert!(on_pods("istio.io/rev"));
+        assert!(!on_pods("networking.istio.io/gatewayPort"));
     }
 
     #[test]
@@ -677,6 +682,7 @@ mod tests {
             Suggestion::None,
             "the annotation name is not one edit from a values key"
         );
+        // `IstioOperatorSpec` (istio/istio `operator/pkg/apis/types.go`).
         let spec = message(schema::ISTIO_OPERATOR_SPEC);
         assert_eq!(spec.decoder, Decoder::GoJson);
         assert!(spec.field("Profile").is_none());

@@ -10,7 +10,7 @@
 use std::ops::Range;
 
 use super::lists::{split_elements, ElementIssue, IssueCause, Stage};
-use super::strconv::quote;
+use crate::go::strconv::quote;
 
 /// The result of [`check_interface_names`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

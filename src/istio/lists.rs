@@ -12,7 +12,7 @@
 //! `cni/pkg/plugin/sidecar_redirect.go` (`validatePortListWithWildcard`, istio-cni's rules at
 //! pod start), `tools/common/config/config.go` `SeparateV4V6` and
 //! `tools/istio-iptables/pkg/capture/run.go` (istio-init at pod start). CIDRs are parsed by
-//! [`super::netip`], numbers by [`super::strconv`].
+//! [`crate::go::netip`], numbers by [`crate::go::strconv`].
 //!
 //! Ranges: an element's range covers the text between its commas, surrounding spaces
 //! included; an empty element is the zero-width range right after the comma before it (offset
@@ -26,8 +26,8 @@ use std::ops::Range;
 
 use ipnet::IpNet;
 
-use super::netip::{parse_addr, parse_prefix, AddrErrorKind, PrefixError, PrefixErrorKind};
-use super::strconv::{escape, parse_int, parse_uint};
+use crate::go::netip::{parse_addr, parse_prefix, AddrErrorKind, PrefixError, PrefixErrorKind};
+use crate::go::strconv::{escape, parse_int, parse_uint};
 
 /// Which IP-range list a value is, deciding what `*` means and whose rules apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -48,15 +48,13 @@ fn describe(kind: FieldKind) -> &'static str {
     }
 }
 
+/// What a value is, in a schema message: [`ScalarType::describe`], except that a sequence is
+/// "a list", as the schemas' repeated fields are called (the YAML-side messages say "a
+/// sequence"; both wordings are in users' reports, so neither is changed here).
 fn found(ty: ScalarType) -> &'static str {
     match ty {
-        ScalarType::Null => "null",
-        ScalarType::Bool => "a boolean",
-        ScalarType::Int => "an integer",
-        ScalarType::Float => "a number",
-        ScalarType::Str => "a string",
-        ScalarType::Mapping => "a mapping",
         ScalarType::Sequence => "a list",
+        other => other.describe(),
     }
 }
 

@@ -305,7 +305,8 @@ impl<'d, 'a> Resource<'d, 'a> {
         }
     }
 
-    /// Whether this object is an IstioOperator (`install.istio.io`).
+    /// Whether this object is an IstioOperator: its `kind` alone decides, whatever the group of
+    /// its `apiVersion` (normally `install.istio.io`).
     pub fn is_istio_operator(&self) -> bool {
         self.kind == "IstioOperator"
     }

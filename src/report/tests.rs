@@ -11,15 +11,16 @@ use serde_json::Value;
 use std::collections::HashSet;
 
 // ---------------------------------------------------------------------------------------------
-// Fixture
+// Fixture: a registry of its own (short pages), whose codes, names and fix availability are
+// the real rules' so that the snapshots read like real output.
 
 static MESH101: RuleMeta = RuleMeta {
     code: "MESH101",
-    name: "app-starts-before-proxy",
+    name: "hold-missing",
     severity: Severity::Warning,
-    fix: FixAvailability::Unsafe,
+    fix: FixAvailability::Safe,
     summary: "The application can start before the Istio proxy is ready.",
-    page: "# MESH101 app-starts-before-proxy\n\n## What it does\n\nFinds workloads whose \
+    page: "# MESH101 hold-missing\n\n## What it does\n\nFinds workloads whose \
            containers\ncan start before the sidecar proxy accepts traffic.\n\n## Why is this \
            bad?\n\nECONNREFUSED.\n",
 };
@@ -27,7 +28,7 @@ static MESH302: RuleMeta = RuleMeta {
     code: "MESH302",
     name: "ip-ranges-malformed",
     severity: Severity::Error,
-    fix: FixAvailability::Sometimes,
+    fix: FixAvailability::SometimesSafe,
     summary: "An IP range list Istio's init container rejects.",
     page: "",
 };
@@ -35,21 +36,21 @@ static MESH306: RuleMeta = RuleMeta {
     code: "MESH306",
     name: "port-list-malformed",
     severity: Severity::Error,
-    fix: FixAvailability::Sometimes,
+    fix: FixAvailability::SometimesSafe,
     summary: "A port list Istio's init container rejects.",
     page: "",
 };
 static MESH401: RuleMeta = RuleMeta {
     code: "MESH401",
-    name: "vault-agent-without-exclusion",
+    name: "vault-init-race",
     severity: Severity::Warning,
-    fix: FixAvailability::None,
+    fix: FixAvailability::SometimesSafeOrUnsafe,
     summary: "The Vault agent's traffic is captured by the proxy.",
     page: "",
 };
 static MESH501: RuleMeta = RuleMeta {
     code: "MESH501",
-    name: "annotation-not-a-string",
+    name: "annotation-value-not-string",
     severity: Severity::Warning,
     fix: FixAvailability::Safe,
     summary: "An annotation value that YAML reads as a bool or number.",
@@ -57,9 +58,9 @@ static MESH501: RuleMeta = RuleMeta {
 };
 static MESH502: RuleMeta = RuleMeta {
     code: "MESH502",
-    name: "annotation-key-unknown",
+    name: "unknown-istio-annotation",
     severity: Severity::Warning,
-    fix: FixAvailability::Sometimes,
+    fix: FixAvailability::SometimesSafeOrUnsafe,
     summary: "An Istio annotation key Istio does not know.",
     page: "",
 };
@@ -67,7 +68,7 @@ static MESH203: RuleMeta = RuleMeta {
     code: "MESH203",
     name: "inject-annotation-deprecated",
     severity: Severity::Info,
-    fix: FixAvailability::None,
+    fix: FixAvailability::SometimesSafeOrUnsafe,
     summary: "The sidecar.istio.io/inject annotation is deprecated for the label.",
     page: "",
 };
@@ -227,7 +228,7 @@ fn fixture_with_prefix(prefix: &str) -> Report {
     );
     let insert_at = app.find("        traffic.sidecar", 0).0;
     hold.fix = Some(app.fix(
-        Applicability::Unsafe,
+        Applicability::Safe,
         "hold the application until the proxy starts",
         &[(
             (insert_at, insert_at),
@@ -287,11 +288,20 @@ fn fixture_with_prefix(prefix: &str) -> Report {
         vault.find("apiVersion: v1", 0),
         "Pod `vault-client` sets injection with the deprecated annotation",
     );
-    let agent1 = vault.finding(
+    let mut agent1 = vault.finding(
         &MESH401,
         vault.find("vault.hashicorp.com/agent-inject: \"true\"", 0),
         "the Vault agent's traffic to port 8200 goes through the proxy",
     );
+    let after_inject = vault.find("\"true\"\r\n", 0).1;
+    agent1.fix = Some(vault.fix(
+        Applicability::Unsafe,
+        "exclude Vault's port from capture",
+        &[(
+            (after_inject, after_inject),
+            "    traffic.sidecar.istio.io/excludeOutboundPorts: \"8200\"\r\n",
+        )],
+    ));
     let agent2 = vault.finding(
         &MESH401,
         vault.find("vault.hashicorp.com/agent-inject: \"true\"", 1),
@@ -419,7 +429,7 @@ fn after_fix() -> Report {
             ShownFix {
                 path: "deploy/app.yaml".to_owned(),
                 code: "MESH501",
-                name: "annotation-not-a-string",
+                name: "annotation-value-not-string",
                 line: 5,
                 column: 52,
                 message: "write \"true\"".to_owned(),
@@ -475,7 +485,7 @@ fn human_summary_counts() {
     assert!(
         out.ends_with(
             "11 problems (3 errors, 6 warnings, 2 infos) in 2 of 3 files checked; \
-             4 fixable with --fix (1 more with --unsafe-fixes)\n"
+             5 fixable with --fix (1 more with --unsafe-fixes)\n"
         ),
         "{out}"
     );
@@ -580,7 +590,7 @@ fn json_has_exactly_the_contract_keys() {
     assert_eq!(doc["version"], 1);
     assert_eq!(
         doc["summary"],
-        serde_json::json!({"files": 3, "files_with_findings": 2, "errors": 3, "warnings": 6, "infos": 2, "fixable": 5, "fixable_safe": 4, "fixable_unsafe": 1, "injection_unknown": 0})
+        serde_json::json!({"files": 3, "files_with_findings": 2, "errors": 3, "warnings": 6, "infos": 2, "fixable": 6, "fixable_safe": 5, "fixable_unsafe": 1, "injection_unknown": 0})
     );
     let diagnostics = doc["diagnostics"].as_array().unwrap();
     assert_eq!(diagnostics.len(), 11);
@@ -703,7 +713,7 @@ fn sarif_run_rules_and_results() {
     );
     assert_eq!(
         rules[0]["helpUri"],
-        "https://github.com/meshlint/meshlint/blob/main/rules/MESH101-app-starts-before-proxy.md"
+        "https://github.com/meshlint/meshlint/blob/main/rules/MESH101-hold-missing.md"
     );
     assert_eq!(rules[0]["shortDescription"]["text"], MESH101.summary);
     assert_eq!(

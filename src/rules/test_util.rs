@@ -45,3 +45,18 @@ pub fn fixed(text: &str, d: &Diagnostic) -> String {
     let fix = d.fix.as_ref().expect("the diagnostic has a fix");
     crate::fix::apply_edits(text, &fix.edits).expect("the fix applies")
 }
+
+/// A Deployment `api` whose pod template has `annotations` (each line indented 8 spaces and
+/// ending in a newline) and one container.
+pub fn deployment(annotations: &str) -> String {
+    format!(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    metadata:\n      annotations:\n{annotations}    spec:\n      containers:\n        - name: api\n          image: api:1\n"
+    )
+}
+
+/// An IstioOperator `mesh` in `istio-system` whose `spec:` is `spec` (indented 2 spaces).
+pub fn iop(spec: &str) -> String {
+    format!(
+        "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata:\n  name: mesh\n  namespace: istio-system\nspec:\n{spec}"
+    )
+}

@@ -33,6 +33,14 @@ pub struct LineCol {
     pub column: u32,
 }
 
+/// 1-based line and column, columns in UTF-16 code units (SARIF's default): a distinct type,
+/// so that the two kinds of column cannot be mixed up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LineColUtf16 {
+    pub line: u32,
+    pub column: u32,
+}
+
 /// Line starts of one file's text.
 #[derive(Debug, Clone)]
 pub struct LineIndex {
@@ -93,7 +101,7 @@ impl LineIndex {
     }
 
     /// Line and column in UTF-16 code units, as SARIF counts them by default.
-    pub fn line_col_utf16(&self, text: &str, offset: u32) -> LineCol {
+    pub fn line_col_utf16(&self, text: &str, offset: u32) -> LineColUtf16 {
         let offset = offset.min(text.len() as u32);
         let line = self.line_of(offset);
         let start = self.content_start(line).min(offset);
@@ -107,7 +115,7 @@ impl LineIndex {
                 .map(char::len_utf16)
                 .sum()
         };
-        LineCol {
+        LineColUtf16 {
             line: line as u32 + 1,
             column: column as u32 + 1,
         }

@@ -9,7 +9,7 @@ mod text;
 pub use discover::{
     discover, discover_matching, is_manifest_name, Discovered, Input, MissingPath, WalkProblem,
 };
-pub use line_index::{count_line_breaks, LineCol, LineIndex};
+pub use line_index::{count_line_breaks, LineCol, LineColUtf16, LineIndex};
 pub use path::{display_path, path_key};
 pub use read::read_file;
 pub use text::TextRange;

@@ -15,8 +15,11 @@ pub struct TextRange {
 }
 
 impl TextRange {
-    /// A range from `start` to `end`; `end` is clamped up to `start`.
+    /// A range from `start` to `end`. A reversed range is a bug in the caller: debug builds
+    /// (and so every test) panic on it; a release build, which must never panic on any input,
+    /// makes it the empty range at `start`.
     pub fn new(start: u32, end: u32) -> Self {
+        debug_assert!(start <= end, "reversed range {start}..{end}");
         Self {
             start,
             end: end.max(start),

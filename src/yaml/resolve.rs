@@ -5,6 +5,7 @@
 //! come out as strings, which is why this matters (MESH501).
 
 use super::{NodeKind, NodeRef, ScalarStyle, Tag};
+use crate::go::strconv::{parse_int, parse_uint, underscore_ok};
 
 /// The type go-yaml v2 gives a node when decoding into an untyped value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -136,10 +137,10 @@ pub fn decode_error(node: NodeRef<'_, '_>) -> Option<String> {
 /// An integer go-yaml holds as int64 (ParseInt), not only as uint64.
 fn fits_int64(value: &str) -> bool {
     let plain = without_underscores(value);
-    go_parse_int_base0(&plain)
+    parse_int(&plain, 0, 64).is_ok()
         || plain
             .strip_prefix("0b")
-            .is_some_and(|r| go_parse_binary(r, true))
+            .is_some_and(|r| parse_int(r, 2, 64).is_ok())
 }
 
 /// go-yaml's quick check before it tries timestamp formats: four digits and a `-`.
@@ -169,7 +170,7 @@ fn resolve_plain(value: &str) -> Option<ScalarType> {
         return None;
     }
     let plain = without_underscores(value);
-    if go_parse_int_base0(&plain) || go_parse_uint_base0(&plain) {
+    if parse_int(&plain, 0, 64).is_ok() || parse_uint(&plain, 0, 64).is_ok() {
         return Some(ScalarType::Int);
     }
     // A float only when ParseFloat takes it: `1e1000` overflows, so it stays a string.
@@ -178,7 +179,7 @@ fn resolve_plain(value: &str) -> Option<ScalarType> {
     }
     // go-yaml's own `0b` fallback: ParseInt(rest, 2) takes a sign, so `0b-1` is an integer.
     if let Some(rest) = plain.strip_prefix("0b") {
-        if go_parse_binary(rest, true) || go_parse_binary(rest, false) {
+        if parse_int(rest, 2, 64).is_ok() || parse_uint(rest, 2, 64).is_ok() {
             return Some(ScalarType::Int);
         }
     }
@@ -195,25 +196,6 @@ fn without_underscores(value: &str) -> std::borrow::Cow<'_, str> {
     } else {
         value.into()
     }
-}
-
-/// Go `strconv.ParseInt(s, 2, 64)` (`signed`) or `ParseUint(s, 2, 64)` succeeds.
-fn go_parse_binary(s: &str, signed: bool) -> bool {
-    let (negative, digits) = match s.as_bytes().first() {
-        Some(b'-') if signed => (true, &s[1..]),
-        Some(b'+') if signed => (false, &s[1..]),
-        _ => (false, s),
-    };
-    if digits.is_empty() || !digits.bytes().all(|c| c == b'0' || c == b'1') {
-        return false;
-    }
-    let significant = digits.trim_start_matches('0');
-    let limit: u128 = match (signed, negative) {
-        (false, _) => u128::from(u64::MAX),
-        (true, false) => (1 << 63) - 1,
-        (true, true) => 1 << 63,
-    };
-    significant.len() <= 64 && u128::from_str_radix(significant, 2).map_or(true, |v| v <= limit)
 }
 
 /// Go `strconv.ParseFloat(s, 64)` succeeds, for the decimal text go-yaml hands it (`.`-led, or
@@ -248,85 +230,13 @@ fn go_parse_float(s: &str) -> bool {
             i += 1;
         }
     }
-    if i != b.len() || underscores && !go_underscore_ok(s) {
+    if i != b.len() || underscores && !underscore_ok(s) {
         return false;
     }
     // Rust rounds as Go does (IEEE nearest-even), so both overflow on the same text.
     without_underscores(s)
         .parse::<f64>()
         .is_ok_and(f64::is_finite)
-}
-
-/// Go strconv's `underscoreOK`: underscores only between digits, or between a base prefix and
-/// a digit.
-fn go_underscore_ok(s: &str) -> bool {
-    let b = s.strip_prefix(['+', '-']).unwrap_or(s).as_bytes();
-    // The last character class seen: b'^' start, b'0' digit or prefix, b'_', b'!' other.
-    let mut saw = b'^';
-    let mut i = 0;
-    let mut hex = false;
-    if b.len() >= 2 && b[0] == b'0' && matches!(b[1].to_ascii_lowercase(), b'b' | b'o' | b'x') {
-        i = 2;
-        saw = b'0';
-        hex = b[1].eq_ignore_ascii_case(&b'x');
-    }
-    for &c in &b[i..] {
-        if c.is_ascii_digit() || hex && c.is_ascii_hexdigit() {
-            saw = b'0';
-        } else if c == b'_' {
-            if saw != b'0' {
-                return false;
-            }
-            saw = b'_';
-        } else {
-            if saw == b'_' {
-                return false;
-            }
-            saw = b'!';
-        }
-    }
-    saw != b'_'
-}
-
-/// Go `strconv.ParseInt(s, 0, 64)` succeeds (underscores already removed).
-fn go_parse_int_base0(s: &str) -> bool {
-    let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
-    let negative = s.starts_with('-');
-    match parse_unsigned_base0(digits) {
-        Some(v) if negative => v <= 1u128 << 63,
-        Some(v) => v < 1u128 << 63,
-        None => false,
-    }
-}
-
-/// Go `strconv.ParseUint(s, 0, 64)` succeeds.
-fn go_parse_uint_base0(s: &str) -> bool {
-    parse_unsigned_base0(s).is_some_and(|v| v <= u128::from(u64::MAX))
-}
-
-/// The magnitude of an unsigned Go integer literal with base prefix (`0x`, `0o`, `0b`, leading
-/// `0` for octal), or `None` when it is not one. Values beyond 2^64 saturate just past it.
-fn parse_unsigned_base0(s: &str) -> Option<u128> {
-    let (radix, digits) = if let Some(d) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
-        (16, d)
-    } else if let Some(d) = s.strip_prefix("0o").or_else(|| s.strip_prefix("0O")) {
-        (8, d)
-    } else if let Some(d) = s.strip_prefix("0b").or_else(|| s.strip_prefix("0B")) {
-        (2, d)
-    } else if s.len() > 1 && s.starts_with('0') {
-        (8, &s[1..])
-    } else {
-        (10, s)
-    };
-    if digits.is_empty() {
-        return None;
-    }
-    let mut v: u128 = 0;
-    for c in digits.chars() {
-        let d = u128::from(c.to_digit(radix)?);
-        v = (v * u128::from(radix) + d).min(1u128 << 65);
-    }
-    Some(v)
 }
 
 /// `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`
@@ -413,6 +323,13 @@ mod tests {
             "1_000",
             "0o17",
             "18446744073709551615",
+            // Every `_` goes before ParseInt, so doubled and prefix underscores are fine.
+            "1__0",
+            "0b1_01",
+            // go-yaml's own `0b` fallback hands `-1` to ParseInt(_, 2), which takes the sign.
+            "0b-1",
+            "0b+1",
+            "9223372036854775808",
         ] {
             assert_eq!(plain(s), ScalarType::Int, "{s}");
         }
@@ -491,10 +408,10 @@ mod tests {
     #[test]
     fn go_underscore_rule() {
         for s in ["1_0", "0x_1F", "0b_1", "-1_0.5_5", ".4_7e1_0"] {
-            assert!(go_underscore_ok(s), "{s}");
+            assert!(underscore_ok(s), "{s}");
         }
         for s in ["_1", "1_", "1__0", "._5", "1_.5", "0x1F_"] {
-            assert!(!go_underscore_ok(s), "{s}");
+            assert!(!underscore_ok(s), "{s}");
         }
     }
 

@@ -1,8 +1,8 @@
 //! Helpers the integration tests share: running the built binary in a directory, writing
 //! files there, and reading its JSON report back.
 
-// Each test crate uses some of these.
-#![allow(dead_code)]
+// Each test crate uses some of these: crates declare `pub mod common;`, so that the helpers a
+// crate does not use are not dead code there (no `allow(dead_code)` needed).
 
 use assert_cmd::Command;
 use std::fs;
@@ -56,4 +56,26 @@ pub fn findings(v: &serde_json::Value) -> Vec<Found> {
             message: d["message"].as_str().unwrap().to_owned(),
         })
         .collect()
+}
+
+/// Whether the tests run under CI (`CI` set to anything but empty, `0` or `false`, as CI
+/// services and this project's `.ci/run` environment set it).
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && !v.eq_ignore_ascii_case("false"))
+}
+
+/// Ends a test that cannot run on this machine because `missing` is missing (the network, git,
+/// a FIFO...). A test never passes without having run: this fails with the reason. Under CI the
+/// machine must provide what every test needs; elsewhere the message says how to leave the test
+/// out knowingly (`cargo test -- --skip NAME`).
+#[track_caller]
+pub fn cannot_run(test: &str, missing: &str) -> ! {
+    assert!(
+        !in_ci(),
+        "{test} cannot run under CI: {missing}. CI must provide what every test needs."
+    );
+    panic!(
+        "{test} cannot run on this machine: {missing}. It is not skipped silently; \
+         to leave it out knowingly run `cargo test -- --skip {test}`."
+    );
 }

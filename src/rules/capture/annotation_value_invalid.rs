@@ -10,9 +10,9 @@
 //! Values that are not strings are MESH501's; once quoted they are checked here.
 
 use crate::diagnostic::{Diagnostic, Edit, Fix, FixAvailability, RuleMeta, Severity};
+use crate::go::quantity::validate_resource_quantity;
+use crate::go::strconv::{parse_bool, parse_uint, quote as go_quote};
 use crate::istio::interfaces::check_interface_names;
-use crate::istio::quantity::validate_resource_quantity;
-use crate::istio::strconv::{parse_bool, parse_uint, quote as go_quote};
 use crate::k8s::{is_placeholder, scalar_string};
 use crate::rules::ResourceCheck;
 use crate::yaml::edit::{prefers_double, quote, rewrite_scalar};
@@ -23,7 +23,7 @@ pub static RULE: RuleMeta = RuleMeta {
     code: "MESH308",
     name: "annotation-value-invalid",
     severity: Severity::Error,
-    fix: FixAvailability::Sometimes,
+    fix: FixAvailability::SometimesSafe,
     summary: "An Istio annotation value the injector validates is invalid, so the pod is denied",
     page: include_str!("../../../rules/MESH308-annotation-value-invalid.md"),
 };
@@ -239,15 +239,9 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
 mod tests {
     use super::{validate, Validator};
     use crate::diagnostic::Applicability;
-    use crate::rules::test_util::{at, fixed, lint, pos};
+    use crate::rules::test_util::{at, deployment, fixed, lint, pos};
 
     const CODE: &str = "MESH308";
-
-    fn deployment(annotations: &str) -> String {
-        format!(
-            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    metadata:\n      annotations:\n{annotations}    spec:\n      containers:\n        - name: api\n          image: api:1\n"
-        )
-    }
 
     fn after(text: &str, needle: &str) -> (u32, u32) {
         let (l, c) = at(text, needle, 1);

@@ -167,7 +167,7 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
 #[cfg(test)]
 mod tests {
     use crate::diagnostic::Severity;
-    use crate::rules::test_util::{at, lint, pos};
+    use crate::rules::test_util::{at, deployment, lint, pos};
 
     const CODE: &str = "MESH307";
 
@@ -177,12 +177,6 @@ mod tests {
         let d = lint(text, CODE);
         assert_eq!(d.len(), 1, "{d:?}");
         assert_eq!(pos(text, &d[0]), at(text, "*p", 1));
-    }
-
-    fn deployment(annotations: &str) -> String {
-        format!(
-            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    metadata:\n      annotations:\n{annotations}    spec:\n      containers:\n        - name: api\n          image: api:1\n"
-        )
     }
 
     fn pair(inc: (&str, &str), exc: (&str, &str)) -> String {

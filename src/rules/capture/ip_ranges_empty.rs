@@ -13,7 +13,7 @@ pub static RULE: RuleMeta = RuleMeta {
     code: "MESH301",
     name: "ip-ranges-empty",
     severity: Severity::Warning,
-    fix: FixAvailability::Sometimes,
+    fix: FixAvailability::SometimesSafeOrUnsafe,
     summary: "An IP-range exclusion or inclusion is present but empty",
     page: include_str!("../../../rules/MESH301-ip-ranges-empty.md"),
 };

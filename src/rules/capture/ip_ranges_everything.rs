@@ -53,15 +53,9 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
 #[cfg(test)]
 mod tests {
     use crate::diagnostic::Severity;
-    use crate::rules::test_util::{at, lint, pos};
+    use crate::rules::test_util::{at, deployment, lint, pos};
 
     const CODE: &str = "MESH305";
-
-    fn deployment(annotations: &str) -> String {
-        format!(
-            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    metadata:\n      annotations:\n{annotations}    spec:\n      containers:\n        - name: api\n          image: api:1\n"
-        )
-    }
 
     fn exclude(v: &str) -> String {
         deployment(&format!(

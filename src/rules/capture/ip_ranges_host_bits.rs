@@ -52,15 +52,9 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::test_util::{at, fixed, lint, pos};
+    use crate::rules::test_util::{at, deployment, fixed, lint, pos};
 
     const CODE: &str = "MESH303";
-
-    fn deployment(annotations: &str) -> String {
-        format!(
-            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    metadata:\n      annotations:\n{annotations}    spec:\n      containers:\n        - name: api\n          image: api:1\n"
-        )
-    }
 
     #[test]
     fn alias_and_folded_block() {

@@ -10,7 +10,7 @@ pub static RULE: RuleMeta = RuleMeta {
     code: "MESH302",
     name: "ip-ranges-malformed",
     severity: Severity::Error,
-    fix: FixAvailability::Sometimes,
+    fix: FixAvailability::SometimesSafe,
     summary: "An IP-range list has an element Istio rejects",
     page: include_str!("../../../rules/MESH302-ip-ranges-malformed.md"),
 };

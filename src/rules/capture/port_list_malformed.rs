@@ -20,7 +20,7 @@ pub static RULE: RuleMeta = RuleMeta {
     code: "MESH306",
     name: "port-list-malformed",
     severity: Severity::Error,
-    fix: FixAvailability::Sometimes,
+    fix: FixAvailability::SometimesSafe,
     summary: "A port list has an element Istio rejects",
     page: include_str!("../../../rules/MESH306-port-list-malformed.md"),
 };
@@ -164,16 +164,10 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
 #[cfg(test)]
 mod tests {
     use crate::diagnostic::{Applicability, Severity};
-    use crate::rules::test_util::{at, fixed, lint, pos};
+    use crate::rules::test_util::{at, deployment, fixed, lint, pos};
 
     const CODE: &str = "MESH306";
     const EOP: &str = "traffic.sidecar.istio.io/excludeOutboundPorts";
-
-    fn deployment(annotations: &str) -> String {
-        format!(
-            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    metadata:\n      annotations:\n{annotations}    spec:\n      containers:\n        - name: api\n          image: api:1\n"
-        )
-    }
 
     fn annotation(name: &str, v: &str) -> String {
         deployment(&format!("        {name}: \"{v}\"\n"))

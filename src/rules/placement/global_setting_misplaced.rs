@@ -48,7 +48,7 @@ pub static RULE: RuleMeta = RuleMeta {
     code: "MESH205",
     name: "global-setting-misplaced",
     severity: Severity::Error,
-    fix: FixAvailability::Sometimes,
+    fix: FixAvailability::SometimesSafe,
     summary: "A mesh-wide setting sits where Istio never reads it",
     page: include_str!("../../../rules/MESH205-global-setting-misplaced.md"),
 };
@@ -918,16 +918,10 @@ impl InnerMap {
 mod tests {
     use crate::context::LintOptions;
     use crate::diagnostic::{Applicability, Diagnostic, Severity};
-    use crate::rules::test_util::{at, fixed, lint, pos};
+    use crate::rules::test_util::{at, fixed, iop, lint, pos};
     use crate::rules::RuleSelector;
 
     const CODE: &str = "MESH205";
-
-    fn iop(spec: &str) -> String {
-        format!(
-            "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata:\n  name: mesh\n  namespace: istio-system\nspec:\n{spec}"
-        )
-    }
 
     fn lint_as(text: &str, name: &str, codes: &[&str]) -> Vec<Diagnostic> {
         crate::lint_source(

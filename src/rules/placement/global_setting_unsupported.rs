@@ -165,7 +165,7 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
 #[cfg(test)]
 mod tests {
     use crate::context::{LintOptions, Profile};
-    use crate::rules::test_util::{at, lint, lint_with, pos};
+    use crate::rules::test_util::{at, iop, lint, lint_with, pos};
 
     const CODE: &str = "MESH204";
 
@@ -174,12 +174,6 @@ mod tests {
             profile: Profile::Managed,
             ..LintOptions::default()
         }
-    }
-
-    fn iop(spec: &str) -> String {
-        format!(
-            "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata:\n  name: csm\n  namespace: istio-system\nspec:\n{spec}"
-        )
     }
 
     #[test]

@@ -14,7 +14,7 @@ pub static RULE: RuleMeta = RuleMeta {
     code: "MESH203",
     name: "inject-annotation-deprecated",
     severity: Severity::Info,
-    fix: FixAvailability::Sometimes,
+    fix: FixAvailability::SometimesSafeOrUnsafe,
     summary: "sidecar.istio.io/inject is used as an annotation (deprecated; it cannot opt in)",
     page: include_str!("../../../rules/MESH203-inject-annotation-deprecated.md"),
 };

@@ -105,16 +105,10 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
 mod tests {
     use crate::context::{LintOptions, Profile};
     use crate::diagnostic::Applicability;
-    use crate::rules::test_util::{at, fixed, lint, lint_with, pos};
+    use crate::rules::test_util::{at, deployment, fixed, lint, lint_with, pos};
     use crate::source::LineIndex;
 
     const CODE: &str = "MESH102";
-
-    fn deployment(annotations: &str) -> String {
-        format!(
-            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    metadata:\n      annotations:\n{annotations}    spec:\n      containers:\n        - name: api\n          image: api:1\n"
-        )
-    }
 
     /// A gateway's container is Envoy itself: a hold of `false` there races nothing.
     #[test]

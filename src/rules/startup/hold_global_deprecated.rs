@@ -19,7 +19,7 @@ pub static RULE: RuleMeta = RuleMeta {
     code: "MESH105",
     name: "hold-global-deprecated",
     severity: Severity::Info,
-    fix: FixAvailability::Sometimes,
+    fix: FixAvailability::SometimesSafe,
     summary: "The deprecated values.global.proxy.holdApplicationUntilProxyStarts is used",
     page: include_str!("../../../rules/MESH105-hold-global-deprecated.md"),
 };
@@ -216,16 +216,10 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
 mod tests {
     use crate::context::LintOptions;
     use crate::diagnostic::{Applicability, Severity};
-    use crate::rules::test_util::{at, fixed, lint, pos};
+    use crate::rules::test_util::{at, fixed, iop, lint, pos};
     use crate::rules::RuleSelector;
 
     const CODE: &str = "MESH105";
-
-    fn iop(spec: &str) -> String {
-        format!(
-            "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata:\n  name: mesh\n  namespace: istio-system\nspec:\n{spec}"
-        )
-    }
 
     #[test]
     fn moves_the_value_creating_mesh_config_before_values() {

@@ -96,16 +96,10 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
 #[cfg(test)]
 mod tests {
     use crate::context::{LintOptions, Profile};
-    use crate::rules::test_util::{at, lint, lint_with, pos};
+    use crate::rules::test_util::{at, iop, lint, lint_with, pos};
     use crate::rules::RuleSelector;
 
     const CODE: &str = "MESH106";
-
-    fn iop(spec: &str) -> String {
-        format!(
-            "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata:\n  name: mesh\n  namespace: istio-system\nspec:\n{spec}"
-        )
-    }
 
     const LIFECYCLE: &str = "  values:\n    global:\n      proxy:\n        logLevel: warning\n        lifecycle:\n          preStop:\n            exec:\n              command: [\"sleep\", \"20\"]\n";
 

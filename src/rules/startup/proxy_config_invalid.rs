@@ -10,7 +10,7 @@ pub static RULE: RuleMeta = RuleMeta {
     code: "MESH103",
     name: "proxy-config-invalid",
     severity: Severity::Error,
-    fix: FixAvailability::Sometimes,
+    fix: FixAvailability::SometimesSafe,
     summary: "proxy.istio.io/config does not parse or has a field of the wrong type, so the pod is denied",
     page: include_str!("../../../rules/MESH103-proxy-config-invalid.md"),
 };

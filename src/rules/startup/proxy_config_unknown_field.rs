@@ -15,7 +15,7 @@ pub static RULE: RuleMeta = RuleMeta {
     code: "MESH104",
     name: "proxy-config-unknown-field",
     severity: Severity::Warning,
-    fix: FixAvailability::Sometimes,
+    fix: FixAvailability::SometimesSafe,
     summary: "proxy.istio.io/config has a key Istio does not know and silently ignores",
     page: include_str!("../../../rules/MESH104-proxy-config-unknown-field.md"),
 };
@@ -80,15 +80,9 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::test_util::{at, fixed, lint, pos};
+    use crate::rules::test_util::{at, deployment, fixed, lint, pos};
 
     const CODE: &str = "MESH104";
-
-    fn deployment(annotations: &str) -> String {
-        format!(
-            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    metadata:\n      annotations:\n{annotations}    spec:\n      containers:\n        - name: api\n          image: api:1\n"
-        )
-    }
 
     #[test]
     fn typo_in_json_points_at_the_key_inside_the_string() {

@@ -17,7 +17,7 @@ pub static RULE: RuleMeta = RuleMeta {
     code: "MESH504",
     name: "inject-value-invalid",
     severity: Severity::Warning,
-    fix: FixAvailability::Sometimes,
+    fix: FixAvailability::SometimesSafeOrUnsafe,
     summary: "sidecar.istio.io/inject is not exactly \"true\" or \"false\"",
     page: include_str!("../../../rules/MESH504-inject-value-invalid.md"),
 };

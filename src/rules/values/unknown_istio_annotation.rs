@@ -15,7 +15,7 @@ pub static RULE: RuleMeta = RuleMeta {
     code: "MESH502",
     name: "unknown-istio-annotation",
     severity: Severity::Warning,
-    fix: FixAvailability::Sometimes,
+    fix: FixAvailability::SometimesSafeOrUnsafe,
     summary: "An istio.io annotation or label key Istio does not know",
     page: include_str!("../../../rules/MESH502-unknown-istio-annotation.md"),
 };

@@ -6,8 +6,8 @@
 use crate::context::Profile;
 use crate::context::Requires;
 use crate::diagnostic::{Diagnostic, Edit, Fix, FixAvailability, RuleMeta, Severity};
+use crate::go::strconv::{parse_bool, parse_uint};
 use crate::istio::lists::{check_ip_list, check_port_list, IpListKind, PortListKind};
-use crate::istio::strconv::{parse_bool, parse_uint};
 use crate::k8s::edit::add_to_pod;
 use crate::k8s::MetaMap;
 use crate::k8s::{scalar_string, PodInjection, PodTemplate};
@@ -25,7 +25,7 @@ pub static RULE: RuleMeta = RuleMeta {
     code: "MESH401",
     name: "vault-init-race",
     severity: Severity::Warning,
-    fix: FixAvailability::Sometimes,
+    fix: FixAvailability::SometimesSafeOrUnsafe,
     summary: "Vault's init container cannot reach Vault because its traffic is captured by the not-yet-running proxy",
     page: include_str!("../../../rules/MESH401-vault-init-race.md"),
 };

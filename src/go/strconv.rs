@@ -2,8 +2,8 @@
 //! `ParseInt` (any base Go takes, base 0 with its prefixes and `_` rules), `Atoi`, and
 //! `Quote` for rendering Go's error messages. Matches golang/go `src/strconv/atoi.go`
 //! (`ParseUint`, `ParseInt`, `Atoi`, `underscoreOK`), `atob.go` (`ParseBool`) and `quote.go`
-//! (`Quote`). Also the integer step of go-yaml v2's `resolve` (`resolve.go`): every `_` is
-//! removed first, then `ParseInt(s, 0, 64)`, then `ParseUint(s, 0, 64)`.
+//! (`Quote`). [`crate::yaml`]'s scalar typing (go-yaml v2 `resolve.go`) and Istio's
+//! validation both parse numbers here.
 //!
 //! Error values render exactly as Go's `*NumError` does: `strconv.ParseUint: parsing "x":
 //! invalid syntax`. The one approximation is `Quote` for non-ASCII text: Go decides what is
@@ -201,7 +201,7 @@ pub fn atoi(s: &str) -> Result<i64, NumError> {
 }
 
 /// Go's `underscoreOK`: underscores only between digits, or between a base prefix and a digit.
-fn underscore_ok(s: &str) -> bool {
+pub(crate) fn underscore_ok(s: &str) -> bool {
     let mut b = s.as_bytes();
     let mut saw = b'^';
     let mut i = 0;
@@ -236,26 +236,6 @@ fn underscore_ok(s: &str) -> bool {
         saw = b'!';
     }
     saw != b'_'
-}
-
-/// An integer as go-yaml v2 resolves a plain scalar: `int64` when it fits, else `uint64`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum YamlInt {
-    Signed(i64),
-    Unsigned(u64),
-}
-
-/// The integer step of go-yaml v2 `resolve` for a plain scalar whose first character is a
-/// digit or a sign: remove every `_`, then Go `ParseInt(s, 0, 64)`, then `ParseUint(s, 0, 64)`.
-/// So `0755` is octal 493, `0x1F`, `0o17`, `0b101`, `1_000`, `+5`; `08`, `1.0` and `1e3` are
-/// not integers (the caller's float step decides those). Callers check the first character,
-/// as go-yaml's resolve table does (`_1` is a string there, never reaching this step).
-pub fn yaml_v2_int(plain: &str) -> Option<YamlInt> {
-    let stripped: String = plain.chars().filter(|&c| c != '_').collect();
-    if let Ok(v) = parse_int(&stripped, 0, 64) {
-        return Some(YamlInt::Signed(v));
-    }
-    parse_uint(&stripped, 0, 64).ok().map(YamlInt::Unsigned)
 }
 
 /// Go `unicode.IsPrint`, approximated outside Latin-1: Go prints letters, marks, numbers,
@@ -466,23 +446,6 @@ mod tests {
             NumErrorKind::Range
         );
         assert_eq!(parse_uint("0x8000000000000000", 0, 64), Ok(1 << 63));
-    }
-
-    #[test]
-    fn yaml_v2_integers() {
-        assert_eq!(yaml_v2_int("0755"), Some(YamlInt::Signed(493)));
-        assert_eq!(yaml_v2_int("1_000"), Some(YamlInt::Signed(1000)));
-        assert_eq!(yaml_v2_int("1__0"), Some(YamlInt::Signed(10)));
-        assert_eq!(yaml_v2_int("0b1_01"), Some(YamlInt::Signed(5)));
-        assert_eq!(yaml_v2_int("+8200"), Some(YamlInt::Signed(8200)));
-        assert_eq!(
-            yaml_v2_int("18446744073709551615"),
-            Some(YamlInt::Unsigned(u64::MAX))
-        );
-        assert_eq!(yaml_v2_int("18446744073709551616"), None);
-        assert_eq!(yaml_v2_int("08"), None);
-        assert_eq!(yaml_v2_int("1e3"), None);
-        assert_eq!(yaml_v2_int("1."), None);
     }
 
     #[test]
