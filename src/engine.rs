@@ -90,7 +90,7 @@ pub(crate) fn comment_start(line: &[u8]) -> Option<usize> {
     let mut i = 0;
     while i < line.len() {
         let b = line[i];
-        let blank_next = line.get(i + 1).map_or(true, |n| matches!(n, b' ' | b'\t'));
+        let blank_next = line.get(i + 1).is_none_or(|n| matches!(n, b' ' | b'\t'));
         match quote {
             Some(b'"') if b == b'\\' => i += 1,
             // `''` inside a single-quoted scalar is an escaped quote.

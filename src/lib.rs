@@ -359,7 +359,7 @@ pub(crate) fn lint_bytes(
 pub(crate) fn only_enabled(policy: &Policy, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
     diags
         .into_iter()
-        .filter(|d| rules::find(d.code).map_or(true, |m| policy.enabled_in(m, &[])))
+        .filter(|d| rules::find(d.code).is_none_or(|m| policy.enabled_in(m, &[])))
         .map(|mut d| {
             d.severity = policy.severity_of(d.code, d.severity);
             d

@@ -535,9 +535,7 @@ fn use_color(arg: ColorArg, to_terminal: bool) -> bool {
     match arg {
         ColorArg::Always => true,
         ColorArg::Never => false,
-        ColorArg::Auto => {
-            to_terminal && std::env::var_os("NO_COLOR").map_or(true, |v| v.is_empty())
-        }
+        ColorArg::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
     }
 }
 

@@ -555,7 +555,7 @@ fn a_fix_that_would_be_rejected_is_not_offered_on_stdin() {
     let finding = &json["diagnostics"][0];
     assert_eq!(finding["code"], "MESH501");
     assert!(
-        finding.get("fix").map_or(true, serde_json::Value::is_null),
+        finding.get("fix").is_none_or(serde_json::Value::is_null),
         "{finding}"
     );
     assert_eq!(json["summary"]["fixable"], 0);

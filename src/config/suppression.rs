@@ -270,7 +270,7 @@ impl Collector {
             ];
             let res = self.resource_names(&site.resources);
             let meta = crate::rules::find(d.code);
-            let enabled = meta.map_or(true, |m| policy.enabled_in(m, &res));
+            let enabled = meta.is_none_or(|m| policy.enabled_in(m, &res));
             // An opt-in rule nobody selected did not run as far as the user can tell: its
             // findings use no suppression (a bare `ignore` stays unused).
             let suppressed = (enabled || !meta.is_some_and(crate::rules::is_opt_in))
@@ -531,7 +531,7 @@ fn innermost_key(doc: &Document<'_>, offset: u32) -> Option<u32> {
         let (k, v) = (doc.node(k), doc.node(v));
         let start = k.props_start.min(k.range.start());
         let end = k.range.end().max(v.range.end());
-        if start <= offset && offset < end.max(start + 1) && best.map_or(true, |b| start > b) {
+        if start <= offset && offset < end.max(start + 1) && best.is_none_or(|b| start > b) {
             best = Some(start);
         }
     }

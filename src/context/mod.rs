@@ -190,7 +190,7 @@ fn origin_key(origin: &str) -> (&str, u32) {
 /// `new` comes first: a total order, so any merge order gives the same result.
 fn offer_hold(slot: &mut Option<MeshSetting<bool>>, new: Option<MeshSetting<bool>>) {
     let Some(new) = new else { return };
-    let better = slot.as_ref().map_or(true, |old| {
+    let better = slot.as_ref().is_none_or(|old| {
         (!new.value, origin_key(&new.origin)) < (!old.value, origin_key(&old.origin))
     });
     if better {
@@ -201,7 +201,7 @@ fn offer_hold(slot: &mut Option<MeshSetting<bool>>, new: Option<MeshSetting<bool
 /// Keeps the setting that comes first in path and line order (then by value, to be total).
 fn offer_first<T: Ord>(slot: &mut Option<MeshSetting<T>>, new: Option<MeshSetting<T>>) {
     let Some(new) = new else { return };
-    let better = slot.as_ref().map_or(true, |old| {
+    let better = slot.as_ref().is_none_or(|old| {
         (origin_key(&new.origin), &new.value) < (origin_key(&old.origin), &old.value)
     });
     if better {
@@ -644,7 +644,7 @@ fn document_chunks(text: &str) -> Vec<std::ops::Range<usize>> {
         let line_start = at == 0 || bytes[at - 1] == b'\n';
         let marker = bytes
             .get(at + 3)
-            .map_or(true, |b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'));
+            .is_none_or(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'));
         if line_start && marker && at > start {
             out.push(start..at);
             start = at;

@@ -136,9 +136,10 @@ fn shape_of(value: &str, root: yaml::NodeRef<'_, '_>) -> Shape {
                 .literal_entries()
                 .last()
                 .map(|(k, v)| v.range().end().max(k.range().end()) as usize);
-            let json = root.literal_entries().next().map_or(true, |(k, _)| {
-                k.style() == Some(yaml::ScalarStyle::DoubleQuoted)
-            });
+            let json = root
+                .literal_entries()
+                .next()
+                .is_none_or(|(k, _)| k.style() == Some(yaml::ScalarStyle::DoubleQuoted));
             Shape::Flow {
                 close: r.end() as usize - 1,
                 last_end: last,

@@ -172,7 +172,7 @@ fn check_value(
                     || kind
                         .enum_type()
                         .zip(target.as_str())
-                        .map_or(true, |(e, name)| e.has(name))
+                        .is_none_or(|(e, name)| e.has(name))
             }
             _ => false,
         },

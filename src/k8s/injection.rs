@@ -198,7 +198,7 @@ impl PodInjection {
                 Injection::Ambient => 1,
                 Injection::NotInjected(_) => 0,
             };
-            if outcome.as_ref().map_or(true, |o| rank(&this) > rank(o)) {
+            if outcome.as_ref().is_none_or(|o| rank(&this) > rank(o)) {
                 outcome = Some(this);
             }
         }

@@ -43,7 +43,7 @@ fn pod_label_fix(
     let selected = cx.res.root.path(&["spec", "selector"]).is_some_and(|s| {
         cx.text
             .get(s.range().as_range())
-            .map_or(true, |t| t.contains(LABEL))
+            .is_none_or(|t| t.contains(LABEL))
     });
     if selected {
         return None;
