@@ -239,6 +239,39 @@ fn mismatch(errors: &mut String, what: &str, case: &str, expected: &str, got: &s
     );
 }
 
+/// The fixed text parses and has no error-severity finding of any rule the input lacked.
+fn no_new_error(
+    input: &str,
+    expected: &str,
+    name: &str,
+    opts: &Opts,
+    label: &str,
+    errors: &mut String,
+) {
+    // Parses, and no new error from any rule.
+    let errors_of = |t: &str| {
+        let mut v: Vec<&'static str> = lint_all(t, name, opts)
+            .into_iter()
+            .filter(|d| d.severity == Severity::Error)
+            .map(|d| d.code)
+            .collect();
+        v.sort_unstable();
+        v
+    };
+    let (was, now) = (errors_of(input), errors_of(expected));
+    let mut remaining = was.clone();
+    for code in &now {
+        if let Some(i) = remaining.iter().position(|c| c == code) {
+            remaining.remove(i);
+        } else {
+            let _ = writeln!(
+                errors,
+                "── {label}: the fix introduces {code} (before: {was:?}, after: {now:?})"
+            );
+        }
+    }
+}
+
 /// The library checks of one case (or a derived variant of it).
 fn check_library(
     case: &Case,
@@ -309,28 +342,7 @@ fn check_library(
             if !outcome.changed || outcome.applied.is_empty() {
                 let _ = writeln!(errors, "── {label}: nothing was applied");
             }
-            // Parses, and no new error from any rule.
-            let errors_of = |t: &str| {
-                let mut v: Vec<&'static str> = lint_all(t, &name, opts)
-                    .into_iter()
-                    .filter(|d| d.severity == Severity::Error)
-                    .map(|d| d.code)
-                    .collect();
-                v.sort_unstable();
-                v
-            };
-            let (was, now) = (errors_of(input), errors_of(expected));
-            let mut remaining = was.clone();
-            for code in &now {
-                if let Some(i) = remaining.iter().position(|c| c == code) {
-                    remaining.remove(i);
-                } else {
-                    let _ = writeln!(
-                        errors,
-                        "── {label}: the fix introduces {code} (before: {was:?}, after: {now:?})"
-                    );
-                }
-            }
+            no_new_error(input, expected, &name, opts, label, errors);
             // The finding it fixed is gone: what remains of the code has no applicable fix.
             let after = lint_code(expected, &name, opts, &case.code);
             if let Some(d) = after.iter().find(|d| applicable(d, opts.unsafe_fixes)) {

@@ -360,10 +360,27 @@ pub mod manifests {
             }
         }
 
+        fixed_and_no_new_error(&before, &outcome, name, options)
+            .map_err(|e| format!("{e}{}", show()))?;
+        if parses(text) {
+            meaning_kept(text, &before, &outcome, unsafe_fixes)
+                .map_err(|e| format!("{e}{}", show()))?;
+        }
+        Ok(())
+    }
+
+    /// (4) What was fixed is gone; no new error.
+    fn fixed_and_no_new_error(
+        before: &[Diagnostic],
+        outcome: &meshlint::fix::FixOutcome,
+        name: &str,
+        options: &LintOptions,
+    ) -> Result<(), String> {
+        let fixed = &outcome.text;
         // (4) What was fixed is gone; no new error.
         let key = |d: &Diagnostic| (d.code, d.message.clone());
         let mut count: HashMap<(&str, String), isize> = HashMap::new();
-        for d in &before {
+        for d in before {
             *count.entry(key(d)).or_default() += 1;
         }
         for a in &outcome.applied {
@@ -380,9 +397,7 @@ pub mod manifests {
             if seen.get(&k).copied().unwrap_or(0) > allowed {
                 return Err(format!(
                     "{} was fixed but is still reported: {}{}",
-                    a.code,
-                    a.message,
-                    show()
+                    a.code, a.message, ""
                 ));
             }
         }
@@ -393,39 +408,47 @@ pub mod manifests {
             }
             m
         };
-        let (was, now) = (errors(&before), errors(&after));
+        let (was, now) = (errors(before), errors(&after));
         for (code, n) in &now {
             if *n > was.get(code).copied().unwrap_or(0) {
                 return Err(format!(
                     "the fixes introduced {code} ({n} now, {} before){}",
                     was.get(code).copied().unwrap_or(0),
-                    show()
+                    ""
                 ));
             }
         }
+        Ok(())
+    }
 
-        // (5) What the manifest means, `<<` merges applied, changes only where the applied
-        // fixes say: every changed leaf is named by one of them.
-        if parses(text) {
-            let named = named_by(text, &before, &outcome.applied, unsafe_fixes);
-            let (old, new) = (meaning::of(text), meaning::of(fixed));
-            for path in meaning::changed(&old, &new) {
-                if !meaning::is_named(&path, &named, &old, &new) {
-                    return Err(format!(
-                        "{path:?} changed, but no applied fix names it (applied: {:?}, named: {named:?}){}",
-                        outcome.applied.iter().map(|a| a.code).collect::<Vec<_>>(),
-                        show()
-                    ));
-                }
+    /// (5) What the manifest means, `<<` merges applied, changes only where the applied fixes
+    /// say: every changed leaf is named by one of them. (6) Every selector that matched its pod
+    /// template still does.
+    fn meaning_kept(
+        text: &str,
+        before: &[Diagnostic],
+        outcome: &meshlint::fix::FixOutcome,
+        unsafe_fixes: bool,
+    ) -> Result<(), String> {
+        let fixed = &outcome.text;
+        let named = named_by(text, before, &outcome.applied, unsafe_fixes);
+        let (old, new) = (meaning::of(text), meaning::of(fixed));
+        for path in meaning::changed(&old, &new) {
+            if !meaning::is_named(&path, &named, &old, &new) {
+                return Err(format!(
+                    "{path:?} changed, but no applied fix names it (applied: {:?}, named: {named:?}){}",
+                    outcome.applied.iter().map(|a| a.code).collect::<Vec<_>>(),
+                    ""
+                ));
             }
-            // (6) Every selector that matched its pod template still does.
-            for (i, matched) in meaning::selectors_match(text).into_iter().enumerate() {
-                if matched && meaning::selectors_match(fixed).get(i) != Some(&true) {
-                    return Err(format!(
-                        "the selector of document {i} no longer matches its pod template{}",
-                        show()
-                    ));
-                }
+        }
+        // (6) Every selector that matched its pod template still does.
+        for (i, matched) in meaning::selectors_match(text).into_iter().enumerate() {
+            if matched && meaning::selectors_match(fixed).get(i) != Some(&true) {
+                return Err(format!(
+                    "the selector of document {i} no longer matches its pod template{}",
+                    ""
+                ));
             }
         }
         Ok(())
@@ -1108,6 +1131,73 @@ pub mod manifests {
         }
     }
 
+    /// An IstioOperator with `spec.values.global.proxy` entries (and a mesh config).
+    fn render_operator(w: &mut Writer, m: &Manifest) {
+        w.line(0, "apiVersion: install.istio.io/v1alpha1");
+        w.line(0, "kind: IstioOperator");
+        w.line(0, "spec:");
+        if m.template_metadata {
+            w.comment(1);
+            w.line(1, "meshConfig:");
+            w.line(2, "defaultConfig:");
+            w.line(3, "concurrency: 2");
+        }
+        w.line(1, "values:");
+        w.line(2, "global:");
+        let entries = match &m.annotations {
+            Map::Flow(v) | Map::Block(v) => v.iter().map(|i| i % OPERATOR.len()).collect(),
+            _ => vec![0],
+        };
+        w.map(3, "proxy", &Map::Block(entries), OPERATOR);
+    }
+
+    /// The workload's selector (see [`Manifest::selector`]) at depth `top + 1`.
+    fn write_selector(w: &mut Writer, m: &Manifest, top: usize) {
+        let pairs = label_pairs(&m.labels);
+        w.line(top + 1, "selector:");
+        if m.selector == 1 || pairs.is_empty() {
+            w.line(top + 2, "matchLabels:");
+            if pairs.is_empty() {
+                w.line(top + 3, "app: web");
+            }
+            for (k, v) in &pairs {
+                w.line(top + 3, &format!("{k}: {v}"));
+            }
+        } else {
+            w.line(top + 2, "matchExpressions:");
+            for (k, v) in &pairs {
+                w.line(
+                    top + 3,
+                    &format!("- {{key: {k}, operator: In, values: [{v}]}}"),
+                );
+            }
+        }
+    }
+
+    /// Turns the object written from `start` into the item of a List: `- ` replaces the first
+    /// indentation.
+    fn as_list_item(w: &mut Writer, start: usize, m: &Manifest) {
+        // Turn the object into a sequence item: `- ` replaces the first indentation.
+        let body = w.out.split_off(start);
+        let unit = m.unit;
+        let item_indent = if m.indentless { 0 } else { unit };
+        let mut first = true;
+        for line in body.split_inclusive('\n') {
+            let rest = line.strip_prefix(&" ".repeat(unit)).unwrap_or(line);
+            if first {
+                w.out.push_str(&" ".repeat(item_indent));
+                w.out.push_str("- ");
+                w.out.push_str(rest.trim_start());
+                first = false;
+            } else if rest.trim().is_empty() {
+                w.out.push_str(rest);
+            } else {
+                w.out.push_str(&" ".repeat(item_indent + 2));
+                w.out.push_str(rest);
+            }
+        }
+    }
+
     pub fn render(m: &Manifest) -> String {
         let mut w = Writer {
             out: String::new(),
@@ -1117,22 +1207,7 @@ pub mod manifests {
         };
         let kind = KINDS[m.kind];
         if kind == "IstioOperator" {
-            w.line(0, "apiVersion: install.istio.io/v1alpha1");
-            w.line(0, "kind: IstioOperator");
-            w.line(0, "spec:");
-            if m.template_metadata {
-                w.comment(1);
-                w.line(1, "meshConfig:");
-                w.line(2, "defaultConfig:");
-                w.line(3, "concurrency: 2");
-            }
-            w.line(1, "values:");
-            w.line(2, "global:");
-            let entries = match &m.annotations {
-                Map::Flow(v) | Map::Block(v) => v.iter().map(|i| i % OPERATOR.len()).collect(),
-                _ => vec![0],
-            };
-            w.map(3, "proxy", &Map::Block(entries), OPERATOR);
+            render_operator(&mut w, m);
             return finish(w.out, m);
         }
         let (top, kind_name) = if kind == "List" {
@@ -1169,25 +1244,7 @@ pub mod manifests {
         w.map(top + 1, "labels", &m.outer_labels, LABELS);
         w.line(top, "spec:");
         if m.selector > 0 && matches!(kind_name, "Deployment" | "StatefulSet" | "DaemonSet") {
-            let pairs = label_pairs(&m.labels);
-            w.line(top + 1, "selector:");
-            if m.selector == 1 || pairs.is_empty() {
-                w.line(top + 2, "matchLabels:");
-                if pairs.is_empty() {
-                    w.line(top + 3, "app: web");
-                }
-                for (k, v) in &pairs {
-                    w.line(top + 3, &format!("{k}: {v}"));
-                }
-            } else {
-                w.line(top + 2, "matchExpressions:");
-                for (k, v) in &pairs {
-                    w.line(
-                        top + 3,
-                        &format!("- {{key: {k}, operator: In, values: [{v}]}}"),
-                    );
-                }
-            }
+            write_selector(&mut w, m, top);
         }
         let tdepth = match kind_name {
             "Pod" => top + 1,
@@ -1238,25 +1295,7 @@ pub mod manifests {
             w.containers(tdepth + 1, m.indentless);
         }
         if kind == "List" {
-            // Turn the object into a sequence item: `- ` replaces the first indentation.
-            let body = w.out.split_off(start);
-            let unit = m.unit;
-            let item_indent = if m.indentless { 0 } else { unit };
-            let mut first = true;
-            for line in body.split_inclusive('\n') {
-                let rest = line.strip_prefix(&" ".repeat(unit)).unwrap_or(line);
-                if first {
-                    w.out.push_str(&" ".repeat(item_indent));
-                    w.out.push_str("- ");
-                    w.out.push_str(rest.trim_start());
-                    first = false;
-                } else if rest.trim().is_empty() {
-                    w.out.push_str(rest);
-                } else {
-                    w.out.push_str(&" ".repeat(item_indent + 2));
-                    w.out.push_str(rest);
-                }
-            }
+            as_list_item(&mut w, start, m);
         }
         finish(w.out, m)
     }

@@ -146,6 +146,34 @@ fn document_of(text: &str, line: u64) -> usize {
         .count()
 }
 
+/// Runs meshlint on a copy of `case`'s input files: their texts by file name, and its output.
+fn run_case(case: &Case) -> (BTreeMap<String, String>, std::process::Output) {
+    let src = root().join(case.dir);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    let mut texts = BTreeMap::new();
+    for e in std::fs::read_dir(&src).unwrap() {
+        let p = e.unwrap().path();
+        let name = p.file_name().unwrap().to_string_lossy().into_owned();
+        std::fs::copy(&p, dir.path().join(&name)).unwrap();
+        texts.insert(name, std::fs::read_to_string(&p).unwrap());
+    }
+    let select: Vec<&str> = case.codes.iter().map(|(c, _)| *c).collect();
+    let out = meshlint(dir.path())
+        .args([
+            "--format",
+            "json",
+            "--no-config",
+            "--select",
+            &select.join(","),
+        ])
+        .args(case.args)
+        .arg(".")
+        .output()
+        .unwrap();
+    (texts, out)
+}
+
 #[test]
 fn meshlint_flags_the_resources_istioctl_analyze_flags_and_no_others() {
     let rows = rows();
@@ -153,29 +181,7 @@ fn meshlint_flags_the_resources_istioctl_analyze_flags_and_no_others() {
     let mut differences_seen = BTreeSet::new();
     let mut compared = 0;
     for case in CASES {
-        let src = root().join(case.dir);
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir(dir.path().join(".git")).unwrap();
-        let mut texts = BTreeMap::new();
-        for e in std::fs::read_dir(&src).unwrap() {
-            let p = e.unwrap().path();
-            let name = p.file_name().unwrap().to_string_lossy().into_owned();
-            std::fs::copy(&p, dir.path().join(&name)).unwrap();
-            texts.insert(name, std::fs::read_to_string(&p).unwrap());
-        }
-        let select: Vec<&str> = case.codes.iter().map(|(c, _)| *c).collect();
-        let out = meshlint(dir.path())
-            .args([
-                "--format",
-                "json",
-                "--no-config",
-                "--select",
-                &select.join(","),
-            ])
-            .args(case.args)
-            .arg(".")
-            .output()
-            .unwrap();
+        let (texts, out) = run_case(case);
         let analyzer_codes: BTreeSet<&str> = case
             .codes
             .iter()

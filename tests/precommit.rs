@@ -605,22 +605,9 @@ fn path_without_rust() -> OsString {
     std::env::join_paths(kept).unwrap()
 }
 
-/// SLOW (see the module docs): the wheel, as a user without Rust gets it. Builds the wheel with
-/// maturin (`python/pyproject.toml`, the dev profile: this tests the packaging, not the
-/// optimiser), installs it into a fresh venv and runs it there, then runs the real
-/// `pre-commit` with the python hooks of this repository (`try-repo`) and with the README's
-/// `.pre-commit-config.yaml`, pip installing from a local directory of wheels only
-/// (`--find-links`, no index) and with no `cargo` or `rustc` on the PATH.
-#[test]
-#[ignore = "slow, and needs Python 3 with venv and PyPI (maturin, pre-commit, setuptools): .ci/run runs it with --ignored"]
-fn the_wheel_installs_without_rust_and_its_pre_commit_hooks_run() {
-    let root = root();
-    let head = head();
-    let work = Path::new(env!("CARGO_TARGET_TMPDIR")).join("wheel");
-    std::fs::create_dir_all(&work).unwrap();
-
-    // The wheel, and the one wheel the hooks' package needs to be built (setuptools), in a
-    // directory pip installs from.
+/// The wheel, and the one wheel the hooks' package needs to be built (setuptools), in a
+/// directory pip installs from (returned).
+fn build_wheel(root: &Path, work: &Path) -> PathBuf {
     let links = work.join("links");
     let _ = std::fs::remove_dir_all(&links);
     std::fs::create_dir_all(&links).unwrap();
@@ -657,8 +644,12 @@ fn the_wheel_installs_without_rust_and_its_pre_commit_hooks_run() {
         "pip download setuptools failed (this test needs PyPI): {}",
         text(&downloaded)
     );
+    links
+}
 
-    // A fresh venv, the wheel from the directory only, then meshlint from the venv.
+/// A fresh venv with the wheel installed from `links` only (no Rust toolchain on the PATH): its
+/// `meshlint`, checked to run.
+fn wheel_in_fresh_venv(work: &Path, links: &Path) -> PathBuf {
     let venv = work.join("fresh-venv");
     let _ = std::fs::remove_dir_all(&venv);
     let started = std::time::Instant::now();
@@ -677,7 +668,7 @@ fn the_wheel_installs_without_rust_and_its_pre_commit_hooks_run() {
             "--disable-pip-version-check",
         ])
         .args(["--no-index", "--find-links"])
-        .arg(&links)
+        .arg(links)
         .arg("meshlint")
         .env("PATH", path_without_rust())
         .output()
@@ -690,6 +681,25 @@ fn the_wheel_installs_without_rust_and_its_pre_commit_hooks_run() {
         String::from_utf8_lossy(&v.stdout),
         format!("meshlint {}\n", version())
     );
+    meshlint
+}
+
+/// SLOW (see the module docs): the wheel, as a user without Rust gets it. Builds the wheel with
+/// maturin (`python/pyproject.toml`, the dev profile: this tests the packaging, not the
+/// optimiser), installs it into a fresh venv and runs it there, then runs the real
+/// `pre-commit` with the python hooks of this repository (`try-repo`) and with the README's
+/// `.pre-commit-config.yaml`, pip installing from a local directory of wheels only
+/// (`--find-links`, no index) and with no `cargo` or `rustc` on the PATH.
+#[test]
+#[ignore = "slow, and needs Python 3 with venv and PyPI (maturin, pre-commit, setuptools): .ci/run runs it with --ignored"]
+fn the_wheel_installs_without_rust_and_its_pre_commit_hooks_run() {
+    let root = root();
+    let head = head();
+    let work = Path::new(env!("CARGO_TARGET_TMPDIR")).join("wheel");
+    std::fs::create_dir_all(&work).unwrap();
+
+    let links = build_wheel(&root, &work);
+    let meshlint = wheel_in_fresh_venv(&work, &links);
     let scratch = scratch_repo();
     let dir = scratch.path();
     let lint = Command::new(&meshlint)

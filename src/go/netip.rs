@@ -250,16 +250,7 @@ fn parse_ipv4_fields(input: &str, off: usize, end: usize) -> Result<[u8; 4], Add
 
 /// Go `parseIPv6`.
 fn parse_ipv6(input: &str) -> Result<ParsedAddr, AddrError> {
-    let (mut s, zone) = match input.find('%') {
-        Some(i) => {
-            let zone = &input[i + 1..];
-            if zone.is_empty() {
-                return Err(addr_err(input, AddrErrorKind::EmptyZone, None));
-            }
-            (&input[..i], Some(zone))
-        }
-        None => (input, None),
-    };
+    let (mut s, zone) = split_zone(input)?;
     let done = |ip: [u8; 16]| ParsedAddr {
         ip: IpAddr::V6(Ipv6Addr::from(ip)),
         zone: zone.map(str::to_owned),
@@ -284,28 +275,7 @@ fn parse_ipv6(input: &str) -> Result<ParsedAddr, AddrError> {
     let mut i = 0usize;
     while i < 16 {
         let bytes = s.as_bytes();
-        let mut off = 0usize;
-        let mut acc: u32 = 0;
-        while off < bytes.len() {
-            let ch = bytes[off];
-            let digit = match ch {
-                b'0'..=b'9' => ch - b'0',
-                b'a'..=b'f' => ch - b'a' + 10,
-                b'A'..=b'F' => ch - b'A' + 10,
-                _ => break,
-            };
-            acc = (acc << 4) + u32::from(digit);
-            if off > 3 {
-                return Err(err_at(AddrErrorKind::Ipv6GroupTooLong, s));
-            }
-            if acc > 0xFFFF {
-                return Err(err_at(AddrErrorKind::Ipv6FieldOverflow, s));
-            }
-            off += 1;
-        }
-        if off == 0 {
-            return Err(err_at(AddrErrorKind::Ipv6EmptyField, s));
-        }
+        let (acc, off) = hex_group(bytes).map_err(|kind| err_at(kind, s))?;
 
         // Followed by a dot: the trailing embedded IPv4.
         if off < bytes.len() && bytes[off] == b'.' {
@@ -354,21 +324,74 @@ fn parse_ipv6(input: &str) -> Result<ParsedAddr, AddrError> {
         return Err(err_at(AddrErrorKind::TrailingGarbage, s));
     }
 
-    if i < 16 {
-        let Some(at) = ellipsis else {
-            return Err(addr_err(input, AddrErrorKind::Ipv6TooShort, None));
+    expand_ellipsis(&mut ip, i, ellipsis).map_err(|kind| addr_err(input, kind, None))?;
+    Ok(done(ip))
+}
+
+/// The address and the zone after `%` (Go: an empty zone is an error).
+fn split_zone(input: &str) -> Result<(&str, Option<&str>), AddrError> {
+    match input.find('%') {
+        Some(i) => {
+            let zone = &input[i + 1..];
+            if zone.is_empty() {
+                return Err(addr_err(input, AddrErrorKind::EmptyZone, None));
+            }
+            Ok((&input[..i], Some(zone)))
+        }
+        None => Ok((input, None)),
+    }
+}
+
+/// The hex group at the start of `bytes` (Go: at most four digits, at most 0xFFFF): its value
+/// and length.
+fn hex_group(bytes: &[u8]) -> Result<(u32, usize), AddrErrorKind> {
+    let mut off = 0usize;
+    let mut acc: u32 = 0;
+    while off < bytes.len() {
+        let ch = bytes[off];
+        let digit = match ch {
+            b'0'..=b'9' => ch - b'0',
+            b'a'..=b'f' => ch - b'a' + 10,
+            b'A'..=b'F' => ch - b'A' + 10,
+            _ => break,
         };
-        let shift = 16 - i;
-        for j in (at..i).rev() {
+        acc = (acc << 4) + u32::from(digit);
+        if off > 3 {
+            return Err(AddrErrorKind::Ipv6GroupTooLong);
+        }
+        if acc > 0xFFFF {
+            return Err(AddrErrorKind::Ipv6FieldOverflow);
+        }
+        off += 1;
+    }
+    if off == 0 {
+        return Err(AddrErrorKind::Ipv6EmptyField);
+    }
+    Ok((acc, off))
+}
+
+/// Fills the `::` at byte `ellipsis` with the zeros that make `filled` bytes sixteen (Go: too
+/// short without one, an error with one that stands for no zeros).
+fn expand_ellipsis(
+    ip: &mut [u8; 16],
+    filled: usize,
+    ellipsis: Option<usize>,
+) -> Result<(), AddrErrorKind> {
+    if filled < 16 {
+        let Some(at) = ellipsis else {
+            return Err(AddrErrorKind::Ipv6TooShort);
+        };
+        let shift = 16 - filled;
+        for j in (at..filled).rev() {
             ip[j + shift] = ip[j];
         }
         for byte in &mut ip[at..at + shift] {
             *byte = 0;
         }
     } else if ellipsis.is_some() {
-        return Err(addr_err(input, AddrErrorKind::EllipsisWithoutZeros, None));
+        return Err(AddrErrorKind::EllipsisWithoutZeros);
     }
-    Ok(done(ip))
+    Ok(())
 }
 
 /// Go `netip.ParsePrefix`: split on the **last** `/`; `ParseAddr` on the left; no zone; the
@@ -551,6 +574,10 @@ mod tests {
             err("\t10.0.0.0/8"),
             r#"netip.ParsePrefix("\t10.0.0.0/8"): ParseAddr("\t10.0.0.0"): unexpected character (at "\t10.0.0.0")"#
         );
+    }
+
+    #[test]
+    fn edge_cases_of_characters_and_lengths() {
         // Unicode digits are not digits.
         assert_eq!(
             err("１0.0.0.0/8"),

@@ -134,51 +134,7 @@ fn check_value(
         return;
     }
     let target = v.resolved();
-    let numeric_string = || {
-        target
-            .as_str()
-            .is_some_and(|s| s.trim().parse::<f64>().is_ok())
-    };
     let ok = match kind {
-        FieldKind::FreeForm => true,
-        FieldKind::Bool => ty == ScalarType::Bool,
-        FieldKind::Int | FieldKind::Uint => {
-            ty == ScalarType::Int
-                || (decoder == Decoder::Jsonpb
-                    && match ty {
-                        // YAML becomes JSON through float64 first: `2.0` and `1e3` arrive
-                        // as 2 and 1000, which an integer field takes.
-                        ScalarType::Float => integral_float(target.as_str()),
-                        // A quoted integer: jsonpb strips the quotes, then parses an integer.
-                        ScalarType::Str => target.as_str().is_some_and(is_decimal_integer),
-                        _ => false,
-                    })
-        }
-        FieldKind::Double => {
-            matches!(ty, ScalarType::Int | ScalarType::Float)
-                || (decoder == Decoder::Jsonpb && ty == ScalarType::Str && numeric_string())
-        }
-        FieldKind::String | FieldKind::Bytes => ty == ScalarType::Str,
-        // jsonpb reads a Duration with Go's time.ParseDuration.
-        FieldKind::Duration => {
-            ty == ScalarType::Str
-                && (decoder != Decoder::Jsonpb || target.as_str().is_some_and(is_go_duration))
-        }
-        // jsonpb takes an enum by value name (exactly) or by number.
-        FieldKind::Enum(_) => match ty {
-            ScalarType::Int => true,
-            ScalarType::Str => {
-                decoder != Decoder::Jsonpb
-                    || kind
-                        .enum_type()
-                        .zip(target.as_str())
-                        .is_none_or(|(e, name)| e.has(name))
-            }
-            _ => false,
-        },
-        FieldKind::IntOrString | FieldKind::Quantity => {
-            matches!(ty, ScalarType::Str | ScalarType::Int | ScalarType::Float)
-        }
         FieldKind::Message(idx) => {
             if ty == ScalarType::Mapping {
                 check_message_depth(
@@ -231,32 +187,100 @@ fn check_value(
                 false
             }
         }
+        _ => scalar_fits(kind, ty, target, decoder),
     };
     if !ok {
-        let meant_bool = (kind == FieldKind::Bool && ty == ScalarType::Str)
-            .then(|| target.as_str())
-            .flatten()
-            .and_then(|s| match s {
-                "true" => Some(true),
-                "false" => Some(false),
-                _ => None,
-            });
-        out.push(Issue::WrongType {
-            path: path.to_owned(),
-            value_range: v.range(),
-            expected: describe(kind),
-            found: match (kind, ty) {
-                _ if decoder != Decoder::Jsonpb => found(ty),
-                (FieldKind::Duration, ScalarType::Str) => "a string Go cannot read as a duration",
-                (FieldKind::Enum(_), ScalarType::Str) => "a name the enum does not have",
-                (FieldKind::Int | FieldKind::Uint, ScalarType::Str) if numeric_string() => {
-                    "a string that is not an integer"
-                }
-                (FieldKind::Int | FieldKind::Uint, ScalarType::Float) => "a fraction",
-                _ => found(ty),
-            },
-            meant_bool,
+        out.push(wrong_type(v, kind, ty, decoder, path));
+    }
+}
+
+/// Whether a string holds a number (jsonpb reads a quoted number for a numeric field).
+fn numeric_string(target: NodeRef<'_, '_>) -> bool {
+    target
+        .as_str()
+        .is_some_and(|s| s.trim().parse::<f64>().is_ok())
+}
+
+/// Whether `target` (of type `ty`) is what a field of scalar kind `kind` takes, as `decoder`
+/// reads it.
+fn scalar_fits(kind: FieldKind, ty: ScalarType, target: NodeRef<'_, '_>, decoder: Decoder) -> bool {
+    match kind {
+        FieldKind::Bool => ty == ScalarType::Bool,
+        FieldKind::Int | FieldKind::Uint => {
+            ty == ScalarType::Int
+                || (decoder == Decoder::Jsonpb
+                    && match ty {
+                        // YAML becomes JSON through float64 first: `2.0` and `1e3` arrive
+                        // as 2 and 1000, which an integer field takes.
+                        ScalarType::Float => integral_float(target.as_str()),
+                        // A quoted integer: jsonpb strips the quotes, then parses an integer.
+                        ScalarType::Str => target.as_str().is_some_and(is_decimal_integer),
+                        _ => false,
+                    })
+        }
+        FieldKind::Double => {
+            matches!(ty, ScalarType::Int | ScalarType::Float)
+                || (decoder == Decoder::Jsonpb && ty == ScalarType::Str && numeric_string(target))
+        }
+        FieldKind::String | FieldKind::Bytes => ty == ScalarType::Str,
+        // jsonpb reads a Duration with Go's time.ParseDuration.
+        FieldKind::Duration => {
+            ty == ScalarType::Str
+                && (decoder != Decoder::Jsonpb || target.as_str().is_some_and(is_go_duration))
+        }
+        // jsonpb takes an enum by value name (exactly) or by number.
+        FieldKind::Enum(_) => match ty {
+            ScalarType::Int => true,
+            ScalarType::Str => {
+                decoder != Decoder::Jsonpb
+                    || kind
+                        .enum_type()
+                        .zip(target.as_str())
+                        .is_none_or(|(e, name)| e.has(name))
+            }
+            _ => false,
+        },
+        FieldKind::IntOrString | FieldKind::Quantity => {
+            matches!(ty, ScalarType::Str | ScalarType::Int | ScalarType::Float)
+        }
+        FieldKind::FreeForm | FieldKind::Message(_) | FieldKind::Map(_) | FieldKind::List(_) => {
+            true
+        }
+    }
+}
+
+/// The issue for `v` (of type `ty`) where a field of kind `kind` is expected.
+fn wrong_type(
+    v: NodeRef<'_, '_>,
+    kind: FieldKind,
+    ty: ScalarType,
+    decoder: Decoder,
+    path: &str,
+) -> Issue {
+    let target = v.resolved();
+    let meant_bool = (kind == FieldKind::Bool && ty == ScalarType::Str)
+        .then(|| target.as_str())
+        .flatten()
+        .and_then(|s| match s {
+            "true" => Some(true),
+            "false" => Some(false),
+            _ => None,
         });
+    Issue::WrongType {
+        path: path.to_owned(),
+        value_range: v.range(),
+        expected: describe(kind),
+        found: match (kind, ty) {
+            _ if decoder != Decoder::Jsonpb => found(ty),
+            (FieldKind::Duration, ScalarType::Str) => "a string Go cannot read as a duration",
+            (FieldKind::Enum(_), ScalarType::Str) => "a name the enum does not have",
+            (FieldKind::Int | FieldKind::Uint, ScalarType::Str) if numeric_string(target) => {
+                "a string that is not an integer"
+            }
+            (FieldKind::Int | FieldKind::Uint, ScalarType::Float) => "a fraction",
+            _ => found(ty),
+        },
+        meant_bool,
     }
 }
 

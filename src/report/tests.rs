@@ -217,7 +217,24 @@ static MESH903_CODE: &str = "MESH903";
 fn fixture_with_prefix(prefix: &str) -> Report {
     let app = Doc::new("deploy/app.yaml", prefix, APP);
     let vault = Doc::new("k8s/vault.yml", "", VAULT);
+    Report {
+        files: vec![
+            FileFindings {
+                path: app.path.to_owned(),
+                findings: app_findings(&app),
+            },
+            FileFindings {
+                path: format!("./{}", vault.path),
+                findings: vault_findings(&vault),
+            },
+        ],
+        files_checked: 3,
+        fix_summary: None,
+    }
+}
 
+/// The findings of the fixture's `deploy/app.yaml`.
+fn app_findings(app: &Doc) -> Vec<Finding> {
     let mut hold = app.finding(
         &MESH101,
         (
@@ -282,7 +299,11 @@ fn fixture_with_prefix(prefix: &str) -> Report {
         "remove the suppression comment",
         &[(comment, "")],
     ));
+    vec![hold, inject, ranges, unknown, unused]
+}
 
+/// The findings of the fixture's `k8s/vault.yml`.
+fn vault_findings(vault: &Doc) -> Vec<Finding> {
     let deprecated = vault.finding(
         &MESH203,
         vault.find("apiVersion: v1", 0),
@@ -328,21 +349,7 @@ fn fixture_with_prefix(prefix: &str) -> Report {
         vault.find("\"8200,\"", 0),
         "port list `8200,` has an empty entry",
     );
-
-    Report {
-        files: vec![
-            FileFindings {
-                path: app.path.to_owned(),
-                findings: vec![hold, inject, ranges, unknown, unused],
-            },
-            FileFindings {
-                path: format!("./{}", vault.path),
-                findings: vec![deprecated, agent1, second_pod, agent2, ports, ports_again],
-            },
-        ],
-        files_checked: 3,
-        fix_summary: None,
-    }
+    vec![deprecated, agent1, second_pod, agent2, ports, ports_again]
 }
 
 fn fixture() -> Report {

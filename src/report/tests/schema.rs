@@ -83,6 +83,39 @@ fn check(root: &Value, schema: &Value, value: &Value, path: &str, errors: &mut V
             errors.push(format!("{path}: {value} not in enum {options:?}"));
         }
     }
+    check_scalar(schema, value, path, errors);
+    if let Some(items) = value.as_array() {
+        check_array(root, schema, items, path, errors);
+    }
+    if let Some(object) = value.as_object() {
+        check_object(root, schema, object, path, errors);
+    }
+    for (keyword, exactly_one) in [("anyOf", false), ("oneOf", true)] {
+        if let Some(options) = schema.get(keyword).and_then(Value::as_array) {
+            let passing = options
+                .iter()
+                .filter(|option| {
+                    let mut sub = Vec::new();
+                    check(root, option, value, path, &mut sub);
+                    sub.is_empty()
+                })
+                .count();
+            if passing == 0 || (exactly_one && passing != 1) {
+                errors.push(format!(
+                    "{path}: {passing} of the {keyword} alternatives match"
+                ));
+            }
+        }
+    }
+}
+
+/// `minimum`, `maximum`, `pattern` and `format` of a number or string.
+fn check_scalar(
+    schema: &serde_json::Map<String, Value>,
+    value: &Value,
+    path: &str,
+    errors: &mut Vec<String>,
+) {
     if let Some(n) = value.as_f64() {
         if let Some(min) = schema.get("minimum").and_then(Value::as_f64) {
             if n < min {
@@ -107,65 +140,64 @@ fn check(root: &Value, schema: &Value, value: &Value, path: &str, errors: &mut V
             }
         }
     }
-    if let Some(items) = value.as_array() {
-        if let Some(min) = schema.get("minItems").and_then(Value::as_u64) {
-            if (items.len() as u64) < min {
-                errors.push(format!("{path}: {} items < minItems {min}", items.len()));
-            }
+}
+
+/// `minItems`, `uniqueItems` and `items` of an array.
+fn check_array(
+    root: &Value,
+    schema: &serde_json::Map<String, Value>,
+    items: &[Value],
+    path: &str,
+    errors: &mut Vec<String>,
+) {
+    if let Some(min) = schema.get("minItems").and_then(Value::as_u64) {
+        if (items.len() as u64) < min {
+            errors.push(format!("{path}: {} items < minItems {min}", items.len()));
         }
-        if schema.get("uniqueItems") == Some(&Value::Bool(true)) {
-            for (i, a) in items.iter().enumerate() {
-                if items[..i].contains(a) {
-                    errors.push(format!("{path}[{i}]: duplicate item"));
-                }
-            }
-        }
-        if let Some(item_schema) = schema.get("items") {
-            for (i, item) in items.iter().enumerate() {
-                check(root, item_schema, item, &format!("{path}[{i}]"), errors);
+    }
+    if schema.get("uniqueItems") == Some(&Value::Bool(true)) {
+        for (i, a) in items.iter().enumerate() {
+            if items[..i].contains(a) {
+                errors.push(format!("{path}[{i}]: duplicate item"));
             }
         }
     }
-    if let Some(object) = value.as_object() {
-        let properties = schema.get("properties").and_then(Value::as_object);
-        if let Some(required) = schema.get("required").and_then(Value::as_array) {
-            for key in required.iter().filter_map(Value::as_str) {
-                if !object.contains_key(key) {
-                    errors.push(format!("{path}: missing required `{key}`"));
-                }
-            }
+    if let Some(item_schema) = schema.get("items") {
+        for (i, item) in items.iter().enumerate() {
+            check(root, item_schema, item, &format!("{path}[{i}]"), errors);
         }
-        for (key, child) in object {
-            let child_path = format!("{path}.{key}");
-            match properties.and_then(|p| p.get(key)) {
-                Some(child_schema) => check(root, child_schema, child, &child_path, errors),
-                None => match schema.get("additionalProperties") {
-                    Some(Value::Bool(false)) => {
-                        errors.push(format!("{child_path}: property not allowed"));
-                    }
-                    Some(extra @ Value::Object(_)) => {
-                        check(root, extra, child, &child_path, errors);
-                    }
-                    _ => {}
-                },
+    }
+}
+
+/// `required`, `properties` and `additionalProperties` of an object.
+fn check_object(
+    root: &Value,
+    schema: &serde_json::Map<String, Value>,
+    object: &serde_json::Map<String, Value>,
+    path: &str,
+    errors: &mut Vec<String>,
+) {
+    let properties = schema.get("properties").and_then(Value::as_object);
+    if let Some(required) = schema.get("required").and_then(Value::as_array) {
+        for key in required.iter().filter_map(Value::as_str) {
+            if !object.contains_key(key) {
+                errors.push(format!("{path}: missing required `{key}`"));
             }
         }
     }
-    for (keyword, exactly_one) in [("anyOf", false), ("oneOf", true)] {
-        if let Some(options) = schema.get(keyword).and_then(Value::as_array) {
-            let passing = options
-                .iter()
-                .filter(|option| {
-                    let mut sub = Vec::new();
-                    check(root, option, value, path, &mut sub);
-                    sub.is_empty()
-                })
-                .count();
-            if passing == 0 || (exactly_one && passing != 1) {
-                errors.push(format!(
-                    "{path}: {passing} of the {keyword} alternatives match"
-                ));
-            }
+    for (key, child) in object {
+        let child_path = format!("{path}.{key}");
+        match properties.and_then(|p| p.get(key)) {
+            Some(child_schema) => check(root, child_schema, child, &child_path, errors),
+            None => match schema.get("additionalProperties") {
+                Some(Value::Bool(false)) => {
+                    errors.push(format!("{child_path}: property not allowed"));
+                }
+                Some(extra @ Value::Object(_)) => {
+                    check(root, extra, child, &child_path, errors);
+                }
+                _ => {}
+            },
         }
     }
 }
