@@ -355,6 +355,10 @@ fn settle(
                 diags[i].message.push_str(&note);
                 i += 1;
             }
+            Some(Verdict::Judged { minor, note }) => {
+                Verdict::restate(&mut diags[i].message, minor, &note);
+                i += 1;
+            }
             _ => i += 1,
         }
     }
