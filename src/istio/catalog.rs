@@ -829,4 +829,81 @@ mod tests {
             resolve_path(values(), "gateways.istio_ingressgateway.autoscaleEnabled")
         );
     }
+
+    fn versions_of(name: &str) -> &'static KeyVersions {
+        key_versions(name).and_then(key_versions_at).unwrap()
+    }
+
+    #[test]
+    fn key_versions_are_sorted_and_the_newest_bit_is_the_newest_catalogue() {
+        let all = &key_versions::KEY_VERSIONS;
+        assert!(all.windows(2).all(|w| w[0].name < w[1].name));
+        for a in annotations() {
+            let v = versions_of(a.name);
+            assert!(v.annotation & bit(LATEST_MINOR) != 0, "{}", a.name);
+            assert_eq!(v.holds(KeyClaim::Deprecated, LATEST_MINOR), a.deprecated);
+            assert_eq!(
+                v.holds(KeyClaim::Alpha, LATEST_MINOR),
+                a.feature_status == FeatureStatus::Alpha
+            );
+        }
+        for l in labels() {
+            assert!(versions_of(l.name).label & bit(LATEST_MINOR) != 0);
+        }
+        // Every key of the per-version table is in some catalogue.
+        assert!(all.iter().all(|k| k.annotation | k.label != 0));
+    }
+
+    #[test]
+    fn a_key_is_judged_by_each_minors_own_catalogue() {
+        // Listed in 1.20..1.24, gone from 1.25 on (istio/api 1.24.6 vs 1.25.5).
+        let core = versions_of("sidecar.istio.io/enableCoreDump");
+        assert!(core.known_in(20) && core.known_in(24));
+        assert!(!core.known_in(25) && !core.known_in(LATEST_MINOR));
+        assert!(core.holds(KeyClaim::Alpha, 22));
+        assert!(annotation("sidecar.istio.io/enableCoreDump").is_none());
+        // Listed from 1.28 (istio/api 1.28.10).
+        let flush = versions_of("sidecar.istio.io/statsFlushInterval");
+        assert!(!flush.known_in(27) && flush.known_in(28));
+        assert_eq!(flush.listed_after(22), Some(28));
+        // Deprecated from 1.25 on; Alpha throughout.
+        let kubevirt = versions_of("traffic.sidecar.istio.io/kubevirtInterfaces");
+        assert!(!kubevirt.holds(KeyClaim::Deprecated, 24));
+        assert!(kubevirt.holds(KeyClaim::Deprecated, 25));
+        // A label before 1.24 was in no catalogue: labels.yaml grew in 1.24.
+        let mode = versions_of("istio.io/dataplane-mode");
+        assert!(!mode.known_in(23) && mode.known_in(24));
+        // Claims: a key in every version is never unknown; one in none always is.
+        assert_eq!(
+            KeyCheck::of("sidecar.istio.io/inject", KeyClaim::Unknown),
+            None
+        );
+        let nowhere = KeyCheck::of("sidecar.istio.io/nothing", KeyClaim::Unknown).unwrap();
+        assert!(nowhere.holds(20) && nowhere.holds(LATEST_MINOR));
+        assert_eq!(nowhere.listed_after(20), None);
+        assert_eq!(
+            KeyCheck::of("sidecar.istio.io/nothing", KeyClaim::Deprecated),
+            None
+        );
+        let flush = KeyCheck::of("sidecar.istio.io/statsFlushInterval", KeyClaim::Unknown).unwrap();
+        assert!(flush.holds(27) && !flush.holds(28) && !flush.holds(LATEST_MINOR));
+        let alpha = KeyCheck::of("sidecar.istio.io/statsFlushInterval", KeyClaim::Alpha).unwrap();
+        assert!(!alpha.holds(27) && alpha.holds(28));
+        assert_eq!(
+            alpha.listed_after(27),
+            None,
+            "only unknown keys say where they are listed"
+        );
+    }
+
+    #[test]
+    fn only_released_minors_before_the_newest_have_their_own_catalogue() {
+        assert_eq!(versioned_minor(1, 19), None);
+        assert_eq!(versioned_minor(1, 20), Some(20));
+        assert_eq!(versioned_minor(1, 30), Some(30));
+        assert_eq!(versioned_minor(1, LATEST_MINOR), None);
+        assert_eq!(versioned_minor(2, 22), None);
+        assert_eq!(bit(19), 0);
+        assert_eq!(bit(20 + 16), 0);
+    }
 }
