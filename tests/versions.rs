@@ -360,7 +360,7 @@ fn a_target_older_than_the_data_is_told_what_it_was_judged_against() {
 /// `sidecar.istio.io/enableCoreDump` is listed (Alpha) in 1.20..1.24 only,
 /// `sidecar.istio.io/statsFlushInterval` from 1.28 on, `traffic.sidecar.istio.io/kubevirtInterfaces`
 /// is deprecated from 1.25 on.
-const VERSIONED_POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    sidecar.istio.io/enableCoreDump: \"true\"\n    sidecar.istio.io/statsFlushInterval: 10s\n    traffic.sidecar.istio.io/kubevirtInterfaces: net1\nspec:\n  containers: []\n";
+const VERSIONED_POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels:\n    istio.io/dataplane-mode: ambient\n  annotations:\n    sidecar.istio.io/enableCoreDump: \"true\"\n    sidecar.istio.io/statsFlushInterval: 10s\n    traffic.sidecar.istio.io/kubevirtInterfaces: net1\nspec:\n  containers: []\n";
 
 fn catalogue_findings(dir: &Path, args: &[&str]) -> Vec<(String, u64, String, String)> {
     let out = meshlint(dir)
@@ -390,10 +390,10 @@ fn annotations_are_judged_against_the_target_minors_own_catalogue() {
     assert_eq!(
         short(&newest),
         [
-            "MESH502:6:warning",
-            "MESH508:7:info",
-            "MESH505:8:info",
-            "MESH508:8:info"
+            "MESH502:8:warning",
+            "MESH508:9:info",
+            "MESH505:10:info",
+            "MESH508:10:info"
         ]
     );
     assert!(newest[0]
@@ -410,7 +410,7 @@ fn annotations_are_judged_against_the_target_minors_own_catalogue() {
     let old = catalogue_findings(d.path(), &["--istio-version", "1.22"]);
     assert_eq!(
         short(&old),
-        ["MESH508:6:info", "MESH502:7:info", "MESH508:8:info"]
+        ["MESH508:8:info", "MESH502:9:info", "MESH508:10:info"]
     );
     assert_eq!(
         old[0].3,
@@ -425,10 +425,10 @@ fn annotations_are_judged_against_the_target_minors_own_catalogue() {
     assert_eq!(
         short(&newer),
         [
-            "MESH502:6:warning",
-            "MESH508:7:info",
-            "MESH505:8:info",
-            "MESH508:8:info"
+            "MESH502:8:warning",
+            "MESH508:9:info",
+            "MESH505:10:info",
+            "MESH508:10:info"
         ]
     );
     assert_eq!(

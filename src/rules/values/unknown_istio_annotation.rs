@@ -110,9 +110,13 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
                 // label under annotations is no finding (tools copy labels into annotations).
                 let check = KeyCheck::of(name, KeyClaim::Unknown);
                 if known_annotation || known_label {
-                    // Known to the newest catalogue, not to every version's: reported only
-                    // when the target is one of those (see `Context::verdict`).
-                    if let Some(check) = check {
+                    // An annotation known to the newest catalogue, not to every version's:
+                    // reported only when the target is one of those (see `Context::verdict`).
+                    // Not labels: before 1.24, labels.yaml lacked labels Istio read (ambient's
+                    // `istio.io/dataplane-mode`), so its absence there proves nothing.
+                    if let Some(check) =
+                        check.filter(|_| which == MetaMap::Annotations && known_annotation)
+                    {
                         let message = format!(
                             "{noun} `{name}` is not in the target Istio version's annotation and label catalogues (istio/api), which list it only in other versions: unless that Istio reads it anyway, it ignores this one"
                         );
