@@ -19,6 +19,8 @@ runs rustfmt on them. Python 3 standard library only; no network.
 
 Inputs read:
   istio-api/annotation/annotations.yaml, istio-api/label/labels.yaml
+  istio-api/versions/1.NN/{annotation/annotations.yaml,label/labels.yaml}
+  (one directory per Istio minor release, for key_versions.rs)
   istio-api/mesh/v1alpha1/{proxy,config}.proto and the istio-api/networking
   protos they reference; istio/operator/pkg/apis/values_types.proto;
   istio/operator/pkg/apis/types.json; kubernetes/swagger-subset.json.
@@ -811,6 +813,78 @@ def gen_keys(annotations, labels):
     return "\n".join(lines)
 
 
+# ---------------------------------------------------------------------------
+# Per-version catalogue: data/upstream/istio-api/versions/1.NN/ holds the
+# catalogue files of the newest patch release of each Istio minor (see
+# PROVENANCE.md); the top-level istio-api/ files are the newest catalogue
+# (LATEST_MINOR). For every name in any of them, bit (minor - FIRST_MINOR) of a
+# mask says whether it is an annotation / a label / deprecated / Alpha there.
+# ---------------------------------------------------------------------------
+
+VERSIONS_DIR = os.path.join(UP, "istio-api", "versions")
+# The minor the top-level (development) catalogue stands for; keep in step with
+# `DATA` in src/context/versions.rs.
+LATEST_MINOR = 31
+
+
+def versioned_catalogues(annotations, labels):
+    """[(minor, annotations, labels)], oldest first, the newest being the top-level files."""
+    out = []
+    for d in os.listdir(VERSIONS_DIR):
+        m = re.match(r"^1\.(\d+)$", d)
+        if not m:
+            die("unexpected directory %s in %s" % (d, VERSIONS_DIR))
+        rel = os.path.join("istio-api", "versions", d)
+        out.append((int(m.group(1)),
+                    parse_catalogue(read(os.path.join(rel, "annotation", "annotations.yaml")),
+                                    "annotations"),
+                    parse_catalogue(read(os.path.join(rel, "label", "labels.yaml")), "labels")))
+    out.sort(key=lambda v: v[0])
+    minors = [v[0] for v in out]
+    if not minors or minors != list(range(minors[0], minors[0] + len(minors))):
+        die("versions must be consecutive minors, got %s" % minors)
+    if minors[-1] + 1 != LATEST_MINOR:
+        die("versions end at 1.%d, but the top-level catalogue is 1.%d" % (minors[-1], LATEST_MINOR))
+    out.append((LATEST_MINOR, annotations, labels))
+    if len(out) > 16:
+        die("more than 16 versions do not fit a u16 mask")
+    return out
+
+
+def gen_key_versions(versions):
+    first = versions[0][0]
+    rows = {}
+    for minor, anns, labs in versions:
+        bit = 1 << (minor - first)
+        for e in anns:
+            r = rows.setdefault(e["name"], [0, 0, 0, 0])
+            r[0] |= bit
+            if e["deprecated"]:
+                r[2] |= bit
+            if e["featureStatus"] == "Alpha":
+                r[3] |= bit
+        for e in labs:
+            rows.setdefault(e["name"], [0, 0, 0, 0])[1] |= bit
+    names = sorted(rows, key=lambda n: n.encode())
+    lines = [HEADER,
+             "//! In which Istio minor versions each annotation and label of Istio's catalogue exists,",
+             "//! is deprecated, or is Alpha: one bit per minor, bit 0 being [`FIRST_MINOR`].", "",
+             "use crate::istio::catalog::KeyVersions;", "",
+             "/// The minor version of bit 0 (Istio 1.%d)." % first,
+             "pub const FIRST_MINOR: u32 = %d;" % first,
+             "/// The minor version of the newest catalogue (the top-level files), the last bit.",
+             "pub const LAST_MINOR: u32 = %d;" % versions[-1][0], "",
+             "const fn v(name: &'static str, annotation: u16, label: u16, deprecated: u16, "
+             "alpha: u16) -> KeyVersions {",
+             "    KeyVersions { name, annotation, label, deprecated, alpha }", "}", "",
+             "/// Every annotation and label of any version, sorted by name for binary search.",
+             "pub static KEY_VERSIONS: [KeyVersions; %d] = [" % len(names)]
+    for n in names:
+        lines.append("    v(%s, %s)," % (rs_str(n), ", ".join("0x%04x" % m for m in rows[n])))
+    lines += ["];", ""]
+    return "\n".join(lines)
+
+
 def gen_schema(arena, roots):
     lines = [HEADER,
              "//! Field schemas of `ProxyConfig`, `MeshConfig`, `IstioOperator` and the Kubernetes types",
@@ -848,6 +922,7 @@ def gen_schema(arena, roots):
 MOD_RS = HEADER + """//! Tables generated from the upstream Istio and Kubernetes files in `data/upstream/`.
 //! Use them through [`crate::istio::catalog`].
 
+pub mod key_versions;
 pub mod keys;
 pub mod schema;
 """
@@ -905,6 +980,7 @@ def main():
     files = {
         "mod.rs": MOD_RS,
         "keys.rs": gen_keys(annotations, labels),
+        "key_versions.rs": gen_key_versions(versioned_catalogues(annotations, labels)),
         "schema.rs": gen_schema(arena, roots),
     }
     for name, text in files.items():

@@ -327,6 +327,10 @@ fn settle_document(
                 diags[i].message.push_str(&note);
                 i += 1;
             }
+            Some(Verdict::Judged { minor, note }) => {
+                Verdict::restate(&mut diags[i].message, minor, &note);
+                i += 1;
+            }
             _ => i += 1,
         }
     }

@@ -496,6 +496,9 @@ fn settle_file(
                 }
             }
             Verdict::Note(note) => findings.findings[*i].message.push_str(&note),
+            Verdict::Judged { minor, note } => {
+                Verdict::restate(&mut findings.findings[*i].message, minor, &note);
+            }
             Verdict::Assumed(why) => {
                 let f = &mut findings.findings[*i];
                 f.severity = crate::diagnostic::Severity::Info;

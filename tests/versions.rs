@@ -348,9 +348,123 @@ fn a_target_older_than_the_data_is_told_what_it_was_judged_against() {
         "{}",
         plain[0].message
     );
+    // Istio 1.24 has a catalogue of its own: the finding says it was judged by that one.
     let old = run(&["--istio-version", "1.24.3"]);
     assert_eq!(old.len(), 1);
-    assert_eq!(old[0].message, format!("{} (judged against Istio 1.31 (development)'s catalogue and schemas; the target is Istio 1.24.3, from --istio-version)", plain[0].message));
+    assert_eq!(old[0].message, format!("{} (judged against Istio 1.24's catalogue: the target, Istio 1.24.3, from --istio-version)", plain[0].message));
     let new = run(&["--istio-version", "1.31"]);
     assert_eq!(new[0].message, plain[0].message);
+}
+
+/// A pod with annotations whose standing differs between Istio minors (istio/api release tags):
+/// `sidecar.istio.io/enableCoreDump` is listed (Alpha) in 1.20..1.24 only,
+/// `sidecar.istio.io/statsFlushInterval` from 1.28 on, `traffic.sidecar.istio.io/kubevirtInterfaces`
+/// is deprecated from 1.25 on.
+const VERSIONED_POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels:\n    istio.io/dataplane-mode: ambient\n  annotations:\n    sidecar.istio.io/enableCoreDump: \"true\"\n    sidecar.istio.io/statsFlushInterval: 10s\n    traffic.sidecar.istio.io/kubevirtInterfaces: net1\nspec:\n  containers: []\n";
+
+fn catalogue_findings(dir: &Path, args: &[&str]) -> Vec<(String, u64, String, String)> {
+    let out = meshlint(dir)
+        .args(["--format", "json", "--select", "MESH502,MESH505,MESH508"])
+        .args(args)
+        .arg(".")
+        .output()
+        .unwrap();
+    findings(&json(&out.stdout))
+        .into_iter()
+        .map(|f| (f.code, f.line, f.severity, f.message))
+        .collect()
+}
+
+#[test]
+fn annotations_are_judged_against_the_target_minors_own_catalogue() {
+    let d = repo();
+    write(d.path(), "pod.yaml", VERSIONED_POD);
+    let short = |found: &[(String, u64, String, String)]| {
+        found
+            .iter()
+            .map(|(c, l, s, _)| format!("{c}:{l}:{s}"))
+            .collect::<Vec<_>>()
+    };
+    // No target: the newest catalogue, as before.
+    let newest = catalogue_findings(d.path(), &[]);
+    assert_eq!(
+        short(&newest),
+        [
+            "MESH502:8:warning",
+            "MESH508:9:info",
+            "MESH505:10:info",
+            "MESH508:10:info"
+        ]
+    );
+    assert!(newest[0]
+        .3
+        .starts_with("annotation `sidecar.istio.io/enableCoreDump` is not one Istio knows"));
+    assert!(
+        newest[1].3.contains("(Istio 1.31 (development))"),
+        "{}",
+        newest[1].3
+    );
+    assert!(!newest.iter().any(|f| f.3.contains("judged against")));
+    // Istio 1.22: enableCoreDump is a (Alpha) annotation there; statsFlushInterval is not
+    // listed yet; kubevirtInterfaces is not deprecated yet.
+    let old = catalogue_findings(d.path(), &["--istio-version", "1.22"]);
+    assert_eq!(
+        short(&old),
+        ["MESH508:8:info", "MESH502:9:info", "MESH508:10:info"]
+    );
+    assert_eq!(
+        old[0].3,
+        "annotation `sidecar.istio.io/enableCoreDump` is an Alpha feature in Istio's annotation catalogue (Istio 1.22): Alpha features may change or be removed in any release (judged against Istio 1.22's catalogue: the target, Istio 1.22, from --istio-version)"
+    );
+    assert_eq!(
+        old[1].3,
+        "annotation `sidecar.istio.io/statsFlushInterval` is not in the target Istio version's annotation and label catalogues (istio/api), which list it only in other versions: unless that Istio reads it anyway, it ignores this one (judged against Istio 1.22's catalogue: the target, Istio 1.22, from --istio-version; the catalogue lists it from Istio 1.28 on)"
+    );
+    // Istio 1.28: statsFlushInterval is listed (Alpha), enableCoreDump no longer is.
+    let newer = catalogue_findings(d.path(), &["--istio-version", "1.28.2"]);
+    assert_eq!(
+        short(&newer),
+        [
+            "MESH502:8:warning",
+            "MESH508:9:info",
+            "MESH505:10:info",
+            "MESH508:10:info"
+        ]
+    );
+    assert_eq!(
+        newer[2].3,
+        "annotation `traffic.sidecar.istio.io/kubevirtInterfaces` is deprecated in Istio's catalogue and may stop working in a future Istio version; use `istio.io/reroute-virtual-interfaces` instead (judged against Istio 1.28's catalogue: the target, Istio 1.28.2, from --istio-version)"
+    );
+    // Istio 1.31 and later: the newest catalogue, worded as with no target.
+    assert_eq!(
+        catalogue_findings(d.path(), &["--istio-version", "1.31"]),
+        newest
+    );
+    assert_eq!(
+        catalogue_findings(d.path(), &["--istio-version", "1.40"]),
+        newest
+    );
+}
+
+#[test]
+fn an_istio_operator_tag_picks_the_catalogue_too() {
+    let d = repo();
+    write(d.path(), "istio/operator.yaml", &iop("  tag: 1.22.3\n"));
+    write(d.path(), "app/pod.yaml", VERSIONED_POD);
+    let found = catalogue_findings(d.path(), &[]);
+    let codes: Vec<&str> = found.iter().map(|f| f.0.as_str()).collect();
+    assert_eq!(codes, ["MESH508", "MESH502", "MESH508"], "{found:?}");
+    assert!(
+        found[1].3.ends_with("(judged against Istio 1.22's catalogue: the target, Istio 1.22.3, from istio/operator.yaml:7 (IstioOperator spec.tag); the catalogue lists it from Istio 1.28 on)"),
+        "{}",
+        found[1].3
+    );
+    // The flag wins over the inferred version.
+    let flagged = catalogue_findings(d.path(), &["--istio-version", "1.28"]);
+    assert_eq!(flagged[0].0, "MESH502");
+    assert!(
+        flagged[0].3.contains("Istio 1.28, from --istio-version"),
+        "{}",
+        flagged[0].3
+    );
 }

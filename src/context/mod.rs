@@ -9,6 +9,7 @@ pub use project::{
     is_kustomization, read_kustomization, FileFacts, Kustomization, Project, SidecarFact,
 };
 
+use crate::istio::catalog;
 use crate::k8s::{
     extract_resources, Injection, InjectionMode, NamespaceLabels, PodInjection, Resource,
 };
@@ -16,6 +17,7 @@ use crate::source::LineIndex;
 use crate::yaml::resolve::bool_value;
 use crate::yaml::{self, NodeRef};
 use std::fmt;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use versions::Version;
 
@@ -245,8 +247,24 @@ pub enum Verdict {
     /// It was judged against catalogues and schemas newer than the project's target (the
     /// target, as `version (origin)`): the file gets one informational note instead.
     OldTarget(String),
+    /// It was judged against the catalogue of the target Istio `1.minor` (MESH502, MESH505,
+    /// MESH508): the message names that version instead of the newest catalogue's
+    /// ([`versions::DATA_VERSION`]), and gets `note` added.
+    Judged { minor: u32, note: String },
     /// It does not apply.
     Drop,
+}
+
+impl Verdict {
+    /// A message restated for [`Verdict::Judged`]: `Istio <DATA_VERSION>` becomes `Istio 1.minor`
+    /// and the note is added.
+    pub fn restate(message: &mut String, minor: u32, note: &str) {
+        let newest = format!("Istio {}", versions::DATA_VERSION);
+        if message.contains(&newest) {
+            *message = message.replace(&newest, &format!("Istio 1.{minor}"));
+        }
+        message.push_str(note);
+    }
 }
 
 impl Context {
@@ -334,7 +352,7 @@ impl Context {
         {
             return Verdict::Drop;
         }
-        if requires.judged_by_catalogue {
+        if requires.judged_by_catalogue || requires.catalogue.is_some() {
             let mesh;
             let target = match &self.options.istio_version {
                 Some(v) => Some(v),
@@ -344,10 +362,42 @@ impl Context {
                 }
             };
             if let Some(t) = target {
-                if t.value < versions::OLDEST_JUDGED {
+                if requires.judged_by_catalogue && t.value < versions::OLDEST_JUDGED {
+                    if requires
+                        .catalogue
+                        .is_some_and(|c| !c.holds(catalog::LATEST_MINOR))
+                    {
+                        return Verdict::Drop; // Reported only for targets that lack the key.
+                    }
                     return Verdict::OldTarget(format!("{} ({})", t.value, t.origin));
                 }
-                if t.value.minor_only() < versions::DATA {
+            }
+            if let Some(check) = &requires.catalogue {
+                let minor =
+                    target.and_then(|t| catalog::versioned_minor(t.value.major, t.value.minor));
+                match (minor, target) {
+                    (Some(m), Some(t)) => {
+                        if !check.holds(m) {
+                            return Verdict::Drop;
+                        }
+                        let mut note =
+                            format!(" (judged against Istio 1.{m}'s catalogue: the target, Istio {}, from {}", t.value, t.origin);
+                        if let Some(later) = check.listed_after(m) {
+                            let _ =
+                                write!(note, "; the catalogue lists it from Istio 1.{later} on");
+                        }
+                        note.push(')');
+                        return Verdict::Judged { minor: m, note };
+                    }
+                    _ => {
+                        if !check.holds(catalog::LATEST_MINOR) {
+                            return Verdict::Drop;
+                        }
+                    }
+                }
+            }
+            if let Some(t) = target {
+                if requires.judged_by_catalogue && t.value.minor_only() < versions::DATA {
                     return Verdict::Note(format!(
                         " (judged against Istio {}'s catalogue and schemas; the target is Istio {}, from {})",
                         versions::DATA_VERSION,
@@ -441,6 +491,10 @@ pub struct Requires {
     /// MESH505), which are one Istio version's: a project targeting an Istio older than
     /// [`versions::OLDEST_JUDGED`] is not judged by them.
     pub judged_by_catalogue: bool,
+    /// The finding is a claim about a catalogue key (MESH502 unknown, MESH505 deprecated,
+    /// MESH508 Alpha) that depends on the Istio version: judged against the target's own
+    /// catalogue when it is one meshlint has (1.20 on), else against the newest.
+    pub catalogue: Option<catalog::KeyCheck>,
     /// Another Sidecar configures the same workloads as this one (MESH210).
     pub sidecar_conflict: Option<SidecarFact>,
     /// The pod does not get a sidecar (on evidence: a pod assumed in the mesh may get one).

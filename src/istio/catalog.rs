@@ -11,7 +11,7 @@
 //! Schemas are an arena: [`MessageType`]s refer to each other by index ([`FieldKind::Message`]),
 //! so recursive types need no boxing and the whole schema is one static array.
 
-use crate::istio::generated::{keys, schema};
+use crate::istio::generated::{key_versions, keys, schema};
 
 pub use crate::istio::generated::keys::Resource;
 
@@ -82,6 +82,131 @@ pub fn annotations() -> &'static [AnnotationInfo] {
 /// Every label of the catalogue, sorted by name.
 pub fn labels() -> &'static [LabelInfo] {
     &keys::LABELS
+}
+
+/// In which Istio minor versions one catalogue key exists as an annotation or a label, is a
+/// deprecated annotation, or an Alpha one: bit `minor - FIRST_MINOR` of each mask (see
+/// [`versioned_minor`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyVersions {
+    pub name: &'static str,
+    pub annotation: u16,
+    pub label: u16,
+    pub deprecated: u16,
+    pub alpha: u16,
+}
+
+/// What a finding of MESH502, MESH505 or MESH508 claims about a key, to be judged against
+/// the target Istio version's catalogue once it is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyClaim {
+    /// The key is in no catalogue the target has (it may be in none at all).
+    Unknown,
+    /// The key is deprecated as an annotation in the target's catalogue.
+    Deprecated,
+    /// The key is an Alpha annotation in the target's catalogue.
+    Alpha,
+}
+
+/// A claim about one key: `key` indexes [`key_versions_at`] (`None`: in no version).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyCheck {
+    pub key: Option<u16>,
+    pub claim: KeyClaim,
+}
+
+/// The per-version facts of `name`, as an index for [`key_versions_at`].
+pub fn key_versions(name: &str) -> Option<u16> {
+    key_versions::KEY_VERSIONS
+        .binary_search_by(|k| k.name.cmp(name))
+        .ok()
+        .and_then(|i| u16::try_from(i).ok())
+}
+
+/// The per-version facts at `index` (from [`key_versions`]).
+pub fn key_versions_at(index: u16) -> Option<&'static KeyVersions> {
+    key_versions::KEY_VERSIONS.get(usize::from(index))
+}
+
+/// The minor of an Istio version the catalogue has its own data for, other than the newest:
+/// `1.20` up to the last release before the newest catalogue. `None` for anything else (older
+/// targets are not judged, newer ones get the newest catalogue).
+pub fn versioned_minor(major: u32, minor: u32) -> Option<u32> {
+    (major == 1 && (key_versions::FIRST_MINOR..key_versions::LAST_MINOR).contains(&minor))
+        .then_some(minor)
+}
+
+/// The newest catalogue's minor (`1.31`).
+pub const LATEST_MINOR: u32 = key_versions::LAST_MINOR;
+
+fn bit(minor: u32) -> u16 {
+    minor
+        .checked_sub(key_versions::FIRST_MINOR)
+        .filter(|&i| i < 16)
+        .map_or(0, |i| 1 << i)
+}
+
+impl KeyVersions {
+    /// Whether the catalogue of Istio `1.minor` lists the key (annotation or label).
+    pub fn known_in(&self, minor: u32) -> bool {
+        (self.annotation | self.label) & bit(minor) != 0
+    }
+
+    /// The first minor after `minor` whose catalogue lists the key.
+    pub fn listed_after(&self, minor: u32) -> Option<u32> {
+        (minor + 1..=key_versions::LAST_MINOR).find(|&m| self.known_in(m))
+    }
+
+    /// Whether `claim` holds in Istio `1.minor`'s catalogue.
+    pub fn holds(&self, claim: KeyClaim, minor: u32) -> bool {
+        match claim {
+            KeyClaim::Unknown => !self.known_in(minor),
+            KeyClaim::Deprecated => self.deprecated & bit(minor) != 0,
+            KeyClaim::Alpha => self.alpha & bit(minor) != 0,
+        }
+    }
+
+    /// Whether `claim` holds in some version's catalogue (so a rule reports it, to be judged
+    /// when the target is known).
+    pub fn holds_somewhere(&self, claim: KeyClaim) -> bool {
+        match claim {
+            KeyClaim::Unknown => {
+                (self.annotation | self.label).count_ones()
+                    < key_versions::LAST_MINOR - key_versions::FIRST_MINOR + 1
+            }
+            KeyClaim::Deprecated => self.deprecated != 0,
+            KeyClaim::Alpha => self.alpha != 0,
+        }
+    }
+}
+
+impl KeyCheck {
+    /// The claim about `name`, if it holds in some version's catalogue.
+    pub fn of(name: &str, claim: KeyClaim) -> Option<Self> {
+        let key = key_versions(name);
+        match key.and_then(key_versions_at) {
+            Some(k) => k.holds_somewhere(claim).then_some(Self { key, claim }),
+            None => (claim == KeyClaim::Unknown).then_some(Self { key, claim }),
+        }
+    }
+
+    /// Whether the claim holds in Istio `1.minor`'s catalogue.
+    pub fn holds(&self, minor: u32) -> bool {
+        match self.key.and_then(key_versions_at) {
+            Some(k) => k.holds(self.claim, minor),
+            None => self.claim == KeyClaim::Unknown,
+        }
+    }
+
+    /// For an unknown key: the first minor after `minor` whose catalogue lists it.
+    pub fn listed_after(&self, minor: u32) -> Option<u32> {
+        if self.claim != KeyClaim::Unknown {
+            return None;
+        }
+        self.key
+            .and_then(key_versions_at)
+            .and_then(|k| k.listed_after(minor))
+    }
 }
 
 /// Whether `key` is in Istio's namespace: its prefix (before `/`) is `istio.io` or ends in
@@ -694,5 +819,82 @@ mod tests {
             by_json,
             resolve_path(values(), "gateways.istio_ingressgateway.autoscaleEnabled")
         );
+    }
+
+    fn versions_of(name: &str) -> &'static KeyVersions {
+        key_versions(name).and_then(key_versions_at).unwrap()
+    }
+
+    #[test]
+    fn key_versions_are_sorted_and_the_newest_bit_is_the_newest_catalogue() {
+        let all = &key_versions::KEY_VERSIONS;
+        assert!(all.windows(2).all(|w| w[0].name < w[1].name));
+        for a in annotations() {
+            let v = versions_of(a.name);
+            assert!(v.annotation & bit(LATEST_MINOR) != 0, "{}", a.name);
+            assert_eq!(v.holds(KeyClaim::Deprecated, LATEST_MINOR), a.deprecated);
+            assert_eq!(
+                v.holds(KeyClaim::Alpha, LATEST_MINOR),
+                a.feature_status == FeatureStatus::Alpha
+            );
+        }
+        for l in labels() {
+            assert!(versions_of(l.name).label & bit(LATEST_MINOR) != 0);
+        }
+        // Every key of the per-version table is in some catalogue.
+        assert!(all.iter().all(|k| k.annotation | k.label != 0));
+    }
+
+    #[test]
+    fn a_key_is_judged_by_each_minors_own_catalogue() {
+        // Listed in 1.20..1.24, gone from 1.25 on (istio/api 1.24.6 vs 1.25.5).
+        let core = versions_of("sidecar.istio.io/enableCoreDump");
+        assert!(core.known_in(20) && core.known_in(24));
+        assert!(!core.known_in(25) && !core.known_in(LATEST_MINOR));
+        assert!(core.holds(KeyClaim::Alpha, 22));
+        assert!(annotation("sidecar.istio.io/enableCoreDump").is_none());
+        // Listed from 1.28 (istio/api 1.28.10).
+        let flush = versions_of("sidecar.istio.io/statsFlushInterval");
+        assert!(!flush.known_in(27) && flush.known_in(28));
+        assert_eq!(flush.listed_after(22), Some(28));
+        // Deprecated from 1.25 on; Alpha throughout.
+        let kubevirt = versions_of("traffic.sidecar.istio.io/kubevirtInterfaces");
+        assert!(!kubevirt.holds(KeyClaim::Deprecated, 24));
+        assert!(kubevirt.holds(KeyClaim::Deprecated, 25));
+        // A label before 1.24 was in no catalogue: labels.yaml grew in 1.24.
+        let mode = versions_of("istio.io/dataplane-mode");
+        assert!(!mode.known_in(23) && mode.known_in(24));
+        // Claims: a key in every version is never unknown; one in none always is.
+        assert_eq!(
+            KeyCheck::of("sidecar.istio.io/inject", KeyClaim::Unknown),
+            None
+        );
+        let nowhere = KeyCheck::of("sidecar.istio.io/nothing", KeyClaim::Unknown).unwrap();
+        assert!(nowhere.holds(20) && nowhere.holds(LATEST_MINOR));
+        assert_eq!(nowhere.listed_after(20), None);
+        assert_eq!(
+            KeyCheck::of("sidecar.istio.io/nothing", KeyClaim::Deprecated),
+            None
+        );
+        let flush = KeyCheck::of("sidecar.istio.io/statsFlushInterval", KeyClaim::Unknown).unwrap();
+        assert!(flush.holds(27) && !flush.holds(28) && !flush.holds(LATEST_MINOR));
+        let alpha = KeyCheck::of("sidecar.istio.io/statsFlushInterval", KeyClaim::Alpha).unwrap();
+        assert!(!alpha.holds(27) && alpha.holds(28));
+        assert_eq!(
+            alpha.listed_after(27),
+            None,
+            "only unknown keys say where they are listed"
+        );
+    }
+
+    #[test]
+    fn only_released_minors_before_the_newest_have_their_own_catalogue() {
+        assert_eq!(versioned_minor(1, 19), None);
+        assert_eq!(versioned_minor(1, 20), Some(20));
+        assert_eq!(versioned_minor(1, 30), Some(30));
+        assert_eq!(versioned_minor(1, LATEST_MINOR), None);
+        assert_eq!(versioned_minor(2, 22), None);
+        assert_eq!(bit(19), 0);
+        assert_eq!(bit(20 + 16), 0);
     }
 }

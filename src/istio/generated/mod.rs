@@ -3,5 +3,6 @@
 //! Tables generated from the upstream Istio and Kubernetes files in `data/upstream/`.
 //! Use them through [`crate::istio::catalog`].
 
+pub mod key_versions;
 pub mod keys;
 pub mod schema;

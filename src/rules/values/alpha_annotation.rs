@@ -3,8 +3,9 @@
 //! IST0136, whose analyzer `istioctl analyze` does not run by default). Alpha features may
 //! change or be removed in any release.
 
+use crate::context::Requires;
 use crate::diagnostic::{Diagnostic, FixAvailability, RuleMeta, Severity};
-use crate::istio::catalog::{self, FeatureStatus};
+use crate::istio::catalog::{self, KeyCheck, KeyClaim};
 use crate::k8s::MetaBlock;
 use crate::rules::ResourceCheck;
 use crate::yaml::NodeRef;
@@ -20,7 +21,7 @@ pub static RULE: RuleMeta = RuleMeta {
 };
 
 /// The catalogue's Istio version (istio/api master between the 1.30 and 1.31 releases).
-const CATALOGUE_VERSION: &str = "1.31 (development)";
+const CATALOGUE_VERSION: &str = crate::context::versions::DATA_VERSION;
 
 /// Set by Istio itself, never by hand (the analyzer ignores them too).
 const SET_BY_ISTIO: &[&str] = &[
@@ -51,11 +52,13 @@ fn has_cni_validation(spec: Option<NodeRef<'_, '_>>) -> bool {
 fn report(meta: &MetaBlock<'_, '_>, cni: bool, out: &mut Vec<Diagnostic>) {
     for (k, _) in meta.annotation_entries() {
         let Some(name) = k.as_str() else { continue };
-        let Some(info) = catalog::annotation(name) else {
+        // Alpha in some version's catalogue: judged against the target's (or the newest) once
+        // it is known (see `Context::verdict`). Hidden in the newest (or, for a key the newest
+        // lacks, in no catalogue meshlint has as a whole) means set by Istio itself.
+        let Some(check) = KeyCheck::of(name, KeyClaim::Alpha) else {
             continue;
         };
-        if info.feature_status != FeatureStatus::Alpha
-            || info.hidden
+        if catalog::annotation(name).is_some_and(|info| info.hidden)
             || SET_BY_ISTIO.contains(&name)
             || cni && SET_WITH_CNI.contains(&name)
         {
@@ -64,7 +67,12 @@ fn report(meta: &MetaBlock<'_, '_>, cni: bool, out: &mut Vec<Diagnostic>) {
         let message = format!(
             "annotation `{name}` is an Alpha feature in Istio's annotation catalogue (Istio {CATALOGUE_VERSION}): Alpha features may change or be removed in any release"
         );
-        out.push(Diagnostic::new(&RULE, k.range(), message));
+        out.push(
+            Diagnostic::new(&RULE, k.range(), message).requiring(Requires {
+                catalogue: Some(check),
+                ..Requires::default()
+            }),
+        );
     }
 }
 

@@ -1,7 +1,8 @@
 //! MESH505: an annotation Istio's catalogue marks deprecated.
 
+use crate::context::Requires;
 use crate::diagnostic::{Diagnostic, FixAvailability, RuleMeta, Severity};
-use crate::istio::catalog;
+use crate::istio::catalog::{KeyCheck, KeyClaim};
 use crate::k8s::MetaMap;
 use crate::rules::ResourceCheck;
 
@@ -51,12 +52,11 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
             if COVERED.contains(&name) {
                 continue;
             }
-            let Some(info) = catalog::annotation(name) else {
+            // Deprecated in some version's catalogue: judged against the target's (or the
+            // newest) once it is known (see `Context::verdict`).
+            let Some(check) = KeyCheck::of(name, KeyClaim::Deprecated) else {
                 continue;
             };
-            if !info.deprecated {
-                continue;
-            }
             let mut message = format!(
                 "annotation `{name}` is deprecated in Istio's catalogue and may stop working in a future Istio version"
             );
@@ -64,7 +64,12 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
                 message.push_str("; ");
                 message.push_str(r);
             }
-            out.push(Diagnostic::new(&RULE, key.range(), message));
+            out.push(
+                Diagnostic::new(&RULE, key.range(), message).requiring(Requires {
+                    catalogue: Some(check),
+                    ..Requires::default()
+                }),
+            );
         }
     }
 }

@@ -1,9 +1,10 @@
 //! MESH502: an annotation or label key in Istio's namespace that Istio does not know.
 
+use crate::context::Requires;
 use crate::diagnostic::{
     Applicability, Diagnostic, Edit, Fix, FixAvailability, RuleMeta, Severity,
 };
-use crate::istio::catalog::{self, Suggestion};
+use crate::istio::catalog::{self, KeyCheck, KeyClaim, Suggestion};
 use crate::k8s::scalar_string;
 use crate::k8s::MetaMap;
 use crate::rules::selectors::{self, LabelChange};
@@ -107,7 +108,26 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
                 // Unknown means in neither the annotation nor the label catalogue,
                 // wherever the key sits. A known annotation under labels is MESH202's; a known
                 // label under annotations is no finding (tools copy labels into annotations).
+                let check = KeyCheck::of(name, KeyClaim::Unknown);
                 if known_annotation || known_label {
+                    // An annotation known to the newest catalogue, not to every version's:
+                    // reported only when the target is one of those (see `Context::verdict`).
+                    // Not labels: before 1.24, labels.yaml lacked labels Istio read (ambient's
+                    // `istio.io/dataplane-mode`), so its absence there proves nothing.
+                    if let Some(check) =
+                        check.filter(|_| which == MetaMap::Annotations && known_annotation)
+                    {
+                        let message = format!(
+                            "{noun} `{name}` is not in the target Istio version's annotation and label catalogues (istio/api), which list it only in other versions: unless that Istio reads it anyway, it ignores this one"
+                        );
+                        let mut d =
+                            Diagnostic::new(&RULE, key.range(), message).requiring(Requires {
+                                catalogue: Some(check),
+                                ..Requires::default()
+                            });
+                        d.severity = Severity::Info;
+                        out.push(d);
+                    }
                     continue;
                 }
                 let suggestion = match which {
@@ -168,7 +188,14 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
                         };
                     }
                 }
-                out.push(Diagnostic::new(&RULE, key.range(), message).with_optional_fix(fix));
+                let mut d = Diagnostic::new(&RULE, key.range(), message).with_optional_fix(fix);
+                if let Some(check) = check {
+                    d = d.requiring(Requires {
+                        catalogue: Some(check),
+                        ..Requires::default()
+                    });
+                }
+                out.push(d);
             }
         }
     }
