@@ -305,13 +305,10 @@ fn settle(
     if cx.deferred || diags[from..].iter().all(|d| d.requires.is_none()) {
         return;
     }
+    let at = cx.settling(file.key(), file.partial);
     let mut i = from;
     while i < diags.len() {
-        match diags[i]
-            .requires
-            .take()
-            .map(|r| cx.verdict(&r, file.key(), file.partial))
-        {
+        match diags[i].requires.take().map(|r| cx.verdict_in(&r, &at)) {
             Some(Verdict::Drop) => {
                 dropped.push(diags.remove(i));
             }

@@ -454,8 +454,9 @@ fn settle(
         return findings;
     }
     let mut dropped = vec![false; findings.findings.len()];
+    let at = cx.settling(&key, patch);
     for (i, r) in &linted.requires {
-        match cx.verdict(r, &key, patch) {
+        match cx.verdict_in(r, &at) {
             Verdict::Keep => {}
             Verdict::Drop => dropped[*i] = true,
             Verdict::Assumed(why) => {

@@ -253,12 +253,18 @@ impl Context {
 
     /// How a pod of the file `key` is injected, every fact known.
     pub fn injection(&self, pod: &PodInjection, key: &Path) -> Injection {
-        let in_namespaces = self.project.kustomize_namespaces(key);
-        let evidence =
-            |ns: Option<&str>| pod.names_istio() || self.project.evidence(key, &pod.labels, ns);
+        self.injection_in(pod, &self.settling(key, false))
+    }
+
+    fn injection_in(&self, pod: &PodInjection, at: &Settling<'_>) -> Injection {
+        let evidence = |ns: Option<&str>| {
+            pod.names_istio()
+                || at.file_evidence
+                || self.project.label_evidence(at.key, &pod.labels, ns)
+        };
         pod.decide(
             &self.namespaces,
-            in_namespaces,
+            at.in_namespaces,
             self.options.injection,
             &evidence,
         )
@@ -267,28 +273,58 @@ impl Context {
     /// What becomes of a finding with `requires` in the file `key`; `partial` says the file
     /// is a partial object (a Kustomize patch).
     pub fn verdict(&self, requires: &Requires, key: &Path, partial: bool) -> Verdict {
-        if requires.whole_object && partial {
+        self.verdict_in(requires, &self.settling(key, partial))
+    }
+
+    /// The facts of the file `key` that every one of its findings is settled against, looked
+    /// up once for all of them (a file's mesh-wide settings are merged from every scope that
+    /// covers it, and its path is hashed for each lookup).
+    pub fn settling<'c>(&'c self, key: &'c Path, partial: bool) -> Settling<'c> {
+        Settling {
+            key,
+            partial,
+            mesh_hold: self.mesh_for(key).hold_on(self.options.profile).is_some(),
+            in_namespaces: self.project.kustomize_namespaces(key),
+            file_evidence: self.project.file_evidence(key),
+        }
+    }
+
+    /// [`Self::verdict`] against facts looked up once per file by [`Self::settling`].
+    pub fn verdict_in(&self, requires: &Requires, at: &Settling<'_>) -> Verdict {
+        if requires.whole_object && at.partial {
             return Verdict::Drop;
         }
-        if requires.no_mesh_hold && self.mesh_for(key).hold_on(self.options.profile).is_some() {
+        if requires.no_mesh_hold && at.mesh_hold {
             return Verdict::Drop;
         }
         if requires.vault_in_scope
             && !self.options.vault.is_configured()
-            && !self.project.vault_in_scope(key)
+            && !self.project.vault_in_scope(at.key)
         {
             return Verdict::Drop;
         }
         match requires
             .injected
             .as_ref()
-            .map(|pod| self.injection(pod, key))
+            .map(|pod| self.injection_in(pod, at))
         {
             None | Some(Injection::Injected(_)) => Verdict::Keep,
             Some(Injection::Assumed(why)) => Verdict::Assumed(why),
             Some(Injection::NotInjected(_) | Injection::Ambient) => Verdict::Drop,
         }
     }
+}
+
+/// What [`Context::settling`] looked up for one file.
+pub struct Settling<'c> {
+    key: &'c Path,
+    partial: bool,
+    /// A mesh-wide hold covers the file.
+    mesh_hold: bool,
+    /// The namespaces Kustomize deploys the file's resources to.
+    in_namespaces: &'c [String],
+    /// The project shows that every pod of the file is in the mesh.
+    file_evidence: bool,
 }
 
 /// The words added to a finding reported only because its pod is assumed to be in the mesh.
