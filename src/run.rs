@@ -476,10 +476,11 @@ fn settle_file(
         return findings;
     }
     let mut dropped = vec![false; findings.findings.len()];
+    let at = cx.settling(&key, patch);
     // The first finding judged against data newer than the target, and the codes left out.
     let mut old: Option<(usize, String, Vec<&str>, usize)> = None;
     for (i, r) in &linted.requires {
-        match cx.verdict(r, &key, patch) {
+        match cx.verdict_in(r, &at) {
             Verdict::Keep => {}
             Verdict::Drop => dropped[*i] = true,
             Verdict::OldTarget(target) => {

@@ -320,15 +320,21 @@ impl Context {
 
     /// How a pod of the file `key` is injected, every fact known.
     pub fn injection(&self, pod: &PodInjection, key: &Path) -> Injection {
+        self.injection_in(pod, &self.settling(key, false))
+    }
+
+    fn injection_in(&self, pod: &PodInjection, at: &Settling<'_>) -> Injection {
         if self.options.profile == Profile::Ossm2 {
             return pod.decide_ossm2();
         }
-        let in_namespaces = self.project.kustomize_namespaces(key);
-        let evidence =
-            |ns: Option<&str>| pod.names_istio() || self.project.evidence(key, &pod.labels, ns);
+        let evidence = |ns: Option<&str>| {
+            pod.names_istio()
+                || at.file_evidence
+                || self.project.label_evidence(at.key, &pod.labels, ns)
+        };
         pod.decide(
             &self.namespaces,
-            in_namespaces,
+            at.in_namespaces,
             self.options.injection,
             &evidence,
         )
@@ -337,30 +343,47 @@ impl Context {
     /// What becomes of a finding with `requires` in the file `key`; `partial` says the file
     /// is a partial object (a Kustomize patch).
     pub fn verdict(&self, requires: &Requires, key: &Path, partial: bool) -> Verdict {
-        if requires.whole_object && partial {
+        self.verdict_in(requires, &self.settling(key, partial))
+    }
+
+    /// The facts of the file `key` that every one of its findings is settled against, looked
+    /// up once for all of them (a file's mesh-wide settings are merged from every scope that
+    /// covers it, and its path is hashed for each lookup).
+    pub fn settling<'c>(&'c self, key: &'c Path, partial: bool) -> Settling<'c> {
+        let mesh = self.mesh_for(key);
+        Settling {
+            key,
+            partial,
+            mesh_hold: mesh.hold_on(self.options.profile).is_some(),
+            in_namespaces: self.project.kustomize_namespaces(key),
+            file_evidence: self.project.file_evidence(key),
+            mesh,
+        }
+    }
+
+    /// [`Self::verdict`] against facts looked up once per file by [`Self::settling`].
+    pub fn verdict_in(&self, requires: &Requires, at: &Settling<'_>) -> Verdict {
+        if requires.whole_object && at.partial {
             return Verdict::Drop;
         }
-        if requires.no_mesh_hold && self.mesh_for(key).hold_on(self.options.profile).is_some() {
+        if requires.no_mesh_hold && at.mesh_hold {
             return Verdict::Drop;
         }
-        if requires.not_native && native_sidecars(&self.options, &self.mesh_for(key)) {
+        if requires.not_native && native_sidecars(&self.options, &at.mesh) {
             return Verdict::Drop;
         }
         if requires.vault_in_scope
             && !self.options.vault.is_configured()
-            && !self.project.vault_in_scope(key)
+            && !self.project.vault_in_scope(at.key)
         {
             return Verdict::Drop;
         }
         if requires.judged_by_catalogue || requires.catalogue.is_some() {
-            let mesh;
-            let target = match &self.options.istio_version {
-                Some(v) => Some(v),
-                None => {
-                    mesh = self.mesh_for(key);
-                    mesh.istio_version.as_ref()
-                }
-            };
+            let target = self
+                .options
+                .istio_version
+                .as_ref()
+                .or(at.mesh.istio_version.as_ref());
             if let Some(t) = target {
                 if requires.judged_by_catalogue && t.value < versions::OLDEST_JUDGED {
                     if requires
@@ -420,7 +443,7 @@ impl Context {
         }
         if let Some(pod) = &requires.uninjected {
             if matches!(
-                self.injection(pod, key),
+                self.injection_in(pod, at),
                 Injection::Injected(_) | Injection::Assumed(_)
             ) {
                 return Verdict::Drop;
@@ -429,13 +452,27 @@ impl Context {
         match requires
             .injected
             .as_ref()
-            .map(|pod| self.injection(pod, key))
+            .map(|pod| self.injection_in(pod, at))
         {
             None | Some(Injection::Injected(_)) => Verdict::Keep,
             Some(Injection::Assumed(why)) => Verdict::Assumed(why),
             Some(Injection::NotInjected(_) | Injection::Ambient) => Verdict::Drop,
         }
     }
+}
+
+/// What [`Context::settling`] looked up for one file.
+pub struct Settling<'c> {
+    key: &'c Path,
+    partial: bool,
+    /// A mesh-wide hold covers the file.
+    mesh_hold: bool,
+    /// The namespaces Kustomize deploys the file's resources to.
+    in_namespaces: &'c [String],
+    /// The project shows that every pod of the file is in the mesh.
+    file_evidence: bool,
+    /// The mesh-wide facts that cover the file.
+    mesh: MeshFacts,
 }
 
 /// A Sidecar resource's facts (MESH210), with its `kind` line as its origin; the origin is

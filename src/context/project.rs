@@ -517,15 +517,28 @@ impl Project {
     /// kustomization building it also builds Istio configuration, or a mesh-wide setting
     /// covers it.
     pub fn evidence(&self, file: &Path, labels: &[(String, String)], ns: Option<&str>) -> bool {
-        self.kustomize_istio.contains(file)
-            || self.mesh_covers(file)
-            || labels.iter().any(|label| {
-                self.by_label.get(label).into_iter().flatten().any(|&i| {
-                    let (sel_ns, dir, sel) = &self.selectors[i];
-                    selects(sel, labels)
-                        && can_refer(sel_ns.as_deref(), dir, ns, file.parent().unwrap_or(file))
-                })
+        self.file_evidence(file) || self.label_evidence(file, labels, ns)
+    }
+
+    /// The part of [`Self::evidence`] that holds for every pod of `file`.
+    pub fn file_evidence(&self, file: &Path) -> bool {
+        self.kustomize_istio.contains(file) || self.mesh_covers(file)
+    }
+
+    /// The part of [`Self::evidence`] that depends on the pod: Istio configuration selects it.
+    pub fn label_evidence(
+        &self,
+        file: &Path,
+        labels: &[(String, String)],
+        ns: Option<&str>,
+    ) -> bool {
+        labels.iter().any(|label| {
+            self.by_label.get(label).into_iter().flatten().any(|&i| {
+                let (sel_ns, dir, sel) = &self.selectors[i];
+                selects(sel, labels)
+                    && can_refer(sel_ns.as_deref(), dir, ns, file.parent().unwrap_or(file))
             })
+        })
     }
 
     /// Walks every kustomization: the namespace it sets on each file it builds (an overlay's
