@@ -227,6 +227,11 @@ pub(crate) fn move_between(
         return None;
     }
     let metadata = metadata.resolved();
+    // A `<<` in the metadata (or the metadata inside a merged mapping): renaming, creating or
+    // removing `labels`/`annotations` there can hide or reveal a merged one.
+    if metadata.doc.merge_guarded(metadata.id) {
+        return None;
+    }
     let only = from_value.literal_entries().count() == 1;
     let moved = value_text(text, value)?;
     let mut edits = Vec::new();

@@ -65,6 +65,26 @@ impl<'d, 'a> MetaBlock<'d, 'a> {
         }
     }
 
+    /// Whether `<<` merge keys keep fixes from moving entries of this block: the metadata, its
+    /// `labels` or its `annotations` merges values or lies inside a merged mapping.
+    pub fn merged(&self) -> bool {
+        let guarded = |n: NodeRef<'_, '_>| {
+            let n = n.resolved();
+            n.is_mapping() && n.doc.merge_guarded(n.id)
+        };
+        self.metadata.is_some_and(|(_, m)| guarded(m))
+            || self.annotations.is_some_and(|(_, a)| guarded(a))
+            || self.labels.is_some_and(|(_, l)| guarded(l))
+    }
+
+    /// `message` with why there is no fix added when merge keys are the reason.
+    pub fn explain_missing_move<T>(&self, message: &mut String, fix: &Option<T>) {
+        if fix.is_none() && self.merged() {
+            message.push_str("; ");
+            message.push_str(crate::yaml::edit::MERGE_NO_FIX);
+        }
+    }
+
     /// `(key, value)` of entry `name` of map `which`.
     pub fn get(&self, which: MetaMap, name: &str) -> Option<(NodeRef<'d, 'a>, NodeRef<'d, 'a>)> {
         self.map(which).and_then(|(_, v)| v.entry(name))

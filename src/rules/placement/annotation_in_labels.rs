@@ -125,8 +125,10 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
                 message.push_str("; a selector of this object matches on it, so moving it needs a look at the selector too");
                 None
             } else if matches!(ty, ScalarType::Str | ScalarType::Null) {
-                move_between(cx.text, &meta, MetaMap::Labels, key, value)
-                    .map(|edits| Fix::safe(format!("move `{name}` to annotations"), edits))
+                let fix = move_between(cx.text, &meta, MetaMap::Labels, key, value)
+                    .map(|edits| Fix::safe(format!("move `{name}` to annotations"), edits));
+                meta.explain_missing_move(&mut message, &fix);
+                fix
             } else {
                 None // Not a string: MESH501 first.
             };

@@ -76,6 +76,7 @@ pub fn check(cx: &ResourceCheck<'_, '_, '_>, out: &mut Vec<Diagnostic>) {
         }
         None => None,
     };
+    meta.explain_missing_move(&mut message, &fix);
     out.push(Diagnostic::new(&RULE, key.range(), message).with_optional_fix(fix));
 }
 
@@ -101,7 +102,7 @@ fn ossm2(
     } else {
         "these pods get"
     };
-    let message = match text {
+    let mut message = match text {
         Some("true") => format!(
             "label `{INJECT}: \"true\"` does not opt the pod in under OpenShift Service Mesh 2: its injection webhook reads only the annotation of the same name, so {pods} no sidecar; use the annotation `{INJECT}: \"true\"`"
         ),
@@ -128,6 +129,7 @@ fn ossm2(
             .map(|edits| Fix::safe(format!("move `{INJECT}` to annotations"), edits)),
         _ => None,
     };
+    meta.explain_missing_move(&mut message, &fix);
     out.push(Diagnostic::new(&RULE, key.range(), message).with_optional_fix(fix));
 }
 
