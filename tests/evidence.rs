@@ -4,17 +4,12 @@
 
 pub mod common;
 
-use common::{findings, json, meshlint, write};
+use common::{findings, json, lint_json, meshlint, write};
 use std::path::Path;
 use tempfile::TempDir;
 
 fn run(dir: &Path, args: &[&str]) -> (serde_json::Value, i32) {
-    let out = meshlint(dir)
-        .args(["--format", "json"])
-        .args(args)
-        .output()
-        .unwrap();
-    (json(&out.stdout), out.status.code().unwrap())
+    lint_json(dir, args)
 }
 
 fn git_init(dir: &Path) {

@@ -5,7 +5,7 @@
 
 pub mod common;
 
-use common::{findings, json, meshlint, write, Found};
+use common::{findings, json, lint_json, meshlint, write, Found};
 use std::path::Path;
 
 fn repo() -> tempfile::TempDir {
@@ -23,13 +23,8 @@ fn namespace(labels: &str) -> String {
 }
 
 fn run(dir: &Path, args: &[&str]) -> Vec<Found> {
-    let out = meshlint(dir)
-        .args(["--format", "json"])
-        .args(args)
-        .arg(".")
-        .output()
-        .unwrap();
-    findings(&json(&out.stdout))
+    let args: Vec<&str> = args.iter().copied().chain(["."]).collect();
+    findings(&lint_json(dir, &args).0)
 }
 
 fn codes(dir: &Path, args: &[&str]) -> Vec<String> {

@@ -6,7 +6,7 @@
 
 pub mod common;
 
-use common::{findings, json, meshlint, write};
+use common::{findings, json, lint_json, meshlint, write};
 use std::path::Path;
 
 fn repo() -> tempfile::TempDir {
@@ -28,13 +28,8 @@ fn iop(spec: &str) -> String {
 
 /// The codes reported for the repository, with extra arguments.
 fn codes(dir: &Path, args: &[&str]) -> Vec<String> {
-    let out = meshlint(dir)
-        .args(["--format", "json"])
-        .args(args)
-        .arg(".")
-        .output()
-        .unwrap();
-    findings(&json(&out.stdout))
+    let args: Vec<&str> = args.iter().copied().chain(["."]).collect();
+    findings(&lint_json(dir, &args).0)
         .into_iter()
         .map(|f| f.code)
         .collect()

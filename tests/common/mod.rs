@@ -58,6 +58,16 @@ pub fn findings(v: &serde_json::Value) -> Vec<Found> {
         .collect()
 }
 
+/// Runs `meshlint --format json ARGS` in `dir`: its report and exit code.
+pub fn lint_json(dir: &Path, args: &[&str]) -> (serde_json::Value, i32) {
+    let out = meshlint(dir)
+        .args(["--format", "json"])
+        .args(args)
+        .output()
+        .unwrap();
+    (json(&out.stdout), out.status.code().unwrap())
+}
+
 /// Whether the tests run under CI (`CI` set to anything but empty, `0` or `false`, as CI
 /// services and this project's `.ci/run` environment set it).
 pub fn in_ci() -> bool {
